@@ -1,0 +1,107 @@
+"""``tempx counterexample``: print an exact C2 counterexample as text, JSON or LaTeX."""
+
+from __future__ import annotations
+
+import argparse
+from fractions import Fraction
+from typing import Any
+
+from numerics.formatting import dumps, latex_matrix, parse_int, parse_rational_list, rational_str, text_matrix
+from theory.counterexamples import Counterexample, counterexample
+from theory.errors import InvalidInput
+from theory.exact import parse_rational
+from theory.losses import extrapolation_losses, loss
+
+HELP = "build an exact RNN that fits y_t = x_t on length k and fails to extrapolate (claim C2)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--k", required=True, help="training length k >= 1")
+    p.add_argument("--d", help="state dimension (default: k, or k + number of tail values); d >= that minimum")
+    p.add_argument("--c", help="cyclic gain c != 0, so w_{jk} = c^j (default 1); e.g. 3/2, -2, 0.5")
+    p.add_argument("--tail", help="prescribed w_k, w_{k+1}, ... as V1,V2,... (instead of --c); zeros after")
+    p.add_argument("--disguise", metavar="SEED", help="disguise by a seeded random invertible rational change of basis")
+    p.add_argument("--terms", help="number of impulse-response terms to show (default 2k + 1, more for a long tail)")
+    p.add_argument("--q", help="extrapolation lengths q to report, Q1,Q2,... (default k+1, 2k, 4k and the number of terms)")
+    p.add_argument("--format", choices=("text", "json", "latex"), default="text", help="output format (default text)")
+
+
+def build(args: argparse.Namespace) -> tuple[Counterexample, int, list[int]]:
+    k = parse_int(args.k, "--k", minimum=1)
+    d = None if args.d is None else parse_int(args.d, "--d", minimum=1)
+    c = None if args.c is None else parse_rational(args.c)
+    tail = None if args.tail is None else parse_rational_list(args.tail, "--tail")
+    seed = None if args.disguise is None else parse_int(args.disguise, "--disguise", minimum=0)
+    if c is not None and c == 0:
+        raise InvalidInput("--c must be nonzero (c = 0 gives the teacher itself)")
+    ce = counterexample(k, d=d, c=c, tail=tail, disguise=seed)
+    terms = ce.default_terms() if args.terms is None else parse_int(args.terms, "--terms", minimum=1)
+    if args.q is None:
+        qs = sorted({k + 1, 2 * k, 4 * k, terms} - {k} | {k + 1})
+    else:
+        qs = sorted({parse_int(x, "--q", minimum=1) for x in args.q.split(",")})
+    return ce, terms, qs
+
+
+def as_json(ce: Counterexample, terms: int, qs: list[int]) -> dict[str, Any]:
+    """The documented schema (docs/cli.md); every number an exact rational string."""
+    mats = ce.rnn.as_lists()
+    L = extrapolation_losses(ce.rnn, ce.teacher, qs)
+    s = lambda rows: [[rational_str(x) for x in r] for r in rows]  # noqa: E731
+    return {
+        "k": ce.k,
+        "d": ce.d,
+        "teacher": ce.teacher.describe(),
+        "construction": ce.construction,
+        "c": None if ce.c is None else rational_str(ce.c),
+        "tail": None if ce.tail is None else [rational_str(x) for x in ce.tail],
+        "disguise": ce.disguise,
+        "A": s(mats["A"]),
+        "B": s(mats["B"]),
+        "C": s(mats["C"]),
+        "impulse_response": [rational_str(x) for x in ce.rnn.impulse_response(terms)],
+        "train_loss": rational_str(loss(ce.rnn, ce.teacher, ce.k)),
+        "extrapolation_loss": {str(q): rational_str(L[q]) for q in qs},
+    }
+
+
+def as_text(doc: dict[str, Any]) -> str:
+    F = lambda rows: [[Fraction(x) for x in r] for r in rows]  # noqa: E731
+    how = f"cyclic, c = {doc['c']}" if doc["construction"] == "cyclic" else f"tail = {', '.join(doc['tail'])}"
+    if doc["disguise"] is not None:
+        how += f", disguised with seed {doc['disguise']}"
+    lines = [
+        f"Counterexample (C2): k = {doc['k']}, d = {doc['d']}, teacher y_t = x_t ({how})",
+        "A =", text_matrix(F(doc["A"])),
+        "B =", text_matrix(F(doc["B"])),
+        "C =", text_matrix(F(doc["C"])),
+        f"impulse response w_0..w_{len(doc['impulse_response']) - 1}: " + ", ".join(doc["impulse_response"]),
+        f"train loss L_{doc['k']} = {doc['train_loss']}",
+    ]
+    lines += [f"extrapolation loss L_{q} = {v}" for q, v in doc["extrapolation_loss"].items()]
+    return "\n".join(lines)
+
+
+def as_latex(doc: dict[str, Any]) -> str:
+    F = lambda rows: [[Fraction(x) for x in r] for r in rows]  # noqa: E731
+    w = [[Fraction(x) for x in doc["impulse_response"]]]
+    return "\n".join([
+        f"% tempx counterexample: k = {doc['k']}, d = {doc['d']}, memoryless teacher",
+        "A = " + latex_matrix(F(doc["A"])),
+        "B = " + latex_matrix(F(doc["B"])),
+        "C = " + latex_matrix(F(doc["C"])),
+        "(w_i)_{i=0}^{" + str(len(doc["impulse_response"]) - 1) + "} = " + latex_matrix(w),
+    ])
+
+
+def run(args: argparse.Namespace) -> int:
+    ce, terms, qs = build(args)
+    doc = as_json(ce, terms, qs)
+    if args.format == "json":
+        out = dumps(doc)
+    elif args.format == "latex":
+        out = as_latex(doc)
+    else:
+        out = as_text(doc)
+    print(out)
+    return 0

@@ -1,0 +1,39 @@
+"""``tempx verify``: run the registered exact claim checks and report verdicts."""
+
+from __future__ import annotations
+
+import argparse
+
+from numerics.formatting import dumps, parse_int, table
+from theory.claims import CLAIMS, get_claim
+
+HELP = "run the exact checks of the registered claims (C1-C6) and print a verdict table"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--claims", help="comma-separated claim IDs, e.g. C1,C3 (default: all registered)")
+    p.add_argument("--seed", default="0", help="seed of the random parameters of the checks (default 0)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+
+
+def run(args: argparse.Namespace) -> int:
+    seed = parse_int(args.seed, "--seed", minimum=0)
+    claims = CLAIMS if args.claims is None else tuple(get_claim(c) for c in args.claims.split(","))
+    verdicts = [(c, c.check(seed)) for c in claims]
+    passed = all(v.passed for _, v in verdicts)
+    if args.format == "json":
+        doc = {
+            "seed": seed,
+            "passed": passed,
+            "claims": [{"title": c.title, "kind": c.kind, "statement": c.statement, **v.as_dict()} for c, v in verdicts],
+        }
+        print(dumps(doc))
+    else:
+        rows = [(v.claim_id, c.title, "PASS" if v.passed else "FAIL", len(v.evidence), f"{v.seconds:.2f}")
+                for c, v in verdicts]
+        print(table(("ID", "claim", "verdict", "checks", "seconds"), rows))
+        for c, v in verdicts:
+            for e in v.failures:
+                print(f"{v.claim_id} FAILED: {e.name} {dict(e.params)}: computed {e.computed} != expected {e.expected}")
+        print(f"{sum(v.passed for _, v in verdicts)} of {len(verdicts)} claims passed (seed {seed})")
+    return 0 if passed else 1

@@ -1,0 +1,91 @@
+"""Shared text, JSON and LaTeX rendering of exact values for the command line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+from theory.errors import InvalidInput
+from theory.exact import parse_rational
+
+__all__ = ["dumps", "text_matrix", "latex_matrix", "rational_str", "parse_int", "parse_rational_list", "table"]
+
+
+def rational_str(x: Fraction) -> str:
+    """'3/2', '-1', '0': a string that ``fractions.Fraction`` parses back exactly."""
+    return str(Fraction(x))
+
+
+def text_matrix(rows: Sequence[Sequence[Fraction]], indent: str = "  ") -> str:
+    cells = [[rational_str(x) for x in r] for r in rows]
+    width = max((len(c) for r in cells for c in r), default=1)
+    return "\n".join(indent + "[ " + "  ".join(c.rjust(width) for c in r) + " ]" for r in cells)
+
+
+def _latex_number(x: Fraction) -> str:
+    x = Fraction(x)
+    if x.denominator == 1:
+        return str(x.numerator)
+    sign = "-" if x < 0 else ""
+    return f"{sign}\\tfrac{{{abs(x.numerator)}}}{{{x.denominator}}}"
+
+
+def latex_matrix(rows: Sequence[Sequence[Fraction]]) -> str:
+    body = " \\\\\n".join(" & ".join(_latex_number(x) for x in r) for r in rows)
+    return "\\begin{bmatrix}\n" + body + "\n\\end{bmatrix}"
+
+
+def parse_int(text: str, name: str, minimum: int | None = None) -> int:
+    try:
+        value = int(text)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{name} must be an integer, got {text!r}") from None
+    if minimum is not None and value < minimum:
+        raise InvalidInput(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def parse_rational_list(text: str, name: str) -> list[Fraction]:
+    parts = [p for p in text.split(",")]
+    if not text.strip() or any(not p.strip() for p in parts):
+        raise InvalidInput(f"{name} must be a comma-separated list of numbers like 1,-2,3/2, got {text!r}")
+    out = []
+    for p in parts:
+        try:
+            out.append(parse_rational(p))
+        except InvalidInput:
+            raise InvalidInput(
+                f"{name}: not an exact rational number: {p.strip()!r} "
+                "(allowed: integers like -2, decimals like 1.5, fractions like 3/2)"
+            ) from None
+    return out
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A plain fixed-width table."""
+    cells = [[str(h) for h in header]] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def dumps(doc: Any, indent: int = 2) -> str:
+    """JSON with 2-space indentation, but every list of scalars (a matrix row) on one line."""
+
+    def render(x: Any, level: int) -> str:
+        pad, inner = " " * (indent * level), " " * (indent * (level + 1))
+        if isinstance(x, dict):
+            if not x:
+                return "{}"
+            items = [f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {render(v, level + 1)}" for k, v in x.items()]
+            return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+        if isinstance(x, (list, tuple)):
+            if all(not isinstance(v, (dict, list, tuple)) for v in x):
+                return "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in x) + "]"
+            return "[\n" + ",\n".join(inner + render(v, level + 1) for v in x) + "\n" + pad + "]"
+        return json.dumps(x, ensure_ascii=False)
+
+    return render(doc, 0)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from theory import exact
+from theory.errors import InvalidInput
+from theory.rnn import random_rnn
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [("3/2", Fraction(3, 2)), ("-2", Fraction(-2)), ("1.5", Fraction(3, 2)), (" 0.1 ", Fraction(1, 10)),
+     ("1e-3", Fraction(1, 1000)), (7, Fraction(7)), (Fraction(-1, 3), Fraction(-1, 3))],
+)
+def test_parse_rational_is_exact(text: object, value: Fraction) -> None:
+    assert exact.parse_rational(text) == value
+
+
+@pytest.mark.parametrize("bad", ["", "x", "1/0", "nan", "inf", "1//2", "3/2/1"])
+def test_parse_rational_rejects_malformed(bad: str) -> None:
+    with pytest.raises(InvalidInput, match="not an exact rational"):
+        exact.parse_rational(bad)
+
+
+@pytest.mark.parametrize("bad", [0.5, True, None, [1]])
+def test_parse_rational_rejects_inexact_types(bad: object) -> None:
+    with pytest.raises(TypeError):
+        exact.parse_rational(bad)
+
+
+def test_matrix_rejects_ragged_rows() -> None:
+    with pytest.raises(InvalidInput, match="unequal"):
+        exact.matrix([[1, 2], [3]])
+
+
+@given(st.integers(1, 6), st.integers(0, 12), st.integers(0, 10**6))
+def test_krylov_fast_path_agrees_with_plain_products_on_both_backends(d: int, n: int, seed: int) -> None:
+    rnn = random_rnn(d, random.Random(seed))
+    fast = exact.right_krylov(rnn.A, rnn.B, n)  # flint, integer fast path
+    slow = exact.right_krylov(exact.to_backend(rnn.A, "python"), exact.to_backend(rnn.B, "python"), n)
+    expected = [rnn.B]
+    for _ in range(n - 1):
+        expected.append(rnn.A * expected[-1])
+    assert [exact.entries(v) for v in fast] == [exact.entries(v) for v in expected[:n]]
+    assert [exact.entries(v) for v in slow] == [exact.entries(v) for v in expected[:n]]
+    assert exact.markov_parameters(rnn.C, rnn.A, rnn.B, n) == [(rnn.C * v).to_list_flat()[0] for v in expected[:n]]
+
+
+def test_block_diag() -> None:
+    m = exact.block_diag(exact.matrix([[1]]), exact.matrix([[2, 3], [4, 5]]))
+    assert exact.entries(m) == [[1, 0, 0], [0, 2, 3], [0, 4, 5]]

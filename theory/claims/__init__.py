@@ -1,0 +1,43 @@
+"""The claims registry: every claim tempx states, with its hypotheses and exact check.
+
+``CLAIMS`` is the single list that ``tempx verify``, the tests and the docs iterate over, so
+no claim can be registered without being checked and tested.
+"""
+
+from __future__ import annotations
+
+from theory.claims import (
+    c1_loss_identity,
+    c2_counterexamples,
+    c3_tightness,
+    c4_invariants,
+    c5_symmetric,
+    c6_landscape,
+)
+from theory.claims.registry import Claim, Evidence, Kind, Verdict, evidence
+from theory.errors import InvalidInput
+
+__all__ = ["CLAIMS", "Claim", "Evidence", "Kind", "Verdict", "evidence", "get_claim", "verify"]
+
+CLAIMS: tuple[Claim, ...] = tuple(
+    m.CLAIM for m in (c1_loss_identity, c2_counterexamples, c3_tightness, c4_invariants, c5_symmetric, c6_landscape)
+)
+
+
+def get_claim(claim_id: str) -> Claim:
+    """The registered claim with this ID (case-insensitive), or ``InvalidInput``."""
+    for claim in CLAIMS:
+        if claim.id.lower() == claim_id.strip().lower():
+            return claim
+    known = ", ".join(c.id for c in CLAIMS)
+    raise InvalidInput(f"unknown claim ID {claim_id!r} (known: {known})")
+
+
+def verify(claim_ids: list[str] | None = None, seed: int = 0) -> list[Verdict]:
+    """Run the exact checks of the given claims (all by default) from one seed.
+
+    >>> [v.passed for v in verify(["C5"])]
+    [True]
+    """
+    claims = CLAIMS if claim_ids is None else tuple(get_claim(c) for c in claim_ids)
+    return [claim.check(seed) for claim in claims]

@@ -1,0 +1,119 @@
+"""The claim registry's vocabulary: what a claim is, and what checking it returns.
+
+A claim has an ID (C1 … C9), a kind, a statement in plain text and LaTeX, its hypotheses
+as code, and a check.  A check draws its parameters from a seed, verifies the claim on
+each instance exactly and returns a ``Verdict`` holding the computed and expected values
+side by side, so a reader sees claim and evidence in one object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["Kind", "Evidence", "Verdict", "Claim", "evidence"]
+
+Kind = Literal["identity", "existence", "implication", "bound", "convergence"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One exact comparison: ``computed relation expected`` and whether it holds."""
+
+    name: str
+    computed: str
+    expected: str
+    holds: bool
+    relation: str = "=="
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "params": dict(self.params),
+            "computed": self.computed,
+            "relation": self.relation,
+            "expected": self.expected,
+            "holds": self.holds,
+        }
+
+
+MAX_SHOWN = 240
+
+
+def _show(x: Any) -> str:
+    """Exact text of a value; long texts (large polynomials) are shortened to a prefix and a digest."""
+    if isinstance(x, (list, tuple)):
+        text = "[" + ", ".join(_show(v) for v in x) + "]"
+    elif hasattr(x, "to_list"):  # DomainMatrix
+        text = _show(x.to_list())
+    else:
+        text = str(x)
+    if len(text) > MAX_SHOWN:
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        text = f"{text[:80]}… ({len(text)} chars, sha256 {digest})"
+    return text
+
+
+def evidence(name: str, computed: Any, expected: Any, **params: Any) -> Evidence:
+    """Exact equality evidence: ``computed == expected`` (rationals, polynomials, matrices)."""
+    return Evidence(name, _show(computed), _show(expected), bool(computed == expected), "==", params)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of checking one claim: parameters, evidence, pass/fail, time taken."""
+
+    claim_id: str
+    passed: bool
+    evidence: tuple[Evidence, ...]
+    seed: int
+    seconds: float
+
+    @property
+    def failures(self) -> tuple[Evidence, ...]:
+        return tuple(e for e in self.evidence if not e.holds)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.claim_id,
+            "passed": self.passed,
+            "seed": self.seed,
+            "seconds": round(self.seconds, 4),
+            "n_checks": len(self.evidence),
+            "evidence": [e.as_dict() for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A registered claim.
+
+    ``hypotheses(**params)`` raises ``HypothesisViolation`` when parameters do not satisfy
+    the claim; ``instances(seed)`` lists the parameter sets a default check covers (all
+    satisfying the hypotheses); ``check_instance(**params)`` returns exact evidence.
+    """
+
+    id: str
+    kind: Kind
+    title: str
+    statement: str
+    latex: str
+    hypotheses: Callable[..., None]
+    instances: Callable[[int], list[dict[str, Any]]]
+    check_instance: Callable[..., list[Evidence]]
+    code: str
+    test: str
+
+    def check(self, seed: int = 0) -> Verdict:
+        """Verify every instance drawn from ``seed``; passed iff all evidence holds."""
+        start = time.perf_counter()
+        found: list[Evidence] = []
+        for params in self.instances(seed):
+            self.hypotheses(**params)
+            found.extend(self.check_instance(**params))
+        seconds = time.perf_counter() - start
+        return Verdict(self.id, bool(found) and all(e.holds for e in found), tuple(found), seed, seconds)

@@ -1,0 +1,221 @@
+"""Exact counterexamples to extrapolation (claim C2): interpolate at length k, diverge beyond.
+
+Setting: memoryless teacher y_t = x_t (w* = (1, 0, 0, …)), training length k ≥ 1.
+
+Constructions (SPEC C2):
+  (a) cyclic: d = k, A e_i = e_{i+1} (i < k), A e_k = c e_1, B = e_1, C = e_1ᵀ, so
+      w_{jk} = c^j and w_i = 0 when k ∤ i; L_q = Σ_{j=1}^{⌊(q−1)/k⌋} c^{2j}.
+  (b) prescribed tail (t_0, …, t_{m−1}): d = k + m, nilpotent shift A, B = e_1,
+      C = (1, 0, …, 0, t_0, …, t_{m−1}); w_{k+j} = t_j and w_i = 0 for i ≥ k + m.
+  (c) padding with zeros to any d ≥ d_0, and disguise by an invertible rational S.
+  (d) every such R has zero empirical loss on every set of length-k sequences and zero
+      gradient: gradient descent started there never moves.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from sympy.polys.matrices import DomainMatrix
+
+from theory import exact
+from theory.errors import InvalidInput
+from theory.rnn import ExactRNN
+from theory.teachers import Memoryless
+
+__all__ = ["Counterexample", "counterexample", "cyclic", "with_tail", "disguise_matrices"]
+
+
+def _require_k(k: int) -> None:
+    if isinstance(k, bool) or not isinstance(k, int):
+        raise TypeError(f"k must be an int, got {type(k).__name__}")
+    if k < 1:
+        raise InvalidInput(f"k must be >= 1, got {k}")
+
+
+def _shift(d: int, corner: Fraction) -> list[list[object]]:
+    """A e_i = e_{i+1} for i < d, A e_d = corner · e_1 (a nilpotent shift when corner = 0)."""
+    A: list[list[object]] = [[0] * d for _ in range(d)]
+    for i in range(d - 1):
+        A[i + 1][i] = 1
+    A[0][d - 1] = corner
+    return A
+
+
+def cyclic(k: int, c: object = 1) -> ExactRNN:
+    """C2(a): the k-dimensional cyclic RNN with w_{jk} = c^j and w_i = 0 when k ∤ i.
+
+    >>> [str(w) for w in cyclic(2, "3/2").impulse_response(5)]
+    ['1', '0', '3/2', '0', '9/4']
+    """
+    _require_k(k)
+    c = exact.parse_rational(c)
+    if c == 0:
+        raise InvalidInput("c must be nonzero (c = 0 gives the teacher itself)")
+    e1 = [1] + [0] * (k - 1)
+    return ExactRNN.from_entries(A=_shift(k, c), B=e1, C=e1)
+
+
+def with_tail(k: int, tail: Sequence[object]) -> ExactRNN:
+    """C2(b): dimension k + m, impulse response 1, k − 1 zeros, the tail, then zeros forever."""
+    _require_k(k)
+    t = [exact.parse_rational(x) for x in tail]
+    if not t:
+        raise InvalidInput("the tail needs at least one value")
+    if all(x == 0 for x in t):
+        raise InvalidInput("the tail must have a nonzero value (an all-zero tail is the teacher itself)")
+    d = k + len(t)
+    e1 = [1] + [0] * (d - 1)
+    C = [Fraction(1)] + [Fraction(0)] * (k - 1) + t
+    return ExactRNN.from_entries(A=_shift(d, Fraction(0)), B=e1, C=C)
+
+
+def disguise_matrices(d: int, seed: int) -> tuple[DomainMatrix, DomainMatrix]:
+    """A seeded, dense, invertible rational S and its exact inverse.
+
+    S = P (I + u vᵀ) with P a signed permutation scaled by small nonzero rationals and
+    u, v dense with small rational entries, vᵀu ≠ −1.  Sherman–Morrison gives
+    S⁻¹ = (I − u vᵀ / (1 + vᵀu)) P⁻¹ exactly, with small entries even for large d.
+    """
+    if d < 1:
+        raise InvalidInput(f"d must be >= 1, got {d}")
+    rng = random.Random(seed)
+
+    def small(nonzero: bool) -> Fraction:
+        while True:
+            x = Fraction(rng.randint(-3, 3), rng.randint(1, 3))
+            if x != 0 or not nonzero:
+                return x
+
+    perm = list(range(d))
+    rng.shuffle(perm)
+    scale = [small(True) for _ in range(d)]
+    while True:
+        u = [small(False) for _ in range(d)]
+        v = [small(True) for _ in range(d)]
+        s = sum((a * b for a, b in zip(u, v)), Fraction(0))
+        if s != -1:
+            break
+    P = [[scale[i] if j == perm[i] else 0 for j in range(d)] for i in range(d)]
+    P_inv = [[1 / scale[j] if i == perm[j] else 0 for j in range(d)] for i in range(d)]
+    rank_one = [[(1 if i == j else 0) + u[i] * v[j] for j in range(d)] for i in range(d)]
+    rank_one_inv = [[(1 if i == j else 0) - u[i] * v[j] / (1 + s) for j in range(d)] for i in range(d)]
+    S = exact.matrix(P) * exact.matrix(rank_one)
+    S_inv = exact.matrix(rank_one_inv) * exact.matrix(P_inv)
+    # Invariant: S * S_inv == I (checked again by ExactRNN.transform).
+    return S, S_inv
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """An RNN that interpolates the memoryless teacher at length k and the facts it guarantees.
+
+    ``expected_impulse_response(n)`` and ``expected_extrapolation_loss(q)`` are the closed
+    forms of SPEC C2; ``rnn`` is the concrete matrix realisation.  Claim C2's check compares
+    the two exactly.
+    """
+
+    rnn: ExactRNN
+    k: int
+    c: Fraction | None
+    tail: tuple[Fraction, ...] | None
+    disguise: int | None
+
+    @property
+    def d(self) -> int:
+        return self.rnn.d
+
+    @property
+    def teacher(self) -> Memoryless:
+        return Memoryless()
+
+    @property
+    def construction(self) -> str:
+        return "cyclic" if self.tail is None else "tail"
+
+    def expected_impulse_response(self, n: int) -> tuple[Fraction, ...]:
+        """The guaranteed w_0 … w_{n−1} (closed form, independent of the matrices)."""
+        out = []
+        for i in range(n):
+            if i == 0:
+                out.append(Fraction(1))
+            elif self.tail is None:
+                assert self.c is not None
+                out.append(self.c ** (i // self.k) if i % self.k == 0 else Fraction(0))
+            elif self.k <= i < self.k + len(self.tail):
+                out.append(self.tail[i - self.k])
+            else:
+                out.append(Fraction(0))
+        return tuple(out)
+
+    def expected_extrapolation_loss(self, q: int) -> Fraction:
+        """Closed-form L_q: Σ_{j=1}^{⌊(q−1)/k⌋} c^{2j} (cyclic) or Σ of squared tail values below q."""
+        if q < 1:
+            raise InvalidInput(f"q must be >= 1, got {q}")
+        if self.tail is None:
+            assert self.c is not None
+            return sum((self.c ** (2 * j) for j in range(1, (q - 1) // self.k + 1)), Fraction(0))
+        return sum((x * x for j, x in enumerate(self.tail) if self.k + j < q), Fraction(0))
+
+    def default_terms(self) -> int:
+        """2k + 1 terms, or enough to show the whole tail and one zero after it."""
+        need = self.k + len(self.tail) + 1 if self.tail is not None else 0
+        return max(2 * self.k + 1, need)
+
+
+def counterexample(
+    k: int,
+    d: int | None = None,
+    c: object | None = None,
+    tail: Sequence[object] | None = None,
+    disguise: int | None = None,
+) -> Counterexample:
+    """An exact RNN that fits the memoryless teacher on length k and fails beyond (C2).
+
+    Setting: memoryless teacher, training length k ≥ 1.
+    Claim: L_k(R) = 0 and w_k(R) = c ≠ 0, hence L_q(R) ≥ c² for every q > k.
+    Hypotheses: k ≥ 1; d ≥ k (cyclic) or d ≥ k + len(tail); c ≠ 0; tail not all zero.
+    Reference: SPEC C2 (a)–(c).
+
+    Args:
+        k: training length.
+        d: state dimension (default: the minimum, k or k + len(tail)); padded with zeros.
+        c: the cyclic gain, w_{jk} = c^j (default 1).  Not with ``tail``.
+        tail: prescribed w_k, …, w_{k+m−1}; zeros after.
+        disguise: seed of a random invertible rational change of basis (dense matrices).
+
+    Returns:
+        A ``Counterexample`` with the RNN and the closed forms it guarantees.
+
+    Example:
+        >>> ce = counterexample(2, d=3, c="3/2", disguise=7)
+        >>> [str(w) for w in ce.rnn.impulse_response(5)]
+        ['1', '0', '3/2', '0', '9/4']
+    """
+    _require_k(k)
+    if tail is not None and c is not None:
+        raise InvalidInput("give either c (cyclic construction) or tail (prescribed continuation), not both")
+    if tail is not None:
+        base = with_tail(k, tail)
+        tail_t: tuple[Fraction, ...] | None = tuple(exact.parse_rational(x) for x in tail)
+        c_val = None
+    else:
+        c_val = exact.parse_rational(1 if c is None else c)
+        base = cyclic(k, c_val)
+        tail_t = None
+    if d is None:
+        d = base.d
+    if isinstance(d, bool) or not isinstance(d, int):
+        raise TypeError(f"d must be an int, got {type(d).__name__}")
+    if d < base.d:
+        what = f"k + len(tail) = {base.d}" if tail is not None else f"k = {k}"
+        raise InvalidInput(f"d must be >= {what} for this construction, got d = {d}")
+    rnn = base.pad(d)
+    if disguise is not None:
+        if isinstance(disguise, bool) or not isinstance(disguise, int):
+            raise TypeError(f"disguise must be an int seed, got {type(disguise).__name__}")
+        rnn = rnn.transform(*disguise_matrices(d, disguise))
+    return Counterexample(rnn=rnn, k=k, c=c_val, tail=tail_t, disguise=disguise)

@@ -1,0 +1,249 @@
+"""Exact rational numbers and matrices: the one thin layer every exact computation goes through.
+
+Matrices are sympy ``DomainMatrix`` objects.  Over ``QQ`` they are backed by python-flint's
+``fmpq_mat`` (sympy's ``DFM`` representation); over polynomial rings (the symbolic checks)
+by sympy's pure-Python dense representation.  Every formula in ``theory/`` is written once,
+against ``DomainMatrix``, and so runs unchanged on both: numbers and symbols.
+
+No floats are ever accepted here: ``0.1`` is not the rational 1/10, so it is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from fractions import Fraction
+from typing import Any, Literal
+
+import flint
+from sympy import QQ
+from sympy.polys.matrices import DomainMatrix
+
+from theory.errors import InvalidInput
+
+__all__ = [
+    "Rational",
+    "Backend",
+    "QQ",
+    "to_fraction",
+    "parse_rational",
+    "qq",
+    "matrix",
+    "column",
+    "row",
+    "zeros",
+    "eye",
+    "block_diag",
+    "entries",
+    "is_zero",
+    "to_backend",
+    "backend_of",
+    "like",
+    "right_krylov",
+    "left_krylov",
+    "rows_to_matrix",
+    "markov_parameters",
+]
+
+Rational = Fraction
+Backend = Literal["flint", "python"]
+
+
+def to_fraction(x: Any) -> Fraction:
+    """Convert an exact domain element (fmpq, PythonMPQ, int, Fraction) to ``Fraction``."""
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, int) and not isinstance(x, bool):
+        return Fraction(x)
+    return Fraction(int(x.numerator), int(x.denominator))
+
+
+def parse_rational(value: object) -> Fraction:
+    """Read an exact rational from an int, a Fraction, an fmpq or a string.
+
+    Strings may be integers (``"-2"``), decimals (``"1.5"``, ``"1e-3"``) or fractions
+    (``"3/2"``); all are taken exactly.  Floats are refused because they are not exact.
+
+    >>> parse_rational("3/2"), parse_rational("0.1"), parse_rational(-4)
+    (Fraction(3, 2), Fraction(1, 10), Fraction(-4, 1))
+    """
+    if isinstance(value, bool):
+        raise TypeError(f"expected an exact rational, got the bool {value!r}")
+    if isinstance(value, float):
+        raise TypeError(
+            f"floats are not exact: got {value!r}; pass a string like '{value!r}' or a Fraction"
+        )
+    if isinstance(value, (int, Fraction)):
+        return Fraction(value)
+    if isinstance(value, flint.fmpq):
+        return to_fraction(value)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            result = Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            raise InvalidInput(
+                f"not an exact rational number: {value!r} "
+                "(allowed: integers like -2, decimals like 1.5, fractions like 3/2)"
+            ) from None
+        return result
+    raise TypeError(f"expected an exact rational (int, Fraction or string), got {type(value).__name__}")
+
+
+def qq(value: object) -> Any:
+    """``parse_rational`` followed by conversion to the ``QQ`` domain element."""
+    if type(value) is int:  # the common case, kept cheap for large matrices
+        return QQ(value)
+    f = parse_rational(value)
+    return QQ(f.numerator, f.denominator)
+
+
+def matrix(rows: Sequence[Sequence[object]], domain: Any = QQ) -> DomainMatrix:
+    """Exact matrix from nested rows of exact numbers (or ring elements when ``domain`` is given)."""
+    rows = [list(r) for r in rows]
+    if not rows or not rows[0]:
+        raise InvalidInput("a matrix needs at least one row and one column")
+    width = len(rows[0])
+    if any(len(r) != width for r in rows):
+        raise InvalidInput(f"rows of unequal length: {[len(r) for r in rows]}")
+    conv = qq if domain == QQ else domain.convert
+    return DomainMatrix([[conv(x) for x in r] for r in rows], (len(rows), width), domain)
+
+
+def column(values: Iterable[object], domain: Any = QQ) -> DomainMatrix:
+    """Exact d×1 column vector."""
+    return matrix([[v] for v in values], domain)
+
+
+def row(values: Iterable[object], domain: Any = QQ) -> DomainMatrix:
+    """Exact 1×d row vector."""
+    return matrix([list(values)], domain)
+
+
+def zeros(r: int, c: int, domain: Any = QQ) -> DomainMatrix:
+    return DomainMatrix.zeros((r, c), domain).to_dense()
+
+
+def eye(n: int, domain: Any = QQ) -> DomainMatrix:
+    return DomainMatrix.eye(n, domain).to_dense()
+
+
+def backend_of(m: DomainMatrix) -> Backend:
+    """``flint`` when the matrix is stored as python-flint's fmpq_mat, else ``python``."""
+    return "flint" if getattr(m.rep, "is_DFM", False) else "python"
+
+
+def like(m: DomainMatrix, ref: DomainMatrix) -> DomainMatrix:
+    """``m`` stored on the same backend as ``ref`` (products of mixed backends are refused)."""
+    return m if backend_of(m) == backend_of(ref) else to_backend(m, backend_of(ref))
+
+
+def block_diag(top: DomainMatrix, bottom: DomainMatrix) -> DomainMatrix:
+    """[[top, 0], [0, bottom]]."""
+    (r1, c1), (r2, c2) = top.shape, bottom.shape
+    dom = top.domain
+    bottom = like(bottom, top)
+    upper = top.hstack(like(zeros(r1, c2, dom), top)) if c2 else top
+    lower = like(zeros(r2, c1, dom), top).hstack(bottom) if c1 else bottom
+    return upper.vstack(lower)
+
+
+def entries(m: DomainMatrix) -> list[list[Fraction]]:
+    """Nested lists of Fractions (rational matrices only)."""
+    return [[to_fraction(x) for x in r] for r in m.to_list()]
+
+
+def is_zero(m: DomainMatrix) -> bool:
+    return bool(m.is_zero_matrix)
+
+
+def to_backend(m: DomainMatrix, backend: Backend) -> DomainMatrix:
+    """The same matrix on another backend: ``flint`` (fmpq_mat) or ``python`` (pure Python)."""
+    if backend == "flint":
+        return DomainMatrix.from_rep(m.to_dense().rep.to_dfm_or_ddm())
+    if backend == "python":
+        return DomainMatrix.from_rep(m.rep.to_ddm())
+    raise InvalidInput(f"unknown backend {backend!r} (allowed: flint, python)")
+
+
+def rows_to_matrix(vectors: Sequence[DomainMatrix], domain: Any) -> DomainMatrix:
+    """Stack 1×d or d×1 vectors as the rows of an n×d matrix."""
+    flat: list[Any] = []
+    for v in vectors:
+        flat.extend(v.to_list_flat())
+    n = len(vectors)
+    d = len(flat) // n if n else 0
+    return DomainMatrix.from_list_flat(flat, (n, d), domain).to_dense()
+
+
+def _flint_integer_krylov(A: DomainMatrix, x: DomainMatrix, n: int) -> list[DomainMatrix]:
+    """Fast path of ``right_krylov`` over QQ: iterate with integer matrices (fmpz_mat).
+
+    A = A_int / a, x = x_int / b, so A^i x = (A_int^i x_int) / (a^i b).  Integer
+    matrix-vector products avoid fmpq_mat's per-product canonicalisation (about 3x faster
+    at d = 512, which is what makes the k = 512 benchmark fit in its budget).
+    """
+    a_den, a_int = A.clear_denoms(convert=True)
+    x_den, x_int = x.clear_denoms(convert=True)
+    a_raw = a_int.to_dense().rep.rep  # fmpz_mat
+    v = x_int.to_dense().rep.rep
+    out = []
+    den = flint.fmpz(int(x_den.element))
+    a_den_z = flint.fmpz(int(a_den.element))
+    for _ in range(n):
+        out.append(DomainMatrix.from_rep(_dfm_from_flint(flint.fmpq_mat(v) / den)))
+        v = a_raw * v
+        den *= a_den_z
+    return out
+
+
+def _dfm_from_flint(m: Any) -> Any:
+    from sympy.polys.matrices._dfm import DFM
+
+    return DFM(m, (m.nrows(), m.ncols()), QQ)
+
+
+def _is_flint_qq(m: DomainMatrix) -> bool:
+    return m.domain == QQ and getattr(m.rep, "is_DFM", False)
+
+
+def right_krylov(A: DomainMatrix, x: DomainMatrix, n: int) -> list[DomainMatrix]:
+    """[x, A x, A² x, …, A^{n-1} x]: n column vectors, one matrix-vector product each."""
+    if n <= 0:
+        return []
+    if _is_flint_qq(A) and _is_flint_qq(x):
+        return _flint_integer_krylov(A, x, n)
+    out = [x]
+    for _ in range(n - 1):
+        out.append(A * out[-1])
+    return out
+
+
+def left_krylov(y: DomainMatrix, A: DomainMatrix, n: int) -> list[DomainMatrix]:
+    """[y, y A, y A², …, y A^{n-1}] as column vectors (the transposes), for a 1×d row y."""
+    return right_krylov(A.transpose(), y.transpose(), n)
+
+
+def markov_parameters(y: DomainMatrix, A: DomainMatrix, x: DomainMatrix, n: int) -> list[Any]:
+    """[y x, y A x, …, y A^{n-1} x]: the scalar sequence of a 1×d row, d×d matrix, d×1 column.
+
+    Over QQ on the flint backend this runs in integer arithmetic (see
+    ``_flint_integer_krylov``) and never builds a rational vector.
+    """
+    if n <= 0:
+        return []
+    if _is_flint_qq(A) and _is_flint_qq(x) and _is_flint_qq(y):
+        a_den, a_int = A.clear_denoms(convert=True)
+        x_den, x_int = x.clear_denoms(convert=True)
+        y_den, y_int = y.clear_denoms(convert=True)
+        a_raw = a_int.to_dense().rep.rep
+        y_raw = y_int.to_dense().rep.rep
+        v = x_int.to_dense().rep.rep
+        den = flint.fmpz(int(x_den.element)) * flint.fmpz(int(y_den.element))
+        a_den_z = flint.fmpz(int(a_den.element))
+        out = []
+        for _ in range(n):
+            out.append(flint.fmpq((y_raw * v)[0, 0], den))
+            v = a_raw * v
+            den *= a_den_z
+        return out
+    return [(y * v).to_list_flat()[0] for v in right_krylov(A, x, n)]

@@ -1,0 +1,216 @@
+"""Exact losses, gradients and the conserved matrix Q (SPEC §1).
+
+Every formula here is written once against ``DomainMatrix`` and so serves both rational
+points (flint backend) and symbolic polynomial RNNs (the identities of C1, C3, C4).
+
+- Residuals r_i = w_i − w*_i.
+- Weighted population loss L_ω = Σ_{i<k} ω_i r_i²  (no factor ½).
+  Last-output: ω_i = 1.  All-outputs: ω_i = k − i.
+- Gradients with ρ_i = ω_i r_i, U rows C A^j, V rows (A^l B)ᵀ, H_{jl} = ρ_{j+l+1}:
+  ∇_A L = 2 Uᵀ H V,  ∇_B L = 2 Uᵀ ρ,  ∇_C L = 2 ρᵀ V.
+- Q(R) = A Aᵀ − Aᵀ A + B Bᵀ − Cᵀ C.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Literal
+
+from sympy import QQ
+from sympy.polys.matrices import DomainMatrix
+
+from theory import exact
+from theory.errors import InvalidInput
+from theory.rnn import ExactRNN
+from theory.teachers import Teacher, as_teacher
+
+__all__ = [
+    "LossKind",
+    "Gradient",
+    "loss_weights",
+    "residuals",
+    "loss",
+    "loss_from_residuals",
+    "extrapolation_loss",
+    "extrapolation_losses",
+    "empirical_loss",
+    "gradient",
+    "q_matrix",
+    "noether",
+    "gd_step",
+    "q_step_change",
+]
+
+LossKind = Literal["last", "all"]
+Weights = Sequence[object] | LossKind | None
+
+
+@dataclass(frozen=True)
+class Gradient:
+    """(∇_A L, ∇_B L, ∇_C L) with the shapes of A, B and C."""
+
+    A: DomainMatrix
+    B: DomainMatrix
+    C: DomainMatrix
+
+    def is_zero(self) -> bool:
+        return all(m.is_zero_matrix for m in (self.A, self.B, self.C))
+
+
+def _check_k(k: int, name: str = "k") -> None:
+    if isinstance(k, bool) or not isinstance(k, int):
+        raise TypeError(f"{name} must be an int, got {type(k).__name__}")
+    if k < 1:
+        raise InvalidInput(f"{name} must be >= 1, got {k}")
+
+
+def loss_weights(k: int, weights: Weights = None) -> tuple[Fraction, ...]:
+    """ω for a training length k: ``None``/``"last"`` → all ones, ``"all"`` → k − i, or explicit ω ≥ 0.
+
+    >>> loss_weights(3, "all")
+    (Fraction(3, 1), Fraction(2, 1), Fraction(1, 1))
+    """
+    _check_k(k)
+    if weights is None or weights == "last":
+        return tuple(Fraction(1) for _ in range(k))
+    if weights == "all":
+        return tuple(Fraction(k - i) for i in range(k))
+    if isinstance(weights, str):
+        raise InvalidInput(f"unknown loss {weights!r} (allowed: last, all, or a list of k weights)")
+    omega = tuple(exact.parse_rational(x) for x in weights)
+    if len(omega) != k:
+        raise InvalidInput(f"need k = {k} weights, got {len(omega)}")
+    if any(x < 0 for x in omega):
+        raise InvalidInput("weights must be >= 0")
+    return omega
+
+
+def _in_domain(x: Fraction, dom: Any) -> Any:
+    q = QQ(x.numerator, x.denominator)
+    return q if dom == QQ else dom.convert_from(q, QQ)
+
+
+def residuals(rnn: ExactRNN, teacher: Teacher | None, n: int) -> tuple[Any, ...]:
+    """(r_0, …, r_{n-1}) with r_i = w_i(R) − w*_i."""
+    t = as_teacher(teacher)
+    w = rnn.impulse_response(n)
+    ws = t.impulse_response(n)
+    if rnn.domain == QQ:
+        return tuple(a - b for a, b in zip(w, ws, strict=True))
+    return tuple(a - _in_domain(b, rnn.domain) for a, b in zip(w, ws, strict=True))
+
+
+def loss_from_residuals(r: Sequence[Any], weights: Weights = None, domain: Any = None) -> Any:
+    """Σ_{i<k} ω_i r_i² for k = len(r): the one place the loss formula is written.
+
+    ``domain`` is the ring of symbolic residuals (None for Fractions).
+    """
+    omega = loss_weights(len(r), weights)
+    if domain is None or domain == QQ:
+        return sum((exact.to_fraction(o) * x * x for o, x in zip(omega, r, strict=True)), Fraction(0))
+    return sum((_in_domain(o, domain) * x * x for o, x in zip(omega, r, strict=True)), domain.zero)
+
+
+def loss(rnn: ExactRNN, teacher: Teacher | None, k: int, weights: Weights = None) -> Any:
+    """L_ω(R) = Σ_{i<k} ω_i r_i² (last-output loss by default).
+
+    >>> from theory.counterexamples import cyclic
+    >>> loss(cyclic(3, "2"), None, 3), loss(cyclic(3, "2"), None, 4)
+    (Fraction(0, 1), Fraction(4, 1))
+    """
+    _check_k(k)
+    return loss_from_residuals(residuals(rnn, teacher, k), weights, rnn.domain)
+
+
+def extrapolation_loss(rnn: ExactRNN, teacher: Teacher | None, q: int) -> Any:
+    """L_q(R) = Σ_{i<q} r_i²: the last-output loss at length q."""
+    _check_k(q, "q")
+    return loss(rnn, teacher, q)
+
+
+def extrapolation_losses(rnn: ExactRNN, teacher: Teacher | None, qs: Sequence[int]) -> dict[int, Any]:
+    """{q: L_q(R)} for several lengths from one Krylov sweep of max(qs) terms."""
+    for q in qs:
+        _check_k(q, "q")
+    if not qs:
+        return {}
+    r = residuals(rnn, teacher, max(qs))
+    dom = rnn.domain
+    partial = [Fraction(0) if dom == QQ else dom.zero]
+    for x in r:
+        partial.append(partial[-1] + x * x)
+    return {q: partial[q] for q in qs}
+
+
+def empirical_loss(rnn: ExactRNN, teacher: Teacher | None, X: Sequence[Sequence[object]]) -> Fraction:
+    """L̂ = (1/n) Σ_s (ŷ_k^{(s)} − y_k^{(s)})² on n sequences x^{(s)} = (x_1, …, x_k) (rows of X).
+
+    ŷ_k − y_k = Σ_{i<k} r_i x_{k−i}, so L̂ = rᵀ Σ̂ r with Σ̂ the second-moment matrix of the
+    time-reversed inputs (C8).  Exact: X must hold exact rationals.
+    """
+    rows = [[exact.parse_rational(x) for x in r] for r in X]
+    if not rows:
+        raise InvalidInput("empirical loss needs at least one sequence")
+    k = len(rows[0])
+    if k < 1 or any(len(r) != k for r in rows):
+        raise InvalidInput("all sequences must have the same length k >= 1")
+    r = residuals(rnn, teacher, k)
+    errors = [sum((r[i] * x[k - 1 - i] for i in range(k)), Fraction(0)) for x in rows]
+    return sum((e * e for e in errors), Fraction(0)) / len(rows)
+
+
+def gradient(rnn: ExactRNN, teacher: Teacher | None, k: int, weights: Weights = None) -> Gradient:
+    """Exact ∇L_ω by ∇_A L = 2 Uᵀ H V, ∇_B L = 2 Uᵀ ρ, ∇_C L = 2 ρᵀ V (SPEC §1).
+
+    Cost: two Krylov sweeps of k matrix-vector products and two k×k×d products.
+    """
+    omega = loss_weights(k, weights)
+    t = as_teacher(teacher)
+    dom = rnn.domain
+    d = rnn.d
+    U = exact.rows_to_matrix(exact.left_krylov(rnn.C, rnn.A, k), dom)  # rows C A^j
+    V = exact.rows_to_matrix(exact.right_krylov(rnn.A, rnn.B, k), dom)  # rows (A^l B)ᵀ
+    w = (V * rnn.C.transpose()).to_list_flat()  # w_l = C A^l B
+    w_star = t.impulse_response(k)
+    rho = [_in_domain(o, dom) * (w[i] - _in_domain(w_star[i], dom)) for i, o in enumerate(omega)]
+    hankel = [[rho[j + l + 1] if j + l + 1 < k else dom.zero for l in range(k)] for j in range(k)]
+    H = DomainMatrix(hankel, (k, k), dom).to_dense()
+    rho_col = DomainMatrix([[x] for x in rho], (k, 1), dom).to_dense()
+    two = _in_domain(Fraction(2), dom)
+    Ut = U.transpose()
+    grad = Gradient(
+        A=(Ut * (H * V)) * two,
+        B=(Ut * rho_col) * two,
+        C=(rho_col.transpose() * V) * two,
+    )
+    assert grad.A.shape == (d, d) and grad.B.shape == (d, 1) and grad.C.shape == (1, d)
+    return grad
+
+
+def q_matrix(rnn: ExactRNN) -> DomainMatrix:
+    """Q(R) = A Aᵀ − Aᵀ A + B Bᵀ − Cᵀ C (conserved by gradient flow, C4b)."""
+    A, B, C = rnn.A, rnn.B, rnn.C
+    return A * A.transpose() - A.transpose() * A + B * B.transpose() - C.transpose() * C
+
+
+def noether(rnn: ExactRNN, grad: Gradient) -> DomainMatrix:
+    """∇_A L Aᵀ − Aᵀ ∇_A L + ∇_B L Bᵀ − Cᵀ ∇_C L, which C4(a) says is the zero matrix."""
+    A, B, C = rnn.A, rnn.B, rnn.C
+    return grad.A * A.transpose() - A.transpose() * grad.A + grad.B * B.transpose() - C.transpose() * grad.C
+
+
+def gd_step(rnn: ExactRNN, grad: Gradient, lr: object) -> ExactRNN:
+    """One exact gradient-descent step R ← R − η ∇L."""
+    eta = _in_domain(exact.parse_rational(lr), rnn.domain)
+    return ExactRNN(rnn.A - grad.A * eta, rnn.B - grad.B * eta, rnn.C - grad.C * eta)
+
+
+def q_step_change(grad: Gradient, lr: object) -> DomainMatrix:
+    """η² (G_A G_Aᵀ − G_Aᵀ G_A + G_B G_Bᵀ − G_Cᵀ G_C): the exact change of Q in one GD step (C4c)."""
+    G = grad
+    dom = G.A.domain
+    eta = _in_domain(exact.parse_rational(lr), dom)
+    core = G.A * G.A.transpose() - G.A.transpose() * G.A + G.B * G.B.transpose() - G.C.transpose() * G.C
+    return core * (eta * eta)
