@@ -114,7 +114,7 @@ class ExactRNN:
 
     def is_symmetric_balanced(self) -> bool:
         """Membership of M = {A = Aᵀ, C = Bᵀ} (SPEC §1)."""
-        return self.A == self.A.transpose() and self.C == self.B.transpose()
+        return self.A.to_list() == self.A.transpose().to_list() and self.C.to_list() == self.B.transpose().to_list()
 
     def as_lists(self) -> dict[str, list[list[Fraction]]]:
         """{"A": d×d, "B": d×1, "C": 1×d} nested lists of Fractions."""

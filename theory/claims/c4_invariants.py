@@ -132,6 +132,6 @@ CLAIM = Claim(
     hypotheses=hypotheses,
     instances=instances,
     check_instance=check_instance,
-    code="theory/losses.py (gradient, noether, q_matrix, q_step_change), theory/claims/c4_invariants.py",
+    code="theory/losses.py, theory/claims/c4_invariants.py",
     test="tests/test_losses.py, tests/test_claims.py",
 )

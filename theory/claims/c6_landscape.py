@@ -77,6 +77,8 @@ def check_instance(form: str, d: int, k: int, weights: str = "last", d_star: int
     if form == "scaling_gradient":
         # A point with w_1..w_{k−1} = 0 but w_0 = s ≠ 1: r_0 = s − 1.
         s = Fraction(rng.randint(2, 9), rng.randint(1, 3))
+        if s == 1:  # keep r_0 ≠ 0, the case that forces B = C = 0
+            s = Fraction(1, 2)
         rnn = random_interpolating(Memoryless(s), d, rng)
         G = gradient(rnn, None, k, weights)
         r0 = s - 1

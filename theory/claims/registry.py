@@ -58,9 +58,19 @@ def _show(x: Any) -> str:
     return text
 
 
+def _comparable(x: Any) -> Any:
+    """Matrices compare by shape and entries, whatever backend (fmpq_mat, dense, sparse) holds them."""
+    if hasattr(x, "to_list") and hasattr(x, "shape"):
+        return (x.shape, x.domain, x.to_list())
+    if isinstance(x, (list, tuple)):
+        return [_comparable(v) for v in x]
+    return x
+
+
 def evidence(name: str, computed: Any, expected: Any, **params: Any) -> Evidence:
     """Exact equality evidence: ``computed == expected`` (rationals, polynomials, matrices)."""
-    return Evidence(name, _show(computed), _show(expected), bool(computed == expected), "==", params)
+    holds = bool(_comparable(computed) == _comparable(expected))
+    return Evidence(name, _show(computed), _show(expected), holds, "==", params)
 
 
 @dataclass(frozen=True)

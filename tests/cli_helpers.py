@@ -1,0 +1,25 @@
+"""Run the installed ``tempx`` command in a subprocess, as a user would."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+
+
+def run_tempx(args: Sequence[str], timeout: float = 300, cwd: str | None = None) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("tempx")
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "numerics.cli", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=cwd)
+
+
+def assert_usage_error(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
+    """Exit status 2, nothing on stdout, exactly one line on stderr, no traceback."""
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("tempx: error: ") and "Traceback" not in proc.stderr
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])

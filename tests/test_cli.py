@@ -1,0 +1,88 @@
+"""``tempx counterexample`` and ``tempx verify`` end to end, in a subprocess."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import pytest
+from cli_helpers import assert_usage_error, run_tempx
+
+from theory.rnn import ExactRNN
+from theory.losses import extrapolation_loss, loss
+
+
+def test_counterexample_json_round_trips_exactly() -> None:
+    proc = run_tempx(["counterexample", "--k", "7", "--d", "9", "--c", "3/2", "--format", "json"])
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert {"k", "d", "teacher", "A", "B", "C", "impulse_response", "train_loss", "extrapolation_loss"} <= set(doc)
+    assert (doc["k"], doc["d"]) == (7, 9)
+    assert len(doc["A"]) == 9 and all(len(r) == 9 for r in doc["A"])
+    assert len(doc["B"]) == 9 and all(len(r) == 1 for r in doc["B"]) and len(doc["C"]) == 1 and len(doc["C"][0]) == 9
+    rnn = ExactRNN.from_entries(doc["A"], doc["B"], doc["C"])  # exact strings parse back
+    w = rnn.impulse_response(8)
+    assert w == (1, 0, 0, 0, 0, 0, 0, Fraction(3, 2))
+    assert [Fraction(x) for x in doc["impulse_response"]] == list(rnn.impulse_response(len(doc["impulse_response"])))
+    assert Fraction(doc["train_loss"]) == loss(rnn, None, 7) == 0
+    for q, value in doc["extrapolation_loss"].items():
+        assert Fraction(value) == extrapolation_loss(rnn, None, int(q))
+
+
+def test_disguised_tail_counterexample_json() -> None:
+    proc = run_tempx(["counterexample", "--k", "3", "--tail", "0,-5/2,1.5", "--d", "8", "--disguise", "11",
+                      "--format", "json"])
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    rnn = ExactRNN.from_entries(doc["A"], doc["B"], doc["C"])
+    assert rnn.d == 8
+    assert rnn.impulse_response(8) == (1, 0, 0, 0, Fraction(-5, 2), Fraction(3, 2), 0, 0)
+    assert sum(1 for row in doc["A"] for x in row if x != "0") > 20  # disguised: dense
+
+
+def test_counterexample_text_and_latex() -> None:
+    text = run_tempx(["counterexample", "--k", "2", "--c=-3/2"])
+    assert text.returncode == 0 and "impulse response w_0..w_4: 1, 0, -3/2, 0, 9/4" in text.stdout
+    latex = run_tempx(["counterexample", "--k", "2", "--format", "latex"])
+    assert latex.returncode == 0 and latex.stdout.count("\\begin{bmatrix}") == 4
+
+
+def test_verify_all_claims_pass_and_json_has_evidence() -> None:
+    text = run_tempx(["verify"])
+    assert text.returncode == 0, text.stdout + text.stderr
+    assert "6 of 6 claims passed" in text.stdout
+    proc = run_tempx(["verify", "--claims", "C2,c5", "--seed", "3", "--format", "json"])
+    doc = json.loads(proc.stdout)
+    assert proc.returncode == 0 and doc["passed"] and [c["id"] for c in doc["claims"]] == ["C2", "C5"]
+    assert all(e["holds"] for c in doc["claims"] for e in c["evidence"])
+
+
+@pytest.mark.parametrize(
+    "args, needles",
+    [
+        (["counterexample", "--k", "0"], ["--k", ">= 1"]),
+        (["counterexample", "--k", "three"], ["--k", "integer"]),
+        (["counterexample"], ["--k"]),
+        (["counterexample", "--k", "4", "--d", "3"], ["d must be >= k = 4"]),
+        (["counterexample", "--k", "2", "--c", "0"], ["nonzero"]),
+        (["counterexample", "--k", "2", "--c", "1/0"], ["not an exact rational"]),
+        (["counterexample", "--k", "2", "--c", "-3/2"], ["--c=-3/2"]),
+        (["counterexample", "--k", "2", "--tail", "1,,2"], ["--tail"]),
+        (["counterexample", "--k", "2", "--tail", "0,0"], ["nonzero"]),
+        (["counterexample", "--k", "2", "--c", "2", "--tail", "1"], ["not both"]),
+        (["counterexample", "--k", "2", "--disguise", "-1"], ["--disguise", ">= 0"]),
+        (["counterexample", "--k", "2", "--terms", "0"], ["--terms"]),
+        (["counterexample", "--k", "2", "--format", "xml"], ["invalid choice"]),
+        (["counterexample", "--k", "2", "--bogus"], ["unrecognized arguments: --bogus"]),
+        (["verify", "--claims", "C1,C42"], ["unknown claim ID 'C42'", "C1, C2"]),
+        (["verify", "--seed", "-3"], ["--seed"]),
+        (["frobnicate"], ["invalid choice"]),
+    ],
+)
+def test_bad_input_gives_one_line_and_exit_2(args: list[str], needles: list[str]) -> None:
+    assert_usage_error(run_tempx(args), *needles)
+
+
+def test_no_command_prints_help_and_exits_2() -> None:
+    proc = run_tempx([])
+    assert proc.returncode == 2 and proc.stdout == "" and "usage" in proc.stderr
