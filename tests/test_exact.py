@@ -54,3 +54,13 @@ def test_krylov_fast_path_agrees_with_plain_products_on_both_backends(d: int, n:
 def test_block_diag() -> None:
     m = exact.block_diag(exact.matrix([[1]]), exact.matrix([[2, 3], [4, 5]]))
     assert exact.entries(m) == [[1, 0, 0], [0, 2, 3], [0, 4, 5]]
+
+
+@given(st.integers(1, 6), st.integers(1, 12), st.integers(0, 10**6))
+def test_krylov_rows_fast_path_agrees_with_plain_products(d: int, n: int, seed: int) -> None:
+    rnn = random_rnn(d, random.Random(seed))
+    fast = exact.krylov_rows(rnn.A, rnn.B, n)
+    python = exact.krylov_rows(exact.to_backend(rnn.A, "python"), exact.to_backend(rnn.B, "python"), n)
+    rows = [exact.entries(v.transpose())[0] for v in exact.right_krylov(rnn.A, rnn.B, n)]
+    assert exact.entries(fast) == exact.entries(python) == rows
+    assert exact.backend_of(fast) == "flint" and exact.backend_of(python) == "python"

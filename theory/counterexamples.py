@@ -36,13 +36,11 @@ def _require_k(k: int) -> None:
         raise InvalidInput(f"k must be >= 1, got {k}")
 
 
-def _shift(d: int, corner: Fraction) -> list[list[object]]:
+def _shift(d: int, corner: Fraction) -> DomainMatrix:
     """A e_i = e_{i+1} for i < d, A e_d = corner · e_1 (a nilpotent shift when corner = 0)."""
-    A: list[list[object]] = [[0] * d for _ in range(d)]
-    for i in range(d - 1):
-        A[i + 1][i] = 1
-    A[0][d - 1] = corner
-    return A
+    nonzero: dict[tuple[int, int], object] = {(i + 1, i): 1 for i in range(d - 1)}
+    nonzero[(0, d - 1)] = nonzero.get((0, d - 1), 0) + corner  # d = 1: the 1×1 matrix (corner)
+    return exact.from_nonzero(nonzero, (d, d))
 
 
 def cyclic(k: int, c: object = 1) -> ExactRNN:
@@ -56,7 +54,7 @@ def cyclic(k: int, c: object = 1) -> ExactRNN:
     if c == 0:
         raise InvalidInput("c must be nonzero (c = 0 gives the teacher itself)")
     e1 = [1] + [0] * (k - 1)
-    return ExactRNN.from_entries(A=_shift(k, c), B=e1, C=e1)
+    return ExactRNN(_shift(k, c), exact.column(e1), exact.row(e1))
 
 
 def with_tail(k: int, tail: Sequence[object]) -> ExactRNN:
@@ -70,7 +68,7 @@ def with_tail(k: int, tail: Sequence[object]) -> ExactRNN:
     d = k + len(t)
     e1 = [1] + [0] * (d - 1)
     C = [Fraction(1)] + [Fraction(0)] * (k - 1) + t
-    return ExactRNN.from_entries(A=_shift(d, Fraction(0)), B=e1, C=C)
+    return ExactRNN(_shift(d, Fraction(0)), exact.column(e1), exact.row(C))
 
 
 def disguise_matrices(d: int, seed: int) -> tuple[DomainMatrix, DomainMatrix]:

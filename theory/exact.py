@@ -28,6 +28,7 @@ __all__ = [
     "parse_rational",
     "qq",
     "matrix",
+    "from_nonzero",
     "column",
     "row",
     "zeros",
@@ -41,6 +42,7 @@ __all__ = [
     "right_krylov",
     "left_krylov",
     "rows_to_matrix",
+    "krylov_rows",
     "markov_parameters",
 ]
 
@@ -109,6 +111,17 @@ def matrix(rows: Sequence[Sequence[object]], domain: Any = QQ) -> DomainMatrix:
     return DomainMatrix([[conv(x) for x in r] for r in rows], (len(rows), width), domain)
 
 
+def from_nonzero(nonzero: dict[tuple[int, int], object], shape: tuple[int, int]) -> DomainMatrix:
+    """Exact dense matrix from its nonzero entries {(i, j): value}; cheap for large sparse matrices."""
+    rows, cols = shape
+    dok = {}
+    for (i, j), v in nonzero.items():
+        if not (0 <= i < rows and 0 <= j < cols):
+            raise InvalidInput(f"entry ({i}, {j}) outside a {rows}×{cols} matrix")
+        dok.setdefault(i, {})[j] = qq(v)
+    return DomainMatrix(dok, shape, QQ).to_dense()
+
+
 def column(values: Iterable[object], domain: Any = QQ) -> DomainMatrix:
     """Exact d×1 column vector."""
     return matrix([[v] for v in values], domain)
@@ -172,47 +185,32 @@ def rows_to_matrix(vectors: Sequence[DomainMatrix], domain: Any) -> DomainMatrix
         flat.extend(v.to_list_flat())
     n = len(vectors)
     d = len(flat) // n if n else 0
-    return DomainMatrix.from_list_flat(flat, (n, d), domain).to_dense()
-
-
-def _flint_integer_krylov(A: DomainMatrix, x: DomainMatrix, n: int) -> list[DomainMatrix]:
-    """Fast path of ``right_krylov`` over QQ: iterate with integer matrices (fmpz_mat).
-
-    A = A_int / a, x = x_int / b, so A^i x = (A_int^i x_int) / (a^i b).  Integer
-    matrix-vector products avoid fmpq_mat's per-product canonicalisation (about 3x faster
-    at d = 512, which is what makes the k = 512 benchmark fit in its budget).
-    """
-    a_den, a_int = A.clear_denoms(convert=True)
-    x_den, x_int = x.clear_denoms(convert=True)
-    a_raw = a_int.to_dense().rep.rep  # fmpz_mat
-    v = x_int.to_dense().rep.rep
-    out = []
-    den = flint.fmpz(int(x_den.element))
-    a_den_z = flint.fmpz(int(a_den.element))
-    for _ in range(n):
-        out.append(DomainMatrix.from_rep(_dfm_from_flint(flint.fmpq_mat(v) / den)))
-        v = a_raw * v
-        den *= a_den_z
-    return out
-
-
-def _dfm_from_flint(m: Any) -> Any:
-    from sympy.polys.matrices._dfm import DFM
-
-    return DFM(m, (m.nrows(), m.ncols()), QQ)
+    out = DomainMatrix.from_list_flat(flat, (n, d), domain).to_dense()
+    return like(out, vectors[0]) if vectors else out
 
 
 def _is_flint_qq(m: DomainMatrix) -> bool:
     return m.domain == QQ and getattr(m.rep, "is_DFM", False)
 
 
+SPARSE_FRACTION = 1 / 16  # below this share of nonzero entries, sparse products win (cyclic: 1/d)
+
+
+def _is_sparse(A: DomainMatrix) -> bool:
+    """True when A is large and mostly zeros, as the constructions of C2 are before disguise."""
+    d = A.shape[0]
+    return d >= 16 and A.rep.nnz() <= SPARSE_FRACTION * d * d
+
+
+def _integer_parts(m: DomainMatrix) -> tuple[Any, Any]:
+    """(M_int as fmpz_mat, den as fmpz) with m = M_int / den."""
+    den, m_int = m.clear_denoms(convert=True)
+    return m_int.to_dense().rep.rep, flint.fmpz(int(den.element))
+
+
 def right_krylov(A: DomainMatrix, x: DomainMatrix, n: int) -> list[DomainMatrix]:
     """[x, A x, A² x, …, A^{n-1} x]: n column vectors, one matrix-vector product each."""
-    if n <= 0:
-        return []
-    if _is_flint_qq(A) and _is_flint_qq(x):
-        return _flint_integer_krylov(A, x, n)
-    out = [x]
+    out = [x] if n > 0 else []
     for _ in range(n - 1):
         out.append(A * out[-1])
     return out
@@ -223,23 +221,61 @@ def left_krylov(y: DomainMatrix, A: DomainMatrix, n: int) -> list[DomainMatrix]:
     return right_krylov(A.transpose(), y.transpose(), n)
 
 
+def krylov_rows(A: DomainMatrix, x: DomainMatrix, n: int) -> DomainMatrix:
+    """The n×d matrix with rows (A^i x)ᵀ, i < n.
+
+    Over QQ on the flint backend this runs in integers: A = A_int / a and x = x_int / b give
+    A^i x = A_int^i x_int / (a^i b); row i is scaled by a^{n−1−i} onto the common denominator
+    a^{n−1} b.  Integer matrix-vector products skip fmpq_mat's canonicalisation, about 3×
+    faster at d = 512 (benchmarks/exact_cyclic.py).
+    """
+    d = x.shape[0]
+    if n <= 0:
+        raise InvalidInput(f"a Krylov matrix needs n >= 1 rows, got {n}")
+    if not (_is_flint_qq(A) and _is_flint_qq(x)):
+        return rows_to_matrix(right_krylov(A, x, n), A.domain)
+    if _is_sparse(A):
+        rows = [v.transpose() for v in right_krylov(A.to_sparse(), x.to_sparse(), n)]
+        return like(DomainMatrix.from_rep(rows[0].rep.vstack(*(r.rep for r in rows[1:]))).to_dense(), A)
+    a_raw, a_den = _integer_parts(A)
+    v, x_den = _integer_parts(x)
+    vectors = []
+    for _ in range(n):
+        vectors.append(v)
+        v = a_raw * v
+    powers = [flint.fmpz(1)]
+    for _ in range(n - 1):
+        powers.append(powers[-1] * a_den)
+    flat: list[Any] = []
+    for i, vec in enumerate(vectors):  # row i onto the common denominator b · a^{n−1}
+        scale = powers[n - 1 - i]
+        flat.extend(e * scale for e in vec.entries())
+    M = flint.fmpq_mat(flint.fmpz_mat(n, d, flat)) / (x_den * powers[n - 1])
+    return DomainMatrix.from_rep(_dfm_from_flint(M))
+
+
+def _dfm_from_flint(m: Any) -> Any:
+    from sympy.polys.matrices._dfm import DFM
+
+    return DFM(m, (m.nrows(), m.ncols()), QQ)
+
+
 def markov_parameters(y: DomainMatrix, A: DomainMatrix, x: DomainMatrix, n: int) -> list[Any]:
     """[y x, y A x, …, y A^{n-1} x]: the scalar sequence of a 1×d row, d×d matrix, d×1 column.
 
-    Over QQ on the flint backend this runs in integer arithmetic (see
-    ``_flint_integer_krylov``) and never builds a rational vector.
+    Over QQ on the flint backend this runs in integer arithmetic (as ``krylov_rows``) and
+    never builds a rational vector.
     """
     if n <= 0:
         return []
+    if _is_flint_qq(A) and _is_flint_qq(x) and _is_flint_qq(y) and _is_sparse(A):
+        y_s = y.to_sparse()
+        return [(y_s * v).to_list_flat()[0] for v in right_krylov(A.to_sparse(), x.to_sparse(), n)]
     if _is_flint_qq(A) and _is_flint_qq(x) and _is_flint_qq(y):
-        a_den, a_int = A.clear_denoms(convert=True)
-        x_den, x_int = x.clear_denoms(convert=True)
-        y_den, y_int = y.clear_denoms(convert=True)
-        a_raw = a_int.to_dense().rep.rep
-        y_raw = y_int.to_dense().rep.rep
-        v = x_int.to_dense().rep.rep
-        den = flint.fmpz(int(x_den.element)) * flint.fmpz(int(y_den.element))
-        a_den_z = flint.fmpz(int(a_den.element))
+        a_raw, a_den_z = _integer_parts(A)
+        v, x_den = _integer_parts(x)
+        y_raw, y_den = _integer_parts(y)
+        den = x_den * y_den
         out = []
         for _ in range(n):
             out.append(flint.fmpq((y_raw * v)[0, 0], den))

@@ -31,6 +31,8 @@ __all__ = [
     "Gradient",
     "loss_weights",
     "residuals",
+    "residuals_of",
+    "prefix_losses",
     "loss",
     "loss_from_residuals",
     "extrapolation_loss",
@@ -92,14 +94,29 @@ def _in_domain(x: Fraction, dom: Any) -> Any:
     return q if dom == QQ else dom.convert_from(q, QQ)
 
 
+def residuals_of(w: Sequence[Any], teacher: Teacher | None, domain: Any = QQ) -> tuple[Any, ...]:
+    """(w_i − w*_i)_i for a precomputed impulse response w (Fractions, or ring elements of ``domain``)."""
+    ws = as_teacher(teacher).impulse_response(len(w))
+    if domain == QQ:
+        return tuple(a - b for a, b in zip(w, ws, strict=True))
+    return tuple(a - _in_domain(b, domain) for a, b in zip(w, ws, strict=True))
+
+
 def residuals(rnn: ExactRNN, teacher: Teacher | None, n: int) -> tuple[Any, ...]:
     """(r_0, …, r_{n-1}) with r_i = w_i(R) − w*_i."""
-    t = as_teacher(teacher)
-    w = rnn.impulse_response(n)
-    ws = t.impulse_response(n)
-    if rnn.domain == QQ:
-        return tuple(a - b for a, b in zip(w, ws, strict=True))
-    return tuple(a - _in_domain(b, rnn.domain) for a, b in zip(w, ws, strict=True))
+    return residuals_of(rnn.impulse_response(n), teacher, rnn.domain)
+
+
+def prefix_losses(r: Sequence[Any], qs: Sequence[int]) -> dict[int, Any]:
+    """{q: Σ_{i<q} r_i²} for every q ≤ len(r): L_q from one residual sequence."""
+    for q in qs:
+        _check_k(q, "q")
+        if q > len(r):
+            raise InvalidInput(f"L_{q} needs {q} residuals, got {len(r)}")
+    partial = [r[0] * 0 if r else Fraction(0)]
+    for x in r[: max(qs, default=0)]:
+        partial.append(partial[-1] + x * x)
+    return {q: partial[q] for q in qs}
 
 
 def loss_from_residuals(r: Sequence[Any], weights: Weights = None, domain: Any = None) -> Any:
@@ -136,12 +153,7 @@ def extrapolation_losses(rnn: ExactRNN, teacher: Teacher | None, qs: Sequence[in
         _check_k(q, "q")
     if not qs:
         return {}
-    r = residuals(rnn, teacher, max(qs))
-    dom = rnn.domain
-    partial = [Fraction(0) if dom == QQ else dom.zero]
-    for x in r:
-        partial.append(partial[-1] + x * x)
-    return {q: partial[q] for q in qs}
+    return prefix_losses(residuals(rnn, teacher, max(qs)), qs)
 
 
 def empirical_loss(rnn: ExactRNN, teacher: Teacher | None, X: Sequence[Sequence[object]]) -> Fraction:
@@ -150,15 +162,15 @@ def empirical_loss(rnn: ExactRNN, teacher: Teacher | None, X: Sequence[Sequence[
     ŷ_k − y_k = Σ_{i<k} r_i x_{k−i}, so L̂ = rᵀ Σ̂ r with Σ̂ the second-moment matrix of the
     time-reversed inputs (C8).  Exact: X must hold exact rationals.
     """
-    rows = [[exact.parse_rational(x) for x in r] for r in X]
+    rows = [list(r) for r in X]
     if not rows:
         raise InvalidInput("empirical loss needs at least one sequence")
     k = len(rows[0])
     if k < 1 or any(len(r) != k for r in rows):
         raise InvalidInput("all sequences must have the same length k >= 1")
     r = residuals(rnn, teacher, k)
-    errors = [sum((r[i] * x[k - 1 - i] for i in range(k)), Fraction(0)) for x in rows]
-    return sum((e * e for e in errors), Fraction(0)) / len(rows)
+    errors = exact.matrix(rows) * exact.column(reversed(r))  # row s: Σ_i r_i x^{(s)}_{k−i}
+    return sum((exact.to_fraction(e) ** 2 for e in errors.to_list_flat()), Fraction(0)) / len(rows)
 
 
 def gradient(rnn: ExactRNN, teacher: Teacher | None, k: int, weights: Weights = None) -> Gradient:
@@ -170,8 +182,8 @@ def gradient(rnn: ExactRNN, teacher: Teacher | None, k: int, weights: Weights = 
     t = as_teacher(teacher)
     dom = rnn.domain
     d = rnn.d
-    U = exact.rows_to_matrix(exact.left_krylov(rnn.C, rnn.A, k), dom)  # rows C A^j
-    V = exact.rows_to_matrix(exact.right_krylov(rnn.A, rnn.B, k), dom)  # rows (A^l B)ᵀ
+    U = exact.krylov_rows(rnn.A.transpose(), rnn.C.transpose(), k)  # rows C A^j
+    V = exact.krylov_rows(rnn.A, rnn.B, k)  # rows (A^l B)ᵀ
     w = (V * rnn.C.transpose()).to_list_flat()  # w_l = C A^l B
     w_star = t.impulse_response(k)
     rho = [_in_domain(o, dom) * (w[i] - _in_domain(w_star[i], dom)) for i, o in enumerate(omega)]
