@@ -91,3 +91,14 @@ def test_c1_expectation_refuses_non_quadratic_terms() -> None:
     with pytest.raises(InvalidInput):
         expect_quadratic(x**3, [x, y])
     assert inspect.getsource(c1_loss_identity).count("expect_quadratic") >= 2
+
+
+def test_a_crashing_check_is_a_failed_verdict_not_a_crash() -> None:
+    from dataclasses import replace
+
+    def boom(**params: object) -> list:
+        raise IndexError("tuple index out of range")
+
+    verdict = replace(CLAIMS[0], check_instance=boom).check(0)
+    assert not verdict.passed
+    assert verdict.failures[0].computed.startswith("IndexError")

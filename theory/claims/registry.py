@@ -124,6 +124,10 @@ class Claim:
         found: list[Evidence] = []
         for params in self.instances(seed):
             self.hypotheses(**params)
-            found.extend(self.check_instance(**params))
+            try:
+                found.extend(self.check_instance(**params))
+            except Exception as err:  # a crashing check is a failed check, reported with its instance
+                found.append(Evidence("check raised an exception", f"{type(err).__name__}: {err}",
+                                      "no exception", False, "==", params))
         seconds = time.perf_counter() - start
         return Verdict(self.id, bool(found) and all(e.holds for e in found), tuple(found), seed, seconds)
