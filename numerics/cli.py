@@ -28,12 +28,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _commands() -> dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]]:
-    from numerics.commands import counterexample as cmd_counterexample, verify as cmd_verify
+    from numerics.commands import counterexample, sweep, train, verify
 
-    return {
-        "counterexample": (cmd_counterexample.HELP, cmd_counterexample.add_arguments, cmd_counterexample.run),
-        "verify": (cmd_verify.HELP, cmd_verify.add_arguments, cmd_verify.run),
-    }
+    return {m.__name__.rsplit(".", 1)[1]: (m.HELP, m.add_arguments, m.run) for m in (counterexample, verify, train, sweep)}
 
 
 def build_parser() -> argparse.ArgumentParser:

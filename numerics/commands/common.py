@@ -1,0 +1,69 @@
+"""Argument parsing shared by the float-layer commands: one clear error per bad value."""
+
+from __future__ import annotations
+
+import math
+
+from numerics.io import finite_or_none
+from theory.errors import InvalidInput
+
+__all__ = ["positive_int", "nonneg_int", "positive_float", "nonneg_float", "int_list", "float_list", "finite_or_none"]
+
+
+def positive_int(text: str, name: str) -> int:
+    try:
+        v = int(text)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{name} must be a positive integer, got {text!r}") from None
+    if v < 1:
+        raise InvalidInput(f"{name} must be >= 1, got {v}")
+    return v
+
+
+def nonneg_int(text: str, name: str) -> int:
+    try:
+        v = int(text)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{name} must be an integer >= 0, got {text!r}") from None
+    if v < 0:
+        raise InvalidInput(f"{name} must be >= 0, got {v}")
+    return v
+
+
+def _float(text: str, name: str) -> float:
+    try:
+        v = float(text)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{name} must be a number, got {text!r}") from None
+    if not math.isfinite(v):
+        raise InvalidInput(f"{name} must be finite, got {text!r}")
+    return v
+
+
+def positive_float(text: str, name: str) -> float:
+    v = _float(text, name)
+    if v <= 0:
+        raise InvalidInput(f"{name} must be > 0, got {text}")
+    return v
+
+
+def nonneg_float(text: str, name: str) -> float:
+    v = _float(text, name)
+    if v < 0:
+        raise InvalidInput(f"{name} must be >= 0, got {text}")
+    return v
+
+
+def _split(text: str, name: str) -> list[str]:
+    parts = [p.strip() for p in text.split(",")]
+    if not text.strip() or any(not p for p in parts):
+        raise InvalidInput(f"{name} must be a comma-separated list, got {text!r}")
+    return parts
+
+
+def int_list(text: str, name: str) -> list[int]:
+    return [positive_int(p, name) for p in _split(text, name)]
+
+
+def float_list(text: str, name: str) -> list[float]:
+    return [positive_float(p, name) for p in _split(text, name)]

@@ -1,0 +1,119 @@
+"""``tempx train``: gradient descent on a batch of linear RNNs, per-model results as text or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from numerics.commands.common import finite_or_none, int_list, nonneg_float, nonneg_int, positive_float, positive_int
+from numerics.data import gaussian_sequences
+from numerics.formatting import table
+from numerics.gd import gd
+from numerics.experiments import seeded_batch
+from numerics.init import load_params, params_to_json
+from numerics.io import write_text_atomic
+from numerics.losses import empirical_moment
+from numerics.params import memoryless
+from numerics.progress import Progress
+from theory.errors import InvalidInput
+
+HELP = "run gradient descent on N linear RNNs (memoryless teacher) and report train and extrapolation losses"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--d", help="state dimension (read from --init-file when given)")
+    p.add_argument("--k", required=True, help="training length k >= 1")
+    p.add_argument("--init", choices=("gaussian", "symmetric", "file"), default="gaussian",
+                   help="initialization: gaussian N(0, σ²/d), symmetric-balanced (A = Aᵀ, C = Bᵀ), or file")
+    p.add_argument("--sigma", default="0.1", help="initialization scale σ > 0 (default 0.1)")
+    p.add_argument("--cap", help="symmetric init: rescale A so that ‖A‖_F <= cap")
+    p.add_argument("--init-file", help="JSON parameters (schema of 'tempx counterexample --format json', or a list)")
+    p.add_argument("--n-models", default="4", help="number of models N (default 4; with --init-file: the file's)")
+    p.add_argument("--seed", default="0", help="seed; model i uses seed + i (default 0)")
+    p.add_argument("--lr", default="0.02", help="step size η > 0 (default 0.02)")
+    p.add_argument("--steps", default="10000", help="step budget per model (default 10000)")
+    p.add_argument("--tol", default="0", help="stop a model once its train loss <= tol (default 0: full budget)")
+    p.add_argument("--q", help="extrapolation lengths Q1,Q2,... (default 4k)")
+    p.add_argument("--loss", choices=("last", "all"), default="last", help="last-output or all-outputs loss")
+    p.add_argument("--data", help="train on n Gaussian sequences (finite data, C8) instead of the population loss")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--save-params", help="write the final parameters as JSON (the --init-file schema)")
+    p.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is not a terminal")
+
+
+def run(args: argparse.Namespace) -> int:
+    k = positive_int(args.k, "--k")
+    seed = nonneg_int(args.seed, "--seed")
+    sigma = positive_float(args.sigma, "--sigma")
+    lr = positive_float(args.lr, "--lr")
+    steps = nonneg_int(args.steps, "--steps")
+    tol = nonneg_float(args.tol, "--tol")
+    cap = None if args.cap is None else positive_float(args.cap, "--cap")
+    qs = [4 * k] if args.q is None else int_list(args.q, "--q")
+    n_data = None if args.data is None else positive_int(args.data, "--data")
+    if args.save_params is not None:
+        target = Path(args.save_params)
+        if target.is_dir() or not target.parent.exists():
+            raise InvalidInput(f"--save-params: cannot write {args.save_params!r} (not a file in an existing folder)")
+    if args.init == "file" or args.init_file is not None:
+        if args.init_file is None:
+            raise InvalidInput("--init file needs --init-file PATH")
+        if args.init not in ("file", "gaussian"):
+            raise InvalidInput("--init-file goes with --init file")
+        params = load_params(args.init_file)
+        if args.d is not None and positive_int(args.d, "--d") != params.d:
+            raise InvalidInput(f"--d {args.d} does not match the file's d = {params.d}")
+        init = "file"
+    else:
+        if args.d is None:
+            raise InvalidInput("--d is required (or give --init-file)")
+        d = positive_int(args.d, "--d")
+        params = seeded_batch(args.init, positive_int(args.n_models, "--n-models"), d, sigma, seed, cap)
+        init = args.init
+    teacher = memoryless(k)
+    moment = None
+    if n_data is not None:
+        if args.loss != "last":
+            raise InvalidInput("--data trains on the last-output empirical loss; drop --loss all")
+        moment = empirical_moment(gaussian_sequences(n_data, k, seed))
+    bar = Progress(steps, "train", enabled=True if args.progress else None)
+    result = gd(params, teacher, k, lr, steps, tol, weights=None if moment is not None else args.loss,
+                moment=moment, qs=qs, progress=bar.update)
+    bar.close()
+
+    models: list[dict[str, Any]] = []
+    for i in range(params.n_models):
+        models.append({
+            "model": i,
+            "seed": None if init == "file" else seed + i,
+            "status": result.status[i],
+            "steps": int(result.steps[i]),
+            "diverged_at": None if result.diverged_at[i] < 0 else int(result.diverged_at[i]),
+            "train_loss": finite_or_none(result.train_loss[i]),
+            "extrapolation_loss": {str(q): finite_or_none(result.extrapolation_loss[i, j]) for j, q in enumerate(qs)},
+        })
+    config = {"d": params.d, "k": k, "init": init, "sigma": sigma if init != "file" else None, "cap": cap,
+              "init_file": args.init_file, "n_models": params.n_models, "seed": seed, "lr": lr, "steps": steps,
+              "tol": tol, "q": qs, "loss": args.loss, "data": n_data, "teacher": teacher.name}
+    doc = {"config": config, "summary": result.counts(), "models": models}
+    if args.save_params is not None:
+        write_text_atomic(Path(args.save_params), json.dumps(params_to_json(result.params), indent=1))
+    if args.format == "json":
+        print(json.dumps(doc, indent=2))
+    else:
+        fmt = lambda x: "—" if x is None else f"{x:.3e}"  # noqa: E731
+        rows = [(m["model"], "" if m["seed"] is None else m["seed"], m["status"], m["steps"], fmt(m["train_loss"]),
+                 *(fmt(m["extrapolation_loss"][str(q)]) for q in qs)) for m in models]
+        print(f"GD on {params.n_models} linear RNNs: d = {params.d}, k = {k}, init = {init}"
+              + (f" (σ = {sigma:g})" if init != "file" else "") + f", η = {lr:g}, {steps} steps, "
+              + ("population loss" if n_data is None else f"{n_data} training sequences") + f" ({args.loss} output)")
+        print(table(("model", "seed", "status", "steps", f"L_{k}", *(f"L_{q}" for q in qs)), rows))
+        counts = result.counts()
+        print(", ".join(f"{v} {s}" for s, v in counts.items() if v))
+        if np.any(result.diverged_at >= 0):
+            print("diverged models keep their last finite parameters; '—' marks a loss beyond float64 range")
+    return 0

@@ -1,0 +1,187 @@
+r"""Batched gradient descent R ← R − η ∇L on N independent linear RNNs (float64).
+
+Each model stops on its own: ``converged`` when its loss is ≤ tol, ``diverged`` when its loss
+or gradient is non-finite or the loss exceeds ``divergence_bound`` (the step is recorded and
+the parameters kept at the last finite iterate), ``max_steps`` otherwise.  A model's
+trajectory does not depend on the other models in its batch: every operation acts on each
+model's own slice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from numerics.losses import extrapolation_losses, loss_and_grad, loss_weights
+from numerics.params import FloatArray, Params, Teacher
+from theory.errors import InvalidInput
+
+__all__ = ["GDResult", "gd", "evaluate", "STATUSES"]
+
+STATUSES = ("converged", "max_steps", "diverged")
+DIVERGENCE_BOUND = 1e10  # far above any loss of a run that is still sane (L ≤ ‖w*‖² + … at init)
+
+
+@dataclass(frozen=True, eq=False)
+class GDResult:
+    """Outcome of ``gd`` for a batch of N models.
+
+    ``status[i]`` ∈ {converged, max_steps, diverged}; ``steps[i]`` is the number of updates
+    model i took; ``diverged_at[i]`` the step at which divergence was detected (−1 if never);
+    ``train_loss[i]`` the loss at the final parameters.  ``history`` (when recorded) maps
+    ``step`` (T,) and per-model quantities (T, N) — train_loss, Q_norm, A_norm, A_asym,
+    BC_gap — and ``extrapolation_loss`` (T, N, len(qs)).
+    """
+
+    params: Params
+    status: tuple[str, ...]
+    steps: FloatArray
+    diverged_at: FloatArray
+    train_loss: FloatArray
+    qs: tuple[int, ...]
+    extrapolation_loss: FloatArray
+    history: dict[str, FloatArray] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return {s: sum(1 for x in self.status if x == s) for s in STATUSES}
+
+
+def evaluate(
+    params: Params, teacher: Teacher, k: int, qs: Sequence[int], weights: Any = None, moment: FloatArray | None = None
+) -> dict[str, FloatArray]:
+    """Train loss, extrapolation losses (N, len(qs)) and the norms of ``Params.norms`` for every model."""
+    loss, _ = loss_and_grad(params, teacher, k, weights, moment)
+    return {"train_loss": loss, "extrapolation_loss": extrapolation_losses(params, teacher, qs), **params.norms()}
+
+
+def _positive(x: Any, name: str, integer: bool = False, allow_zero: bool = False) -> Any:
+    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(x).__name__}")
+    if integer and not float(x).is_integer():
+        raise InvalidInput(f"{name} must be an integer, got {x}")
+    if not np.isfinite(x) or x < 0 or (x == 0 and not allow_zero):
+        raise InvalidInput(f"{name} must be {'>= 0' if allow_zero else '> 0'} and finite, got {x}")
+    return int(x) if integer else float(x)
+
+
+def gd(
+    params: Params,
+    teacher: Teacher,
+    k: int,
+    lr: float,
+    steps: int,
+    tol: float = 0.0,
+    record_every: int | None = None,
+    *,
+    weights: Any = None,
+    moment: FloatArray | None = None,
+    qs: Sequence[int] = (),
+    divergence_bound: float = DIVERGENCE_BOUND,
+    progress: Callable[[int, int], None] | None = None,
+) -> GDResult:
+    r"""Gradient descent on L_ω (or the empirical loss with ``moment``) for every model.
+
+    Update rule: R_{t+1} = R_t − η ∇L(R_t), with L = Σ_{i<k} ω_i r_i² (no factor ½).
+
+    Args:
+        params: the initial batch (not modified).
+        teacher: e.g. ``memoryless(k)``.
+        k: training length.
+        lr: step size η > 0.
+        steps: update budget per model (≥ 0).
+        tol: a model stops as converged once its loss ≤ tol (0: run the whole budget).
+        record_every: record the history every m steps (and at the end); None: no history.
+        weights: ``last`` (default), ``all`` or a vector ω.
+        moment: Σ̂ of a finite data set (``losses.empirical_moment``): train on L̂ instead.
+        qs: extrapolation lengths reported at the end and in the history.
+        divergence_bound: a loss above this counts as divergence.
+        progress: called as progress(step, steps) every few steps (for progress bars).
+
+    Returns:
+        A ``GDResult``.
+
+    Example:
+        >>> from numerics.params import memoryless
+        >>> from numerics.init import init_symmetric
+        >>> res = gd(init_symmetric(2, 3, 0.5, seed=0), memoryless(4), 4, lr=0.05, steps=20000, tol=1e-6)
+        >>> res.status, bool(res.train_loss.max() <= 1e-6)
+        (('converged', 'converged'), True)
+    """
+    if not isinstance(params, Params):
+        raise TypeError(f"params must be numerics.Params, got {type(params).__name__}")
+    lr = _positive(lr, "lr")
+    steps = _positive(steps, "steps", integer=True, allow_zero=True)
+    tol = _positive(tol, "tol", allow_zero=True)
+    if record_every is not None:
+        record_every = _positive(record_every, "record_every", integer=True)
+    loss_weights(k, weights)  # validates k and ω up front
+    qs = tuple(int(q) for q in qs)
+    N = params.n_models
+    A, B, C = (np.array(getattr(params, m)) for m in "ABC")  # full-batch copies, updated in place
+    status = np.array(["max_steps"] * N, dtype=object)
+    used = np.full(N, steps, dtype=np.int64)
+    diverged_at = np.full(N, -1, dtype=np.int64)
+    active = np.arange(N)
+    hist: dict[str, list[Any]] = {}
+
+    def record(t: int) -> None:
+        values = evaluate(Params(A, B, C), teacher, k, qs, weights, moment)
+        hist.setdefault("step", []).append(t)
+        for name, v in values.items():
+            hist.setdefault(name, []).append(v)
+
+    # Working copies of the active models; re-gathered only when the active set shrinks.
+    a, b, c = A[active], B[active], C[active]
+    for t in range(steps + 1):
+        if record_every is not None and t % record_every == 0:
+            A[active], B[active], C[active] = a, b, c
+            record(t)
+        loss, g = loss_and_grad(Params(a, b, c), teacher, k, weights, moment)
+        finite = np.isfinite(loss)
+        for m in (g.A, g.B, g.C):
+            finite &= np.all(np.isfinite(m), axis=(1, 2))
+        bad = ~finite | (loss > divergence_bound)
+        done = (loss <= tol) & ~bad
+        if t < steps:
+            with np.errstate(over="ignore", invalid="ignore"):
+                a_new, b_new, c_new = a - lr * g.A, b - lr * g.B, c - lr * g.C
+            ok = np.ones(active.size, dtype=bool)
+            for m in (a_new, b_new, c_new):
+                ok &= np.all(np.isfinite(m), axis=(1, 2))
+            bad |= ~ok & ~done
+        leaving = bad | done if t < steps else np.ones(active.size, dtype=bool)
+        if np.any(leaving):
+            ids = active[leaving]
+            status[active[bad]] = "diverged"
+            status[active[done]] = "converged"
+            used[active[bad | done]] = t
+            diverged_at[active[bad]] = t
+            A[ids], B[ids], C[ids] = a[leaving], b[leaving], c[leaving]
+        keep = ~leaving
+        active = active[keep]
+        if active.size == 0:
+            break
+        a, b, c = a_new[keep], b_new[keep], c_new[keep]
+        if progress is not None and t % 100 == 0:
+            progress(t, steps)
+    final = Params(A, B, C)
+    last = int(used.max())
+    if record_every is not None and hist["step"][-1] != last:
+        record(last)
+    history = {name: np.asarray(v) for name, v in hist.items()}
+    values = evaluate(final, teacher, k, qs, weights, moment)
+    if progress is not None:
+        progress(steps, steps)
+    return GDResult(
+        params=final,
+        status=tuple(str(s) for s in status),
+        steps=used,
+        diverged_at=diverged_at,
+        train_loss=values["train_loss"],
+        qs=qs,
+        extrapolation_loss=values["extrapolation_loss"],
+        history=history,
+    )

@@ -1,0 +1,161 @@
+"""Batched float64 impulse responses, losses and analytic gradients (SPEC §1).
+
+With ρ = ∂L/∂w / 2 (ρ_i = ω_i r_i for the population loss L_ω = Σ ω_i r_i², ρ = Σ̂ r for the
+empirical loss L̂ = rᵀ Σ̂ r), U rows C A^j, V rows (A^l B)ᵀ and H_{jl} = ρ_{j+l+1}:
+    ∇_A L = 2 Uᵀ H V,   ∇_B L = 2 Uᵀ ρ,   ∇_C L = 2 ρᵀ V.
+Cost O(k d² + k² d) per model: two Krylov sweeps and two small batched products; no
+autograd, no matrix powers.  The exact versions live in ``theory.losses``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from numerics.params import FloatArray, Params, Teacher
+from theory.errors import InvalidInput
+
+__all__ = [
+    "Grad",
+    "loss_weights",
+    "impulse_response",
+    "residuals",
+    "krylov",
+    "loss_and_grad",
+    "extrapolation_losses",
+    "empirical_moment",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class Grad:
+    """∇L per model: A (N, d, d), B (N, d, 1), C (N, 1, d)."""
+
+    A: FloatArray
+    B: FloatArray
+    C: FloatArray
+
+
+def _check_length(k: Any, name: str = "k") -> int:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(k).__name__}")
+    if k < 1:
+        raise InvalidInput(f"{name} must be >= 1, got {k}")
+    return int(k)
+
+
+def loss_weights(k: int, weights: str | Sequence[float] | None = None) -> FloatArray:
+    """ω as float64: ``None``/``"last"`` → ones, ``"all"`` → k − i, or an explicit vector ω ≥ 0."""
+    k = _check_length(k)
+    if weights is None or (isinstance(weights, str) and weights == "last"):
+        return np.ones(k)
+    if isinstance(weights, str):
+        if weights == "all":
+            return np.arange(k, 0, -1, dtype=np.float64)
+        raise InvalidInput(f"unknown loss {weights!r} (allowed: last, all, or k weights)")
+    w = np.asarray(weights, dtype=np.float64)
+    if w.shape != (k,) or not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise InvalidInput(f"weights must be k = {k} finite numbers >= 0")
+    return w.copy()
+
+
+def impulse_response(params: Params, n: int) -> FloatArray:
+    """w_i = C A^i B for i < n, shape (N, n).  Overflow gives ±inf (never a silent NaN: see below)."""
+    N, d = params.n_models, params.d
+    out = np.empty((N, n))
+    v = params.B[:, :, 0].copy()
+    c = params.C[:, 0, :]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(n):
+            out[:, i] = np.einsum("nd,nd->n", c, v)
+            v = np.einsum("nij,nj->ni", params.A, v)
+    # NaN can only come from inf − inf after an overflow: the magnitude exceeded float64.
+    return np.where(np.isnan(out), np.inf, out)
+
+
+def residuals(params: Params, teacher: Teacher, n: int) -> FloatArray:
+    """r_i = w_i − w*_i, shape (N, n)."""
+    return impulse_response(params, n) - teacher.impulse_response(n)[None, :]
+
+
+def krylov(params: Params, k: int) -> tuple[FloatArray, FloatArray]:
+    """U (N, k, d) with rows C A^j and V (N, k, d) with rows (A^l B)ᵀ."""
+    N, d = params.n_models, params.d
+    U = np.empty((N, k, d))
+    V = np.empty((N, k, d))
+    u = params.C[:, 0, :]
+    v = params.B[:, :, 0]
+    A = params.A
+    for j in range(k):
+        U[:, j] = u
+        V[:, j] = v
+        if j + 1 < k:
+            u = np.einsum("nj,nji->ni", u, A)
+            v = np.einsum("nij,nj->ni", A, v)
+    return U, V
+
+
+def _hankel_index(k: int) -> FloatArray:
+    j, l = np.indices((k, k))
+    idx = j + l + 1
+    return np.where(idx < k, idx, k)  # index k points at a padded zero
+
+
+def empirical_moment(X: Any) -> FloatArray:
+    """Σ̂ (k, k): second moments of the time-reversed inputs, Σ̂_{ij} = mean_s x_{k−i} x_{k−j} (C8)."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1 or not np.all(np.isfinite(X)):
+        raise InvalidInput("data must be a finite (n, k) array of n >= 1 sequences of length k >= 1")
+    R = X[:, ::-1]
+    return R.T @ R / X.shape[0]
+
+
+def loss_and_grad(
+    params: Params,
+    teacher: Teacher,
+    k: int,
+    weights: str | Sequence[float] | None = None,
+    moment: FloatArray | None = None,
+) -> tuple[FloatArray, Grad]:
+    """Loss (N,) and its gradient for every model in the batch.
+
+    Population loss L_ω = Σ_{i<k} ω_i r_i² by default (``weights``: last | all | vector);
+    with ``moment`` = Σ̂ (see ``empirical_moment``) the empirical loss L̂ = rᵀ Σ̂ r instead.
+    """
+    k = _check_length(k)
+    U, V = krylov(params, k)
+    w = np.einsum("nkd,nd->nk", V, params.C[:, 0, :])
+    r = w - teacher.impulse_response(k)[None, :]
+    if moment is None:
+        rho = r * loss_weights(k, weights)[None, :]
+    else:
+        if weights is not None:
+            raise InvalidInput("give either loss weights or an empirical moment matrix, not both")
+        if moment.shape != (k, k):
+            raise InvalidInput(f"the moment matrix must be {k}×{k}, got {moment.shape}")
+        rho = r @ moment  # Σ̂ is symmetric
+    loss = np.einsum("nk,nk->n", r, rho)
+    padded = np.concatenate([rho, np.zeros((rho.shape[0], 1))], axis=1)
+    H = padded[:, _hankel_index(k)]
+    Ut = U.transpose(0, 2, 1)
+    grad = Grad(
+        A=2.0 * (Ut @ (H @ V)),
+        B=2.0 * (Ut @ rho[:, :, None]),
+        C=2.0 * (rho[:, None, :] @ V),
+    )
+    return loss, grad
+
+
+def extrapolation_losses(params: Params, teacher: Teacher, qs: Sequence[int]) -> FloatArray:
+    """L_q = Σ_{i<q} r_i² for each q, shape (N, len(qs)); +inf where float64 overflowed."""
+    qs = [_check_length(q, "q") for q in qs]
+    if not qs:
+        return np.empty((params.n_models, 0))
+    r = residuals(params, teacher, max(qs))
+    with np.errstate(over="ignore", invalid="ignore"):
+        csum = np.cumsum(r * r, axis=1)
+    csum = np.where(np.isnan(csum), np.inf, csum)
+    return csum[:, [q - 1 for q in qs]]

@@ -1,0 +1,137 @@
+"""The shared vocabulary of the float layer: a batch of linear RNNs and a teacher.
+
+``Params`` holds N independent models with a leading batch axis: A (N, d, d), B (N, d, 1),
+C (N, 1, d), float64.  It is immutable in spirit: functions return new arrays and never
+write into arrays they were given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from theory.errors import InvalidInput
+
+__all__ = ["Params", "Teacher", "memoryless", "teacher_rnn", "FloatArray"]
+
+FloatArray = NDArray[np.float64]
+
+
+def _as_float_array(x: Any, name: str, ndim: int) -> FloatArray:
+    try:
+        arr = np.array(x, dtype=np.float64)  # a copy: callers' arrays are never aliased
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{name} must be an array of numbers") from None
+    if arr.ndim != ndim:
+        raise InvalidInput(f"{name} must have {ndim} dimensions, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise InvalidInput(f"{name} has non-finite entries (NaN or infinity)")
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class Params:
+    """N linear RNNs of state dimension d: A (N, d, d), B (N, d, 1), C (N, 1, d), float64."""
+
+    A: FloatArray
+    B: FloatArray
+    C: FloatArray
+
+    def __post_init__(self) -> None:
+        A = _as_float_array(self.A, "A", 3)
+        B = _as_float_array(self.B, "B", 3)
+        C = _as_float_array(self.C, "C", 3)
+        n, d, d2 = A.shape
+        if d != d2 or B.shape != (n, d, 1) or C.shape != (n, 1, d) or n < 1 or d < 1:
+            raise InvalidInput(
+                f"shapes do not fit N linear RNNs: A {A.shape}, B {B.shape}, C {C.shape} "
+                "(need (N, d, d), (N, d, 1), (N, 1, d) with N, d >= 1)"
+            )
+        for name, arr in (("A", A), ("B", B), ("C", C)):
+            arr.setflags(write=False)
+            object.__setattr__(self, name, arr)
+
+    @property
+    def n_models(self) -> int:
+        return int(self.A.shape[0])
+
+    @property
+    def d(self) -> int:
+        return int(self.A.shape[1])
+
+    def select(self, index: Any) -> Params:
+        """The models at ``index`` (an int, slice or index array), as a new batch."""
+        idx = np.atleast_1d(np.arange(self.n_models)[index])
+        return Params(self.A[idx], self.B[idx], self.C[idx])
+
+    @staticmethod
+    def stack(batches: list[Params]) -> Params:
+        return Params(*(np.concatenate([getattr(p, m) for p in batches]) for m in "ABC"))
+
+    def q_matrix(self) -> FloatArray:
+        """Q = AAᵀ − AᵀA + BBᵀ − CᵀC per model, (N, d, d) (claim C4)."""
+        A, B, C = self.A, self.B, self.C
+        At = A.transpose(0, 2, 1)
+        return A @ At - At @ A + B @ B.transpose(0, 2, 1) - C.transpose(0, 2, 1) @ C
+
+    def norms(self) -> dict[str, FloatArray]:
+        """‖Q‖_F, ‖A‖_F, ‖A − Aᵀ‖_F, ‖B − Cᵀ‖_F per model (distances from M and balance)."""
+        A = self.A
+        return {
+            "Q_norm": np.linalg.norm(self.q_matrix(), axis=(1, 2)),
+            "A_norm": np.linalg.norm(A, axis=(1, 2)),
+            "A_asym": np.linalg.norm(A - A.transpose(0, 2, 1), axis=(1, 2)),
+            "BC_gap": np.linalg.norm(self.B - self.C.transpose(0, 2, 1), axis=(1, 2)),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Teacher:
+    """A teacher impulse response w*: memoryless (gain g) or a small linear RNN (A*, B*, C*)."""
+
+    A: FloatArray
+    B: FloatArray
+    C: FloatArray
+    name: str
+    k: int | None = None
+
+    @property
+    def dim(self) -> int:
+        return int(self.A.shape[0])
+
+    def impulse_response(self, n: int) -> FloatArray:
+        """(w*_0, …, w*_{n−1}) as a float64 vector."""
+        out = np.empty(n)
+        v = self.B[:, 0].copy()
+        for i in range(n):
+            out[i] = self.C[0] @ v
+            v = self.A @ v
+        return out
+
+
+def memoryless(k: int | None = None, gain: float = 1.0) -> Teacher:
+    """The memoryless teacher y_t = gain · x_t (w* = (gain, 0, 0, …)); ``k`` records the training length.
+
+    >>> memoryless(5).impulse_response(3)
+    array([1., 0., 0.])
+    """
+    if k is not None and (isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1):
+        raise InvalidInput(f"k must be an integer >= 1, got {k!r}")
+    g = float(gain)
+    if not np.isfinite(g) or g == 0:
+        raise InvalidInput(f"gain must be a finite nonzero number, got {gain!r}")
+    return Teacher(np.zeros((1, 1)), np.ones((1, 1)), np.full((1, 1), g), f"memoryless(gain={g:g})", k)
+
+
+def teacher_rnn(A: Any, B: Any, C: Any, k: int | None = None) -> Teacher:
+    """A general teacher given as one small RNN: A* (d*, d*), B* (d*,) or (d*, 1), C* (d*,) or (1, d*)."""
+    A_ = _as_float_array(A, "teacher A", 2)
+    d = A_.shape[0]
+    B_ = _as_float_array(np.reshape(B, (-1, 1)), "teacher B", 2)
+    C_ = _as_float_array(np.reshape(C, (1, -1)), "teacher C", 2)
+    if A_.shape != (d, d) or B_.shape != (d, 1) or C_.shape != (1, d):
+        raise InvalidInput(f"teacher shapes do not fit: A {A_.shape}, B {B_.shape}, C {C_.shape}")
+    return Teacher(A_, B_, C_, f"rnn(d*={d})", k)

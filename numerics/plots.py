@@ -1,0 +1,115 @@
+"""Figures for the experiments, saved as PNG and PDF (each written atomically)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from numerics.experiments import summarize  # noqa: E402
+from numerics.io import write_bytes_atomic  # noqa: E402
+
+__all__ = ["save_figure", "plot_sweep", "plot_q0", "plot_symmetric", "plot_curves"]
+
+FLOOR = 1e-30  # losses are drawn on log axes; exact zeros are drawn at this floor
+
+
+def save_figure(fig: Any, stem: Path) -> list[Path]:
+    """``stem``.png and ``stem``.pdf, each written to a temporary file and renamed."""
+    paths = []
+    for ext in ("png", "pdf"):
+        buf = io.BytesIO()
+        fig.savefig(buf, format=ext, dpi=150, bbox_inches="tight", metadata={"CreationDate": None} if ext == "pdf" else None)
+        path = stem.with_suffix("." + ext)
+        write_bytes_atomic(path, buf.getvalue())
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def plot_sweep(rows: Sequence[dict[str, Any]], stem: Path, title: str = "") -> list[Path]:
+    """Median and interquartile range of L_q at the end of GD against σ, one line per (d, k)."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for (d, k), group in _groups(rows, ("d", "k")).items():
+        s = sorted(summarize(group, ("sigma",)), key=lambda r: r["sigma"])
+        s = [r for r in s if r["median"] is not None]
+        if not s:
+            continue
+        x = [r["sigma"] for r in s]
+        med = [max(r["median"], FLOOR) for r in s]
+        lo = [max(r["q25"], FLOOR) for r in s]
+        hi = [max(r["q75"], FLOOR) for r in s]
+        q = group[0]["q"]
+        line = ax.plot(x, med, "o-", label=f"d={d}, k={k} (q={q})")[0]
+        ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("initialization scale σ")
+    ax.set_ylabel("extrapolation loss L_q (median, IQR)")
+    ax.set_title(title or "Extrapolation after GD vs initialization scale")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    return save_figure(fig, stem)
+
+
+def plot_q0(rows: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
+    """L_q at the end of GD against ‖Q(0)‖_F (distance from balance at initialization)."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for (d, k), group in _groups(rows, ("d", "k")).items():
+        g = [r for r in group if r["status"] != "diverged" and r["extrapolation_loss"] is not None]
+        ax.scatter([r["Q0_norm"] for r in g], [max(r["extrapolation_loss"], FLOOR) for r in g], s=12, label=f"d={d}, k={k}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("‖Q(0)‖_F")
+    ax.set_ylabel("extrapolation loss L_q")
+    ax.set_title("Extrapolation after GD vs imbalance at initialization")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    return save_figure(fig, stem)
+
+
+def plot_symmetric(rows: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
+    """E2: train loss and extrapolation loss per model, grouped by k."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ks = sorted({r["k"] for r in rows})
+    for j, k in enumerate(ks):
+        g = [r for r in rows if r["k"] == k and r["train_loss"] is not None]
+        ax.scatter([j - 0.1] * len(g), [max(r["train_loss"], FLOOR) for r in g], marker="o", color="C0",
+                   label="train loss L_k" if j == 0 else None)
+        ax.scatter([j + 0.1] * len(g), [max(r["extrapolation_loss"] or FLOOR, FLOOR) for r in g], marker="x", color="C3",
+                   label="extrapolation loss L_4k" if j == 0 else None)
+    ax.set_xticks(range(len(ks)), [f"k={k}" for k in ks])
+    ax.set_yscale("log")
+    ax.set_ylabel("loss after GD")
+    ax.set_title("GD from symmetric-balanced initializations (C6)")
+    ax.grid(True, axis="y", which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    return save_figure(fig, stem)
+
+
+def plot_curves(doc: dict[str, Any], stem: Path) -> list[Path]:
+    """E3: L_q against q for each solution."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name, values in doc["curves"].items():
+        ax.plot(doc["q"], [max(v, FLOOR) if v is not None else float("nan") for v in values], label=name)
+    ax.axvline(doc["k"], color="gray", ls=":", label=f"training length k={doc['k']}")
+    ax.set_yscale("log")
+    ax.set_xlabel("sequence length q")
+    ax.set_ylabel("L_q")
+    ax.set_title(f"Extrapolation loss vs length (d={doc['d']}, k={doc['k']})")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    return save_figure(fig, stem)
+
+
+def _groups(rows: Sequence[dict[str, Any]], by: Sequence[str]) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
+    out: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for r in rows:
+        out.setdefault(tuple(r[b] for b in by), []).append(r)
+    return dict(sorted(out.items()))
