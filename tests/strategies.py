@@ -38,3 +38,10 @@ def tail_params(draw: st.DrawFn) -> dict:
 
 def as_fraction(x: object) -> Fraction:
     return Fraction(str(x))
+
+
+def scaled(n: int) -> int:
+    """An example budget that grows with the loaded hypothesis profile (default 25 → ×1)."""
+    from hypothesis import settings
+
+    return max(1, n * settings.default.max_examples // 25)

@@ -18,7 +18,7 @@ from theory.errors import InvalidInput
 
 HELP = "sweep the initialization scale σ over seeds and sizes; write a tidy table (CSV, JSON) and figures"
 
-COLUMNS = ("experiment", "d", "k", "sigma", "init", "seed", "lr", "steps", "n_data", "status", "steps_used",
+COLUMNS = ("experiment", "d", "k", "sigma", "init", "cap", "seed", "lr", "steps", "n_data", "status", "steps_used",
            "diverged_at", "train_loss", "q", "extrapolation_loss", "Q0_norm", "A0_norm")
 
 

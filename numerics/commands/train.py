@@ -11,7 +11,7 @@ import numpy as np
 
 from numerics.commands.common import finite_or_none, int_list, nonneg_float, nonneg_int, positive_float, positive_int
 from numerics.data import gaussian_sequences
-from numerics.formatting import table
+from numerics.formatting import dumps, table
 from numerics.gd import gd
 from numerics.experiments import seeded_batch
 from numerics.init import load_params, params_to_json
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     if args.save_params is not None:
         write_text_atomic(Path(args.save_params), json.dumps(params_to_json(result.params), indent=1))
     if args.format == "json":
-        print(json.dumps(doc, indent=2))
+        print(dumps(doc))
     else:
         fmt = lambda x: "—" if x is None else f"{x:.3e}"  # noqa: E731
         rows = [(m["model"], "" if m["seed"] is None else m["seed"], m["status"], m["steps"], fmt(m["train_loss"]),

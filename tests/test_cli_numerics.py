@@ -1,0 +1,106 @@
+"""``tempx train``, ``tempx sweep`` and ``tempx experiment`` end to end, in a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from cli_helpers import assert_usage_error, run_tempx
+
+
+def test_train_json_and_save_params_round_trip(tmp_path: Path) -> None:
+    saved = tmp_path / "final.json"
+    proc = run_tempx(["train", "--d", "6", "--k", "3", "--sigma", "0.1", "--n-models", "3", "--steps", "300",
+                      "--q", "6,12", "--format", "json", "--save-params", str(saved)])
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["config"]["d"] == 6 and len(doc["models"]) == 3 and doc["models"][2]["seed"] == 2
+    assert set(doc["models"][0]["extrapolation_loss"]) == {"6", "12"}
+    assert len(json.loads(saved.read_text())) == 3
+    cont = run_tempx(["train", "--k", "3", "--init", "file", "--init-file", str(saved), "--steps", "0", "--format", "json"])
+    assert cont.returncode == 0, cont.stderr
+    # zero steps from the saved parameters reproduce the final losses of the first run
+    for a, b in zip(doc["models"], json.loads(cont.stdout)["models"]):
+        assert a["train_loss"] == pytest.approx(b["train_loss"], rel=1e-12)
+
+
+def test_train_is_reproducible_and_reports_divergence() -> None:
+    args = ["train", "--d", "20", "--k", "5", "--sigma", "3", "--n-models", "2", "--steps", "500", "--format", "json"]
+    a, b = run_tempx(args), run_tempx(args)
+    assert a.returncode == 0 and a.stdout == b.stdout
+    models = json.loads(a.stdout)["models"]
+    assert all(m["status"] == "diverged" and m["diverged_at"] is not None for m in models)
+    assert "NaN" not in a.stdout and "Infinity" not in a.stdout
+
+
+def test_train_from_counterexample_file(tmp_path: Path) -> None:
+    ce = run_tempx(["counterexample", "--k", "3", "--d", "4", "--c", "2", "--format", "json"])
+    (tmp_path / "ce.json").write_text(ce.stdout)
+    proc = run_tempx(["train", "--k", "3", "--init-file", str(tmp_path / "ce.json"), "--steps", "100", "--q", "4"])
+    assert proc.returncode == 0, proc.stderr
+    assert "converged" in proc.stdout and "4.000e+00" in proc.stdout  # L_4 = c² = 4, and GD does not move
+
+
+def test_sweep_writes_table_and_figures(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    proc = run_tempx(["sweep", "--d", "6", "--k", "3", "--sigmas", "0.05,1", "--seeds", "2", "--steps", "500", "--out", str(out)])
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader((out / "results.csv").read_text().splitlines()))
+    assert len(rows) == 4 and {r["sigma"] for r in rows} == {"0.05", "1.0"}
+    doc = json.loads((out / "results.json").read_text())
+    assert len(doc["rows"]) == 4 and doc["config"]["seeds"] == 2
+    for name in ("extrapolation_vs_sigma", "extrapolation_vs_Q0"):
+        assert (out / f"{name}.png").stat().st_size > 1000 and (out / f"{name}.pdf").stat().st_size > 1000
+    assert not list(out.glob(".*.tmp"))  # no temporary files left behind
+    again = run_tempx(["sweep", "--d", "6", "--k", "3", "--sigmas", "0.05,1", "--seeds", "2", "--steps", "500",
+                       "--out", str(tmp_path / "again")])
+    assert again.returncode == 0
+    assert (tmp_path / "again" / "results.csv").read_text() == (out / "results.csv").read_text()
+
+
+def test_experiment_e3(tmp_path: Path) -> None:
+    proc = run_tempx(["experiment", "E3", "--out", str(tmp_path)])
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((tmp_path / "E3.json").read_text())
+    assert doc["k"] == 5 and (tmp_path / "E3_extrapolation_vs_length.png").exists()
+
+
+@pytest.mark.parametrize(
+    "args, needles",
+    [
+        (["train", "--k", "3"], ["--d is required"]),
+        (["train", "--k", "3", "--d", "0"], ["--d"]),
+        (["train", "--k", "3", "--d", "4", "--sigma", "0"], ["--sigma", "> 0"]),
+        (["train", "--k", "3", "--d", "4", "--sigma", "-1"], ["--sigma"]),
+        (["train", "--k", "3", "--d", "4", "--lr", "0"], ["--lr"]),
+        (["train", "--k", "3", "--d", "4", "--lr", "inf"], ["--lr", "finite"]),
+        (["train", "--k", "3", "--d", "4", "--steps", "-5"], ["--steps"]),
+        (["train", "--k", "3", "--d", "4", "--n-models", "0"], ["--n-models"]),
+        (["train", "--k", "3", "--d", "4", "--q", "4,x"], ["--q"]),
+        (["train", "--k", "3", "--init", "file"], ["--init-file"]),
+        (["train", "--k", "3", "--init-file", "/no/such/file.json"], ["cannot read"]),
+        (["train", "--k", "3", "--d", "4", "--loss", "mean"], ["invalid choice"]),
+        (["train", "--k", "3", "--d", "4", "--data", "5", "--loss", "all"], ["--data"]),
+        (["train", "--k", "3", "--d", "4", "--save-params", "/no/such/dir/p.json"], ["--save-params"]),
+        (["sweep", "--d", "4", "--k", "3", "--sigmas", "0.1,0", "--seeds", "2", "--out", "OUT"], ["--sigmas"]),
+        (["sweep", "--d", "4", "--k", "3", "--sigmas", "0.1", "--seeds", "0", "--out", "OUT"], ["--seeds"]),
+        (["sweep", "--d", "4", "--k", "3,6", "--sigmas", "0.1", "--seeds", "1", "--q", "5", "--out", "OUT"], ["--q"]),
+        (["sweep", "--d", "4", "--k", "3", "--sigmas", "0.1", "--seeds", "1", "--out", "/proc/forbidden"], ["cannot create"]),
+        (["experiment", "E9", "--out", "OUT"], ["invalid choice"]),
+        (["experiment", "E2", "--quick", "--full", "--out", "OUT"], ["not allowed"]),
+    ],
+)
+def test_bad_input_gives_one_line_exit_2_and_no_output(tmp_path: Path, args: list[str], needles: list[str]) -> None:
+    args = [str(tmp_path / "out") if a == "OUT" else a for a in args]
+    assert_usage_error(run_tempx(args, cwd=str(tmp_path)), *needles)
+    assert not (tmp_path / "out").exists()
+
+
+def test_malformed_init_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"A": [[1, 2], [3]], "B": [[1], [1]], "C": [[1, 1]]}')
+    assert_usage_error(run_tempx(["train", "--k", "3", "--init-file", str(bad)]), "'A' must be a 2×2")
+    bad.write_text('{"A": [[1]], "B": [[1]], "C": [[1]]}')
+    assert_usage_error(run_tempx(["train", "--k", "3", "--d", "2", "--init-file", str(bad)]), "does not match")

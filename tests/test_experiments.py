@@ -1,0 +1,64 @@
+"""E1–E4 at small scale: the effect each experiment shows is present, and rows are tidy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from numerics.experiments import extrapolation_curves, init_scale_sweep, seeded_batch, summarize, symmetric_experiment
+from numerics.init import init_gaussian
+from theory.errors import InvalidInput
+
+
+def _median(rows: list[dict], sigma: float) -> float:
+    return float(np.median([r["extrapolation_loss"] for r in rows if r["sigma"] == sigma]))
+
+
+def test_e1_small_sigma_extrapolates_large_sigma_does_not() -> None:
+    rows = init_scale_sweep([10], [4], [0.05, 1.0], seeds=4, steps=8000)
+    assert len(rows) == 8 and {r["status"] for r in rows} <= {"max_steps", "converged"}
+    assert all(r["train_loss"] < 1e-5 for r in rows)  # both interpolate
+    assert _median(rows, 0.05) < 1e-5 < 1e-2 < _median(rows, 1.0)  # only small σ extrapolates
+    assert all(r["q"] == 16 for r in rows)  # q = 4k by default
+    small, large = (np.median([r["Q0_norm"] for r in rows if r["sigma"] == s]) for s in (0.05, 1.0))
+    assert small < large  # ‖Q(0)‖ = O(σ²)
+
+
+def test_e4_finite_data_shows_the_same_effect() -> None:
+    rows = init_scale_sweep([10], [4], [0.05, 1.0], seeds=4, steps=8000, n_data=8)
+    assert {r["experiment"] for r in rows} == {"E4"} and {r["n_data"] for r in rows} == {8}
+    assert _median(rows, 0.05) < 1e-4 < 1e-2 < _median(rows, 1.0)
+
+
+def test_e2_symmetric_k3_extrapolates_k2_does_not() -> None:
+    rows = symmetric_experiment(5, [2, 3], seeds=4, sigma=1.0, steps=8000)
+    k2 = [r for r in rows if r["k"] == 2]
+    k3 = [r for r in rows if r["k"] == 3]
+    assert all(r["train_loss"] < 1e-6 for r in k2) and np.median([r["extrapolation_loss"] for r in k2]) > 1e-3
+    assert all(r["extrapolation_loss"] < 1e-4 for r in k3)
+
+
+def test_e3_curves() -> None:
+    doc = extrapolation_curves(8, 3, 20, steps=4000)
+    c = doc["curves"]
+    assert set(c) == {"counterexample", "GD σ=0.05", "GD σ=1"} and all(len(v) == 20 for v in c.values())
+    assert c["counterexample"][2] == 0 and c["counterexample"][3] == 1  # L_3 = 0, L_4 = c² = 1
+    assert c["GD σ=0.05"][-1] < 1e-3 < c["GD σ=1"][-1]
+
+
+def test_seeded_batch_is_per_model() -> None:
+    b = seeded_batch("gaussian", 3, 4, 0.5, seed=7)
+    assert np.array_equal(b.A[1], init_gaussian(1, 4, 0.5, 8).A[0])
+    with pytest.raises(InvalidInput):
+        seeded_batch("uniform", 1, 2, 0.5)
+
+
+def test_summarize_excludes_diverged() -> None:
+    rows = [{"k": 1, "status": "diverged", "extrapolation_loss": None}, {"k": 1, "status": "max_steps", "extrapolation_loss": 2.0}]
+    [s] = summarize(rows, ("k",))
+    assert s["median"] == 2.0 and s["diverged"] == 1 and s["n"] == 2
+
+
+def test_sweep_validates_q() -> None:
+    with pytest.raises(InvalidInput, match="q must exceed"):
+        init_scale_sweep([4], [3, 5], [0.1], 1, q=5)

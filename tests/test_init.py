@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import theory
+from numerics.init import init_counterexample, init_gaussian, init_symmetric, load_params, save_params
+from numerics.losses import impulse_response
+from theory.errors import InvalidInput
+
+
+def test_gaussian_scale_and_seeds() -> None:
+    p = init_gaussian(200, 20, 0.5, seed=1)
+    assert p.A.shape == (200, 20, 20) and p.B.shape == (200, 20, 1) and p.C.shape == (200, 1, 20)
+    assert np.std(p.A) == pytest.approx(0.5 / np.sqrt(20), rel=0.02)
+    assert np.array_equal(init_gaussian(3, 4, 0.5, 9).A, init_gaussian(3, 4, 0.5, 9).A)
+    assert not np.array_equal(init_gaussian(3, 4, 0.5, 9).A, init_gaussian(3, 4, 0.5, 10).A)
+
+
+def test_symmetric_is_on_M_and_capped() -> None:
+    p = init_symmetric(50, 6, 2.0, seed=0, frobenius_cap=0.9)
+    assert np.array_equal(p.A, p.A.transpose(0, 2, 1)) and np.array_equal(p.C, p.B.transpose(0, 2, 1))
+    assert np.all(np.linalg.norm(p.A, axis=(1, 2)) <= 0.9 + 1e-12)
+    assert np.allclose(p.q_matrix(), 0)
+
+
+def test_counterexample_init_has_the_exact_impulse_response() -> None:
+    p = init_counterexample(2, 3, d=5, c="3/2", disguise=2)
+    exact = [float(w) for w in theory.counterexample(3, d=5, c="3/2").rnn.impulse_response(10)]
+    assert np.allclose(impulse_response(p, 10), exact, rtol=1e-12, atol=1e-12)
+    noisy = init_counterexample(2, 3, perturb=0.1, seed=0)
+    assert not np.array_equal(noisy.A[0], noisy.A[1])
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    p = init_gaussian(3, 4, 0.5, seed=2)
+    save_params(p, tmp_path / "p.json")
+    q = load_params(tmp_path / "p.json")
+    assert all(np.array_equal(getattr(p, m), getattr(q, m)) for m in "ABC")
+
+
+def test_load_accepts_counterexample_json_with_exact_strings(tmp_path: Path) -> None:
+    doc = {"A": [["0", "3/2"], ["1", "0"]], "B": [["1"], ["0"]], "C": [["1", "0"]]}
+    (tmp_path / "ce.json").write_text(json.dumps(doc))
+    p = load_params(tmp_path / "ce.json")
+    assert p.A[0, 0, 1] == 1.5 and p.n_models == 1
+
+
+@pytest.mark.parametrize(
+    "content, match",
+    [("{", "not valid JSON"), ("[]", "no model"), ('{"A": [[1]], "B": [[1]]}', "'C' must be"),
+     ('{"A": [[1, 2]], "B": [[1]], "C": [[1]]}', "'A' must be"), ('{"A": [[1]], "B": [[1]], "C": [["nan"]]}', "not a number"), ('{"A": [[1]], "B": [[1]], "C": [[1e400]]}', "non-finite"),
+     ('{"A": [[1]], "B": [[1]], "C": [[true]]}', "expected a number"),
+     ('[{"A": [[1]], "B": [[1]], "C": [[1]]}, {"A": [[1,0],[0,1]], "B": [[1],[1]], "C": [[1,1]]}]', "same dimension")],
+)
+def test_malformed_parameter_files(tmp_path: Path, content: str, match: str) -> None:
+    (tmp_path / "bad.json").write_text(content)
+    with pytest.raises(InvalidInput, match=match):
+        load_params(tmp_path / "bad.json")
+
+
+@pytest.mark.parametrize("kwargs", [{"n_models": 0}, {"d": 0}, {"sigma": 0}, {"sigma": float("inf")}, {"seed": -1}])
+def test_bad_init_arguments(kwargs: dict) -> None:
+    args = {"n_models": 2, "d": 3, "sigma": 0.5, "seed": 0, **kwargs}
+    with pytest.raises(InvalidInput):
+        init_gaussian(**args)

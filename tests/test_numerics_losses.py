@@ -1,0 +1,112 @@
+"""Float64 losses and gradients against the exact layer and finite differences."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import theory
+from numerics.losses import empirical_moment, extrapolation_losses, impulse_response, loss_and_grad, loss_weights
+from numerics.montecarlo import monte_carlo_loss
+from numerics.params import Params, memoryless, teacher_rnn
+from theory.errors import InvalidInput
+from theory.rnn import ExactRNN, random_rnn
+
+
+def to_float(rnn: ExactRNN) -> Params:
+    m = rnn.as_lists()
+    f = lambda x: np.array([[float(v) for v in r] for r in x])[None]  # noqa: E731
+    return Params(f(m["A"]), f(m["B"]), f(m["C"]))
+
+
+def float_teacher(t: ExactRNN) -> object:
+    m = t.as_lists()
+    return teacher_rnn(*(np.array([[float(v) for v in r] for r in m[x]]) for x in "ABC"))
+
+
+@given(d=st.integers(1, 5), k=st.integers(1, 6), seed=st.integers(0, 10**6), weights=st.sampled_from(["last", "all"]))
+def test_gradient_matches_exact_gradient_at_rational_points(d: int, k: int, seed: int, weights: str) -> None:
+    """Tolerance 1e-11 relative to the largest entry: the float path sums O(k² d) products of
+    entries ≤ 5, each with relative error ~1e-16; the exact values are converted once."""
+    rng = random.Random(seed)
+    rnn, teacher = random_rnn(d, rng, size=3), random_rnn(2, rng, size=3)
+    G = theory.gradient(rnn, theory.TeacherRNN(teacher), k, weights)
+    L = theory.loss(rnn, theory.TeacherRNN(teacher), k, weights)
+    loss, g = loss_and_grad(to_float(rnn), float_teacher(teacher), k, weights)
+    for exact_m, float_m in ((G.A, g.A[0]), (G.B, g.B[0]), (G.C, g.C[0])):
+        ref = np.array([[float(v) for v in r] for r in theory.exact.entries(exact_m)])
+        scale = max(1.0, np.abs(ref).max())
+        assert np.abs(float_m - ref).max() <= 1e-11 * scale
+    assert abs(loss[0] - float(L)) <= 1e-11 * max(1.0, float(L))
+
+
+@given(d=st.integers(1, 6), k=st.integers(1, 7), seed=st.integers(0, 2**32 - 1))
+def test_gradient_matches_central_finite_differences(d: int, k: int, seed: int) -> None:
+    """Central differences with h = 1e-5 have error O(h²·L''') + O(eps·L/h) ≈ 1e-9 here;
+    we allow 1e-6 relative to the directional derivative's scale."""
+    rng = np.random.default_rng(seed)
+    p = Params(rng.normal(0, 0.4, (2, d, d)), rng.normal(0, 0.8, (2, d, 1)), rng.normal(0, 0.8, (2, 1, d)))
+    t = memoryless(k, gain=1.3)
+    _, g = loss_and_grad(p, t, k, "all")
+    E = [rng.normal(size=x.shape) for x in (p.A, p.B, p.C)]
+    h = 1e-5
+    plus = Params(p.A + h * E[0], p.B + h * E[1], p.C + h * E[2])
+    minus = Params(p.A - h * E[0], p.B - h * E[1], p.C - h * E[2])
+    fd = (loss_and_grad(plus, t, k, "all")[0] - loss_and_grad(minus, t, k, "all")[0]) / (2 * h)
+    an = sum(np.einsum("nij,nij->n", G, e) for G, e in zip((g.A, g.B, g.C), E))
+    assert np.allclose(fd, an, rtol=1e-6, atol=1e-6)
+
+
+@given(d=st.integers(1, 5), n=st.integers(1, 20), seed=st.integers(0, 10**6))
+def test_impulse_response_matches_exact(d: int, n: int, seed: int) -> None:
+    rnn = random_rnn(d, random.Random(seed), size=2)
+    exact = np.array([float(w) for w in rnn.impulse_response(n)])
+    assert np.allclose(impulse_response(to_float(rnn), n)[0], exact, rtol=1e-12, atol=1e-12 * max(1, np.abs(exact).max()))
+
+
+def test_empirical_loss_matches_exact_on_rational_data() -> None:
+    rng = random.Random(4)
+    rnn = random_rnn(3, rng, size=3)
+    X = [[Fraction(rng.randint(-6, 6), 4) for _ in range(4)] for _ in range(7)]
+    exact = theory.empirical_loss(rnn, None, X)
+    loss, _ = loss_and_grad(to_float(rnn), memoryless(4), 4, moment=empirical_moment(np.array(X, dtype=float)))
+    assert loss[0] == pytest.approx(float(exact), rel=1e-12)
+
+
+def test_counterexample_has_zero_float_gradient_and_loss() -> None:
+    ce = theory.counterexample(5, d=7, c=2, disguise=3)
+    loss, g = loss_and_grad(to_float(ce.rnn), memoryless(5), 5)
+    assert loss[0] < 1e-20 and max(np.abs(m).max() for m in (g.A, g.B, g.C)) < 1e-9
+
+
+def test_overflow_is_inf_not_nan() -> None:
+    p = Params(np.full((1, 2, 2), 1e3), np.ones((1, 2, 1)), np.array([[[1.0, -1.0 + 1e-3]]]))
+    L = extrapolation_losses(p, memoryless(2), [200])
+    assert np.isinf(L).all() and not np.isnan(L).any()
+
+
+@pytest.mark.parametrize("law", ["gaussian", "rademacher"])
+def test_loss_identity_by_monte_carlo(law: str) -> None:
+    """C1 by simulation: the MSE at t = k of the state recursion lies within 5 standard errors
+    of Σ r_i² (a fixed seed, so the test is deterministic)."""
+    rng = np.random.default_rng(7)
+    p = Params(rng.normal(0, 0.3, (1, 3, 3)), rng.normal(size=(1, 3, 1)), rng.normal(size=(1, 1, 3)))
+    k = 5
+    mc = monte_carlo_loss(p, memoryless(k), k, n=200_000, seed=1, law=law)
+    L = loss_and_grad(p, memoryless(k), k)[0][0]
+    assert mc.contains(L), (mc, L)
+    assert not mc.contains(L * 1.5)  # the check can fail: a wrong formula is far outside the interval
+
+
+def test_loss_weights_validation() -> None:
+    assert loss_weights(3, "all").tolist() == [3, 2, 1]
+    for bad in ("mean", [1, 2], [1, -1, 1], [1, np.nan, 1]):
+        with pytest.raises(InvalidInput):
+            loss_weights(3, bad)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        loss_weights(2.5)  # type: ignore[arg-type]
