@@ -13,12 +13,46 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from numerics.flow import FlowResult, gradient_flow
-from numerics.gd import GDResult, evaluate, gd
-from numerics.highprec import Certificate, certify_extrapolation_loss
-from numerics.init import init_counterexample, init_gaussian, init_symmetric, load_params, save_params
-from numerics.losses import Grad, empirical_moment, extrapolation_losses, impulse_response, loss_and_grad
-from numerics.params import Params, Teacher, memoryless, teacher_rnn
+# Public names are loaded on first use (PEP 562), so that `tempx counterexample` and
+# `tempx verify` do not pay for scipy and matplotlib at start-up.
+_PUBLIC = {
+    "FlowResult": "numerics.flow",
+    "gradient_flow": "numerics.flow",
+    "GDResult": "numerics.gd",
+    "evaluate": "numerics.gd",
+    "gd": "numerics.gd",
+    "Certificate": "numerics.highprec",
+    "certify_extrapolation_loss": "numerics.highprec",
+    "init_counterexample": "numerics.init",
+    "init_gaussian": "numerics.init",
+    "init_symmetric": "numerics.init",
+    "load_params": "numerics.init",
+    "save_params": "numerics.init",
+    "Grad": "numerics.losses",
+    "empirical_moment": "numerics.losses",
+    "extrapolation_losses": "numerics.losses",
+    "impulse_response": "numerics.losses",
+    "loss_and_grad": "numerics.losses",
+    "Params": "numerics.params",
+    "Teacher": "numerics.params",
+    "memoryless": "numerics.params",
+    "teacher_rnn": "numerics.params",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _PUBLIC:
+        import importlib
+
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'numerics' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "Certificate",

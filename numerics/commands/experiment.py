@@ -11,7 +11,6 @@ from numerics.commands.common import nonneg_int
 from numerics.commands.sweep import to_csv
 from numerics.experiments import extrapolation_curves, init_scale_sweep, summarize, symmetric_experiment
 from numerics.io import ensure_dir, write_text_atomic
-from numerics.plots import plot_curves, plot_q0, plot_symmetric, plot_sweep
 from numerics.progress import Progress
 
 HELP = "run experiment E1 (init scale), E2 (symmetric init), E3 (L_q vs q) or E4 (finite data) and save its figure"
@@ -40,6 +39,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from numerics.plots import plot_curves, plot_q0, plot_symmetric, plot_sweep  # matplotlib only when drawing
+
     preset = dict(PRESETS[args.name][1 if args.full else 0])
     seed = nonneg_int(args.seed, "--seed")
     out = ensure_dir(Path(args.out))

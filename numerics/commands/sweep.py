@@ -12,7 +12,6 @@ from typing import Any
 from numerics.commands.common import float_list, int_list, positive_float, positive_int, nonneg_int
 from numerics.experiments import init_scale_sweep, summarize
 from numerics.io import ensure_dir, write_text_atomic
-from numerics.plots import plot_q0, plot_sweep
 from numerics.progress import Progress
 from theory.errors import InvalidInput
 
@@ -67,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
               "q": q, "data": n_data, "teacher": "memoryless"}
     write_text_atomic(out / "results.csv", to_csv(rows))
     write_text_atomic(out / "results.json", json.dumps({"config": config, "summary": summary, "rows": rows}, indent=1))
+    from numerics.plots import plot_q0, plot_sweep  # matplotlib only when drawing
+
     figs = plot_sweep(rows, out / "extrapolation_vs_sigma") + plot_q0(rows, out / "extrapolation_vs_Q0")
     print(f"{len(rows)} models in {cells} cells; wrote {out / 'results.csv'}, {out / 'results.json'}, "
           + ", ".join(str(f) for f in figs))
