@@ -18,9 +18,9 @@ __version__ = "0.1.0"
 _PUBLIC = {
     "FlowResult": "numerics.flow",
     "gradient_flow": "numerics.flow",
-    "GDResult": "numerics.gd",
-    "evaluate": "numerics.gd",
-    "gd": "numerics.gd",
+    "GDResult": "numerics.descent",
+    "evaluate": "numerics.descent",
+    "gd": "numerics.descent",
     "Certificate": "numerics.highprec",
     "certify_extrapolation_loss": "numerics.highprec",
     "init_counterexample": "numerics.init",

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from numerics.data import gaussian_sequences
-from numerics.gd import gd
+from numerics.descent import gd
 from numerics.init import init_counterexample, init_gaussian, init_symmetric
 from numerics.io import finite_or_none
 from numerics.losses import empirical_moment, extrapolation_losses

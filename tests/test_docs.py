@@ -41,3 +41,14 @@ def test_readme_quickstart_has_exactly_two_commands() -> None:
     quick = text.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
     blocks = quick.split("```")[1::2]
     assert [b.strip() for b in blocks] == ["pip install . && tempx verify", 'pip install ".[test]" && pytest']
+
+
+def test_public_names_are_not_shadowed_by_submodules() -> None:
+    """Importing every submodule first must not turn a public function into a module object."""
+    import types
+
+    for name in _modules():
+        importlib.import_module(name)
+    for pkg in (theory, numerics):
+        for public in pkg.__all__:
+            assert not isinstance(getattr(pkg, public), types.ModuleType), f"{pkg.__name__}.{public}"

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from numerics.gd import gd
+from numerics.descent import gd
 from numerics.highprec import certify_extrapolation_loss, mp_extrapolation_loss
 from numerics.init import init_gaussian
 from numerics.params import Params, memoryless

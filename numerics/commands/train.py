@@ -12,7 +12,7 @@ import numpy as np
 from numerics.commands.common import finite_or_none, int_list, nonneg_float, nonneg_int, positive_float, positive_int
 from numerics.data import gaussian_sequences
 from numerics.formatting import dumps, table
-from numerics.gd import gd
+from numerics.descent import gd
 from numerics.experiments import seeded_batch
 from numerics.init import load_params, params_to_json
 from numerics.io import write_text_atomic

@@ -8,7 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from strategies import scaled
 
-from numerics.gd import gd
+from numerics.descent import gd
 from numerics.init import init_gaussian, init_symmetric
 from numerics.losses import impulse_response, loss_and_grad
 from numerics.params import Params, memoryless
