@@ -66,8 +66,11 @@ def init_scale_sweep(
     q: int | None = None,
     n_data: int | None = None,
     progress: Progress = None,
+    seed: int = 0,
 ) -> list[dict[str, Any]]:
     """E1 (and E4 with ``n_data``): GD from ``seeds`` initializations per (d, k, σ) cell.
+
+    Model i of every cell starts from seed ``seed + i``; the data set (E4) from ``seed``.
 
     q defaults to 4k per cell (C7 asks for q ≥ 4k); a given q must exceed every k.
     """
@@ -79,12 +82,12 @@ def init_scale_sweep(
     cells = [(d, k, s) for d in ds for k in ks for s in sigmas]
     for n, (d, k, sigma) in enumerate(cells):
         qq = 4 * k if q is None else q
-        params = seeded_batch(init, seeds, d, sigma)
-        moment = None if n_data is None else empirical_moment(gaussian_sequences(n_data, k, seed=0))
+        params = seeded_batch(init, seeds, d, sigma, seed)
+        moment = None if n_data is None else empirical_moment(gaussian_sequences(n_data, k, seed=seed))
         result = gd(params, memoryless(k), k, lr, steps, moment=moment, qs=[qq])
         base = {"experiment": "E1" if n_data is None else "E4", "d": d, "k": k, "sigma": sigma, "init": init,
                 "lr": lr, "steps": steps, "n_data": n_data}
-        rows += _rows(params, result, base, qq, 0)
+        rows += _rows(params, result, base, qq, seed)
         if progress is not None:
             progress(n + 1, f"d={d} k={k} σ={sigma:g}")
     return rows
@@ -92,16 +95,16 @@ def init_scale_sweep(
 
 def symmetric_experiment(
     d: int, ks: Sequence[int], seeds: int, sigma: float = 0.5, cap: float = 0.9, lr: float = 0.05, steps: int = 20000,
-    progress: Progress = None,
+    progress: Progress = None, seed: int = 0,
 ) -> list[dict[str, Any]]:
     """E2: GD from symmetric-balanced initializations (‖A(0)‖_F ≤ cap) for each k; q = 4k."""
     rows: list[dict[str, Any]] = []
     for n, k in enumerate(ks):
-        params = seeded_batch("symmetric", seeds, d, sigma, cap=cap)
+        params = seeded_batch("symmetric", seeds, d, sigma, seed, cap=cap)
         result = gd(params, memoryless(k), k, lr, steps, qs=[4 * k])
         base = {"experiment": "E2", "d": d, "k": k, "sigma": sigma, "init": "symmetric", "cap": cap, "lr": lr,
                 "steps": steps}
-        rows += _rows(params, result, base, 4 * k, 0)
+        rows += _rows(params, result, base, 4 * k, seed)
         if progress is not None:
             progress(n + 1, f"k={k}")
     return rows

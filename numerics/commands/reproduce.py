@@ -1,0 +1,83 @@
+"""``tempx reproduce``: every claim checked, every figure and table regenerated, in one folder."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from numerics.commands.common import nonneg_int, positive_int
+from numerics.io import ensure_dir
+from theory.errors import InvalidInput
+
+HELP = "check every claim and regenerate every figure and table into one report (resumable)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", default="tempx-results", help="output folder (default ./tempx-results)")
+    scale = p.add_mutually_exclusive_group()
+    scale.add_argument("--quick", action="store_true", help="quick scale (default; about 1.5 minutes on 2 cores)")
+    scale.add_argument("--full", action="store_true", help="paper scale: more seeds, sizes and steps")
+    p.add_argument("--seed", default="0", help="base seed of every experiment and claim check (default 0)")
+    p.add_argument("--jobs", default="1", help="worker processes for independent units (default 1)")
+    p.add_argument("--config", help="JSON file replacing the preset experiment parameters (see docs/reproduce.md)")
+
+
+def _load_config(path: str) -> dict[str, Any]:
+    try:
+        cfg = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as err:
+        raise InvalidInput(f"cannot read --config {path!r}: {err.strerror}") from None
+    except json.JSONDecodeError as err:
+        raise InvalidInput(f"--config {path!r} is not valid JSON: {err.msg}") from None
+    from numerics.reproduce import SCALES
+
+    quick = SCALES["quick"]
+    if not isinstance(cfg, dict) or not set(cfg) <= set(quick):
+        raise InvalidInput(f"--config must be an object with keys among {sorted(quick)}")
+    for name, value in cfg.items():
+        missing = set(quick[name]) - set(value) if isinstance(value, dict) else {"(not an object)"}
+        if missing:
+            raise InvalidInput(f"--config: {name} lacks {sorted(missing)}")
+    return cfg
+
+
+def run(args: argparse.Namespace) -> int:
+    from numerics import report
+    from numerics.reproduce import SCALES, check_manifest, code_version, plan, run_units
+
+    seed = nonneg_int(args.seed, "--seed")
+    jobs = positive_int(args.jobs, "--jobs")
+    scale = "full" if args.full else "quick"
+    config = _load_config(args.config) if args.config else SCALES[scale]
+    if args.config:
+        scale = "custom"
+    out = ensure_dir(Path(args.out))
+    code = code_version()
+    check_manifest(out, code)
+    units = plan(scale, seed, config=config)
+    command = "tempx " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["reproduce"] else \
+        f"tempx reproduce --out {shlex.quote(str(out))}{' --full' if args.full else ''} --seed {seed}"
+    say = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    say(f"tempx reproduce: {len(units)} units ({scale} scale, seed {seed}, {jobs} job{'s' * (jobs > 1)}) into {out}")
+    start = time.perf_counter()
+    try:
+        results, timings = run_units(units, out, code, jobs, say)
+    except KeyboardInterrupt:
+        say("tempx reproduce: interrupted; finished units are kept in cache/ — rerun the same command to resume")
+        return 130
+    say("tempx reproduce: writing report, tables and figures")
+    doc = report.assemble(units, results, code, scale, seed, config)
+    env = report.environment(sys.argv, jobs, timings, time.perf_counter() - start)
+    paths = report.write_outputs(out, doc, env, command)
+    failed = [c["id"] for c in doc["claims"] if not c["passed"]]
+    print(f"wrote {out / 'REPORT.md'} and {len(paths) - 1} other files in {time.perf_counter() - start:.0f} s")
+    if failed:
+        print(f"claims FAILED: {', '.join(failed)}")
+        return 1
+    print(f"all {len(doc['claims'])} claims passed")
+    return 0

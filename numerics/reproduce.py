@@ -1,0 +1,206 @@
+"""``tempx reproduce``: plan the work units, run the missing ones (resumably, in J processes).
+
+A work unit is one claim check or one parameter cell of an experiment.  Its result is a pure
+function of its parameters and the code, cached as ``DIR/cache/<key>.json`` where the key
+hashes (kind, parameters, code version).  Each cache file is written atomically by the
+process that computed it, so an interrupted run loses at most the units in flight, and a
+rerun recomputes only the missing ones.  Results never contain timings, so they do not
+depend on the number of processes or on interruptions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from numerics import __version__
+from numerics.io import ensure_dir, write_text_atomic
+from theory.errors import InvalidInput
+
+__all__ = ["Unit", "SCALES", "plan", "code_version", "run_units", "check_manifest", "compute"]
+
+# Paper-scale and quick presets.  Quick finishes in about 1.5 minutes with one process here.
+SCALES: dict[str, dict[str, Any]] = {
+    "quick": {
+        "E1": {"cells": [[20, 5], [10, 3]], "sigmas": [0.05, 0.1, 0.3, 0.5, 0.7, 1.0], "seeds": 8, "steps": 20000, "lr": 0.02},
+        "E2": {"d": 6, "ks": [2, 3, 4], "seeds": 8, "sigma": 0.5, "cap": 0.9, "steps": 20000, "lr": 0.05},
+        "E3": {"d": 20, "k": 5, "q_max": 60, "steps": 20000, "lr": 0.02},
+        "E4": {"cells": [[20, 5]], "sigmas": [0.05, 0.1, 0.3, 0.5, 0.7, 1.0], "seeds": 8, "steps": 20000, "lr": 0.02,
+               "n_data": 10},
+    },
+    "full": {
+        "E1": {"cells": [[10, 3], [20, 5], [40, 8]], "sigmas": [0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.2],
+               "seeds": 32, "steps": 50000, "lr": 0.02},
+        "E2": {"d": 10, "ks": [2, 3, 4, 5, 6], "seeds": 32, "sigma": 0.5, "cap": 0.9, "steps": 50000, "lr": 0.05},
+        "E3": {"d": 20, "k": 5, "q_max": 100, "steps": 50000, "lr": 0.02},
+        "E4": {"cells": [[20, 5]], "sigmas": [0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0], "seeds": 32, "steps": 50000,
+               "lr": 0.02, "n_data": 10},
+    },
+}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One cached piece of work: ``kind`` is a claim ID or E1–E4; ``params`` are JSON values."""
+
+    kind: str
+    params: tuple[tuple[str, Any], ...]
+
+    @staticmethod
+    def of(kind: str, **params: Any) -> Unit:
+        return Unit(kind, tuple(sorted(params.items())))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "params": dict(self.params)}
+
+    def key(self, code: str) -> str:
+        text = json.dumps({"unit": self.as_dict(), "code": code}, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+    def label(self) -> str:
+        p = dict(self.params)
+        if self.kind.startswith("C"):
+            return f"claim {self.kind}"
+        shown = [f"{n}={p[n]}" for n in ("d", "k", "sigma", "n_data") if p.get(n) is not None]
+        return f"{self.kind} " + " ".join(shown)
+
+
+def code_version() -> str:
+    """tempx version plus a hash of the installed theory/ and numerics/ sources."""
+    import numerics
+    import theory
+
+    h = hashlib.sha256()
+    for pkg in (theory, numerics):
+        root = Path(pkg.__file__).parent
+        for path in sorted(root.rglob("*.py")):
+            h.update(path.relative_to(root.parent).as_posix().encode())
+            h.update(path.read_bytes())
+    return f"{__version__}+{h.hexdigest()[:12]}"
+
+
+def plan(scale: str, seed: int, claim_ids: list[str] | None = None, config: dict[str, Any] | None = None) -> list[Unit]:
+    """Every unit of a reproduction, in report order."""
+    from theory.claims import CLAIMS
+
+    cfg = config if config is not None else SCALES[scale]
+    ids = [c.id for c in CLAIMS] if claim_ids is None else claim_ids
+    units = [Unit.of(cid, seed=seed) for cid in ids]
+    for name in ("E1", "E4"):
+        if name in cfg:
+            e = cfg[name]
+            units += [Unit.of(name, d=d, k=k, sigma=s, seeds=e["seeds"], steps=e["steps"], lr=e["lr"], seed=seed,
+                              n_data=e.get("n_data"))
+                      for d, k in e["cells"] for s in e["sigmas"]]
+    if "E2" in cfg:
+        e = cfg["E2"]
+        units += [Unit.of("E2", d=e["d"], k=k, seeds=e["seeds"], sigma=e["sigma"], cap=e["cap"], steps=e["steps"],
+                          lr=e["lr"], seed=seed) for k in e["ks"]]
+    if "E3" in cfg:
+        e = cfg["E3"]
+        units.append(Unit.of("E3", d=e["d"], k=e["k"], q_max=e["q_max"], steps=e["steps"], lr=e["lr"], seed=seed))
+    return units
+
+
+def compute(unit: Unit) -> Any:
+    """The result of one unit (JSON values only, no timings)."""
+    from numerics.experiments import extrapolation_curves, init_scale_sweep, symmetric_experiment
+    from theory.claims import get_claim
+
+    p = dict(unit.params)
+    if unit.kind.startswith("C"):
+        claim = get_claim(unit.kind)
+        verdict = claim.check(p["seed"]).as_dict()
+        verdict.pop("seconds")
+        return {"title": claim.title, "kind": claim.kind, "statement": claim.statement, **verdict}
+    if unit.kind in ("E1", "E4"):
+        return init_scale_sweep([p["d"]], [p["k"]], [p["sigma"]], p["seeds"], lr=p["lr"], steps=p["steps"],
+                                n_data=p["n_data"], seed=p["seed"])
+    if unit.kind == "E2":
+        return symmetric_experiment(p["d"], [p["k"]], p["seeds"], sigma=p["sigma"], cap=p["cap"], lr=p["lr"],
+                                    steps=p["steps"], seed=p["seed"])
+    if unit.kind == "E3":
+        return extrapolation_curves(p["d"], p["k"], p["q_max"], seed=p["seed"], lr=p["lr"], steps=p["steps"])
+    raise InvalidInput(f"unknown unit kind {unit.kind!r}")
+
+
+def _work(args: tuple[Unit, str, str]) -> tuple[str, float]:
+    """Compute one unit and write its cache file (in the worker, so finished work survives a kill)."""
+    unit, code, cache_dir = args
+    start = time.perf_counter()
+    result = compute(unit)
+    seconds = time.perf_counter() - start
+    entry = {"unit": unit.as_dict(), "code": code, "result": result, "seconds": seconds}
+    write_text_atomic(Path(cache_dir) / f"{unit.key(code)}.json", json.dumps(entry, sort_keys=True))
+    return unit.key(code), seconds
+
+
+def check_manifest(out: Path, code: str) -> None:
+    """Refuse an output folder that holds results of another code version; else record ours."""
+    manifest = out / "manifest.json"
+    if manifest.exists():
+        try:
+            old = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            raise InvalidInput(f"{str(out)!r} has an unreadable manifest.json; use another --out") from None
+        if old.get("code_version") != code:
+            raise InvalidInput(
+                f"{str(out)!r} holds results of tempx {old.get('code_version')}, this is {code}; "
+                "use another --out (nothing there was changed)"
+            )
+        return
+    write_text_atomic(manifest, json.dumps({"code_version": code}, indent=1))
+
+
+def run_units(
+    units: list[Unit], out: Path, code: str, jobs: int, report: Callable[[str], None]
+) -> tuple[dict[Unit, Any], dict[str, float]]:
+    """Load cached units, compute the missing ones in ``jobs`` processes; return results and timings."""
+    cache = ensure_dir(out / "cache")
+    results: dict[Unit, Any] = {}
+    timings: dict[str, float] = {}
+
+    def load(unit: Unit) -> bool:
+        path = cache / f"{unit.key(code)}.json"
+        if not path.exists():
+            return False
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return False  # a damaged entry (written by hand?) is recomputed
+        results[unit] = entry["result"]
+        timings[unit.label()] = entry["seconds"]
+        return True
+
+    missing = [u for u in units if not load(u)]
+    total, done = len(units), len(units) - len(missing)
+    if done:
+        report(f"[{done}/{total}] found {done} finished units in {cache}")
+    by_key = {u.key(code): u for u in missing}
+    tasks = [(u, code, str(cache)) for u in missing]
+
+    def finished(it: Iterator[tuple[str, float]]) -> None:
+        nonlocal done
+        for key, seconds in it:
+            done += 1
+            unit = by_key[key]
+            load(unit)
+            report(f"[{done}/{total}] {unit.label()}  {seconds:.1f}s")
+
+    if jobs == 1 or len(tasks) <= 1:
+        finished(_work(t) for t in tasks)
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        with ctx.Pool(processes=jobs) as pool:
+            try:
+                finished(pool.imap_unordered(_work, tasks))
+            except BaseException:
+                pool.terminate()
+                raise
+    return results, timings
