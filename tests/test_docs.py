@@ -40,7 +40,7 @@ def test_readme_quickstart_has_exactly_two_commands() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     quick = text.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
     blocks = quick.split("```")[1::2]
-    assert [b.strip() for b in blocks] == ["pip install . && tempx verify", 'pip install ".[test]" && pytest']
+    assert [b.strip() for b in blocks] == ["pip install . && tempx reproduce", 'pip install ".[test]" && pytest']
 
 
 def test_public_names_are_not_shadowed_by_submodules() -> None:

@@ -1,0 +1,119 @@
+"""``tempx reproduce`` end to end on a tiny configuration: outputs agree, resume, jobs."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from cli_helpers import assert_usage_error, run_tempx
+
+TINY = {
+    "E1": {"cells": [[6, 3]], "sigmas": [0.05, 1.0], "seeds": 2, "steps": 300, "lr": 0.02},
+    "E2": {"d": 4, "ks": [2, 3], "seeds": 2, "sigma": 0.5, "cap": 0.9, "steps": 300, "lr": 0.05},
+    "E3": {"d": 6, "k": 3, "q_max": 12, "steps": 300, "lr": 0.02},
+    "E4": {"cells": [[6, 3]], "sigmas": [0.05, 1.0], "seeds": 2, "steps": 300, "lr": 0.02, "n_data": 4},
+}
+# Slower units for the interruption test: enough steps that a kill lands between units.
+SLOW = {**TINY, "E1": {**TINY["E1"], "sigmas": [0.05, 0.1, 0.3, 0.5, 1.0], "steps": 6000}}
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("reproduce")
+    cfg = base / "tiny.json"
+    cfg.write_text(json.dumps(TINY))
+    out = base / "out"
+    proc = run_tempx(["reproduce", "--out", str(out), "--config", str(cfg)])
+    assert proc.returncode == 0, proc.stderr
+    return out, cfg
+
+
+def test_outputs_exist_and_agree(tiny: tuple[Path, Path]) -> None:
+    out, _ = tiny
+    doc = json.loads((out / "results.json").read_text())
+    report = (out / "REPORT.md").read_text()
+    for fig in ("E1_extrapolation_vs_sigma", "E1_extrapolation_vs_Q0", "E2_symmetric", "E3_extrapolation_vs_length",
+                "E4_extrapolation_vs_sigma", "E4_extrapolation_vs_Q0"):
+        assert (out / "figures" / f"{fig}.png").stat().st_size > 1000 and (out / "figures" / f"{fig}.pdf").exists()
+    assert f"figures/E1_extrapolation_vs_sigma.png" in report
+    for name in ("claims", "E1", "E2", "E4"):
+        assert (out / "tables" / f"{name}.tex").read_text().count("\\\\") >= 2
+    env = json.loads((out / "environment.json").read_text())
+    assert {"command", "packages", "python", "unit_seconds"} <= set(env)
+    # the claims table, the CSV and results.json say the same
+    assert [c["id"] for c in doc["claims"]] == ["C1", "C2", "C3", "C4", "C5", "C6"] and all(c["passed"] for c in doc["claims"])
+    assert all(f"| {c['id']} |" in report for c in doc["claims"])
+    rows = list(csv.DictReader((out / "E1.csv").read_text().splitlines()))
+    assert len(rows) == len(doc["E1"]["rows"]) == 4
+    for r, j in zip(rows, doc["E1"]["rows"]):
+        assert float(r["extrapolation_loss"]) == j["extrapolation_loss"] and int(r["seed"]) == j["seed"]
+    # every key number in the report is in results.json
+    for k in doc["key_numbers"]:
+        assert f"{k['name']}: **{k['value']}**" in report
+    for s in doc["E1"]["summary"]:
+        assert f"{s['median']:.2e}" in report and f"{s['median']:.2e}".replace("e-0", "\\times 10^{-") in \
+            (out / "tables" / "E1.tex").read_text().replace("e-0", "\\times 10^{-")
+    assert doc["packages"]["numpy"] and doc["seed"] == 0
+
+
+def test_rerun_reuses_the_cache_and_is_byte_identical(tiny: tuple[Path, Path]) -> None:
+    out, cfg = tiny
+    before = (out / "results.json").read_bytes()
+    proc = run_tempx(["reproduce", "--out", str(out), "--config", str(cfg)])
+    assert proc.returncode == 0 and "found 13 finished units" in proc.stderr
+    assert (out / "results.json").read_bytes() == before
+
+
+def test_jobs_2_gives_the_same_numbers(tiny: tuple[Path, Path], tmp_path: Path) -> None:
+    out, cfg = tiny
+    proc = run_tempx(["reproduce", "--out", str(tmp_path / "j2"), "--config", str(cfg), "--jobs", "2"])
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "j2" / "results.json").read_bytes() == (out / "results.json").read_bytes()
+
+
+def test_killed_run_resumes_with_identical_results(tmp_path: Path) -> None:
+    cfg = tmp_path / "slow.json"
+    cfg.write_text(json.dumps(SLOW))
+    ref = run_tempx(["reproduce", "--out", str(tmp_path / "ref"), "--config", str(cfg)])
+    assert ref.returncode == 0, ref.stderr
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "numerics.cli", "reproduce", "--out", str(out), "--config", str(cfg)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list((out / "cache").glob("*.json"))) < 8:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # between cells: 6 claims and at least 2 sweep cells are done
+    proc.communicate()
+    cached = len(list((out / "cache").glob("*.json")))
+    assert 8 <= cached < 16 and not (out / "results.json").exists()
+    resumed = run_tempx(["reproduce", "--out", str(out), "--config", str(cfg)])
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"found {cached} finished units" in resumed.stderr
+    assert (out / "results.json").read_bytes() == (tmp_path / "ref" / "results.json").read_bytes()
+
+
+def test_folder_of_another_version_is_refused_and_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "old"
+    out.mkdir()
+    (out / "manifest.json").write_text(json.dumps({"code_version": "0.0.1+deadbeef"}))
+    (out / "results.json").write_text("old")
+    assert_usage_error(run_tempx(["reproduce", "--out", str(out)]), "0.0.1+deadbeef", "another --out")
+    assert (out / "results.json").read_text() == "old"
+
+
+@pytest.mark.parametrize(
+    "args, needles",
+    [(["reproduce", "--out", "/proc/nope"], ["cannot create"]), (["reproduce", "--jobs", "0"], ["--jobs"]),
+     (["reproduce", "--seed", "x"], ["--seed"]), (["reproduce", "--quick", "--full"], ["not allowed"]),
+     (["reproduce", "--frobnicate"], ["unrecognized"]), (["reproduce", "--config", "/no/file.json"], ["cannot read"])],
+)
+def test_bad_input(tmp_path: Path, args: list[str], needles: list[str]) -> None:
+    assert_usage_error(run_tempx(args, cwd=str(tmp_path)), *needles)
+    assert not (tmp_path / "tempx-results").exists()
