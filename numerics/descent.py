@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from numerics import kernels
 from numerics.losses import extrapolation_losses, loss_and_grad, loss_weights
 from numerics.params import FloatArray, Params, Teacher
 from theory.errors import InvalidInput
@@ -81,6 +82,7 @@ def gd(
     qs: Sequence[int] = (),
     divergence_bound: float = DIVERGENCE_BOUND,
     progress: Callable[[int, int], None] | None = None,
+    backend: str = "auto",
 ) -> GDResult:
     r"""Gradient descent on L_ω (or the empirical loss with ``moment``) for every model.
 
@@ -99,6 +101,9 @@ def gd(
         qs: extrapolation lengths reported at the end and in the history.
         divergence_bound: a loss above this counts as divergence.
         progress: called as progress(step, steps) every few steps (for progress bars).
+        backend: ``numba`` (compiled kernel, ``numerics.kernels``), ``numpy`` (vectorized
+            reference) or ``auto`` (numba when installed).  Both give the same trajectories
+            up to round-off (tested to 1e-12 relative).
 
     Returns:
         A ``GDResult``.
@@ -119,12 +124,13 @@ def gd(
         record_every = _positive(record_every, "record_every", integer=True)
     loss_weights(k, weights)  # validates k and ω up front
     qs = tuple(int(q) for q in qs)
+    if backend not in ("auto", "numba", "numpy"):
+        raise InvalidInput(f"unknown backend {backend!r} (allowed: auto, numba, numpy)")
+    if backend == "numba" and not kernels.AVAILABLE:
+        raise InvalidInput("backend 'numba' requested but numba is not installed (pip install numba)")
+    compiled = kernels.AVAILABLE and backend != "numpy"
     N = params.n_models
     A, B, C = (np.array(getattr(params, m)) for m in "ABC")  # full-batch copies, updated in place
-    status = np.array(["max_steps"] * N, dtype=object)
-    used = np.full(N, steps, dtype=np.int64)
-    diverged_at = np.full(N, -1, dtype=np.int64)
-    active = np.arange(N)
     hist: dict[str, list[Any]] = {}
 
     def record(t: int) -> None:
@@ -133,6 +139,43 @@ def gd(
         for name, v in values.items():
             hist.setdefault(name, []).append(v)
 
+    run = _steps_compiled if compiled else _steps_numpy
+    status, used, diverged_at = run(A, B, C, teacher, k, lr, steps, tol, weights, moment, divergence_bound,
+                                    record_every, record, progress)
+    final = Params(A, B, C)
+    last = int(used.max())
+    if record_every is not None and hist["step"][-1] != last:
+        record(last)
+    history = {name: np.asarray(v) for name, v in hist.items()}
+    values = evaluate(final, teacher, k, qs, weights, moment)
+    if progress is not None:
+        progress(steps, steps)
+    return GDResult(
+        params=final,
+        status=tuple(str(s) for s in status),
+        steps=used,
+        diverged_at=diverged_at,
+        train_loss=values["train_loss"],
+        qs=qs,
+        extrapolation_loss=values["extrapolation_loss"],
+        history=history,
+    )
+
+
+Record = Callable[[int], None]
+
+
+def _steps_numpy(
+    A: FloatArray, B: FloatArray, C: FloatArray, teacher: Teacher, k: int, lr: float, steps: int, tol: float,
+    weights: Any, moment: FloatArray | None, bound: float, record_every: int | None, record: Record,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The vectorized reference engine: one batched ``loss_and_grad`` per step (updates A, B, C in place)."""
+    N = A.shape[0]
+    status = np.array(["max_steps"] * N, dtype=object)
+    used = np.full(N, steps, dtype=np.int64)
+    diverged_at = np.full(N, -1, dtype=np.int64)
+    active = np.arange(N)
     # Working copies of the active models; re-gathered only when the active set shrinks.
     a, b, c = A[active], B[active], C[active]
     for t in range(steps + 1):
@@ -143,7 +186,7 @@ def gd(
         finite = np.isfinite(loss)
         for m in (g.A, g.B, g.C):
             finite &= np.all(np.isfinite(m), axis=(1, 2))
-        bad = ~finite | (loss > divergence_bound)
+        bad = ~finite | (loss > bound)
         done = (loss <= tol) & ~bad
         if t < steps:
             with np.errstate(over="ignore", invalid="ignore"):
@@ -167,21 +210,39 @@ def gd(
         a, b, c = a_new[keep], b_new[keep], c_new[keep]
         if progress is not None and t % 100 == 0:
             progress(t, steps)
-    final = Params(A, B, C)
-    last = int(used.max())
-    if record_every is not None and hist["step"][-1] != last:
-        record(last)
-    history = {name: np.asarray(v) for name, v in hist.items()}
-    values = evaluate(final, teacher, k, qs, weights, moment)
-    if progress is not None:
-        progress(steps, steps)
-    return GDResult(
-        params=final,
-        status=tuple(str(s) for s in status),
-        steps=used,
-        diverged_at=diverged_at,
-        train_loss=values["train_loss"],
-        qs=qs,
-        extrapolation_loss=values["extrapolation_loss"],
-        history=history,
-    )
+    return status, used, diverged_at
+
+
+CHUNK = 2000  # compiled steps between progress reports (a call costs ~10 µs; 2000 steps ≥ 2 ms)
+
+
+def _steps_compiled(
+    A: FloatArray, B: FloatArray, C: FloatArray, teacher: Teacher, k: int, lr: float, steps: int, tol: float,
+    weights: Any, moment: FloatArray | None, bound: float, record_every: int | None, record: Record,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The numba engine: many steps per call, models in parallel; same stopping rules."""
+    N = A.shape[0]
+    a = np.ascontiguousarray(A)
+    b = np.ascontiguousarray(B[:, :, 0])
+    c = np.ascontiguousarray(C[:, 0, :])
+    wstar = np.ascontiguousarray(teacher.impulse_response(k))
+    M = np.ascontiguousarray(np.diag(loss_weights(k, weights)) if moment is None else moment, dtype=np.float64)
+    out = np.zeros((N, 4))
+    chunk = record_every if record_every is not None else CHUNK
+    t = 0
+    while t <= steps and np.any(out[:, 0] == kernels.RUNNING):
+        if record_every is not None and t % record_every == 0:
+            A[...], B[:, :, 0], C[:, 0, :] = a, b, c
+            record(t)
+        n = min(chunk, steps + 1 - t)  # the last call also evaluates the final step t = steps
+        kernels.gd_block(a, b, c, wstar, M, lr, t, n, steps, tol, bound, out)
+        t += n
+        if progress is not None and t <= steps:
+            progress(t, steps)
+    A[...], B[:, :, 0], C[:, 0, :] = a, b, c
+    names = {kernels.CONVERGED: "converged", kernels.MAX_STEPS: "max_steps", kernels.DIVERGED: "diverged"}
+    status = np.array([names[int(s)] for s in out[:, 0]], dtype=object)
+    used = out[:, 1].astype(np.int64)
+    diverged_at = np.where(out[:, 0] == kernels.DIVERGED, out[:, 2], -1).astype(np.int64)
+    return status, used, diverged_at

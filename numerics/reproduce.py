@@ -72,9 +72,13 @@ class Unit:
 
 
 def code_version() -> str:
-    """tempx version plus a hash of the installed theory/ and numerics/ sources."""
+    """tempx version, a hash of the installed theory/ and numerics/ sources, and the GD engine.
+
+    The engine (numba kernel or numpy) is part of it because the two agree only to round-off.
+    """
     import numerics
     import theory
+    from numerics import kernels
 
     h = hashlib.sha256()
     for pkg in (theory, numerics):
@@ -82,7 +86,7 @@ def code_version() -> str:
         for path in sorted(root.rglob("*.py")):
             h.update(path.relative_to(root.parent).as_posix().encode())
             h.update(path.read_bytes())
-    return f"{__version__}+{h.hexdigest()[:12]}"
+    return f"{__version__}+{h.hexdigest()[:12]}.{'numba' if kernels.AVAILABLE else 'numpy'}"
 
 
 def plan(scale: str, seed: int, claim_ids: list[str] | None = None, config: dict[str, Any] | None = None) -> list[Unit]:

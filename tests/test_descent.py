@@ -70,29 +70,33 @@ def test_gd_step_changes_Q_by_eta_squared_term() -> None:
     assert np.abs(after.q_matrix() - p.q_matrix() - expected).max() <= 1e-9 * scale
 
 
+@pytest.mark.parametrize("backend", ["numpy", "auto"])
 @given(n=st.integers(2, 6), pick=st.integers(0, 5), seed=st.integers(0, 2**31))
-def test_batch_independence(n: int, pick: int, seed: int) -> None:
+def test_batch_independence(backend: str, n: int, pick: int, seed: int) -> None:
     """A model's trajectory is the same alone or in a batch (with models that diverge or converge)."""
     pick %= n
     sigmas = [0.1, 2.5, 0.5, 1.0, 0.05, 3.0]
     batch = Params.stack([init_gaussian(1, 6, sigmas[i % len(sigmas)], seed + i) for i in range(n)])
-    together = gd(batch, memoryless(3), 3, 0.05, 400, tol=1e-6, qs=[12])
-    alone = gd(batch.select(pick), memoryless(3), 3, 0.05, 400, tol=1e-6, qs=[12])
+    together = gd(batch, memoryless(3), 3, 0.05, 400, tol=1e-6, qs=[12], backend=backend)
+    alone = gd(batch.select(pick), memoryless(3), 3, 0.05, 400, tol=1e-6, qs=[12], backend=backend)
     assert together.status[pick] == alone.status[0] and together.steps[pick] == alone.steps[0]
     for m in "ABC":
         a, b = getattr(together.params, m)[pick], getattr(alone.params, m)[0]
         assert np.allclose(a, b, rtol=1e-12, atol=1e-12 * max(1.0, np.abs(b).max()))
 
 
-def test_determinism() -> None:
-    runs = [gd(init_gaussian(3, 8, 0.5, seed=11), memoryless(4), 4, 0.02, 300, record_every=50, qs=[16]) for _ in range(2)]
+@pytest.mark.parametrize("backend", ["numpy", "auto"])
+def test_determinism(backend: str) -> None:
+    runs = [gd(init_gaussian(3, 8, 0.5, seed=11), memoryless(4), 4, 0.02, 300, record_every=50, qs=[16], backend=backend)
+            for _ in range(2)]
     assert all(np.array_equal(getattr(runs[0].params, m), getattr(runs[1].params, m)) for m in "ABC")
     assert np.array_equal(runs[0].history["train_loss"], runs[1].history["train_loss"])
 
 
-def test_divergence_is_detected_per_model_without_nan() -> None:
+@pytest.mark.parametrize("backend", ["numpy", "auto"])
+def test_divergence_is_detected_per_model_without_nan(backend: str) -> None:
     p = Params.stack([init_gaussian(1, 20, 0.1, 0), init_gaussian(1, 20, 3.0, 1)])
-    res = gd(p, memoryless(5), 5, 0.02, 2000, qs=[40])
+    res = gd(p, memoryless(5), 5, 0.02, 2000, qs=[40], backend=backend)
     assert res.status[0] == "max_steps" and res.status[1] == "diverged"
     assert res.diverged_at[0] == -1 and 0 <= res.diverged_at[1] < 2000 and res.steps[1] == res.diverged_at[1]
     assert all(np.all(np.isfinite(getattr(res.params, m))) for m in "ABC")
