@@ -14,14 +14,18 @@ from pathlib import Path
 import pytest
 from cli_helpers import assert_usage_error, run_tempx
 
+from numerics import kernels
+
 TINY = {
     "E1": {"cells": [[6, 3]], "sigmas": [0.05, 1.0], "seeds": 2, "steps": 300, "lr": 0.02},
     "E2": {"d": 4, "ks": [2, 3], "seeds": 2, "sigma": 0.5, "cap": 0.9, "steps": 300, "lr": 0.05},
     "E3": {"d": 6, "k": 3, "q_max": 12, "steps": 300, "lr": 0.02},
     "E4": {"cells": [[6, 3]], "sigmas": [0.05, 1.0], "seeds": 2, "steps": 300, "lr": 0.02, "n_data": 4},
 }
-# Slower units for the interruption test: enough steps that a kill lands between units.
-SLOW = {**TINY, "E1": {**TINY["E1"], "sigmas": [0.05, 0.1, 0.3, 0.5, 1.0], "steps": 6000}}
+# Slower units for the interruption test: each E1 cell takes about half a second with either GD
+# engine (measured), so a kill sent within 50 ms of the 8th finished unit lands between units.
+SLOW = {**TINY, "E1": {"cells": [[30, 6]], "sigmas": [0.05, 0.1, 0.3, 0.5, 1.0], "seeds": 2, "lr": 0.02,
+                       "steps": 200_000 if kernels.AVAILABLE else 4000}}
 
 
 @pytest.fixture(scope="module")
