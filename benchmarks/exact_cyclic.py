@@ -100,7 +100,7 @@ def main() -> int:
 
     rows = [
         (f"tempx exact check, cyclic k = d = {k}", t_tempx, ok_tempx, "< 2 s"),
-        (f"plain sympy.Matrix, same check", t_sympy, ok_sympy, ""),
+        ("plain sympy.Matrix, same check", t_sympy, ok_sympy, ""),
         ("tempx verify (defaults, subprocess)", t_verify, proc.returncode == 0, "< 30 s"),
     ]
     print(f"python {platform.python_version()}, sympy {sympy.__version__}, {platform.machine()}")

@@ -129,7 +129,6 @@ def gd(
     if backend == "numba" and not kernels.AVAILABLE:
         raise InvalidInput("backend 'numba' requested but numba is not installed (pip install numba)")
     compiled = kernels.AVAILABLE and backend != "numpy"
-    N = params.n_models
     A, B, C = (np.array(getattr(params, m)) for m in "ABC")  # full-batch copies, updated in place
     hist: dict[str, list[Any]] = {}
 

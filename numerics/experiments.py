@@ -22,7 +22,11 @@ from numerics.losses import empirical_moment, extrapolation_losses
 from numerics.params import Params, memoryless
 from theory.errors import InvalidInput
 
-__all__ = ["init_scale_sweep", "symmetric_experiment", "extrapolation_curves", "seeded_batch", "summarize"]
+__all__ = ["init_scale_sweep", "symmetric_experiment", "extrapolation_curves", "seeded_batch", "summarize", "ROW_COLUMNS"]
+
+# The columns of every per-model row (the tidy tables of sweep, experiment and reproduce).
+ROW_COLUMNS = ("experiment", "d", "k", "sigma", "init", "cap", "seed", "lr", "steps", "n_data", "status", "steps_used",
+               "diverged_at", "train_loss", "q", "extrapolation_loss", "Q0_norm", "A0_norm")
 
 Progress = Callable[[int, str], None] | None
 

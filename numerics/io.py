@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import os
+from collections.abc import Sequence
+from typing import Any
 import tempfile
 from pathlib import Path
 
 from theory.errors import InvalidInput
 
-__all__ = ["write_text_atomic", "write_bytes_atomic", "ensure_dir", "finite_or_none"]
+__all__ = ["write_text_atomic", "write_bytes_atomic", "ensure_dir", "finite_or_none", "rows_to_csv"]
 
 
 def ensure_dir(path: Path) -> Path:
@@ -48,3 +52,13 @@ def finite_or_none(x: object) -> float | None:
     """JSON has no inf/NaN: non-finite values become null (a status field says why)."""
     v = float(x)  # type: ignore[arg-type]
     return v if math.isfinite(v) else None
+
+
+def rows_to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    """A tidy CSV table: one row per dict, the given columns, missing and None as empty cells."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({c: ("" if r.get(c) is None else r.get(c)) for c in columns})
+    return buf.getvalue()

@@ -30,7 +30,6 @@ RUNNING, CONVERGED, MAX_STEPS, DIVERGED = 0, 1, 2, 3
 try:  # numba is optional: tempx works without it, only slower
     if os.environ.get("TEMPX_DISABLE_NUMBA"):
         raise ImportError("disabled by TEMPX_DISABLE_NUMBA")
-    import numba
     from numba import njit, prange
 
     AVAILABLE = True

@@ -64,7 +64,7 @@ def loss_weights(k: int, weights: str | Sequence[float] | None = None) -> FloatA
 
 def impulse_response(params: Params, n: int) -> FloatArray:
     """w_i = C A^i B for i < n, shape (N, n).  Overflow gives ±inf (never a silent NaN: see below)."""
-    N, d = params.n_models, params.d
+    N = params.n_models
     out = np.empty((N, n))
     v = params.B[:, :, 0].copy()
     c = params.C[:, 0, :]

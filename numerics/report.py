@@ -6,8 +6,6 @@ sits next to its parameters and seeds.  Each file is written atomically.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import platform
 import sys
@@ -15,16 +13,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from numerics.experiments import summarize
-from numerics.io import ensure_dir, write_text_atomic
+from numerics.experiments import ROW_COLUMNS, summarize
+from numerics.io import ensure_dir, rows_to_csv, write_text_atomic
 
 __all__ = ["assemble", "write_outputs", "package_versions"]
 
 PACKAGES = ("numpy", "scipy", "sympy", "python-flint", "mpmath", "matplotlib")
-ROW_COLUMNS = ("experiment", "d", "k", "sigma", "init", "cap", "seed", "lr", "steps", "n_data", "status", "steps_used",
-               "diverged_at", "train_loss", "q", "extrapolation_loss", "Q0_norm", "A0_norm")
-
-
 def package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
@@ -89,15 +83,6 @@ def _key_numbers(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return keys
 
 
-def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({c: ("" if r.get(c) is None else r.get(c)) for c in columns})
-    return buf.getvalue()
-
-
 def _tex_number(x: float | None) -> str:
     if x is None:
         return "--"
@@ -125,7 +110,7 @@ def write_outputs(out: Path, doc: dict[str, Any], environment: dict[str, Any], c
     written: list[Path] = []
     claims_rows = [{"id": c["id"], "kind": c["kind"], "title": c["title"], "passed": c["passed"], "n_checks": c["n_checks"],
                     "seed": c["seed"]} for c in doc["claims"]]
-    write_text_atomic(out / "claims.csv", _csv(claims_rows, ("id", "kind", "title", "passed", "n_checks", "seed")))
+    write_text_atomic(out / "claims.csv", rows_to_csv(claims_rows, ("id", "kind", "title", "passed", "n_checks", "seed")))
     written.append(out / "claims.csv")
     tex = _tex_table(["ID", "claim", "verdict", "exact checks"],
                      [[c["id"], _tex_escape(c["title"]), "pass" if c["passed"] else "FAIL", str(c["n_checks"])] for c in doc["claims"]],
@@ -136,7 +121,7 @@ def write_outputs(out: Path, doc: dict[str, Any], environment: dict[str, Any], c
     for name in ("E1", "E2", "E4"):
         if name not in doc:
             continue
-        write_text_atomic(out / f"{name}.csv", _csv(doc[name]["rows"], ROW_COLUMNS))
+        write_text_atomic(out / f"{name}.csv", rows_to_csv(doc[name]["rows"], ROW_COLUMNS))
         written.append(out / f"{name}.csv")
         summary = doc[name]["summary"]
         if name == "E2":

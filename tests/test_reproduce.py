@@ -46,7 +46,7 @@ def test_outputs_exist_and_agree(tiny: tuple[Path, Path]) -> None:
     for fig in ("E1_extrapolation_vs_sigma", "E1_extrapolation_vs_Q0", "E2_symmetric", "E3_extrapolation_vs_length",
                 "E4_extrapolation_vs_sigma", "E4_extrapolation_vs_Q0"):
         assert (out / "figures" / f"{fig}.png").stat().st_size > 1000 and (out / "figures" / f"{fig}.pdf").exists()
-    assert f"figures/E1_extrapolation_vs_sigma.png" in report
+    assert "figures/E1_extrapolation_vs_sigma.png" in report
     for name in ("claims", "E1", "E2", "E4"):
         assert (out / "tables" / f"{name}.tex").read_text().count("\\\\") >= 2
     env = json.loads((out / "environment.json").read_text())

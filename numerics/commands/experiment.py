@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from numerics.commands.common import nonneg_int
-from numerics.commands.sweep import to_csv
-from numerics.experiments import extrapolation_curves, init_scale_sweep, summarize, symmetric_experiment
-from numerics.io import ensure_dir, write_text_atomic
+from numerics.experiments import ROW_COLUMNS, extrapolation_curves, init_scale_sweep, summarize, symmetric_experiment
+from numerics.io import ensure_dir, rows_to_csv, write_text_atomic
 from numerics.progress import Progress
 
 HELP = "run experiment E1 (init scale), E2 (symmetric init), E3 (L_q vs q) or E4 (finite data) and save its figure"
@@ -53,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         bar.close()
         doc: dict[str, Any] = {"experiment": args.name, "preset": preset, "summary": summarize(rows, ("d", "k", "sigma")),
                                "rows": rows}
-        write_text_atomic(stem.with_suffix(".csv"), to_csv(rows))
+        write_text_atomic(stem.with_suffix(".csv"), rows_to_csv(rows, ROW_COLUMNS))
         title = "Finite data (n = %d sequences): extrapolation vs σ" % preset["n_data"] if args.name == "E4" else ""
         figs = plot_sweep(rows, out / f"{args.name}_extrapolation_vs_sigma", title) + plot_q0(rows, out / f"{args.name}_extrapolation_vs_Q0")
     elif args.name == "E2":
@@ -62,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
                                     progress=lambda n, note: bar.update(n, note))
         bar.close()
         doc = {"experiment": "E2", "preset": preset, "summary": summarize(rows, ("k",)), "rows": rows}
-        write_text_atomic(stem.with_suffix(".csv"), to_csv(rows))
+        write_text_atomic(stem.with_suffix(".csv"), rows_to_csv(rows, ROW_COLUMNS))
         figs = plot_symmetric(rows, out / "E2_symmetric")
     else:
         doc = extrapolation_curves(preset["d"], preset["k"], preset["q_max"], seed=seed, steps=preset["steps"])

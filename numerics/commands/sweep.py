@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 from pathlib import Path
-from typing import Any
 
 from numerics.commands.common import float_list, int_list, positive_float, positive_int, nonneg_int
-from numerics.experiments import init_scale_sweep, summarize
-from numerics.io import ensure_dir, write_text_atomic
+from numerics.experiments import ROW_COLUMNS, init_scale_sweep, summarize
+from numerics.io import ensure_dir, rows_to_csv, write_text_atomic
 from numerics.progress import Progress
 from theory.errors import InvalidInput
 
 HELP = "sweep the initialization scale σ over seeds and sizes; write a tidy table (CSV, JSON) and figures"
-
-COLUMNS = ("experiment", "d", "k", "sigma", "init", "cap", "seed", "lr", "steps", "n_data", "status", "steps_used",
-           "diverged_at", "train_loss", "q", "extrapolation_loss", "Q0_norm", "A0_norm")
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--d", required=True, help="state dimensions D1[,D2,...]")
@@ -33,15 +26,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", help="train on n Gaussian sequences (finite data, E4) instead of the population loss")
     p.add_argument("--out", required=True, help="output folder (created if needed)")
     p.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is not a terminal")
-
-
-def to_csv(rows: list[dict[str, Any]]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for r in rows:
-        writer.writerow({c: ("" if r.get(c) is None else r.get(c)) for c in COLUMNS})
-    return buf.getvalue()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     summary = summarize(rows, ("d", "k", "sigma"))
     config = {"d": ds, "k": ks, "sigmas": sigmas, "seeds": seeds, "init": args.init, "lr": lr, "steps": steps,
               "q": q, "data": n_data, "teacher": "memoryless"}
-    write_text_atomic(out / "results.csv", to_csv(rows))
+    write_text_atomic(out / "results.csv", rows_to_csv(rows, ROW_COLUMNS))
     write_text_atomic(out / "results.json", json.dumps({"config": config, "summary": summary, "rows": rows}, indent=1))
     from numerics.plots import plot_q0, plot_sweep  # matplotlib only when drawing
 

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         rows = [(v.claim_id, c.title, "PASS" if v.passed else "FAIL", len(v.evidence), f"{v.seconds:.2f}")
                 for c, v in verdicts]
         print(table(("ID", "claim", "verdict", "checks", "seconds"), rows))
-        for c, v in verdicts:
+        for _, v in verdicts:
             for e in v.failures:
                 print(f"{v.claim_id} FAILED: {e.name} {dict(e.params)}: computed {e.computed} != expected {e.expected}")
         print(f"{sum(v.passed for _, v in verdicts)} of {len(verdicts)} claims passed (seed {seed})")

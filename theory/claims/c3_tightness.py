@@ -20,7 +20,6 @@ import random
 from fractions import Fraction
 from typing import Any
 
-from sympy.polys.matrices import DomainMatrix
 
 from theory import exact
 from theory.claims.registry import Claim, Evidence, evidence
