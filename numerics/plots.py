@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -17,7 +18,7 @@ from numerics.io import write_bytes_atomic  # noqa: E402
 
 __all__ = ["save_figure", "plot_sweep", "plot_q0", "plot_symmetric", "plot_curves"]
 
-FLOOR = 1e-30  # losses are drawn on log axes; exact zeros are drawn at this floor
+FLOOR = 1e-30  # losses are drawn on log axes; values below this floor (exact zeros too) are drawn at it
 
 
 def save_figure(fig: Any, stem: Path) -> list[Path]:
@@ -46,12 +47,14 @@ def plot_sweep(rows: Sequence[dict[str, Any]], stem: Path, title: str = "") -> l
         lo = [max(r["q25"], FLOOR) for r in s]
         hi = [max(r["q75"], FLOOR) for r in s]
         q = group[0]["q"]
-        line = ax.plot(x, med, "o-", label=f"d={d}, k={k} (q={q})")[0]
+        line = ax.plot(x, med, "o-", label=f"d={d}, k={k}: L_{q}")[0]
         ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2)
+        train = [_median_train(group, r["sigma"]) for r in s]
+        ax.plot(x, train, "--", color=line.get_color(), alpha=0.8, label=f"d={d}, k={k}: train loss L_{k}")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("initialization scale σ")
-    ax.set_ylabel("extrapolation loss L_q (median, IQR)")
+    ax.set_ylabel("loss after GD (median; IQR shaded)")
     ax.set_title(title or "Extrapolation after GD vs initialization scale")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
@@ -106,6 +109,11 @@ def plot_curves(doc: dict[str, Any], stem: Path) -> list[Path]:
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     return save_figure(fig, stem)
+
+
+def _median_train(rows: Sequence[dict[str, Any]], sigma: float) -> float:
+    vals = [r["train_loss"] for r in rows if r["sigma"] == sigma and r["status"] != "diverged" and r["train_loss"] is not None]
+    return max(float(np.median(vals)), FLOOR) if vals else float("nan")
 
 
 def _groups(rows: Sequence[dict[str, Any]], by: Sequence[str]) -> dict[tuple[Any, ...], list[dict[str, Any]]]:

@@ -183,7 +183,9 @@ def render_report(doc: dict[str, Any], command: str) -> str:
                f"*Figure {fig}. Median and interquartile range of L_q (q = 4k) after {e['steps']} GD steps "
                f"(η = {e['lr']}) from Gaussian initializations N(0, σ²/d), {e['seeds']} seeds per cell, "
                f"(d, k) ∈ {{{', '.join(f'({d}, {k})' for d, k in e['cells'])}}}{data}; memoryless teacher; "
-               "diverged models excluded (counted below). Exact zeros are drawn at 1e-30.*", "",
+               "dashed: median train loss L_k of the same models. Every model interpolates; where the dashed and "
+               "solid lines meet, L_q ≈ L_k and the remaining error is unfinished training, not failed "
+               "extrapolation. Diverged models excluded (counted below); values below 1e-30 drawn at 1e-30.*", "",
                "| d | k | σ | median L_q | 25% | 75% | diverged |", "|---|---|---|---|---|---|---|"]
         md += [f"| {s['d']} | {s['k']} | {s['sigma']:g} | {_fmt(s['median'])} | {_fmt(s['q25'])} | {_fmt(s['q75'])} | "
                f"{s['diverged']}/{s['n']} |" for s in doc[name]["summary"]]

@@ -25,14 +25,15 @@ from theory.errors import InvalidInput
 
 __all__ = ["Unit", "SCALES", "plan", "code_version", "run_units", "check_manifest", "compute"]
 
-# Paper-scale and quick presets.  Quick finishes in about 1.5 minutes with one process here.
+# Paper-scale and quick presets (times measured on the 2-core reference machine: docs/reproduce.md).
 SCALES: dict[str, dict[str, Any]] = {
     "quick": {
-        "E1": {"cells": [[20, 5], [10, 3]], "sigmas": [0.05, 0.1, 0.3, 0.5, 0.7, 1.0], "seeds": 8, "steps": 20000, "lr": 0.02},
-        "E2": {"d": 6, "ks": [2, 3, 4], "seeds": 8, "sigma": 0.5, "cap": 0.9, "steps": 20000, "lr": 0.05},
+        "E1": {"cells": [[20, 5], [10, 3]], "sigmas": [0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0], "seeds": 16,
+               "steps": 20000, "lr": 0.02},
+        "E2": {"d": 6, "ks": [2, 3, 4, 5], "seeds": 16, "sigma": 0.5, "cap": 0.9, "steps": 20000, "lr": 0.05},
         "E3": {"d": 20, "k": 5, "q_max": 60, "steps": 20000, "lr": 0.02},
-        "E4": {"cells": [[20, 5]], "sigmas": [0.05, 0.1, 0.3, 0.5, 0.7, 1.0], "seeds": 8, "steps": 20000, "lr": 0.02,
-               "n_data": 10},
+        "E4": {"cells": [[20, 5]], "sigmas": [0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0], "seeds": 16, "steps": 20000,
+               "lr": 0.02, "n_data": 10},
     },
     "full": {
         "E1": {"cells": [[10, 3], [20, 5], [40, 8]], "sigmas": [0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.2],
