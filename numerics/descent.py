@@ -94,7 +94,8 @@ def gd(
         k: training length.
         lr: step size η > 0.
         steps: update budget per model (≥ 0).
-        tol: a model stops as converged once its loss ≤ tol (0: run the whole budget).
+        tol: a model stops as converged once its loss ≤ tol; tol = 0 never stops early (every
+            step is taken, and the status is max_steps unless the model diverges).
         record_every: record the history every m steps (and at the end); None: no history.
         weights: ``last`` (default), ``all`` or a vector ω.
         moment: Σ̂ of a finite data set (``losses.empirical_moment``): train on L̂ instead.
@@ -186,7 +187,7 @@ def _steps_numpy(
         for m in (g.A, g.B, g.C):
             finite &= np.all(np.isfinite(m), axis=(1, 2))
         bad = ~finite | (loss > bound)
-        done = (loss <= tol) & ~bad
+        done = (loss <= tol) & ~bad & (tol > 0)  # tol = 0: never stop early (an exact 0 is round-off luck)
         if t < steps:
             with np.errstate(over="ignore", invalid="ignore"):
                 a_new, b_new, c_new = a - lr * g.A, b - lr * g.B, c - lr * g.C

@@ -142,7 +142,7 @@ if AVAILABLE:
                     psum += x
             # stopping rules, as numerics.descent.gd
             bad = not (np.isfinite(loss) and np.isfinite(gsum)) or loss > bound
-            done = (loss <= tol) and not bad
+            done = tol > 0.0 and loss <= tol and not bad
             out[3] = loss
             if t < total and not np.isfinite(psum) and not done:
                 bad = True

@@ -14,9 +14,12 @@ from numerics.losses import impulse_response, loss_and_grad
 from numerics.params import Params, memoryless
 from theory.errors import InvalidInput
 
-# C6 budget, measured: from ‖A(0)‖_F ≤ 0.9 with η = 0.05, every model of 12 (d, k, σ) cells
-# (d ∈ {2, 5, 8}, k ∈ {3, 6}, σ ∈ {0.3, 1}, 16 seeds each) had L_k ≤ 1e-6 by step 5000.
-C6_LR, C6_STEPS, C6_TOL, C6_CHUNK = 0.05, 6000, 1e-5, 500
+# C6 step size and budget.  "Small" is relative to the curvature, which grows like ‖B(0)‖⁴ on M:
+# η = 0.05 / max(1, max ‖B(0)‖²)².  A fixed η = 0.05 diverged from d = 3, σ = 1, seed 3 (found by
+# the thorough profile).  Budget, measured: over 672 batches (d ∈ [2, 8], k ∈ [3, 6], σ ∈ {0.7, 1},
+# 12 seeds, 4 models each) every model reached L_k ≤ 1e-5 within 1580·(0.05/η) steps; we allow
+# 6000·(0.05/η), checking the bounds at 12 points along the way.
+C6_TOL, C6_STEPS, C6_CHECKS = 1e-5, 6000, 12
 # Float tolerance of the C6(c) bounds: each side is a sum of ≤ 8k products computed in float64
 # (relative error ≲ 1e-14); the bounds hold with room in exact arithmetic, so 1e-9 relative
 # plus 1e-15 absolute never hides a real violation of size ≥ 1e-9.
@@ -26,21 +29,25 @@ REL, ABS = 1e-9, 1e-15
 @settings(max_examples=scaled(5))
 @given(d=st.integers(2, 8), k=st.integers(3, 6), sigma=st.sampled_from([0.3, 0.7, 1.0]), seed=st.integers(0, 2**31))
 @example(d=2, k=3, sigma=1.0, seed=0)
+@example(d=3, k=5, sigma=1.0, seed=3)  # diverged with a fixed η = 0.05
 def test_gd_on_M_converges_and_satisfies_c6c_bounds(d: int, k: int, sigma: float, seed: int) -> None:
     params = init_symmetric(4, d, sigma, seed, frobenius_cap=0.9)
     teacher = memoryless(k)
     q = 4 * k
-    for step in range(0, C6_STEPS, C6_CHUNK):
+    lr = 0.05 / max(1.0, float((params.B**2).sum(axis=(1, 2)).max())) ** 2
+    chunk = int(np.ceil(C6_STEPS * 0.05 / lr / C6_CHECKS))
+    for check in range(C6_CHECKS):
         w = impulse_response(params, 8 * k)
-        L_k = (w[:, :k] - teacher.impulse_response(k)) ** 2
-        L_k = L_k.sum(axis=1)
+        L_k = ((w[:, :k] - teacher.impulse_response(k)) ** 2).sum(axis=1)
         L_q = ((w[:, :q] - teacher.impulse_response(q)) ** 2).sum(axis=1)
         sup_tail = np.abs(w[:, 2:]).max(axis=1)
-        assert np.all(sup_tail <= w[:, 2] * (1 + REL) + ABS), step  # sup_{i≥2} |w_i| ≤ w_2
-        assert np.all(w[:, 2] <= np.sqrt(L_k) * (1 + REL) + ABS), step  # w_2 ≤ √L_k
-        assert np.all(L_q <= (1 + q - k) * L_k * (1 + REL) + ABS), step  # L_q ≤ (1 + q − k) L_k
+        assert np.all(sup_tail <= w[:, 2] * (1 + REL) + ABS), check  # sup_{i≥2} |w_i| ≤ w_2
+        assert np.all(w[:, 2] <= np.sqrt(L_k) * (1 + REL) + ABS), check  # w_2 ≤ √L_k
+        assert np.all(L_q <= (1 + q - k) * L_k * (1 + REL) + ABS), check  # L_q ≤ (1 + q − k) L_k
         assert np.all(np.linalg.norm(params.A, axis=(1, 2)) <= 0.9 + 1e-9)  # ‖A(t)‖_F non-increasing
-        params = gd(params, teacher, k, C6_LR, C6_CHUNK).params
+        result = gd(params, teacher, k, lr, chunk)
+        assert "diverged" not in result.status, (check, lr)
+        params = result.params
     loss = loss_and_grad(params, teacher, k)[0]
     assert np.all(loss <= C6_TOL), loss
     # C4(d) in float: the iterates stay on M up to round-off (relative 1e-12).

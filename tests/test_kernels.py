@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from strategies import scaled
 
@@ -45,6 +45,7 @@ def assert_same_loss(L1: np.ndarray, L2: np.ndarray) -> None:
 @settings(max_examples=scaled(15))
 @given(d=st.integers(1, 12), k=st.integers(1, 8), sigma=st.sampled_from([0.05, 0.5, 1.0, 3.0]),
        seed=st.integers(0, 2**31), weights=st.sampled_from(["last", "all"]), tol=st.sampled_from([0.0, 1e-6]))
+@example(d=3, k=1, sigma=3.0, seed=0, weights="last", tol=0.0)  # losses hit exactly 0.0 at engine-dependent steps
 def test_compiled_and_numpy_engines_agree(d: int, k: int, sigma: float, seed: int, weights: str, tol: float) -> None:
     p = init_gaussian(3, d, sigma, seed)
     kw = dict(tol=tol, weights=weights, qs=[2 * k], record_every=50)
