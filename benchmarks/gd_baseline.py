@@ -1,4 +1,4 @@
-"""Benchmark: seconds per gradient-descent step of ``numerics.gd`` (the vectorized baseline).
+"""Benchmark: seconds per gradient-descent step of ``numerics.gd``, numpy engine and numba kernel.
 
 Work: GD on the last-output population loss of N independent linear RNNs, memoryless teacher,
 float64, gaussian initialization σ = 0.5, η = 0.02, tol = 0 (every step counted).
@@ -23,13 +23,13 @@ import numerics
 CONFIGS = [(1, 20, 5), (256, 20, 5), (256, 64, 16), (1024, 32, 8)]
 
 
-def seconds_per_step(n: int, d: int, k: int, min_seconds: float) -> float:
+def seconds_per_step(n: int, d: int, k: int, min_seconds: float, backend: str) -> float:
     params = numerics.init_gaussian(n, d, 0.5, seed=0)
     teacher = numerics.memoryless(k)
     steps = 10
     while True:
         start = time.perf_counter()
-        numerics.gd(params, teacher, k, 0.02, steps)
+        numerics.gd(params, teacher, k, 0.02, steps, backend=backend)
         elapsed = time.perf_counter() - start
         if elapsed >= min_seconds:
             return elapsed / steps
@@ -44,12 +44,19 @@ def main() -> int:
     args = p.parse_args()
     rows = []
     print(f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}")
-    print(f"{'(N, d, k)':>16} {'s/step':>10} {'GFLOP/s-eq':>11}")
+    from numerics import kernels
+
+    backends = ["numpy", "numba"] if kernels.AVAILABLE else ["numpy"]
+    print(f"{'(N, d, k)':>16} " + " ".join(f"{b + ' s/step':>14} {'GFLOP/s':>8}" for b in backends))
     for n, d, k in CONFIGS:
-        t = statistics.median(seconds_per_step(n, d, k, args.min_seconds) for _ in range(args.repeat))
-        gflops = 4 * n * k * d * d / t / 1e9
-        rows.append({"N": n, "d": d, "k": k, "seconds_per_step": t, "gflops_equivalent": gflops})
-        print(f"{str((n, d, k)):>16} {t:10.2e} {gflops:11.3f}")
+        row: dict[str, float | int] = {"N": n, "d": d, "k": k}
+        cells = []
+        for b in backends:
+            t = statistics.median(seconds_per_step(n, d, k, args.min_seconds, b) for _ in range(args.repeat))
+            row[f"{b}_seconds_per_step"] = t
+            cells.append(f"{t:14.2e} {4 * n * k * d * d / t / 1e9:8.2f}")
+        rows.append(row)
+        print(f"{str((n, d, k)):>16} " + " ".join(cells))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(rows, f, indent=2)
