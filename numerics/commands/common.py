@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from numerics.formatting import parse_int
 from numerics.io import finite_or_none
 from theory.errors import InvalidInput
 
@@ -11,23 +12,11 @@ __all__ = ["positive_int", "nonneg_int", "positive_float", "nonneg_float", "int_
 
 
 def positive_int(text: str, name: str) -> int:
-    try:
-        v = int(text)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{name} must be a positive integer, got {text!r}") from None
-    if v < 1:
-        raise InvalidInput(f"{name} must be >= 1, got {v}")
-    return v
+    return parse_int(text, name, minimum=1)
 
 
 def nonneg_int(text: str, name: str) -> int:
-    try:
-        v = int(text)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{name} must be an integer >= 0, got {text!r}") from None
-    if v < 0:
-        raise InvalidInput(f"{name} must be >= 0, got {v}")
-    return v
+    return parse_int(text, name, minimum=0)
 
 
 def _float(text: str, name: str) -> float:
