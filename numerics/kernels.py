@@ -120,12 +120,16 @@ if AVAILABLE:
                     for col in range(d):
                         unew[col] += ur * A[row, col]
                 two_rho = 2.0 * rho[jj]
-                for row in range(d):
-                    ur = unew[row]
-                    u[row] = ur
-                    GB[row] += two_rho * ur
-                    for col in range(d):
-                        GA[row, col] += ur * Z[jj, col]
+                if jj < k - 1:
+                    for row in range(d):
+                        ur = unew[row]
+                        u[row] = ur
+                        GB[row] += two_rho * ur
+                        for col in range(d):
+                            GA[row, col] += ur * Z[jj, col]
+                else:  # Z_{k−1} = 0: the last u only enters G_B
+                    for row in range(d):
+                        GB[row] += two_rho * unew[row]
             # next iterate into the other buffer; non-finite values propagate into the sums
             gsum = 0.0
             psum = 0.0
