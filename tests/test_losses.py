@@ -5,12 +5,14 @@ from fractions import Fraction
 
 import pytest
 from hypothesis import given
+from sympy import interpolate, symbols
 from hypothesis import strategies as st
 
 from theory import exact
 from theory.claims import c4_invariants
 from theory.errors import InvalidInput
 from theory.losses import (
+    Gradient,
     empirical_loss,
     extrapolation_loss,
     extrapolation_losses,
@@ -89,10 +91,9 @@ def test_gradient_matches_a_rational_difference_quotient(d: int, k: int, seed: i
     E = random_rnn(d, rng)
     deg = 2 * k + 2  # L has degree ≤ 2(k + 1) in ε
     eps = [Fraction(j, 7) for j in range(1, deg + 2)]
-    vals = [loss(gd_step(rnn, E_grad(E), -e), teacher, k) for e in eps]  # R + εE
+    direction = Gradient(E.A, E.B, E.C)  # gd_step(R, direction, −ε) = R + εE
+    vals = [loss(gd_step(rnn, direction, -e), teacher, k) for e in eps]
     # Lagrange interpolation of L(ε) through deg + 1 points, then the linear coefficient.
-    from sympy import QQ, interpolate, symbols
-
     x = symbols("x")
     poly = interpolate(list(zip(eps, vals)), x)
     slope = Fraction(str(poly.diff(x).subs(x, 0)))
@@ -102,13 +103,6 @@ def test_gradient_matches_a_rational_difference_quotient(d: int, k: int, seed: i
         Fraction(0),
     )
     assert slope == inner
-    del QQ
-
-
-def E_grad(E):  # a direction seen as a "gradient" so that gd_step(R, E, -ε) = R + εE
-    from theory.losses import Gradient
-
-    return Gradient(E.A, E.B, E.C)
 
 
 @given(d=st.integers(1, 4), k=st.integers(1, 6), seed=st.integers(0, 10**6), weights=st.sampled_from(["last", "all"]))
