@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from numerics import kernels
-from numerics.losses import extrapolation_losses, loss_and_grad, loss_weights
+from numerics.losses import check_length, check_moment, extrapolation_losses, loss_and_grad, loss_weights
 from numerics.params import FloatArray, Params, Teacher
 from theory.errors import InvalidInput
 
@@ -123,8 +123,11 @@ def gd(
     tol = _positive(tol, "tol", allow_zero=True)
     if record_every is not None:
         record_every = _positive(record_every, "record_every", integer=True)
-    loss_weights(k, weights)  # validates k and ω up front
-    qs = tuple(int(q) for q in qs)
+    # Validate everything up front, so a bad argument never fails after a long run.
+    loss_weights(k, None if moment is not None else weights)
+    if moment is not None:
+        moment = check_moment(moment, k, weights)
+    qs = tuple(check_length(q, "q") for q in qs)
     if backend not in ("auto", "numba", "numpy"):
         raise InvalidInput(f"unknown backend {backend!r} (allowed: auto, numba, numpy)")
     if backend == "numba" and not kernels.AVAILABLE:

@@ -27,6 +27,7 @@ __all__ = [
     "loss_and_grad",
     "extrapolation_losses",
     "empirical_moment",
+    "check_moment",
 ]
 
 
@@ -39,7 +40,7 @@ class Grad:
     C: FloatArray
 
 
-def _check_length(k: Any, name: str = "k") -> int:
+def check_length(k: Any, name: str = "k") -> int:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {type(k).__name__}")
     if k < 1:
@@ -49,7 +50,7 @@ def _check_length(k: Any, name: str = "k") -> int:
 
 def loss_weights(k: int, weights: str | Sequence[float] | None = None) -> FloatArray:
     """ω as float64: ``None``/``"last"`` → ones, ``"all"`` → k − i, or an explicit vector ω ≥ 0."""
-    k = _check_length(k)
+    k = check_length(k)
     if weights is None or (isinstance(weights, str) and weights == "last"):
         return np.ones(k)
     if isinstance(weights, str):
@@ -113,6 +114,16 @@ def empirical_moment(X: Any) -> FloatArray:
     return R.T @ R / X.shape[0]
 
 
+def check_moment(moment: Any, k: int, weights: Any = None) -> FloatArray:
+    """Σ̂ for the empirical loss: a finite symmetric k×k matrix, and no loss weights beside it."""
+    if weights is not None:
+        raise InvalidInput("give either loss weights or an empirical moment matrix, not both")
+    M = np.asarray(moment, dtype=np.float64)
+    if M.shape != (k, k) or not np.all(np.isfinite(M)) or not np.array_equal(M, M.T):
+        raise InvalidInput(f"the moment matrix must be a finite symmetric {k}×{k} matrix, got shape {M.shape}")
+    return M
+
+
 def loss_and_grad(
     params: Params,
     teacher: Teacher,
@@ -125,18 +136,14 @@ def loss_and_grad(
     Population loss L_ω = Σ_{i<k} ω_i r_i² by default (``weights``: last | all | vector);
     with ``moment`` = Σ̂ (see ``empirical_moment``) the empirical loss L̂ = rᵀ Σ̂ r instead.
     """
-    k = _check_length(k)
+    k = check_length(k)
     U, V = krylov(params, k)
     w = np.einsum("nkd,nd->nk", V, params.C[:, 0, :])
     r = w - teacher.impulse_response(k)[None, :]
     if moment is None:
         rho = r * loss_weights(k, weights)[None, :]
     else:
-        if weights is not None:
-            raise InvalidInput("give either loss weights or an empirical moment matrix, not both")
-        if moment.shape != (k, k):
-            raise InvalidInput(f"the moment matrix must be {k}×{k}, got {moment.shape}")
-        rho = r @ moment  # Σ̂ is symmetric
+        rho = r @ check_moment(moment, k, weights)  # Σ̂ is symmetric
     loss = np.einsum("nk,nk->n", r, rho)
     padded = np.concatenate([rho, np.zeros((rho.shape[0], 1))], axis=1)
     H = padded[:, _hankel_index(k)]
@@ -151,7 +158,7 @@ def loss_and_grad(
 
 def extrapolation_losses(params: Params, teacher: Teacher, qs: Sequence[int]) -> FloatArray:
     """L_q = Σ_{i<q} r_i² for each q, shape (N, len(qs)); +inf where float64 overflowed."""
-    qs = [_check_length(q, "q") for q in qs]
+    qs = [check_length(q, "q") for q in qs]
     if not qs:
         return np.empty((params.n_models, 0))
     r = residuals(params, teacher, max(qs))

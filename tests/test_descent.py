@@ -147,3 +147,13 @@ def test_params_validation() -> None:
         Params(np.ones((1, 2, 2)), np.ones((1, 3, 1)), np.ones((1, 1, 2)))
     with pytest.raises(InvalidInput):
         memoryless(3, gain=0)
+
+
+def test_bad_moment_and_lengths_fail_before_running() -> None:
+    p = init_gaussian(1, 3, 0.5, 0)
+    with pytest.raises(InvalidInput, match="not both"):
+        gd(p, memoryless(3), 3, 0.1, 10, weights="all", moment=np.eye(3))
+    with pytest.raises(InvalidInput, match="symmetric 3×3"):
+        gd(p, memoryless(3), 3, 0.1, 10, moment=np.triu(np.ones((3, 3))))
+    with pytest.raises(InvalidInput, match="q must be >= 1"):
+        gd(p, memoryless(3), 3, 0.1, 10, qs=[0])
