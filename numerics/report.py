@@ -16,7 +16,7 @@ from typing import Any
 from numerics.experiments import ROW_COLUMNS, summarize
 from numerics.io import ensure_dir, rows_to_csv, write_text_atomic
 
-__all__ = ["assemble", "write_outputs", "package_versions"]
+__all__ = ["assemble", "write_outputs", "write_experiment", "package_versions"]
 
 PACKAGES = ("numpy", "scipy", "sympy", "python-flint", "mpmath", "matplotlib")
 def package_versions() -> dict[str, str]:
@@ -102,10 +102,40 @@ def _tex_escape(text: str) -> str:
     return text.replace("&", "\\&").replace("%", "\\%").replace("_", "\\_").replace("#", "\\#")
 
 
-def write_outputs(out: Path, doc: dict[str, Any], environment: dict[str, Any], command: str) -> list[Path]:
-    """All files of a reproduction; returns their paths."""
+def write_experiment(doc: dict[str, Any], name: str, out: Path, figs_dir: Path, tables_dir: Path) -> list[Path]:
+    """One experiment's tidy CSV, LaTeX summary table (E1, E2, E4) and figures (PNG and PDF)."""
     from numerics.plots import plot_curves, plot_q0, plot_symmetric, plot_sweep
 
+    written: list[Path] = []
+    if name == "E3":
+        e = doc["E3"]
+        lines = ["q," + ",".join(e["curves"])] + [
+            f"{q}," + ",".join("" if v[i] is None else repr(v[i]) for v in e["curves"].values()) for i, q in enumerate(e["q"])]
+        write_text_atomic(out / "E3.csv", "\n".join(lines) + "\n")
+        return [out / "E3.csv", *plot_curves(e, figs_dir / "E3_extrapolation_vs_length")]
+    write_text_atomic(out / f"{name}.csv", rows_to_csv(doc[name]["rows"], ROW_COLUMNS))
+    written.append(out / f"{name}.csv")
+    summary = doc[name]["summary"]
+    if name == "E2":
+        rows = [[str(s["d"]), str(s["k"]), _tex_number(s["median"]), _tex_number(s["q25"]), _tex_number(s["q75"]),
+                 f"{s['diverged']}/{s['n']}"] for s in summary]
+        header = ["$d$", "$k$", "median $L_{4k}$", "25\\%", "75\\%", "diverged"]
+        caption = "E2: extrapolation loss after GD from symmetric-balanced initializations."
+        written += plot_symmetric(doc[name]["rows"], figs_dir / "E2_symmetric")
+    else:
+        rows = [[str(s["d"]), str(s["k"]), f"{s['sigma']:g}", _tex_number(s["median"]), _tex_number(s["q25"]),
+                 _tex_number(s["q75"]), f"{s['diverged']}/{s['n']}"] for s in summary]
+        header = ["$d$", "$k$", "$\\sigma$", "median $L_{4k}$", "25\\%", "75\\%", "diverged"]
+        caption = f"{name}: extrapolation loss after GD against the initialization scale."
+        title = f"Finite data (n = {doc[name]['rows'][0]['n_data']}): extrapolation vs σ" if name == "E4" else ""
+        written += plot_sweep(doc[name]["rows"], figs_dir / f"{name}_extrapolation_vs_sigma", title)
+        written += plot_q0(doc[name]["rows"], figs_dir / f"{name}_extrapolation_vs_Q0")
+    write_text_atomic(tables_dir / f"{name}.tex", _tex_table(header, rows, caption, f"tab:tempx-{name}"))
+    return [*written, tables_dir / f"{name}.tex"]
+
+
+def write_outputs(out: Path, doc: dict[str, Any], environment: dict[str, Any], command: str) -> list[Path]:
+    """All files of a reproduction; returns their paths."""
     figs_dir, tables_dir = ensure_dir(out / "figures"), ensure_dir(out / "tables")
     written: list[Path] = []
     claims_rows = [{"id": c["id"], "kind": c["kind"], "title": c["title"], "passed": c["passed"], "n_checks": c["n_checks"],
@@ -117,37 +147,9 @@ def write_outputs(out: Path, doc: dict[str, Any], environment: dict[str, Any], c
                      "Exact checks of the claims (tempx verify).", "tab:tempx-claims")
     write_text_atomic(tables_dir / "claims.tex", tex)
     written.append(tables_dir / "claims.tex")
-    figures: dict[str, list[Path]] = {}
-    for name in ("E1", "E2", "E4"):
-        if name not in doc:
-            continue
-        write_text_atomic(out / f"{name}.csv", rows_to_csv(doc[name]["rows"], ROW_COLUMNS))
-        written.append(out / f"{name}.csv")
-        summary = doc[name]["summary"]
-        if name == "E2":
-            rows = [[str(s["d"]), str(s["k"]), _tex_number(s["median"]), _tex_number(s["q25"]), _tex_number(s["q75"]),
-                     f"{s['diverged']}/{s['n']}"] for s in summary]
-            header = ["$d$", "$k$", "median $L_{4k}$", "25\\%", "75\\%", "diverged"]
-            caption = "E2: extrapolation loss after GD from symmetric-balanced initializations."
-            figures[name] = plot_symmetric(doc[name]["rows"], figs_dir / "E2_symmetric")
-        else:
-            rows = [[str(s["d"]), str(s["k"]), f"{s['sigma']:g}", _tex_number(s["median"]), _tex_number(s["q25"]),
-                     _tex_number(s["q75"]), f"{s['diverged']}/{s['n']}"] for s in summary]
-            header = ["$d$", "$k$", "$\\sigma$", "median $L_{4k}$", "25\\%", "75\\%", "diverged"]
-            caption = f"{name}: extrapolation loss after GD against the initialization scale."
-            title = f"Finite data (n = {doc[name]['rows'][0]['n_data']}): extrapolation vs σ" if name == "E4" else ""
-            figures[name] = plot_sweep(doc[name]["rows"], figs_dir / f"{name}_extrapolation_vs_sigma", title)
-            figures[name] += plot_q0(doc[name]["rows"], figs_dir / f"{name}_extrapolation_vs_Q0")
-        write_text_atomic(tables_dir / f"{name}.tex", _tex_table(header, rows, caption, f"tab:tempx-{name}"))
-        written.append(tables_dir / f"{name}.tex")
-    if "E3" in doc:
-        e = doc["E3"]
-        lines = ["q," + ",".join(e["curves"])] + [
-            f"{q}," + ",".join("" if v[i] is None else repr(v[i]) for v in e["curves"].values()) for i, q in enumerate(e["q"])]
-        write_text_atomic(out / "E3.csv", "\n".join(lines) + "\n")
-        written.append(out / "E3.csv")
-        figures["E3"] = plot_curves(e, figs_dir / "E3_extrapolation_vs_length")
-    written += [p for ps in figures.values() for p in ps]
+    for name in ("E1", "E2", "E3", "E4"):
+        if name in doc:
+            written += write_experiment(doc, name, out, figs_dir, tables_dir)
     write_text_atomic(out / "results.json", json.dumps(doc, indent=1, sort_keys=True) + "\n")
     write_text_atomic(out / "environment.json", json.dumps(environment, indent=1, sort_keys=True) + "\n")
     write_text_atomic(out / "REPORT.md", render_report(doc, command))

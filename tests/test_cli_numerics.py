@@ -70,6 +70,19 @@ def test_experiment_e3(tmp_path: Path) -> None:
     assert doc["k"] == 5 and (tmp_path / "E3_extrapolation_vs_length.png").exists()
 
 
+def test_experiment_uses_the_reproduce_presets_and_the_seed(tmp_path: Path) -> None:
+    from numerics.reproduce import SCALES
+
+    proc = run_tempx(["experiment", "E2", "--out", str(tmp_path), "--seed", "3"])
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((tmp_path / "E2.json").read_text())
+    preset = SCALES["quick"]["E2"]
+    assert doc["preset"] == preset and doc["seed"] == 3
+    assert len(doc["rows"]) == len(preset["ks"]) * preset["seeds"]
+    assert {r["seed"] for r in doc["rows"]} == set(range(3, 3 + preset["seeds"]))
+    assert (tmp_path / "E2.tex").exists() and (tmp_path / "E2_symmetric.pdf").exists()
+
+
 @pytest.mark.parametrize(
     "args, needles",
     [
