@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from numerics import kernels
 from numerics.losses import check_length, check_moment, extrapolation_losses, loss_and_grad, loss_weights
@@ -39,8 +40,8 @@ class GDResult:
 
     params: Params
     status: tuple[str, ...]
-    steps: FloatArray
-    diverged_at: FloatArray
+    steps: NDArray[np.int64]
+    diverged_at: NDArray[np.int64]
     train_loss: FloatArray
     qs: tuple[int, ...]
     extrapolation_loss: FloatArray
@@ -172,7 +173,7 @@ def _steps_numpy(
     A: FloatArray, B: FloatArray, C: FloatArray, teacher: Teacher, k: int, lr: float, steps: int, tol: float,
     weights: Any, moment: FloatArray | None, bound: float, record_every: int | None, record: Record,
     progress: Callable[[int, int], None] | None,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+) -> tuple[NDArray[np.object_], NDArray[np.int64], NDArray[np.int64]]:
     """The vectorized reference engine: one batched ``loss_and_grad`` per step (updates A, B, C in place)."""
     N = A.shape[0]
     status = np.array(["max_steps"] * N, dtype=object)
@@ -223,7 +224,7 @@ def _steps_compiled(
     A: FloatArray, B: FloatArray, C: FloatArray, teacher: Teacher, k: int, lr: float, steps: int, tol: float,
     weights: Any, moment: FloatArray | None, bound: float, record_every: int | None, record: Record,
     progress: Callable[[int, int], None] | None,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+) -> tuple[NDArray[np.object_], NDArray[np.int64], NDArray[np.int64]]:
     """The numba engine: many steps per call, models in parallel; same stopping rules."""
     N = A.shape[0]
     a = np.ascontiguousarray(A)
