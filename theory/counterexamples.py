@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from sympy.polys.matrices import DomainMatrix
@@ -24,7 +24,8 @@ from sympy.polys.matrices import DomainMatrix
 from theory import exact
 from theory.errors import InvalidInput
 from theory.rnn import ExactRNN
-from theory.teachers import Memoryless
+from theory.complexity import LFSR, shift_register_rnn
+from theory.teachers import Memoryless, Teacher
 
 __all__ = ["Counterexample", "counterexample", "cyclic", "with_tail", "disguise_matrices"]
 
@@ -121,21 +122,36 @@ class Counterexample:
     c: Fraction | None
     tail: tuple[Fraction, ...] | None
     disguise: int | None
+    teacher: Teacher = field(default_factory=Memoryless)
+    d_min: int | None = None
+    first_difference: int | None = None
+    recurrence: LFSR | None = None  # general teacher: the student's shortest recurrence
+    prefix: tuple[Fraction, ...] | None = None  # general teacher: w_0 … w_j of the student
 
     @property
     def d(self) -> int:
         return self.rnn.d
 
     @property
-    def teacher(self) -> Memoryless:
-        return Memoryless()
-
-    @property
     def construction(self) -> str:
+        if self.recurrence is not None:
+            return "shift-register"
         return "cyclic" if self.tail is None else "tail"
+
+    def _recurrence_terms(self, n: int) -> tuple[Fraction, ...]:
+        """The student's terms from its recurrence alone: s_i = −Σ_m c_m s_{i−m} (sparse c)."""
+        assert self.recurrence is not None and self.prefix is not None
+        coeffs = [(m, Fraction(x)) for m, x in enumerate(self.recurrence.coefficients()) if m > 0 and x != 0]
+        s = list(self.prefix[:n])
+        while len(s) < n:
+            i = len(s)
+            s.append(-sum((cm * s[i - m] for m, cm in coeffs), Fraction(0)))
+        return tuple(s)
 
     def expected_impulse_response(self, n: int) -> tuple[Fraction, ...]:
         """The guaranteed w_0 … w_{n−1} (closed form, independent of the matrices)."""
+        if self.recurrence is not None:
+            return self._recurrence_terms(n)
         out = []
         for i in range(n):
             if i == 0:
@@ -153,6 +169,9 @@ class Counterexample:
         """Closed-form L_q: Σ_{j=1}^{⌊(q−1)/k⌋} c^{2j} (cyclic) or Σ of squared tail values below q."""
         if q < 1:
             raise InvalidInput(f"q must be >= 1, got {q}")
+        if self.recurrence is not None:
+            w, ws = self._recurrence_terms(q), self.teacher.impulse_response(q)
+            return sum(((a - b) ** 2 for a, b in zip(w, ws)), Fraction(0))
         if self.tail is None:
             assert self.c is not None
             return sum((self.c ** (2 * j) for j in range(1, (q - 1) // self.k + 1)), Fraction(0))
@@ -161,7 +180,28 @@ class Counterexample:
     def default_terms(self) -> int:
         """2k + 1 terms, or enough to show the whole tail and one zero after it."""
         need = self.k + len(self.tail) + 1 if self.tail is not None else 0
+        if self.first_difference is not None:
+            need = self.first_difference + 1
         return max(2 * self.k + 1, need)
+
+
+def _check_d(d: object) -> int:
+    if isinstance(d, bool) or not isinstance(d, int):
+        raise TypeError(f"d must be an int, got {type(d).__name__}")
+    return d
+
+
+def _finish(rnn: ExactRNN, d: int, disguise: int | None) -> ExactRNN:
+    rnn = rnn.pad(d)
+    if disguise is not None:
+        if isinstance(disguise, bool) or not isinstance(disguise, int):
+            raise TypeError(f"disguise must be an int seed, got {type(disguise).__name__}")
+        rnn = rnn.transform(*disguise_matrices(d, disguise))
+    return rnn
+
+
+def _is_default_teacher(teacher: object) -> bool:
+    return teacher is None or (isinstance(teacher, Memoryless) and teacher.gain == 1)
 
 
 def counterexample(
@@ -170,20 +210,25 @@ def counterexample(
     c: object | None = None,
     tail: Sequence[object] | None = None,
     disguise: int | None = None,
+    teacher: Teacher | str | None = None,
 ) -> Counterexample:
-    """An exact RNN that fits the memoryless teacher on length k and fails beyond (C2).
+    """An exact RNN that fits the teacher on length k and fails beyond (C2, and C10 for any teacher).
 
-    Setting: memoryless teacher, training length k ≥ 1.
-    Claim: L_k(R) = 0 and w_k(R) = c ≠ 0, hence L_q(R) ≥ c² for every q > k.
-    Hypotheses: k ≥ 1; d ≥ k (cyclic) or d ≥ k + len(tail); c ≠ 0; tail not all zero.
-    Reference: SPEC C2 (a)–(c).
+    Setting: teacher w* (memoryless by default), training length k ≥ 1.
+    Claim: L_k(R) = 0 and R's impulse response differs from w* (memoryless: w_k(R) = c ≠ 0,
+    hence L_q(R) ≥ c² for every q > k).
+    Hypotheses: k ≥ 1; memoryless: d ≥ k (cyclic) or d ≥ k + len(tail), c ≠ 0, tail not all
+    zero; any other teacher: d ≥ d_min(w*, k) (C10).
+    Reference: SPEC C2 (a)–(c), C10.
 
     Args:
         k: training length.
-        d: state dimension (default: the minimum, k or k + len(tail)); padded with zeros.
-        c: the cyclic gain, w_{jk} = c^j (default 1).  Not with ``tail``.
-        tail: prescribed w_k, …, w_{k+m−1}; zeros after.
+        d: state dimension (default: the minimum); padded with zeros.
+        c: memoryless: the cyclic gain, w_{jk} = c^j (default 1).  Other teachers: the first
+            difference w_j − w*_j (default: the value that attains d_min).  Not with ``tail``.
+        tail: memoryless only: prescribed w_k, …, w_{k+m−1}; zeros after.
         disguise: seed of a random invertible rational change of basis (dense matrices).
+        teacher: a ``Teacher`` or a specification string (``theory.teacher_spec``).
 
     Returns:
         A ``Counterexample`` with the RNN and the closed forms it guarantees.
@@ -192,10 +237,22 @@ def counterexample(
         >>> ce = counterexample(2, d=3, c="3/2", disguise=7)
         >>> [str(w) for w in ce.rnn.impulse_response(5)]
         ['1', '0', '3/2', '0', '9/4']
+        >>> ce = counterexample(3, teacher="geometric:1/2")
+        >>> ce.d, ce.d_min, ce.first_difference, [str(w) for w in ce.rnn.impulse_response(4)]
+        (3, 3, 3, ['1', '1/2', '1/4', '9/8'])
     """
     _require_k(k)
     if tail is not None and c is not None:
         raise InvalidInput("give either c (cyclic construction) or tail (prescribed continuation), not both")
+    if isinstance(teacher, str):
+        from theory.teacher_spec import parse_teacher
+
+        teacher = parse_teacher(teacher)
+    if not _is_default_teacher(teacher):
+        if tail is not None:
+            raise InvalidInput("a prescribed tail is for the memoryless teacher; for other teachers give c")
+        assert teacher is not None
+        return _general(k, teacher, d, c, disguise)
     if tail is not None:
         base = with_tail(k, tail)
         tail_t: tuple[Fraction, ...] | None = tuple(exact.parse_rational(x) for x in tail)
@@ -204,16 +261,30 @@ def counterexample(
         c_val = exact.parse_rational(1 if c is None else c)
         base = cyclic(k, c_val)
         tail_t = None
-    if d is None:
-        d = base.d
-    if isinstance(d, bool) or not isinstance(d, int):
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+    d = base.d if d is None else _check_d(d)
     if d < base.d:
         what = f"k + len(tail) = {base.d}" if tail is not None else f"k = {k}"
         raise InvalidInput(f"d must be >= {what} for this construction, got d = {d}")
-    rnn = base.pad(d)
-    if disguise is not None:
-        if isinstance(disguise, bool) or not isinstance(disguise, int):
-            raise TypeError(f"disguise must be an int seed, got {type(disguise).__name__}")
-        rnn = rnn.transform(*disguise_matrices(d, disguise))
-    return Counterexample(rnn=rnn, k=k, c=c_val, tail=tail_t, disguise=disguise)
+    return Counterexample(rnn=_finish(base, d, disguise), k=k, c=c_val, tail=tail_t, disguise=disguise,
+                          d_min=k, first_difference=k)
+
+
+def _general(k: int, teacher: Teacher, d: int | None, c: object | None, disguise: int | None) -> Counterexample:
+    """C10's minimal student: the shift-register realization of w*_0 … w*_{j−1}, w*_j + c."""
+    from theory.threshold import teacher_profile, threshold, student_recurrence
+
+    prof = teacher_profile(teacher)
+    best = threshold(teacher, k, profile=prof)
+    th = best if c is None else threshold(teacher, k, c, profile=prof)
+    if d is not None and _check_d(d) < th.d_min:
+        for_c = "" if c is None else f" with first difference c = {th.c}"
+        raise InvalidInput(
+            f"d = {d} is below d_min = {th.d_min}{for_c} for teacher {teacher.describe()} at k = {k}: every "
+            f"student of smaller dimension with L_k = 0 equals the teacher at every length (C10)"
+        )
+    state, seq = student_recurrence(prof, th.first_difference, th.c)
+    assert state.length == th.d_min  # Invariant: Massey's length is the threshold's g(j).
+    base = shift_register_rnn(seq, state)
+    d = max(th.d_min, 1) if d is None else d
+    return Counterexample(rnn=_finish(base, d, disguise), k=k, c=th.c, tail=None, disguise=disguise, teacher=teacher,
+                          d_min=th.d_min, first_difference=th.first_difference, recurrence=state, prefix=tuple(seq))

@@ -217,6 +217,42 @@ def _integer_krylov(A: DomainMatrix, x: DomainMatrix, n: int) -> Iterator[tuple[
             den *= a_den
 
 
+def _sparse_rows(m: DomainMatrix) -> list[tuple[int, list[tuple[int, Any]]]]:
+    """[(i, [(j, m[i, j]) …]) …]: the nonzero entries of a rational matrix, row by row (fmpq values)."""
+    sdm = m.to_sparse().rep
+    return [(i, [(j, flint.fmpq(int(v.numerator), int(v.denominator))) for j, v in sorted(r.items())])
+            for i, r in sorted(sdm.items())]
+
+
+def _sparse_krylov(A: DomainMatrix, x: DomainMatrix, n: int) -> Iterator[list[Any]]:
+    """Yield A^i x as a list of d rationals (fmpq) for i < n, touching only nonzero entries of A.
+
+    For the large, mostly-zero matrices of C2 and C10 (shifts, companion matrices): a row with
+    a single entry 1 is a copy, so one product costs O(d) moves plus the few real
+    multiply-adds, whatever the size of the rationals in the iterates.  n − 1 products.
+    """
+    zero = flint.fmpq(0)
+    rows = _sparse_rows(A)
+    copies = [(i, r[0][0]) for i, r in rows if len(r) == 1 and r[0][1] == 1]
+    general = [(i, r) for i, r in rows if not (len(r) == 1 and r[0][1] == 1)]
+    d = x.shape[0]
+    v = [zero] * d
+    for i, r in _sparse_rows(x):
+        v[i] = r[0][1]
+    # A row with several entries is one fmpq_mat product: flint puts the terms on a common
+    # denominator once instead of canonicalising every partial sum (9× faster at 40 000 bits).
+    dense = [(i, [j for j, _ in r], flint.fmpq_mat(1, len(r), [val for _, val in r])) for i, r in general]
+    for step in range(n):
+        yield v
+        if step + 1 < n:
+            new = [zero] * d
+            for i, j in copies:
+                new[i] = v[j]
+            for i, cols, row in dense:
+                new[i] = (row * flint.fmpq_mat(len(cols), 1, [v[j] for j in cols]))[0, 0]
+            v = new
+
+
 def right_krylov(A: DomainMatrix, x: DomainMatrix, n: int) -> list[DomainMatrix]:
     """[x, A x, A² x, …, A^{n-1} x]: n column vectors, one matrix-vector product each."""
     out = [x] if n > 0 else []
@@ -264,8 +300,10 @@ def markov_parameters(y: DomainMatrix, A: DomainMatrix, x: DomainMatrix, n: int)
     if n <= 0:
         return []
     if _is_flint_qq(A) and _is_flint_qq(x) and _is_flint_qq(y) and _is_sparse(A):
-        y_s = y.to_sparse()
-        return [(y_s * v).to_list_flat()[0] for v in right_krylov(A.to_sparse(), x.to_sparse(), n)]
+        y_rows = _sparse_rows(y)
+        y_entries = y_rows[0][1] if y_rows else []
+        zero = flint.fmpq(0)
+        return [sum((val * v[j] for j, val in y_entries), zero) for v in _sparse_krylov(A, x, n)]
     if _is_flint_qq(A) and _is_flint_qq(x) and _is_flint_qq(y):
         y_raw, y_den = _integer_parts(y)
         return [flint.fmpq((y_raw * v)[0, 0], den * y_den) for v, den in _integer_krylov(A, x, n)]
