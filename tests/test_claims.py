@@ -12,15 +12,15 @@ from hypothesis import strategies as st
 from strategies import scaled
 
 from theory.claims import CLAIMS, get_claim, verify
-from theory.claims import c1_loss_identity, c5_symmetric, c6_landscape
+from theory.claims import c1_loss_identity, c5_symmetric, c6_landscape, c10_threshold, c11_moment_tightness
 from theory.errors import HypothesisViolation, InvalidInput
 
 ROOT = Path(__file__).resolve().parents[1]
 IDS = [c.id for c in CLAIMS]
 
 
-def test_registry_lists_C1_to_C6_once() -> None:
-    assert IDS == ["C1", "C2", "C3", "C4", "C5", "C6"]
+def test_registry_lists_every_claim_once() -> None:
+    assert IDS == ["C1", "C2", "C3", "C4", "C5", "C6", "C10", "C11"]
 
 
 @pytest.mark.parametrize("claim", CLAIMS, ids=IDS)
@@ -105,3 +105,30 @@ def test_a_crashing_check_is_a_failed_verdict_not_a_crash() -> None:
     verdict = replace(CLAIMS[0], check_instance=boom).check(0)
     assert not verdict.passed
     assert verdict.failures[0].computed.startswith("IndexError")
+
+
+@settings(max_examples=scaled(10))
+@given(seed=st.integers(0, 2**32))
+def test_c10_default_instances_cover_every_teacher_kind_and_edge_case(seed: int) -> None:
+    cases = {p["case"] for p in c10_threshold.instances(seed)}
+    assert set(c10_threshold.REQUIRED_CASES) <= cases
+    specs = {p["case"]: p for p in c10_threshold.instances(seed) if p["form"] == "threshold" and "spec" in p}
+    from theory.teacher_spec import parse_teacher
+
+    # every kind is seen with k below 2d* (where there is one) and with k >= 2d*
+    for case, spec in c10_threshold.KIND_SPECS.items():
+        d_star = parse_teacher(spec).dim
+        ks = {p["k"] for p in c10_threshold.instances(seed) if p.get("spec") == spec and p["case"] == case}
+        assert any(k >= 2 * d_star for k in ks), (case, ks)
+        if d_star > 1:
+            assert any(k < 2 * d_star for k in ks), (case, ks)
+    assert specs
+
+
+@settings(max_examples=scaled(10))
+@given(seed=st.integers(0, 2**32))
+def test_c11_default_instances_cover_n_1_2_3_and_the_memoryless_teacher(seed: int) -> None:
+    inst = c11_moment_tightness.instances(seed)
+    assert {p["n"] for p in inst} == set(c11_moment_tightness.REQUIRED_N)
+    assert {p["form"] for p in inst} == set(c11_moment_tightness.FORMS)
+    assert {p["n"] for p in inst if p["form"] == "random"} == set(c11_moment_tightness.REQUIRED_N)

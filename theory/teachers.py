@@ -89,6 +89,6 @@ def as_teacher(teacher: Teacher | ExactRNN | None) -> Teacher:
         return Memoryless()
     if isinstance(teacher, ExactRNN):
         return TeacherRNN(teacher)
-    if isinstance(teacher, (Memoryless, TeacherRNN)):
+    if isinstance(teacher, Teacher):
         return teacher
-    raise TypeError(f"expected a teacher (Memoryless, TeacherRNN or ExactRNN), got {type(teacher).__name__}")
+    raise TypeError(f"expected a teacher (a Teacher such as Memoryless, or an ExactRNN), got {type(teacher).__name__}")

@@ -28,7 +28,7 @@ from theory.errors import InvalidInput
 from theory.exact import parse_rational
 from theory.teachers import Teacher
 
-__all__ = ["TeacherProfile", "Threshold", "teacher_profile", "threshold", "student_recurrence"]
+__all__ = ["TeacherProfile", "Threshold", "teacher_profile", "profile_of_terms", "d_min_search", "threshold", "student_recurrence"]
 
 
 @dataclass(frozen=True)
@@ -62,34 +62,54 @@ class TeacherProfile:
             return self.states[j]
         return self.states[self.horizon].feed(self.terms, self.terms[self.horizon]).skip(j - self.horizon - 1)
 
-    def g(self, j: int, c: Fraction | None = None) -> int:
-        """Least dimension of a student equal to w* before j with w_j − w*_j = c (c = None: the best c)."""
-        n = self.n(j)
-        delta = self.delta(j)
-        if c is None:
-            return n if delta != 0 else max(n, j + 1 - n)
-        return n if c == -delta else max(n, j + 1 - n)
-
     def best_c(self, j: int) -> Fraction:
         """The w_j − w*_j that attains g(j): −δ_j when the recurrence mispredicts w*_j, else 1."""
         delta = self.delta(j)
         return -delta if delta != 0 else Fraction(1)
 
 
+def profile_of_terms(terms: Sequence[Any], one: Any = Fraction(1)) -> tuple[list[int], list[Any], list[LFSR]]:
+    """(n_j, δ_j, state_j) for j < len(terms): complexity before term j, discrepancy at it, BM state.
+
+    Field-generic (``one`` is the field's 1): the finite-field cross-check of C10 runs this same code.
+    """
+    state = LFSR.empty(one)
+    complexity, discrepancy, states = [], [], []
+    for x in terms:
+        complexity.append(state.length)
+        states.append(state)
+        discrepancy.append(state.discrepancy(terms, x))
+        state = state.feed(terms, x)
+    return complexity, discrepancy, states
+
+
 def teacher_profile(teacher: Teacher, extra: int = 0) -> TeacherProfile:
     """Berlekamp–Massey over the first 2D + 1 + ``extra`` terms (D = the realization's dimension)."""
     D = teacher.as_rnn().d
     terms = teacher.impulse_response(2 * D + 1 + extra)
-    state = LFSR.empty()
-    complexity, discrepancy, states = [0], [], [state]
-    for x in terms:
-        discrepancy.append(Fraction(state.discrepancy(terms, x)))
-        state = state.feed(terms, x)
-        complexity.append(state.length)
-        states.append(state)
+    complexity, discrepancy, states = profile_of_terms(terms)
     dim = complexity[2 * D]
     # Invariants: n_j ≤ d* and n_j = d* from j = 2d* on (2D ≥ 2d* terms determine the sequence).
-    return TeacherProfile(teacher, dim, tuple(terms), tuple(complexity[:-1]), tuple(discrepancy), tuple(states[:-1]))
+    return TeacherProfile(teacher, dim, tuple(terms), tuple(complexity), tuple(Fraction(x) for x in discrepancy),
+                          tuple(states))
+
+
+def d_min_search(n: Any, delta: Any, k: int, dim: int, c: Any = None) -> tuple[int, int]:
+    """(min_{j ≥ k} g(j), the least j attaining it), j searched up to max(k, 2d*) (SPEC C10).
+
+    ``n(j)`` and ``delta(j)`` give n_j and δ_j; with ``c`` the first difference is prescribed.
+    """
+    best: tuple[int, int] | None = None
+    for j in range(k, max(k, 2 * dim) + 1):
+        nj, dj = n(j), delta(j)
+        if c is None:
+            g = nj if dj != 0 else max(nj, j + 1 - nj)
+        else:
+            g = nj if c + dj == 0 else max(nj, j + 1 - nj)
+        if best is None or g < best[0]:
+            best = (g, j)
+    assert best is not None
+    return best
 
 
 @dataclass(frozen=True)
@@ -127,14 +147,7 @@ def threshold(teacher: Teacher, k: int, c: object | None = None, profile: Teache
     if cc is not None and cc == 0:
         raise InvalidInput("c must be nonzero (w_j = w*_j + c with c = 0 is the teacher itself)")
     prof = teacher_profile(teacher) if profile is None else profile
-    last = max(k, 2 * prof.dim)
-    best: tuple[int, int] | None = None
-    for j in range(k, last + 1):
-        g = prof.g(j, cc)
-        if best is None or g < best[0]:
-            best = (g, j)
-    assert best is not None
-    g, j = best
+    g, j = d_min_search(prof.n, prof.delta, k, prof.dim, cc)
     return Threshold(k, g, j, prof.best_c(j) if cc is None else cc, prof.dim)
 
 

@@ -13,6 +13,8 @@ from theory.claims import (
     c4_invariants,
     c5_symmetric,
     c6_landscape,
+    c10_threshold,
+    c11_moment_tightness,
 )
 from theory.claims.registry import Claim, Evidence, Kind, Verdict, evidence
 from theory.errors import InvalidInput
@@ -20,7 +22,8 @@ from theory.errors import InvalidInput
 __all__ = ["CLAIMS", "Claim", "Evidence", "Kind", "Verdict", "evidence", "get_claim", "verify"]
 
 CLAIMS: tuple[Claim, ...] = tuple(
-    m.CLAIM for m in (c1_loss_identity, c2_counterexamples, c3_tightness, c4_invariants, c5_symmetric, c6_landscape)
+    m.CLAIM for m in (c1_loss_identity, c2_counterexamples, c3_tightness, c4_invariants, c5_symmetric, c6_landscape,
+                 c10_threshold, c11_moment_tightness)
 )
 
 
