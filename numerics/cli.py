@@ -28,9 +28,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _commands() -> dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]]:
-    from numerics.commands import counterexample, experiment, reproduce, sweep, train, verify
+    from numerics.commands import counterexample, experiment, reproduce, sweep, threshold, train, verify
 
-    return {m.__name__.rsplit(".", 1)[1]: (m.HELP, m.add_arguments, m.run) for m in (reproduce, counterexample, verify, train, sweep, experiment)}
+    modules = (reproduce, counterexample, threshold, verify, train, sweep, experiment)
+    return {m.__name__.rsplit(".", 1)[1]: (m.HELP, m.add_arguments, m.run) for m in modules}
 
 
 def build_parser() -> argparse.ArgumentParser:

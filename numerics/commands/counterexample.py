@@ -11,19 +11,25 @@ from theory.counterexamples import Counterexample, counterexample
 from theory.errors import InvalidInput
 from theory.exact import parse_rational
 from theory.losses import extrapolation_losses, loss
+from theory.teacher_spec import TEACHER_FORMS, parse_teacher
 
-HELP = "build an exact RNN that fits y_t = x_t on length k and fails to extrapolate (claim C2)"
+HELP = "build an exact RNN that fits a teacher (default y_t = x_t) on length k and fails to extrapolate (C2, C10)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--k", required=True, help="training length k >= 1")
-    p.add_argument("--d", help="state dimension (default: k, or k + number of tail values); d >= that minimum")
-    p.add_argument("--c", help="cyclic gain c != 0, so w_{jk} = c^j (default 1); e.g. 3/2, -2, 0.5")
+    p.add_argument("--teacher", default="memoryless", help=f"teacher specification: {TEACHER_FORMS} (default memoryless)")
+    p.add_argument("--d", help="state dimension (default: the least one, d_min; memoryless: k, or k + number of tail values)")
+    p.add_argument("--c", help="memoryless: cyclic gain c != 0, so w_{jk} = c^j (default 1); other teachers: the first "
+                               "difference w_j - w*_j (default: the value that attains d_min); e.g. 3/2, -2, 0.5")
     p.add_argument("--tail", help="prescribed w_k, w_{k+1}, ... as V1,V2,... (instead of --c); zeros after")
     p.add_argument("--disguise", metavar="SEED", help="disguise by a seeded random invertible rational change of basis")
     p.add_argument("--terms", help="number of impulse-response terms to show (default 2k + 1, more for a long tail)")
     p.add_argument("--q", help="extrapolation lengths q to report, Q1,Q2,... (default k+1, 2k, 4k and the number of terms)")
     p.add_argument("--format", choices=("text", "json", "latex"), default="text", help="output format (default text)")
+
+
+MAX_K = 5000  # exact dense output grows as d², and the terms as k² bits: beyond this, refuse
 
 
 def build(args: argparse.Namespace) -> tuple[Counterexample, int, list[int]]:
@@ -34,7 +40,11 @@ def build(args: argparse.Namespace) -> tuple[Counterexample, int, list[int]]:
     seed = None if args.disguise is None else parse_int(args.disguise, "--disguise", minimum=0)
     if c is not None and c == 0:
         raise InvalidInput("--c must be nonzero (c = 0 gives the teacher itself)")
-    ce = counterexample(k, d=d, c=c, tail=tail, disguise=seed)
+    if k > MAX_K:
+        raise InvalidInput(f"--k must be <= {MAX_K} (exact matrices of that size), got {k}")
+    if d is not None and d > MAX_K + 1000:
+        raise InvalidInput(f"--d must be <= {MAX_K + 1000}, got {d}")
+    ce = counterexample(k, d=d, c=c, tail=tail, disguise=seed, teacher=parse_teacher(args.teacher))
     terms = ce.default_terms() if args.terms is None else parse_int(args.terms, "--terms", minimum=1)
     if args.q is None:
         qs = sorted({k + 1, 2 * k, 4 * k, terms} - {k} | {k + 1})
@@ -52,6 +62,8 @@ def as_json(ce: Counterexample, terms: int, qs: list[int]) -> dict[str, Any]:
         "k": ce.k,
         "d": ce.d,
         "teacher": ce.teacher.describe(),
+        "d_min": ce.d_min,
+        "first_difference": ce.first_difference,
         "construction": ce.construction,
         "c": None if ce.c is None else rational_str(ce.c),
         "tail": None if ce.tail is None else [rational_str(x) for x in ce.tail],
@@ -67,11 +79,18 @@ def as_json(ce: Counterexample, terms: int, qs: list[int]) -> dict[str, Any]:
 
 def as_text(doc: dict[str, Any]) -> str:
     F = lambda rows: [[Fraction(x) for x in r] for r in rows]  # noqa: E731
-    how = f"cyclic, c = {doc['c']}" if doc["construction"] == "cyclic" else f"tail = {', '.join(doc['tail'])}"
+    if doc["construction"] == "cyclic":
+        how = f"cyclic, c = {doc['c']}"
+    elif doc["construction"] == "tail":
+        how = f"tail = {', '.join(doc['tail'])}"
+    else:
+        how = f"shift register, first difference w_{doc['first_difference']} - w*_{doc['first_difference']} = {doc['c']}"
+    who = "y_t = x_t" if doc["teacher"] == "memoryless" else doc["teacher"]
     if doc["disguise"] is not None:
         how += f", disguised with seed {doc['disguise']}"
     lines = [
-        f"Counterexample (C2): k = {doc['k']}, d = {doc['d']}, teacher y_t = x_t ({how})",
+        f"Counterexample ({'C2' if doc['teacher'] == 'memoryless' else 'C10'}): k = {doc['k']}, d = {doc['d']} "
+        f"(d_min = {doc['d_min']}), teacher {who} ({how})",
         "A =", text_matrix(F(doc["A"])),
         "B =", text_matrix(F(doc["B"])),
         "C =", text_matrix(F(doc["C"])),
@@ -86,7 +105,7 @@ def as_latex(doc: dict[str, Any]) -> str:
     F = lambda rows: [[Fraction(x) for x in r] for r in rows]  # noqa: E731
     w = [[Fraction(x) for x in doc["impulse_response"]]]
     return "\n".join([
-        f"% tempx counterexample: k = {doc['k']}, d = {doc['d']}, memoryless teacher",
+        f"% tempx counterexample: k = {doc['k']}, d = {doc['d']}, teacher {doc['teacher']}",
         "A = " + latex_matrix(F(doc["A"])),
         "B = " + latex_matrix(F(doc["B"])),
         "C = " + latex_matrix(F(doc["C"])),
