@@ -4,6 +4,8 @@ E1 (C7)  initialization-scale sweep: small σ extrapolates, large σ interpolate
 E2 (C6)  symmetric-balanced initialization: k ≥ 3 extrapolates perfectly; k = 2 typically not.
 E3       L_q against q for a counterexample, a small-σ and a large-σ GD solution.
 E4 (C8)  E1 on a finite data set of n ≥ k Gaussian sequences.
+E5 (C9)  any teacher: extrapolation after GD against the training length k, small and large σ.
+E6 (C9)  the learned Hankel spectrum: an n-dimensional state space at small σ.
 Every model has its own seed, so each row is reproducible on its own.
 """
 
@@ -16,17 +18,20 @@ import numpy as np
 
 from numerics.data import gaussian_sequences
 from numerics.descent import gd
+from numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
 from numerics.init import init_counterexample, init_gaussian, init_symmetric
 from numerics.io import finite_or_none
 from numerics.losses import empirical_moment, extrapolation_losses
-from numerics.params import Params, memoryless
+from numerics.params import Params, Teacher, memoryless, teacher_from_spec
 from theory.errors import InvalidInput
 
-__all__ = ["init_scale_sweep", "symmetric_experiment", "extrapolation_curves", "seeded_batch", "summarize", "ROW_COLUMNS"]
+__all__ = ["init_scale_sweep", "symmetric_experiment", "extrapolation_curves", "teacher_experiment", "seeded_batch",
+           "summarize", "ROW_COLUMNS"]
 
 # The columns of every per-model row (the tidy tables of sweep, experiment and reproduce).
-ROW_COLUMNS = ("experiment", "d", "k", "sigma", "init", "cap", "seed", "lr", "steps", "n_data", "status", "steps_used",
-               "diverged_at", "train_loss", "q", "extrapolation_loss", "Q0_norm", "A0_norm")
+ROW_COLUMNS = ("experiment", "teacher", "teacher_dim", "d", "k", "sigma", "init", "cap", "seed", "lr", "steps", "n_data",
+               "status", "steps_used", "diverged_at", "train_loss", "q", "extrapolation_loss", "Q0_norm", "A0_norm",
+               "hankel_rank", "hankel_sv")
 
 Progress = Callable[[int, str], None] | None
 
@@ -40,11 +45,24 @@ def seeded_batch(init: str, n: int, d: int, sigma: float, seed: int = 0, cap: fl
     raise InvalidInput(f"unknown init {init!r} (allowed: gaussian, symmetric)")
 
 
-def _rows(params: Params, result: Any, base: dict[str, Any], q: int, seed0: int) -> list[dict[str, Any]]:
+def _teacher(spec: str | None, k: int) -> tuple[Teacher, int]:
+    """The float teacher of a specification and its exact minimal dimension d*."""
+    from theory.teacher_spec import parse_teacher
+
+    return teacher_from_spec(spec, k), parse_teacher(spec).dim
+
+
+def _rows(params: Params, result: Any, base: dict[str, Any], q: int, seed0: int, teacher_dim: int = 1
+          ) -> list[dict[str, Any]]:
     q0 = params.norms()
+    sv = hankel_singular_values(result.params, hankel_size(teacher_dim))
+    rank = hankel_rank(sv)
     return [
         {
             **base,
+            "teacher_dim": teacher_dim,
+            "hankel_rank": int(rank[i]),
+            "hankel_sv": [finite_or_none(x) for x in sv[i]],
             "seed": seed0 + i,
             "status": result.status[i],
             "steps_used": int(result.steps[i]),
@@ -71,6 +89,7 @@ def init_scale_sweep(
     n_data: int | None = None,
     progress: Progress = None,
     seed: int = 0,
+    teacher: str = "memoryless",
 ) -> list[dict[str, Any]]:
     """E1 (and E4 with ``n_data``): GD from ``seeds`` initializations per (d, k, σ) cell.
 
@@ -88,10 +107,11 @@ def init_scale_sweep(
         qq = 4 * k if q is None else q
         params = seeded_batch(init, seeds, d, sigma, seed)
         moment = None if n_data is None else empirical_moment(gaussian_sequences(n_data, k, seed=seed))
-        result = gd(params, memoryless(k), k, lr, steps, moment=moment, qs=[qq])
-        base = {"experiment": "E1" if n_data is None else "E4", "d": d, "k": k, "sigma": sigma, "init": init,
-                "lr": lr, "steps": steps, "n_data": n_data}
-        rows += _rows(params, result, base, qq, seed)
+        t, t_dim = _teacher(teacher, k)
+        result = gd(params, t, k, lr, steps, moment=moment, qs=[qq])
+        base = {"experiment": "E1" if n_data is None else "E4", "teacher": teacher, "d": d, "k": k, "sigma": sigma,
+                "init": init, "lr": lr, "steps": steps, "n_data": n_data}
+        rows += _rows(params, result, base, qq, seed, t_dim)
         if progress is not None:
             progress(n + 1, f"d={d} k={k} σ={sigma:g}")
     return rows
@@ -106,8 +126,8 @@ def symmetric_experiment(
     for n, k in enumerate(ks):
         params = seeded_batch("symmetric", seeds, d, sigma, seed, cap=cap)
         result = gd(params, memoryless(k), k, lr, steps, qs=[4 * k])
-        base = {"experiment": "E2", "d": d, "k": k, "sigma": sigma, "init": "symmetric", "cap": cap, "lr": lr,
-                "steps": steps}
+        base = {"experiment": "E2", "teacher": "memoryless", "d": d, "k": k, "sigma": sigma, "init": "symmetric",
+                "cap": cap, "lr": lr, "steps": steps}
         rows += _rows(params, result, base, 4 * k, seed)
         if progress is not None:
             progress(n + 1, f"k={k}")
@@ -131,6 +151,31 @@ def extrapolation_curves(
     return {"experiment": "E3", "d": d, "k": k, "c": c, "seed": seed, "lr": lr, "steps": steps, "q": qs,
             "curves": {n: [finite_or_none(x) for x in v] for n, v in curves.items() if not n.startswith("status")},
             "status": {n: v for n, v in curves.items() if n.startswith("status")}}
+
+
+def teacher_experiment(
+    experiment: str, teacher: str, d: int, ks: Sequence[int], sigmas: Sequence[float], seeds: int, lr: float = 0.02,
+    steps: int = 20000, q: int = 40, seed: int = 0, progress: Progress = None,
+) -> list[dict[str, Any]]:
+    """E5 and E6 (C9): GD on N(0, σ²/d) initializations for a teacher given by its specification.
+
+    One row per model with L_q, the learned Hankel singular values (m = 2d* + 2) and the
+    numerical rank at relative tolerance ``HANKEL_REL_TOL``.  q must exceed every k.
+    """
+    if q <= max(ks):
+        raise InvalidInput(f"q must exceed every k (q = {q}, max k = {max(ks)})")
+    rows: list[dict[str, Any]] = []
+    cells = [(k, s) for k in ks for s in sigmas]
+    for n, (k, sigma) in enumerate(cells):
+        t, t_dim = _teacher(teacher, k)
+        params = seeded_batch("gaussian", seeds, d, sigma, seed)
+        result = gd(params, t, k, lr, steps, qs=[q])
+        base = {"experiment": experiment, "teacher": teacher, "d": d, "k": k, "sigma": sigma, "init": "gaussian",
+                "lr": lr, "steps": steps, "hankel_tol": HANKEL_REL_TOL}
+        rows += _rows(params, result, base, q, seed, t_dim)
+        if progress is not None:
+            progress(n + 1, f"{teacher} k={k} σ={sigma:g}")
+    return rows
 
 
 def summarize(rows: Sequence[dict[str, Any]], by: Sequence[str]) -> list[dict[str, Any]]:

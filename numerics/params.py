@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from theory.errors import InvalidInput
 
-__all__ = ["Params", "Teacher", "memoryless", "teacher_rnn", "FloatArray"]
+__all__ = ["Params", "Teacher", "memoryless", "teacher_rnn", "teacher_from_spec", "FloatArray"]
 
 FloatArray = NDArray[np.float64]
 
@@ -135,3 +135,30 @@ def teacher_rnn(A: Any, B: Any, C: Any, k: int | None = None) -> Teacher:
     if A_.shape != (d, d) or B_.shape != (d, 1) or C_.shape != (1, d):
         raise InvalidInput(f"teacher shapes do not fit: A {A_.shape}, B {B_.shape}, C {C_.shape}")
     return Teacher(A_, B_, C_, f"rnn(d*={d})", k)
+
+
+def teacher_from_spec(spec: Any = None, k: int | None = None) -> Teacher:
+    """The float64 image of the exact teacher a specification names (``theory.teacher_spec``).
+
+    The exact realization is built first and rounded entry by entry, so the float and exact
+    layers always mean the same teacher.
+
+    >>> teacher_from_spec("atoms:4/5@3/5,-1/2@2/5").impulse_response(3)
+    array([1.   , 0.28 , 0.484])
+    """
+    from theory.teacher_spec import parse_teacher
+
+    exact_teacher = parse_teacher(spec)
+    rnn = exact_teacher.as_rnn()
+    try:
+        A, B, C = (np.array([[float(x) for x in row] for row in rows], dtype=np.float64)
+                   for rows in (rnn.as_lists()[m] for m in "ABC"))
+    except OverflowError:
+        raise InvalidInput(f"teacher {exact_teacher.describe()!r} has entries beyond float64 range") from None
+    if k is not None and (isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1):
+        raise InvalidInput(f"k must be an integer >= 1, got {k!r}")
+    name = exact_teacher.describe()
+    if name == "memoryless":
+        name = "memoryless(gain=1)"  # the float layer's name for the default teacher, as before
+    return Teacher(_as_float_array(A, "teacher A", 2), _as_float_array(B, "teacher B", 2),
+                   _as_float_array(C, "teacher C", 2), name, k)

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from numerics.experiments import summarize  # noqa: E402
 from numerics.io import write_bytes_atomic  # noqa: E402
 
-__all__ = ["save_figure", "plot_sweep", "plot_q0", "plot_symmetric", "plot_curves"]
+__all__ = ["save_figure", "plot_sweep", "plot_q0", "plot_symmetric", "plot_curves", "plot_teachers", "plot_hankel"]
 
 FLOOR = 1e-30  # losses are drawn on log axes; values below this floor (exact zeros too) are drawn at it
 
@@ -108,6 +108,57 @@ def plot_curves(doc: dict[str, Any], stem: Path) -> list[Path]:
     ax.set_title(f"Extrapolation loss vs length (d={doc['d']}, k={doc['k']})")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
+    return save_figure(fig, stem)
+
+
+def plot_teachers(rows: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
+    """E5: median L_q after GD against k, one colour per teacher; solid small σ, dashed large σ; k = 2d* + 1 dotted."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    sigmas = sorted({r["sigma"] for r in rows})
+    for j, (teacher,) in enumerate(_groups(rows, ("teacher",))):
+        group = [r for r in rows if r["teacher"] == teacher]
+        color = f"C{j % 10}"
+        n = group[0]["teacher_dim"]
+        for sigma, style in zip(sigmas, ("o-", "s--", "^:")):
+            s = sorted(summarize([r for r in group if r["sigma"] == sigma], ("k",)), key=lambda r: r["k"])
+            s = [r for r in s if r["median"] is not None]
+            if s:
+                ax.plot([r["k"] for r in s], [max(r["median"], FLOOR) for r in s], style, color=color,
+                        label=f"{teacher} (d*={n}), σ={sigma:g}")
+        ax.axvline(2 * n + 1 + 0.03 * j, color=color, ls=":", alpha=0.6)
+    ax.set_yscale("log")
+    ax.set_xlabel("training length k (dotted: k = 2d* + 1)")
+    ax.set_ylabel(f"median L_{rows[0]['q']} after GD")
+    ax.set_title("Extrapolation after GD against the training length, per teacher")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=6, loc="upper right")
+    return save_figure(fig, stem)
+
+
+def plot_hankel(rows: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
+    """E6: normalized Hankel singular values of the learned impulse response (median, IQR), small vs large σ."""
+    teachers = sorted({r["teacher"] for r in rows})
+    fig, axes = plt.subplots(1, len(teachers), figsize=(4.5 * len(teachers), 3.8), squeeze=False)
+    for ax, teacher in zip(axes[0], teachers):
+        group = [r for r in rows if r["teacher"] == teacher and r["status"] != "diverged"]
+        for j, sigma in enumerate(sorted({r["sigma"] for r in group})):
+            sv = np.array([r["hankel_sv"] for r in group if r["sigma"] == sigma and None not in r["hankel_sv"]])
+            if sv.size == 0:
+                continue
+            sv = np.maximum(sv / sv[:, :1], 1e-18)
+            x = np.arange(1, sv.shape[1] + 1)
+            med, lo, hi = (np.quantile(sv, p, axis=0) for p in (0.5, 0.25, 0.75))
+            ax.plot(x, med, "o-", color=f"C{j}", label=f"σ={sigma:g}")
+            ax.fill_between(x, lo, hi, color=f"C{j}", alpha=0.2)
+        n = group[0]["teacher_dim"] if group else 0
+        ax.axhline(group[0]["hankel_tol"] if group else 1e-3, color="gray", ls=":", label="rank tolerance")
+        ax.axvline(n + 0.5, color="gray", ls="--", alpha=0.5)
+        ax.set_yscale("log")
+        ax.set_xlabel(f"index (dashed: d* = {n})")
+        ax.set_title(teacher, fontsize=8)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+    axes[0][0].set_ylabel("σ_i / σ_1 of the learned Hankel matrix")
     return save_figure(fig, stem)
 
 

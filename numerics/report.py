@@ -45,7 +45,8 @@ def assemble(units: list[Any], results: dict[Any, Any], code: str, scale: str, s
             doc["E3"] = r
         else:
             doc.setdefault(u.kind, {"rows": []})["rows"].extend(r)
-    for name, by in (("E1", ("d", "k", "sigma")), ("E4", ("d", "k", "sigma")), ("E2", ("d", "k"))):
+    for name, by in (("E1", ("d", "k", "sigma")), ("E4", ("d", "k", "sigma")), ("E2", ("d", "k")),
+                     ("E5", ("teacher", "k", "sigma")), ("E6", ("teacher", "k", "sigma"))):
         if name in doc:
             doc[name]["summary"] = summarize(doc[name]["rows"], by)
     doc["key_numbers"] = _key_numbers(doc)
@@ -75,12 +76,56 @@ def _key_numbers(doc: dict[str, Any]) -> list[dict[str, Any]]:
         for s in sorted(doc["E2"]["summary"], key=lambda s: s["k"]):
             keys.append({"name": f"E2: median L_{4 * s['k']} after GD from M, d={s['d']}, k={s['k']}",
                          "value": _fmt(s["median"]), "params": {"experiment": "E2", "d": s["d"], "k": s["k"]}})
+    if "E5" in doc:
+        keys += _e5_key_numbers(doc["E5"]["summary"])
+    if "E6" in doc:
+        for t in _hankel_table(doc["E6"]["rows"]):
+            keys.append({"name": f"E6: models whose learned Hankel rank is d* = {t['teacher_dim']}, {t['teacher']}, "
+                                 f"σ={t['sigma']:g}", "value": f"{t['at_d_star']}/{t['n']} (median rank {t['median_rank']:g})",
+                         "params": {"experiment": "E6", "teacher": t["teacher"], "sigma": t["sigma"],
+                                    "rel_tol": t["hankel_tol"]}})
     if "E3" in doc:
         e = doc["E3"]
         for name, values in e["curves"].items():
             keys.append({"name": f"E3: L_{e['q'][-1]} of {name} (d={e['d']}, k={e['k']})", "value": _fmt(values[-1]),
                          "params": {"experiment": "E3", "d": e["d"], "k": e["k"], "q": e["q"][-1], "seed": e["seed"]}})
     return keys
+
+
+def _e5_key_numbers(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per teacher, at the smallest σ: median L_q at k = 2d* and k = 2d* + 1 (C5/C11's threshold)."""
+    keys = []
+    small = min(s["sigma"] for s in summary)
+    for teacher in sorted({s["teacher"] for s in summary}):
+        at = {s["k"]: s for s in summary if s["teacher"] == teacher and s["sigma"] == small}
+        n = _teacher_dim(teacher)
+        shown = [f"k={k}: {_fmt(at[k]['median'])}" for k in (2 * n, 2 * n + 1) if k in at]
+        if shown:
+            keys.append({"name": f"E5: median L_q after GD at σ={small:g}, {teacher} (d*={n}), k = 2d* vs 2d*+1",
+                         "value": "; ".join(shown), "params": {"experiment": "E5", "teacher": teacher, "sigma": small}})
+    return keys
+
+
+def _teacher_dim(spec: str) -> int:
+    from theory.teacher_spec import parse_teacher
+
+    return parse_teacher(spec).dim
+
+
+def _hankel_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per (teacher, σ): how many models learned exactly d* states (numerical Hankel rank)."""
+    import numpy as np
+
+    out = []
+    for key in sorted({(r["teacher"], r["sigma"]) for r in rows}):
+        g = [r for r in rows if (r["teacher"], r["sigma"]) == key and r["hankel_rank"] >= 0]
+        if not g:
+            continue
+        ranks = [r["hankel_rank"] for r in g]
+        out.append({"teacher": key[0], "sigma": key[1], "teacher_dim": g[0]["teacher_dim"], "n": len(g),
+                    "at_d_star": sum(x == g[0]["teacher_dim"] for x in ranks), "median_rank": float(np.median(ranks)),
+                    "hankel_tol": g[0]["hankel_tol"], "k": g[0]["k"]})
+    return out
 
 
 def _tex_number(x: float | None) -> str:
@@ -116,7 +161,23 @@ def write_experiment(doc: dict[str, Any], name: str, out: Path, figs_dir: Path, 
     write_text_atomic(out / f"{name}.csv", rows_to_csv(doc[name]["rows"], ROW_COLUMNS))
     written.append(out / f"{name}.csv")
     summary = doc[name]["summary"]
-    if name == "E2":
+    if name == "E5":
+        from numerics.plots import plot_teachers
+
+        rows = [[_tex_escape(s["teacher"]), str(s["k"]), f"{s['sigma']:g}", _tex_number(s["median"]),
+                 f"{s['diverged']}/{s['n']}"] for s in summary]
+        header = ["teacher", "$k$", "$\\sigma$", "median $L_q$", "diverged"]
+        caption = "E5: extrapolation loss after GD against the training length, per teacher."
+        written += plot_teachers(doc[name]["rows"], figs_dir / "E5_extrapolation_vs_k")
+    elif name == "E6":
+        from numerics.plots import plot_hankel
+
+        rows = [[_tex_escape(t["teacher"]), f"{t['sigma']:g}", str(t["teacher_dim"]), f"{t['median_rank']:g}",
+                 f"{t['at_d_star']}/{t['n']}"] for t in _hankel_table(doc[name]["rows"])]
+        header = ["teacher", "$\\sigma$", "$d^*$", "median rank", "rank $= d^*$"]
+        caption = "E6: numerical rank of the learned Hankel matrix (relative tolerance 1e-3)."
+        written += plot_hankel(doc[name]["rows"], figs_dir / "E6_hankel_spectrum")
+    elif name == "E2":
         rows = [[str(s["d"]), str(s["k"]), _tex_number(s["median"]), _tex_number(s["q25"]), _tex_number(s["q75"]),
                  f"{s['diverged']}/{s['n']}"] for s in summary]
         header = ["$d$", "$k$", "median $L_{4k}$", "25\\%", "75\\%", "diverged"]
@@ -147,7 +208,7 @@ def write_outputs(out: Path, doc: dict[str, Any], environment: dict[str, Any], c
                      "Exact checks of the claims (tempx verify).", "tab:tempx-claims")
     write_text_atomic(tables_dir / "claims.tex", tex)
     written.append(tables_dir / "claims.tex")
-    for name in ("E1", "E2", "E3", "E4"):
+    for name in ("E1", "E2", "E3", "E4", "E5", "E6"):
         if name in doc:
             written += write_experiment(doc, name, out, figs_dir, tables_dir)
     write_text_atomic(out / "results.json", json.dumps(doc, indent=1, sort_keys=True) + "\n")
@@ -213,6 +274,31 @@ def render_report(doc: dict[str, Any], command: str) -> str:
                "![E3: L_q against q](figures/E3_extrapolation_vs_length.png)", "",
                f"*Figure {fig}. L_q for q = 1 … {e['q'][-1]}: the cyclic counterexample (c = {e['c']}), and GD solutions "
                f"({e['steps']} steps, η = {e['lr']}, seed {e['seed']}) from σ = 0.05 and σ = 1; d = {e['d']}, k = {e['k']}.*"]
+    if "E5" in doc:
+        e = cfg["E5"]
+        fig += 1
+        md += ["", "## E5 — teachers with memory: extrapolation against the training length (claim C9)", "",
+               "![E5: L_q against k per teacher](figures/E5_extrapolation_vs_k.png)", "",
+               f"*Figure {fig}. Median L_{e['q']} after {e['steps']} GD steps (η = {e['lr']}) from N(0, σ²/d), d = {e['d']}, "
+               f"{e['seeds']} seeds per cell, against the training length k; one colour per teacher, one line style per σ "
+               "(solid: smallest). Dotted verticals: k = 2d* + 1, C5's threshold for teachers on M. Teachers: n = 1, 2, 3 "
+               "atoms on M, one with a negative weight (off M), one with complex-conjugate poles (oscillating). "
+               "Values below 1e-30 drawn at 1e-30.*", "",
+               "| teacher | k | σ | median L_q | 25% | 75% | diverged |", "|---|---|---|---|---|---|---|"]
+        md += [f"| `{s['teacher']}` | {s['k']} | {s['sigma']:g} | {_fmt(s['median'])} | {_fmt(s['q25'])} | "
+               f"{_fmt(s['q75'])} | {s['diverged']}/{s['n']} |" for s in doc["E5"]["summary"]]
+    if "E6" in doc:
+        e = cfg["E6"]
+        fig += 1
+        md += ["", "## E6 — the learned state dimension (claim C9)", "",
+               "![E6: learned Hankel spectrum](figures/E6_hankel_spectrum.png)", "",
+               f"*Figure {fig}. Singular values σ_i/σ_1 of the (2d*+2)×(2d*+2) Hankel matrix of the learned impulse "
+               f"response after {e['steps']} GD steps (η = {e['lr']}), k = {e['k']}, d = {e['d']}, {e['seeds']} seeds; "
+               "median with interquartile range. Dotted: the rank tolerance; dashed: d*. At small σ the student learns "
+               "a d*-dimensional state space; at large σ it uses more states.*", "",
+               "| teacher | σ | d* | median rank | rank = d* |", "|---|---|---|---|---|"]
+        md += [f"| `{t['teacher']}` | {t['sigma']:g} | {t['teacher_dim']} | {t['median_rank']:g} | {t['at_d_star']}/{t['n']} |"
+               for t in _hankel_table(doc["E6"]["rows"])]
     md += ["", "## Reproduce", "", f"    {command}", "",
            "Rerunning the same command in the same folder reuses every finished unit (cache/), so an interrupted run "
            "resumes where it stopped and gives identical results.json.", ""]

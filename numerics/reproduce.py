@@ -25,6 +25,11 @@ from theory.errors import InvalidInput
 
 __all__ = ["Unit", "SCALES", "plan", "code_version", "run_units", "check_manifest", "compute"]
 
+# E5/E6 teachers (C9): n = 1, 2, 3 atoms on M, one with a negative weight (off M), one oscillating.
+E5_TEACHERS = ["atoms:1/2@1", "atoms:4/5@3/5,-1/2@2/5", "atoms:4/5@1/2,-1/2@3/10,1/5@1/5", "atoms:4/5@1,-1/2@-1/2",
+               "oscillating:3/5:3/5"]
+E6_TEACHERS = ["atoms:4/5@3/5,-1/2@2/5", "atoms:4/5@1/2,-1/2@3/10,1/5@1/5", "oscillating:3/5:3/5"]
+
 # Paper-scale and quick presets (times measured on the 2-core reference machine: docs/reproduce.md).
 SCALES: dict[str, dict[str, Any]] = {
     "quick": {
@@ -34,6 +39,10 @@ SCALES: dict[str, dict[str, Any]] = {
         "E3": {"d": 20, "k": 5, "q_max": 60, "steps": 20000, "lr": 0.02},
         "E4": {"cells": [[20, 5]], "sigmas": [0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0], "seeds": 16, "steps": 20000,
                "lr": 0.02, "n_data": 10},
+        "E5": {"teachers": E5_TEACHERS, "d": 10, "ks": [2, 3, 4, 5, 6, 7, 8], "sigmas": [0.05, 1.0], "seeds": 8,
+               "steps": 20000, "lr": 0.02, "q": 40},
+        "E6": {"teachers": E6_TEACHERS, "d": 10, "k": 8, "sigmas": [0.05, 1.0], "seeds": 8, "steps": 20000, "lr": 0.02,
+               "q": 40},
     },
     "full": {
         "E1": {"cells": [[10, 3], [20, 5], [40, 8]], "sigmas": [0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.2],
@@ -42,6 +51,10 @@ SCALES: dict[str, dict[str, Any]] = {
         "E3": {"d": 20, "k": 5, "q_max": 100, "steps": 50000, "lr": 0.02},
         "E4": {"cells": [[20, 5]], "sigmas": [0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0], "seeds": 32, "steps": 50000,
                "lr": 0.02, "n_data": 10},
+        "E5": {"teachers": E5_TEACHERS, "d": 20, "ks": [2, 3, 4, 5, 6, 7, 8, 9, 10], "sigmas": [0.05, 0.3, 1.0],
+               "seeds": 16, "steps": 40000, "lr": 0.02, "q": 40},
+        "E6": {"teachers": E6_TEACHERS, "d": 20, "k": 9, "sigmas": [0.05, 0.3, 1.0], "seeds": 16, "steps": 40000,
+               "lr": 0.02, "q": 40},
     },
 }
 
@@ -68,7 +81,7 @@ class Unit:
         p = dict(self.params)
         if self.kind.startswith("C"):
             return f"claim {self.kind}"
-        shown = [f"{n}={p[n]}" for n in ("d", "k", "sigma", "n_data") if p.get(n) is not None]
+        shown = [f"{n}={p[n]}" for n in ("teacher", "d", "k", "sigma", "n_data") if p.get(n) is not None]
         return f"{self.kind} " + " ".join(shown)
 
 
@@ -110,12 +123,20 @@ def plan(scale: str, seed: int, claim_ids: list[str] | None = None, config: dict
     if "E3" in cfg:
         e = cfg["E3"]
         units.append(Unit.of("E3", d=e["d"], k=e["k"], q_max=e["q_max"], steps=e["steps"], lr=e["lr"], seed=seed))
+    if "E5" in cfg:
+        e = cfg["E5"]
+        units += [Unit.of("E5", teacher=t, d=e["d"], k=k, sigma=s, seeds=e["seeds"], steps=e["steps"], lr=e["lr"],
+                          q=e["q"], seed=seed) for t in e["teachers"] for k in e["ks"] for s in e["sigmas"]]
+    if "E6" in cfg:
+        e = cfg["E6"]
+        units += [Unit.of("E6", teacher=t, d=e["d"], k=e["k"], sigma=s, seeds=e["seeds"], steps=e["steps"], lr=e["lr"],
+                          q=e["q"], seed=seed) for t in e["teachers"] for s in e["sigmas"]]
     return units
 
 
 def compute(unit: Unit) -> Any:
     """The result of one unit (JSON values only, no timings)."""
-    from numerics.experiments import extrapolation_curves, init_scale_sweep, symmetric_experiment
+    from numerics.experiments import extrapolation_curves, init_scale_sweep, symmetric_experiment, teacher_experiment
     from theory.claims import get_claim
 
     p = dict(unit.params)
@@ -132,6 +153,9 @@ def compute(unit: Unit) -> Any:
                                     steps=p["steps"], seed=p["seed"])
     if unit.kind == "E3":
         return extrapolation_curves(p["d"], p["k"], p["q_max"], seed=p["seed"], lr=p["lr"], steps=p["steps"])
+    if unit.kind in ("E5", "E6"):
+        return teacher_experiment(unit.kind, p["teacher"], p["d"], [p["k"]], [p["sigma"]], p["seeds"], lr=p["lr"],
+                                  steps=p["steps"], q=p["q"], seed=p["seed"])
     raise InvalidInput(f"unknown unit kind {unit.kind!r}")
 
 

@@ -6,6 +6,7 @@ Forms (numbers are exact rationals: ``3/2``, ``-0.5``, ``2``; "0.8" is 4/5):
     delay:M                   w* = e_M, i.e. y_t = x_{t−M}, M ≥ 0 an integer
     geometric:A[:G]           w*_i = G·A^i, G ≠ 0 (default 1)
     atoms:MU@W[,MU@W…]        w*_i = Σ_l W_l MU_l^i, distinct MU, W ≠ 0 (on M iff every W > 0)
+    oscillating:A:B[:G]       w*_i = G·Re((A + iB)^i): complex-conjugate poles A ± iB, B ≠ 0
     impulse:V0,V1,…           that finite impulse response, then zeros
     file:PATH                 an exact RNN in the JSON schema of ``tempx counterexample``
 
@@ -30,9 +31,9 @@ from theory.teachers import Memoryless, Teacher, TeacherRNN
 
 __all__ = ["SpecTeacher", "parse_teacher", "teacher_dim", "TEACHER_FORMS", "KINDS"]
 
-TEACHER_FORMS = ("memoryless[:G], delay:M, geometric:A[:G], atoms:MU@W[,MU@W...], impulse:V0,V1,..., file:PATH "
-                 "(numbers exact, like 3/2, -0.5, 2)")
-KINDS = ("memoryless", "delay", "geometric", "atoms", "impulse", "file")
+TEACHER_FORMS = ("memoryless[:G], delay:M, geometric:A[:G], atoms:MU@W[,MU@W...], oscillating:A:B[:G], "
+                 "impulse:V0,V1,..., file:PATH (numbers exact, like 3/2, -0.5, 2)")
+KINDS = ("memoryless", "delay", "geometric", "atoms", "oscillating", "impulse", "file")
 MAX_DELAY = 100_000  # a delay M is realized by an (M+1)-dimensional shift; beyond this, refuse
 
 
@@ -187,6 +188,18 @@ def parse_teacher(spec: str | Teacher | ExactRNN | None) -> Teacher:
         if g == 0:
             raise _bad(spec, "the gain G must be nonzero")
         return SpecTeacher(text, "geometric", ExactRNN.from_entries([[a]], [1], [g]), {"ratio": a, "gain": g})
+    if kind == "oscillating":
+        fields = [f.strip() for f in rest.split(":")]
+        if len(fields) not in (2, 3) or len(parts) != 1 or any(not f for f in fields):
+            raise _bad(spec, "oscillating takes the poles A ± iB and an optional gain G, as oscillating:A:B[:G]")
+        a, b = _number(spec, fields[0], "the real part A"), _number(spec, fields[1], "the imaginary part B")
+        g = _number(spec, fields[2], "the gain G") if len(fields) == 3 else Fraction(1)
+        if b == 0:
+            raise _bad(spec, "the imaginary part B must be nonzero (B = 0 is geometric:A)")
+        if g == 0:
+            raise _bad(spec, "the gain G must be nonzero")
+        rnn = ExactRNN.from_entries([[a, -b], [b, a]], [1, 0], [g, 0])  # C (A + iB)^i e_1 = G Re((A + iB)^i)
+        return SpecTeacher(text, "oscillating", rnn, {"real": a, "imag": b, "gain": g})
     if kind == "atoms":
         nodes, weights = [], []
         for p in parts:

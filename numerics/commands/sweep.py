@@ -11,6 +11,7 @@ from numerics.experiments import ROW_COLUMNS, init_scale_sweep, summarize
 from numerics.io import ensure_dir, rows_to_csv, write_text_atomic
 from numerics.progress import Progress
 from theory.errors import InvalidInput
+from theory.teacher_spec import TEACHER_FORMS, parse_teacher
 
 HELP = "sweep the initialization scale σ over seeds and sizes; write a tidy table (CSV, JSON) and figures"
 
@@ -19,6 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--k", required=True, help="training lengths K1[,K2,...]")
     p.add_argument("--sigmas", required=True, help="initialization scales S1,S2,... (> 0)")
     p.add_argument("--seeds", required=True, help="models per (d, k, σ) cell; model i uses seed i")
+    p.add_argument("--teacher", default="memoryless", help=f"teacher specification: {TEACHER_FORMS} (default memoryless)")
     p.add_argument("--init", choices=("gaussian", "symmetric"), default="gaussian")
     p.add_argument("--lr", default="0.02", help="step size η (default 0.02)")
     p.add_argument("--steps", default="20000", help="GD steps per model (default 20000)")
@@ -39,15 +41,16 @@ def run(args: argparse.Namespace) -> int:
     n_data = None if args.data is None else positive_int(args.data, "--data")
     if q is not None and q <= max(ks):
         raise InvalidInput(f"--q must exceed every k (got q = {q}, max k = {max(ks)})")
+    parse_teacher(args.teacher)  # a bad specification is refused before any folder is created
     out = ensure_dir(Path(args.out))
     cells = len(ds) * len(ks) * len(sigmas)
     bar = Progress(cells, "sweep", enabled=True if args.progress else None)
     rows = init_scale_sweep(ds, ks, sigmas, seeds, args.init, lr, steps, q, n_data,
-                            progress=lambda n, note: bar.update(n, note))
+                            progress=lambda n, note: bar.update(n, note), teacher=args.teacher)
     bar.close()
     summary = summarize(rows, ("d", "k", "sigma"))
     config = {"d": ds, "k": ks, "sigmas": sigmas, "seeds": seeds, "init": args.init, "lr": lr, "steps": steps,
-              "q": q, "data": n_data, "teacher": "memoryless"}
+              "q": q, "data": n_data, "teacher": args.teacher}
     write_text_atomic(out / "results.csv", rows_to_csv(rows, ROW_COLUMNS))
     write_text_atomic(out / "results.json", json.dumps({"config": config, "summary": summary, "rows": rows}, indent=1))
     from numerics.plots import plot_q0, plot_sweep  # matplotlib only when drawing

@@ -17,16 +17,19 @@ from numerics.experiments import seeded_batch
 from numerics.init import load_params, params_to_json
 from numerics.io import write_text_atomic
 from numerics.losses import empirical_moment
-from numerics.params import memoryless
+from numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
+from numerics.params import teacher_from_spec
 from numerics.progress import Progress
 from theory.errors import InvalidInput
+from theory.teacher_spec import TEACHER_FORMS, parse_teacher
 
-HELP = "run gradient descent on N linear RNNs (memoryless teacher) and report train and extrapolation losses"
+HELP = "run gradient descent on N linear RNNs (any teacher, default y_t = x_t) and report train and extrapolation losses"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--d", help="state dimension (read from --init-file when given)")
     p.add_argument("--k", required=True, help="training length k >= 1")
+    p.add_argument("--teacher", default="memoryless", help=f"teacher specification: {TEACHER_FORMS} (default memoryless)")
     p.add_argument("--init", choices=("gaussian", "symmetric", "file"), default="gaussian",
                    help="initialization: gaussian N(0, σ²/d), symmetric-balanced (A = Aᵀ, C = Bᵀ), or file")
     p.add_argument("--sigma", default="0.1", help="initialization scale σ > 0 (default 0.1)")
@@ -74,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
         d = positive_int(args.d, "--d")
         params = seeded_batch(args.init, positive_int(args.n_models, "--n-models"), d, sigma, seed, cap)
         init = args.init
-    teacher = memoryless(k)
+    teacher = teacher_from_spec(args.teacher, k)
+    teacher_dim = parse_teacher(args.teacher).dim
     moment = None
     if n_data is not None:
         if args.loss != "last":
@@ -84,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
     result = gd(params, teacher, k, lr, steps, tol, weights=None if moment is not None else args.loss,
                 moment=moment, qs=qs, progress=bar.update)
     bar.close()
+    sv = hankel_singular_values(result.params, hankel_size(teacher_dim))
+    ranks = hankel_rank(sv)
 
     models: list[dict[str, Any]] = []
     for i in range(params.n_models):
@@ -95,10 +101,13 @@ def run(args: argparse.Namespace) -> int:
             "diverged_at": None if result.diverged_at[i] < 0 else int(result.diverged_at[i]),
             "train_loss": finite_or_none(result.train_loss[i]),
             "extrapolation_loss": {str(q): finite_or_none(result.extrapolation_loss[i, j]) for j, q in enumerate(qs)},
+            "hankel_rank": int(ranks[i]),
+            "hankel_sv": [finite_or_none(x) for x in sv[i]],
         })
     config = {"d": params.d, "k": k, "init": init, "sigma": sigma if init != "file" else None, "cap": cap,
               "init_file": args.init_file, "n_models": params.n_models, "seed": seed, "lr": lr, "steps": steps,
-              "tol": tol, "q": qs, "loss": args.loss, "data": n_data, "teacher": teacher.name}
+              "tol": tol, "q": qs, "loss": args.loss, "data": n_data, "teacher": teacher.name, "teacher_dim": teacher_dim,
+              "hankel_tol": HANKEL_REL_TOL}
     doc = {"config": config, "summary": result.counts(), "models": models}
     if args.save_params is not None:
         write_text_atomic(Path(args.save_params), json.dumps(params_to_json(result.params), indent=1))
@@ -107,13 +116,17 @@ def run(args: argparse.Namespace) -> int:
     else:
         fmt = lambda x: "—" if x is None else f"{x:.3e}"  # noqa: E731
         rows = [(m["model"], "" if m["seed"] is None else m["seed"], m["status"], m["steps"], fmt(m["train_loss"]),
-                 *(fmt(m["extrapolation_loss"][str(q)]) for q in qs)) for m in models]
+                 *(fmt(m["extrapolation_loss"][str(q)]) for q in qs), m["hankel_rank"]) for m in models]
         print(f"GD on {params.n_models} linear RNNs: d = {params.d}, k = {k}, init = {init}"
               + (f" (σ = {sigma:g})" if init != "file" else "") + f", η = {lr:g}, {steps} steps, "
               + ("population loss" if n_data is None else f"{n_data} training sequences") + f" ({args.loss} output)")
-        print(table(("model", "seed", "status", "steps", f"L_{k}", *(f"L_{q}" for q in qs)), rows))
+        if args.teacher != "memoryless":
+            print(f"teacher {args.teacher} (minimal dimension d* = {teacher_dim})")
+        print(table(("model", "seed", "status", "steps", f"L_{k}", *(f"L_{q}" for q in qs), "Hankel rank"), rows))
         counts = result.counts()
         print(", ".join(f"{v} {s}" for s, v in counts.items() if v))
+        print(f"Hankel rank: numerical rank (relative tolerance {HANKEL_REL_TOL:g}) of the "
+              f"{hankel_size(teacher_dim)}×{hankel_size(teacher_dim)} Hankel matrix of the learned impulse response")
         if np.any(result.diverged_at >= 0):
             print("diverged models keep their last finite parameters; '—' marks a loss beyond float64 range")
     return 0
