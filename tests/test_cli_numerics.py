@@ -120,3 +120,27 @@ def test_malformed_init_file(tmp_path: Path) -> None:
     assert_usage_error(run_tempx(["train", "--k", "3", "--init-file", str(bad)]), "'A' must be a 2×2")
     bad.write_text('{"A": [[1]], "B": [[1]], "C": [[1]]}')
     assert_usage_error(run_tempx(["train", "--k", "3", "--d", "2", "--init-file", str(bad)]), "does not match")
+
+
+def test_train_and_sweep_take_a_teacher(tmp_path: Path) -> None:
+    proc = run_tempx(["train", "--d", "8", "--k", "6", "--teacher", "atoms:4/5@3/5,-1/2@2/5", "--sigma", "0.05",
+                      "--steps", "3000", "--n-models", "2", "--format", "json"])
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["config"]["teacher"] == "atoms:4/5@3/5,-1/2@2/5" and doc["config"]["teacher_dim"] == 2
+    assert all(m["hankel_rank"] == 2 and len(m["hankel_sv"]) == 6 for m in doc["models"])
+    out = tmp_path / "sw"
+    sw = run_tempx(["sweep", "--d", "6", "--k", "3", "--sigmas", "0.1", "--seeds", "1", "--steps", "50",
+                    "--teacher", "oscillating:1/2:1/2", "--out", str(out)])
+    assert sw.returncode == 0, sw.stderr
+    rows = list(csv.DictReader((out / "results.csv").read_text().splitlines()))
+    assert rows[0]["teacher"] == "oscillating:1/2:1/2" and rows[0]["hankel_rank"] != ""
+
+
+@pytest.mark.parametrize("command", [["train", "--d", "3", "--k", "3"], ["sweep", "--d", "3", "--k", "3", "--sigmas",
+                                                                         "0.1", "--seeds", "1"]])
+def test_bad_teacher_on_train_and_sweep(tmp_path: Path, command: list[str]) -> None:
+    out = tmp_path / "never"
+    extra = ["--out", str(out)] if command[0] == "sweep" else []
+    assert_usage_error(run_tempx([*command, *extra, "--teacher", "atoms:1@0"]), "weight of atom 1 is zero")
+    assert not out.exists()

@@ -157,3 +157,32 @@ def test_bad_moment_and_lengths_fail_before_running() -> None:
         gd(p, memoryless(3), 3, 0.1, 10, moment=np.triu(np.ones((3, 3))))
     with pytest.raises(InvalidInput, match="q must be >= 1"):
         gd(p, memoryless(3), 3, 0.1, 10, qs=[0])
+
+
+TEACHER_SPECS = ["atoms:4/5@3/5,-1/2@2/5", "atoms:1/2@1,-1/3@-2/5", "oscillating:3/5:3/5", "delay:2",
+                 "impulse:1,-2,0,3", "geometric:-1/2:2"]
+
+
+@pytest.mark.parametrize("spec", TEACHER_SPECS)
+@given(seed=st.integers(0, 2**31), k=st.integers(1, 7))
+def test_c4_invariants_hold_for_any_teacher_in_float(spec: str, seed: int, k: int) -> None:
+    """C4(a) Noether identity and C4(c) the exact O(η²) change of Q are teacher-independent.
+
+    Tolerance: relative 1e-9 of the size of the cancelling terms (‖G‖·‖R‖, and η‖G‖‖R‖ for ΔQ),
+    as in the memoryless test above: float64 round-off of sums of O(k d) products.
+    """
+    from numerics.params import teacher_from_spec
+
+    rng = np.random.default_rng(seed)
+    p = Params(rng.normal(0, 0.4, (2, 4, 4)), rng.normal(size=(2, 4, 1)), rng.normal(size=(2, 1, 4)))
+    t, eta = teacher_from_spec(spec, k), 0.01
+    _, G = loss_and_grad(p, t, k)
+    At, Ct = p.A.transpose(0, 2, 1), p.C.transpose(0, 2, 1)
+    noether = G.A @ At - At @ G.A + G.B @ p.B.transpose(0, 2, 1) - Ct @ G.C
+    scale = max(np.abs(G.A).max(), np.abs(G.B).max(), np.abs(G.C).max()) * max(np.abs(p.A).max(), np.abs(p.B).max(),
+                                                                                np.abs(p.C).max(), 1.0)
+    assert np.abs(noether).max() <= 1e-9 * scale
+    after = gd(p, t, k, eta, 1, backend="numpy").params
+    expected = eta**2 * (G.A @ G.A.transpose(0, 2, 1) - G.A.transpose(0, 2, 1) @ G.A
+                         + G.B @ G.B.transpose(0, 2, 1) - G.C.transpose(0, 2, 1) @ G.C)
+    assert np.abs(after.q_matrix() - p.q_matrix() - expected).max() <= 1e-9 * eta * scale

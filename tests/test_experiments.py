@@ -62,3 +62,23 @@ def test_summarize_excludes_diverged() -> None:
 def test_sweep_validates_q() -> None:
     with pytest.raises(InvalidInput, match="q must exceed"):
         init_scale_sweep([4], [3, 5], [0.1], 1, q=5)
+
+
+def test_e5_low_dimensional_teacher_small_sigma_learns_d_star_states() -> None:
+    from numerics.experiments import teacher_experiment
+
+    rows = teacher_experiment("E5", "atoms:4/5@3/5,-1/2@2/5", 10, [6], [0.05, 1.0], seeds=4, steps=8000)
+    assert {r["teacher"] for r in rows} == {"atoms:4/5@3/5,-1/2@2/5"} and {r["teacher_dim"] for r in rows} == {2}
+    small = [r for r in rows if r["sigma"] == 0.05]
+    large = [r for r in rows if r["sigma"] == 1.0]
+    assert all(r["train_loss"] < 1e-4 for r in rows)
+    assert all(r["hankel_rank"] == 2 for r in small) and all(r["hankel_rank"] > 2 for r in large)
+    assert _median(small, 0.05) < 1e-4 < 1e-2 < _median(large, 1.0)
+    assert all(len(r["hankel_sv"]) == 6 for r in rows)  # m = 2d* + 2
+    with pytest.raises(InvalidInput, match="q must exceed"):
+        teacher_experiment("E5", "memoryless", 4, [5], [0.1], 1, q=5)
+
+
+def test_e1_with_a_teacher_records_it() -> None:
+    rows = init_scale_sweep([6], [5], [0.05], seeds=2, steps=200, teacher="geometric:1/2")
+    assert {r["teacher"] for r in rows} == {"geometric:1/2"} and {r["teacher_dim"] for r in rows} == {1}

@@ -15,12 +15,18 @@ import pytest
 from cli_helpers import assert_usage_error, run_tempx
 
 from numerics import kernels
+from numerics.reproduce import plan
+from theory.claims import CLAIMS
 
 TINY = {
     "E1": {"cells": [[6, 3]], "sigmas": [0.05, 1.0], "seeds": 2, "steps": 300, "lr": 0.02},
     "E2": {"d": 4, "ks": [2, 3], "seeds": 2, "sigma": 0.5, "cap": 0.9, "steps": 300, "lr": 0.05},
     "E3": {"d": 6, "k": 3, "q_max": 12, "steps": 300, "lr": 0.02},
     "E4": {"cells": [[6, 3]], "sigmas": [0.05, 1.0], "seeds": 2, "steps": 300, "lr": 0.02, "n_data": 4},
+    "E5": {"teachers": ["atoms:1/2@1", "oscillating:3/5:3/5"], "d": 4, "ks": [2, 3], "sigmas": [0.05, 1.0], "seeds": 2,
+           "steps": 300, "lr": 0.02, "q": 8},
+    "E6": {"teachers": ["atoms:4/5@3/5,-1/2@2/5"], "d": 4, "k": 5, "sigmas": [0.05, 1.0], "seeds": 2, "steps": 300,
+           "lr": 0.02, "q": 8},
 }
 # Slower units for the interruption test: each E1 cell takes about half a second with either GD
 # engine (measured), so a kill sent within 50 ms of the 8th finished unit lands between units.
@@ -44,15 +50,18 @@ def test_outputs_exist_and_agree(tiny: tuple[Path, Path]) -> None:
     doc = json.loads((out / "results.json").read_text())
     report = (out / "REPORT.md").read_text()
     for fig in ("E1_extrapolation_vs_sigma", "E1_extrapolation_vs_Q0", "E2_symmetric", "E3_extrapolation_vs_length",
-                "E4_extrapolation_vs_sigma", "E4_extrapolation_vs_Q0"):
+                "E4_extrapolation_vs_sigma", "E4_extrapolation_vs_Q0", "E5_extrapolation_vs_k", "E6_hankel_spectrum"):
         assert (out / "figures" / f"{fig}.png").stat().st_size > 1000 and (out / "figures" / f"{fig}.pdf").exists()
     assert "figures/E1_extrapolation_vs_sigma.png" in report
-    for name in ("claims", "E1", "E2", "E4"):
+    for name in ("claims", "E1", "E2", "E4", "E5", "E6"):
         assert (out / "tables" / f"{name}.tex").read_text().count("\\\\") >= 2
     env = json.loads((out / "environment.json").read_text())
     assert {"command", "packages", "python", "unit_seconds"} <= set(env)
     # the claims table, the CSV and results.json say the same
-    assert [c["id"] for c in doc["claims"]] == ["C1", "C2", "C3", "C4", "C5", "C6"] and all(c["passed"] for c in doc["claims"])
+    assert [c["id"] for c in doc["claims"]] == [c.id for c in CLAIMS] and all(c["passed"] for c in doc["claims"])
+    assert {r["teacher"] for r in doc["E5"]["rows"]} == set(TINY["E5"]["teachers"])
+    assert "## E5" in report and "## E6" in report and "figures/E6_hankel_spectrum.png" in report
+    assert any(k["name"].startswith("E6: models whose learned Hankel rank") for k in doc["key_numbers"])
     assert all(f"| {c['id']} |" in report for c in doc["claims"])
     rows = list(csv.DictReader((out / "E1.csv").read_text().splitlines()))
     assert len(rows) == len(doc["E1"]["rows"]) == 4
@@ -71,7 +80,7 @@ def test_rerun_reuses_the_cache_and_is_byte_identical(tiny: tuple[Path, Path]) -
     out, cfg = tiny
     before = (out / "results.json").read_bytes()
     proc = run_tempx(["reproduce", "--out", str(out), "--config", str(cfg)])
-    assert proc.returncode == 0 and "found 13 finished units" in proc.stderr
+    assert proc.returncode == 0 and f"found {len(plan('custom', 0, config=TINY))} finished units" in proc.stderr
     assert (out / "results.json").read_bytes() == before
 
 

@@ -1,0 +1,42 @@
+"""The learned state dimension: Hankel singular values and numerical rank (C9)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from numerics.hankel import hankel_rank, hankel_singular_values, hankel_size
+from numerics.params import Params, teacher_from_spec
+from theory.errors import InvalidInput
+
+
+def as_params(spec: str) -> Params:
+    t = teacher_from_spec(spec)
+    return Params(t.A[None], t.B[None], t.C[None])
+
+
+@pytest.mark.parametrize("spec, rank", [("memoryless", 1), ("atoms:4/5@3/5,-1/2@2/5", 2),
+                                        ("atoms:4/5@1/2,-1/2@3/10,1/5@1/5", 3), ("oscillating:3/5:3/5", 2),
+                                        ("delay:2", 3), ("impulse:0", 0)])
+def test_rank_of_exact_teachers(spec: str, rank: int) -> None:
+    sv = hankel_singular_values(as_params(spec), hankel_size(max(rank, 1)))
+    assert hankel_rank(sv).tolist() == [rank]
+
+
+def test_one_spurious_state_is_seen() -> None:
+    A = np.array([[[0.5, 0], [0, -0.5]]] * 2)
+    both = Params(A, np.ones((2, 2, 1)), np.array([[[1.0, 0.01]], [[1.0, 0.0]]]))  # a second atom of weight 1e-2, or none
+    assert hankel_rank(hankel_singular_values(both, hankel_size(1))).tolist() == [2, 1]
+
+
+def test_diverged_models_have_rank_minus_one() -> None:
+    p = Params(np.array([[[1e200]]]), np.array([[[1.0]]]), np.array([[[1.0]]]))
+    sv = hankel_singular_values(p, 3)
+    assert np.all(np.isinf(sv)) and hankel_rank(sv).tolist() == [-1]
+
+
+def test_validation() -> None:
+    with pytest.raises(InvalidInput):
+        hankel_singular_values(as_params("memoryless"), 0)
+    with pytest.raises(InvalidInput):
+        hankel_rank(np.ones((1, 2)), rel_tol=1.0)

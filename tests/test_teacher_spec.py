@@ -1,0 +1,177 @@
+"""The teacher specification language: every kind, every bad form, files, and the float image."""
+
+from __future__ import annotations
+
+import json
+import os
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from strategies import nonzero_rationals, scaled
+from theory.counterexamples import counterexample
+from theory.errors import InvalidInput
+from theory.teacher_spec import KINDS, parse_teacher
+from theory.teachers import Memoryless
+
+F = Fraction
+
+# (spec, first terms, d*): one per kind and the edge cases of each (gain, zero ratio, trailing zeros).
+GOOD = [
+    ("memoryless", [1, 0, 0, 0], 1),
+    ("memoryless:-3/2", [F(-3, 2), 0, 0, 0], 1),
+    ("delay:0", [1, 0, 0, 0], 1),
+    ("delay:2", [0, 0, 1, 0], 3),
+    ("geometric:0.5", [1, F(1, 2), F(1, 4), F(1, 8)], 1),
+    ("geometric:-2:3", [3, -6, 12, -24], 1),
+    ("geometric:0", [1, 0, 0, 0], 1),
+    ("atoms:4/5@3/5,-1/2@2/5", [1, F(7, 25), F(121, 250), F(643, 2500)], 2),
+    ("atoms:0@2,1@-1", [1, -1, -1, -1], 2),
+    ("oscillating:3/5:3/5", [1, F(3, 5), 0, F(-54, 125)], 2),
+    ("oscillating:0:1:2", [2, 0, -2, 0], 2),
+    ("impulse:1,-2,0,3,0,0", [1, -2, 0, 3], 4),
+    ("impulse:0", [0, 0, 0, 0], 0),
+    ("  Geometric:1/3  ", [1, F(1, 3), F(1, 9), F(1, 27)], 1),
+]
+
+
+@pytest.mark.parametrize("spec, terms, dim", GOOD, ids=[g[0].strip() for g in GOOD])
+def test_every_kind_gives_its_exact_impulse_response_and_minimal_dimension(spec: str, terms: list, dim: int) -> None:
+    t = parse_teacher(spec)
+    assert t.impulse_response(len(terms)) == tuple(F(x) for x in terms)
+    assert t.dim == dim
+
+
+def test_kinds_in_the_tests_cover_every_kind() -> None:
+    seen = {g[0].strip().split(":")[0].lower() for g in GOOD} | {"file"}
+    assert seen == set(KINDS)
+
+
+BAD = [
+    ("", "unknown kind ''"),
+    ("sine:1", "unknown kind 'sine'"),
+    ("memoryless:0", "gain G must be nonzero"),
+    ("memoryless:1:2", "at most one gain"),
+    ("memoryless:x", "must be an exact number"),
+    ("delay", "needs values"),
+    ("delay:-1", "integer in [0,"),
+    ("delay:1.5", "must be an integer"),
+    ("delay:10000000", "integer in [0,"),
+    ("geometric:", "empty value"),
+    ("geometric:1:0", "gain G must be nonzero"),
+    ("geometric:1:2:3", "optional gain"),
+    ("geometric:nan", "must be an exact number"),
+    ("atoms:1", "each atom is MU@W"),
+    ("atoms:1@", "each atom is MU@W"),
+    ("atoms:@1", "each atom is MU@W"),
+    ("atoms:1@0", "weight of atom 1 is zero"),
+    ("atoms:1@1,1.0@2", "appears twice"),
+    ("atoms:1@1,,2@1", "empty value"),
+    ("atoms:inf@1", "must be an exact number"),
+    ("oscillating:1", "oscillating:A:B"),
+    ("oscillating:1:0", "imaginary part B must be nonzero"),
+    ("oscillating:1:1:0", "gain G must be nonzero"),
+    ("impulse:", "empty value"),
+    ("impulse:1,x", "must be an exact number"),
+    ("file:", "needs a path"),
+]
+
+
+@pytest.mark.parametrize("spec, needle", BAD, ids=[b[0] or "empty" for b in BAD])
+def test_bad_specifications_name_the_problem_and_the_allowed_forms(spec: str, needle: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        parse_teacher(spec)
+    message = str(info.value)
+    assert needle in message and "allowed: memoryless[:G], delay:M" in message
+    assert "\n" not in message
+
+
+def test_file_teacher_round_trips_a_counterexample(tmp_path: Path) -> None:
+    ce = counterexample(3, teacher="geometric:1/2")
+    doc = {name: [[str(x) for x in row] for row in rows] for name, rows in ce.rnn.as_lists().items()}
+    path = tmp_path / "teacher.json"
+    path.write_text(json.dumps(doc))
+    t = parse_teacher(f"file:{path}")
+    assert t.impulse_response(8) == ce.rnn.impulse_response(8)
+    assert t.dim == ce.d_min == 3
+
+
+def test_file_decimals_are_taken_exactly(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text('{"A": [[0.1]], "B": [[1]], "C": [[1]]}')
+    assert parse_teacher(f"file:{path}").impulse_response(3) == (1, F(1, 10), F(1, 100))
+
+
+@pytest.mark.parametrize("content, needle", [
+    ("{", "not valid JSON"),
+    ("[1, 2]", "keys A (d×d), B (d×1) and C (1×d)"),
+    ('{"A": [[1]], "B": [[1]]}', "keys A (d×d)"),
+    ('{"A": [[1, 2]], "B": [[1]], "C": [[1]]}', "shapes do not fit"),
+    ('{"A": [[1]], "B": [[1]], "C": [["x"]]}', "not an exact rational"),
+    ('{"A": [[1]], "B": [[1]], "C": [[NaN]]}', "not an exact rational"),
+    ('{"A": [], "B": [], "C": []}', "at least one row"),
+])
+def test_bad_teacher_files(tmp_path: Path, content: str, needle: str) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(content)
+    with pytest.raises(InvalidInput, match="bad teacher") as info:
+        parse_teacher(f"file:{path}")
+    assert needle in str(info.value)
+
+
+def test_missing_folder_and_unreadable_files(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="no such file"):
+        parse_teacher(f"file:{tmp_path / 'none.json'}")
+    with pytest.raises(InvalidInput, match="is a folder"):
+        parse_teacher(f"file:{tmp_path}")
+    binary = tmp_path / "b.json"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(InvalidInput, match="cannot read"):
+        parse_teacher(f"file:{binary}")
+    if os.geteuid() != 0:  # root reads every file
+        locked = tmp_path / "locked.json"
+        locked.write_text("{}")
+        locked.chmod(0)
+        with pytest.raises(InvalidInput, match="no permission"):
+            parse_teacher(f"file:{locked}")
+
+
+def test_none_and_teacher_objects_pass_through() -> None:
+    assert parse_teacher(None) == Memoryless()
+    t = parse_teacher("delay:3")
+    assert parse_teacher(t) is t
+    with pytest.raises(TypeError):
+        parse_teacher(3)  # type: ignore[arg-type]
+
+
+def test_on_M_is_positive_weights() -> None:
+    assert parse_teacher("atoms:1/2@1,1/3@2").on_M is True
+    assert parse_teacher("atoms:1/2@1,1/3@-2").on_M is False
+    assert parse_teacher("delay:1").on_M is None
+
+
+atoms_specs = st.lists(st.tuples(st.fractions(-2, 2, max_denominator=6), nonzero_rationals), min_size=1, max_size=4,
+                       unique_by=lambda a: a[0]).map(lambda atoms: "atoms:" + ",".join(f"{m}@{w}" for m, w in atoms))
+
+
+@settings(max_examples=scaled(25))
+@given(spec=atoms_specs | st.sampled_from([g[0] for g in GOOD]))
+def test_float_image_equals_the_exact_teacher(spec: str) -> None:
+    from numerics.params import teacher_from_spec
+
+    exact = parse_teacher(spec).impulse_response(12)
+    floats = teacher_from_spec(spec).impulse_response(12)
+    # float64 rounding of entries and 12 products: relative 1e-13 of the largest term, with the
+    # absolute scale set by the exact values (no cancellation larger than that for these sizes).
+    scale = max(1.0, max(abs(float(x)) for x in exact))
+    np.testing.assert_allclose(floats, [float(x) for x in exact], rtol=0, atol=1e-13 * scale)
+
+
+@settings(max_examples=scaled(15))
+@given(spec=atoms_specs)
+def test_atoms_teacher_has_as_many_states_as_atoms(spec: str) -> None:
+    assert parse_teacher(spec).dim == spec.count("@")
