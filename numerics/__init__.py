@@ -37,6 +37,9 @@ _PUBLIC = {
     "Teacher": "numerics.params",
     "memoryless": "numerics.params",
     "teacher_rnn": "numerics.params",
+    "teacher_from_spec": "numerics.params",
+    "hankel_rank": "numerics.hankel",
+    "hankel_singular_values": "numerics.hankel",
 }
 
 
@@ -77,4 +80,7 @@ __all__ = [
     "memoryless",
     "save_params",
     "teacher_rnn",
+    "teacher_from_spec",
+    "hankel_rank",
+    "hankel_singular_values",
 ]

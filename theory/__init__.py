@@ -26,7 +26,9 @@ from theory.losses import (
     residuals,
 )
 from theory.rnn import ExactRNN, random_rnn, random_symmetric_rnn
+from theory.teacher_spec import SpecTeacher, parse_teacher
 from theory.teachers import Memoryless, Teacher, TeacherRNN
+from theory.threshold import Threshold, threshold
 
 __all__ = [
     "CLAIMS",
@@ -38,8 +40,10 @@ __all__ = [
     "HypothesisViolation",
     "InvalidInput",
     "Memoryless",
+    "SpecTeacher",
     "Teacher",
     "TeacherRNN",
+    "Threshold",
     "Verdict",
     "counterexample",
     "cyclic",
@@ -54,11 +58,13 @@ __all__ = [
     "loss_weights",
     "noether",
     "parse_rational",
+    "parse_teacher",
     "q_matrix",
     "q_step_change",
     "random_rnn",
     "random_symmetric_rnn",
     "residuals",
+    "threshold",
     "verify",
     "with_tail",
 ]
