@@ -22,27 +22,70 @@ from numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values,
 from numerics.init import init_counterexample, init_gaussian, init_symmetric
 from numerics.io import finite_or_none
 from numerics.losses import empirical_moment, extrapolation_losses
+from numerics.diagonal import STUDENTS
 from numerics.params import Params, Teacher, memoryless, teacher_from_spec
 from theory.errors import InvalidInput
 
 __all__ = ["init_scale_sweep", "symmetric_experiment", "extrapolation_curves", "teacher_experiment", "seeded_batch",
-           "summarize", "ROW_COLUMNS"]
+           "train", "dense_of", "summarize", "ROW_COLUMNS"]
 
 # The columns of every per-model row (the tidy tables of sweep, experiment and reproduce).
-ROW_COLUMNS = ("experiment", "teacher", "teacher_dim", "d", "k", "sigma", "init", "cap", "seed", "lr", "steps", "n_data",
+ROW_COLUMNS = ("experiment", "student", "teacher", "teacher_dim", "d", "k", "sigma", "init", "negative_fraction", "cap",
+               "seed", "lr", "steps", "n_data",
                "status", "steps_used", "diverged_at", "train_loss", "q", "extrapolation_loss", "Q0_norm", "A0_norm",
                "hankel_rank", "hankel_sv")
 
 Progress = Callable[[int, str], None] | None
 
 
-def seeded_batch(init: str, n: int, d: int, sigma: float, seed: int = 0, cap: float | None = None) -> Params:
-    """Model i from its own seed (seed + i): the same model alone or in any batch."""
+def seeded_batch(init: str, n: int, d: int, sigma: float, seed: int = 0, cap: float | None = None,
+                 student: str = "dense", negative_fraction: float = 0.0, ring: tuple[float, float] = (0.4, 0.9)) -> Any:
+    """Model i from its own seed (seed + i): the same model alone or in any batch.
+
+    Dense students: ``gaussian`` or ``symmetric`` (on M).  Diagonal and complex students
+    (``numerics.diagonal``): ``gaussian``, ``symmetric`` (balanced: c = s ⊙ b with round(f·d)
+    negative modes, or c = conj(b)) and, for complex modes, ``ring`` (LRU: |λ| uniform in ``ring``).
+    """
+    if student not in STUDENTS:
+        raise InvalidInput(f"unknown student {student!r} (allowed: {', '.join(STUDENTS)})")
+    if student != "dense":
+        from numerics.diagonal import DiagParams
+        from numerics.init import init_diagonal, init_ring
+
+        cm = student == "complex"
+        if init == "ring":
+            if not cm:
+                raise InvalidInput("the ring initialization is for complex students (--student complex)")
+            return DiagParams.stack([init_ring(1, d, sigma, seed + i, *ring) for i in range(n)])
+        if init not in ("gaussian", "symmetric"):
+            raise InvalidInput(f"unknown init {init!r} for a {student} student (allowed: gaussian, symmetric"
+                               + (", ring)" if cm else ")"))
+        return DiagParams.stack([init_diagonal(1, d, sigma, seed + i, complex_modes=cm, balanced=init == "symmetric",
+                                               negative_fraction=negative_fraction) for i in range(n)])
     if init == "gaussian":
         return Params.stack([init_gaussian(1, d, sigma, seed + i) for i in range(n)])
     if init == "symmetric":
         return Params.stack([init_symmetric(1, d, sigma, seed + i, frobenius_cap=cap) for i in range(n)])
     raise InvalidInput(f"unknown init {init!r} (allowed: gaussian, symmetric)")
+
+
+def train(params: Any, teacher: Teacher, k: int, lr: float, steps: int, **kwargs: Any) -> Any:
+    """``gd`` for dense students, ``gd_diagonal`` for diagonal and complex ones (same stopping rules)."""
+    from numerics.diagonal import DiagParams
+
+    if isinstance(params, DiagParams):
+        from numerics.diagonal_descent import gd_diagonal
+
+        if kwargs.get("moment") is not None:
+            raise InvalidInput("finite data (--data) is for dense students; diagonal students train on the population loss")
+        kwargs.pop("moment", None)
+        return gd_diagonal(params, teacher, k, lr, steps, **kwargs)
+    return gd(params, teacher, k, lr, steps, **kwargs)
+
+
+def dense_of(params: Any) -> Params:
+    """The dense realization of any student (diagonal: diag(λ) or 2×2 rotation blocks)."""
+    return params if isinstance(params, Params) else params.to_dense()
 
 
 def _teacher(spec: str | None, k: int) -> tuple[Teacher, int]:
@@ -55,7 +98,7 @@ def _teacher(spec: str | None, k: int) -> tuple[Teacher, int]:
 def _rows(params: Params, result: Any, base: dict[str, Any], q: int, seed0: int, teacher_dim: int = 1
           ) -> list[dict[str, Any]]:
     q0 = params.norms()
-    sv = hankel_singular_values(result.params, hankel_size(teacher_dim))
+    sv = hankel_singular_values(dense_of(result.params), hankel_size(teacher_dim))
     rank = hankel_rank(sv)
     return [
         {
@@ -90,6 +133,7 @@ def init_scale_sweep(
     progress: Progress = None,
     seed: int = 0,
     teacher: str = "memoryless",
+    student: str = "dense",
 ) -> list[dict[str, Any]]:
     """E1 (and E4 with ``n_data``): GD from ``seeds`` initializations per (d, k, σ) cell.
 
@@ -105,12 +149,12 @@ def init_scale_sweep(
     cells = [(d, k, s) for d in ds for k in ks for s in sigmas]
     for n, (d, k, sigma) in enumerate(cells):
         qq = 4 * k if q is None else q
-        params = seeded_batch(init, seeds, d, sigma, seed)
+        params = seeded_batch(init, seeds, d, sigma, seed, student=student)
         moment = None if n_data is None else empirical_moment(gaussian_sequences(n_data, k, seed=seed))
         t, t_dim = _teacher(teacher, k)
-        result = gd(params, t, k, lr, steps, moment=moment, qs=[qq])
-        base = {"experiment": "E1" if n_data is None else "E4", "teacher": teacher, "d": d, "k": k, "sigma": sigma,
-                "init": init, "lr": lr, "steps": steps, "n_data": n_data}
+        result = train(params, t, k, lr, steps, moment=moment, qs=[qq])
+        base = {"experiment": "E1" if n_data is None else "E4", "student": student, "teacher": teacher, "d": d, "k": k,
+                "sigma": sigma, "init": init, "lr": lr, "steps": steps, "n_data": n_data}
         rows += _rows(params, result, base, qq, seed, t_dim)
         if progress is not None:
             progress(n + 1, f"d={d} k={k} σ={sigma:g}")
@@ -126,7 +170,7 @@ def symmetric_experiment(
     for n, k in enumerate(ks):
         params = seeded_batch("symmetric", seeds, d, sigma, seed, cap=cap)
         result = gd(params, memoryless(k), k, lr, steps, qs=[4 * k])
-        base = {"experiment": "E2", "teacher": "memoryless", "d": d, "k": k, "sigma": sigma, "init": "symmetric",
+        base = {"experiment": "E2", "student": "dense", "teacher": "memoryless", "d": d, "k": k, "sigma": sigma, "init": "symmetric",
                 "cap": cap, "lr": lr, "steps": steps}
         rows += _rows(params, result, base, 4 * k, seed)
         if progress is not None:
@@ -155,7 +199,8 @@ def extrapolation_curves(
 
 def teacher_experiment(
     experiment: str, teacher: str, d: int, ks: Sequence[int], sigmas: Sequence[float], seeds: int, lr: float = 0.02,
-    steps: int = 20000, q: int = 40, seed: int = 0, progress: Progress = None,
+    steps: int = 20000, q: int = 40, seed: int = 0, progress: Progress = None, student: str = "dense",
+    init: str = "gaussian", negative_fraction: float = 0.0,
 ) -> list[dict[str, Any]]:
     """E5 and E6 (C9): GD on N(0, σ²/d) initializations for a teacher given by its specification.
 
@@ -168,10 +213,12 @@ def teacher_experiment(
     cells = [(k, s) for k in ks for s in sigmas]
     for n, (k, sigma) in enumerate(cells):
         t, t_dim = _teacher(teacher, k)
-        params = seeded_batch("gaussian", seeds, d, sigma, seed)
-        result = gd(params, t, k, lr, steps, qs=[q])
-        base = {"experiment": experiment, "teacher": teacher, "d": d, "k": k, "sigma": sigma, "init": "gaussian",
-                "lr": lr, "steps": steps, "hankel_tol": HANKEL_REL_TOL}
+        params = seeded_batch(init, seeds, d, sigma, seed, student=student, negative_fraction=negative_fraction)
+        result = train(params, t, k, lr, steps, qs=[q])
+        base = {"experiment": experiment, "student": student, "teacher": teacher, "d": d, "k": k, "sigma": sigma,
+                "init": init, "lr": lr, "steps": steps, "hankel_tol": HANKEL_REL_TOL}
+        if student == "diagonal" and init == "symmetric":
+            base["negative_fraction"] = negative_fraction
         rows += _rows(params, result, base, q, seed, t_dim)
         if progress is not None:
             progress(n + 1, f"{teacher} k={k} σ={sigma:g}")

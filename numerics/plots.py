@@ -16,7 +16,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from numerics.experiments import summarize  # noqa: E402
 from numerics.io import write_bytes_atomic  # noqa: E402
 
-__all__ = ["save_figure", "plot_sweep", "plot_q0", "plot_symmetric", "plot_curves", "plot_teachers", "plot_hankel"]
+__all__ = ["save_figure", "plot_sweep", "plot_q0", "plot_symmetric", "plot_curves", "plot_teachers", "plot_hankel",
+           "plot_students", "plot_signs"]
 
 FLOOR = 1e-30  # losses are drawn on log axes; values below this floor (exact zeros too) are drawn at it
 
@@ -159,6 +160,51 @@ def plot_hankel(rows: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
     axes[0][0].set_ylabel("σ_i / σ_1 of the learned Hankel matrix")
+    return save_figure(fig, stem)
+
+
+def plot_students(summary: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
+    """E7: median and IQR of L_q per teacher (x groups) and student (colour), one marker per σ."""
+    teachers = sorted({s["teacher"] for s in summary})
+    students = [st for st in ("dense", "diagonal", "complex") if any(s["student"] == st for s in summary)]
+    sigmas = sorted({s["sigma"] for s in summary})
+    fig, ax = plt.subplots(figsize=(7, 4))
+    width = 0.8 / max(1, len(students) * len(sigmas))
+    for i, st in enumerate(students):
+        for j, sigma in enumerate(sigmas):
+            pos = [t + (i * len(sigmas) + j + 0.5) * width - 0.4 for t in range(len(teachers))]
+            got = {s["teacher"]: s for s in summary if s["student"] == st and s["sigma"] == sigma and s["median"] is not None}
+            xs = [p for p, t in zip(pos, teachers) if t in got]
+            med = [max(got[t]["median"], FLOOR) for t in teachers if t in got]
+            err = [[m - max(got[t]["q25"], FLOOR) for m, t in zip(med, [t for t in teachers if t in got])],
+                   [max(got[t]["q75"], FLOOR) - m for m, t in zip(med, [t for t in teachers if t in got])]]
+            ax.errorbar(xs, med, yerr=err, fmt="o" if j == 0 else "s", color=f"C{i}", mfc="white" if j else f"C{i}",
+                        label=f"{st}, σ={sigma:g}", capsize=2)
+    ax.set_xticks(range(len(teachers)), teachers, fontsize=7)
+    ax.set_yscale("log")
+    ax.set_ylabel(f"median L_q after GD (IQR bars)")
+    ax.set_title("Dense vs diagonal students")
+    ax.grid(True, axis="y", which="both", alpha=0.3)
+    ax.legend(fontsize=7)
+    return save_figure(fig, stem)
+
+
+def plot_signs(summary: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
+    """E7: real diagonal students from c = s ⊙ b: median L_q against the fraction of negative modes."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for j, teacher in enumerate(sorted({s["teacher"] for s in summary})):
+        s = sorted((x for x in summary if x["teacher"] == teacher and x["median"] is not None),
+                   key=lambda x: x["negative_fraction"])
+        x = [r["negative_fraction"] for r in s]
+        line = ax.plot(x, [max(r["median"], FLOOR) for r in s], "o-", color=f"C{j}", label=teacher)[0]
+        ax.fill_between(x, [max(r["q25"], FLOOR) for r in s], [max(r["q75"], FLOOR) for r in s], color=line.get_color(),
+                        alpha=0.2)
+    ax.set_yscale("log")
+    ax.set_xlabel("fraction of modes with c_j = −b_j at initialization")
+    ax.set_ylabel("median L_q after GD (IQR shaded)")
+    ax.set_title("Real diagonal students: the sign pattern fixed at initialization")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
     return save_figure(fig, stem)
 
 

@@ -49,6 +49,11 @@ def assemble(units: list[Any], results: dict[Any, Any], code: str, scale: str, s
                      ("E5", ("teacher", "k", "sigma")), ("E6", ("teacher", "k", "sigma"))):
         if name in doc:
             doc[name]["summary"] = summarize(doc[name]["rows"], by)
+    if "E7" in doc:
+        rows = doc["E7"]["rows"]
+        doc["E7"]["summary"] = summarize([r for r in rows if r["init"] == "gaussian"], ("teacher", "student", "sigma"))
+        doc["E7"]["signs"] = summarize([r for r in rows if r["init"] == "symmetric"],
+                                       ("teacher", "negative_fraction", "sigma"))
     doc["key_numbers"] = _key_numbers(doc)
     return doc
 
@@ -84,6 +89,18 @@ def _key_numbers(doc: dict[str, Any]) -> list[dict[str, Any]]:
                                  f"σ={t['sigma']:g}", "value": f"{t['at_d_star']}/{t['n']} (median rank {t['median_rank']:g})",
                          "params": {"experiment": "E6", "teacher": t["teacher"], "sigma": t["sigma"],
                                     "rel_tol": t["hankel_tol"]}})
+    if "E7" in doc:
+        small = min(s["sigma"] for s in doc["E7"]["summary"])
+        for s in sorted(doc["E7"]["summary"], key=lambda s: (s["teacher"], s["student"])):
+            if s["sigma"] == small:
+                keys.append({"name": f"E7: median L_q after GD, {s['student']} student, {s['teacher']}, σ={small:g}",
+                             "value": _fmt(s["median"]), "params": {"experiment": "E7", "teacher": s["teacher"],
+                                                                    "student": s["student"], "sigma": small}})
+        for s in sorted(doc["E7"]["signs"], key=lambda s: (s["teacher"], s["negative_fraction"])):
+            keys.append({"name": f"E7: median L_q, real diagonal from c = ±b with {s['negative_fraction']:g} of the modes "
+                                 f"negative, {s['teacher']}", "value": _fmt(s["median"]),
+                         "params": {"experiment": "E7", "teacher": s["teacher"], "negative_fraction": s["negative_fraction"],
+                                    "sigma": s["sigma"]}})
     if "E3" in doc:
         e = doc["E3"]
         for name, values in e["curves"].items():
@@ -177,6 +194,15 @@ def write_experiment(doc: dict[str, Any], name: str, out: Path, figs_dir: Path, 
         header = ["teacher", "$\\sigma$", "$d^*$", "median rank", "rank $= d^*$"]
         caption = "E6: numerical rank of the learned Hankel matrix (relative tolerance 1e-3)."
         written += plot_hankel(doc[name]["rows"], figs_dir / "E6_hankel_spectrum")
+    elif name == "E7":
+        from numerics.plots import plot_signs, plot_students
+
+        rows = [[_tex_escape(s["teacher"]), s["student"], f"{s['sigma']:g}", _tex_number(s["median"]),
+                 f"{s['diverged']}/{s['n']}"] for s in summary]
+        header = ["teacher", "student", "$\\sigma$", "median $L_q$", "diverged"]
+        caption = "E7: extrapolation loss after GD for dense, real-diagonal and complex-diagonal students."
+        written += plot_students(doc[name]["summary"], figs_dir / "E7_students")
+        written += plot_signs(doc[name]["signs"], figs_dir / "E7_sign_pattern")
     elif name == "E2":
         rows = [[str(s["d"]), str(s["k"]), _tex_number(s["median"]), _tex_number(s["q25"]), _tex_number(s["q75"]),
                  f"{s['diverged']}/{s['n']}"] for s in summary]
@@ -208,7 +234,7 @@ def write_outputs(out: Path, doc: dict[str, Any], environment: dict[str, Any], c
                      "Exact checks of the claims (tempx verify).", "tab:tempx-claims")
     write_text_atomic(tables_dir / "claims.tex", tex)
     written.append(tables_dir / "claims.tex")
-    for name in ("E1", "E2", "E3", "E4", "E5", "E6"):
+    for name in ("E1", "E2", "E3", "E4", "E5", "E6", "E7"):
         if name in doc:
             written += write_experiment(doc, name, out, figs_dir, tables_dir)
     write_text_atomic(out / "results.json", json.dumps(doc, indent=1, sort_keys=True) + "\n")
@@ -299,6 +325,25 @@ def render_report(doc: dict[str, Any], command: str) -> str:
                "| teacher | σ | d* | median rank | rank = d* |", "|---|---|---|---|---|"]
         md += [f"| `{t['teacher']}` | {t['sigma']:g} | {t['teacher_dim']} | {t['median_rank']:g} | {t['at_d_star']}/{t['n']} |"
                for t in _hankel_table(doc["E6"]["rows"])]
+    if "E7" in doc:
+        e = cfg["E7"]
+        fig += 1
+        md += ["", "## E7 — diagonal students, real and complex (claim C12)", "",
+               "![E7: students](figures/E7_students.png)", "",
+               f"*Figure {fig}. Median L_{e['q']} after {e['steps']} GD steps (η = {e['lr']}), k = {e['k']}, d = {e['d']} "
+               f"modes or states, {e['seeds']} seeds, from N(0, σ²/d) entries (complex: real and imaginary parts each "
+               "N(0, σ²/(2d))); dense, real-diagonal and complex-diagonal students. Reported as it comes out.*", "",
+               "| teacher | student | σ | median L_q | 25% | 75% | diverged |", "|---|---|---|---|---|---|---|"]
+        md += [f"| `{s['teacher']}` | {s['student']} | {s['sigma']:g} | {_fmt(s['median'])} | {_fmt(s['q25'])} | "
+               f"{_fmt(s['q75'])} | {s['diverged']}/{s['n']} |" for s in doc["E7"]["summary"]]
+        fig += 1
+        md += ["", "![E7: sign pattern](figures/E7_sign_pattern.png)", "",
+               f"*Figure {fig}. Real diagonal students from balanced starts c = s ⊙ b (σ = {e['sign_sigma']}), with a "
+               "fraction of the modes negative (s_j = −1); C12(c): the pattern is fixed for gradient flow, so the student "
+               "stays a signed measure with that pattern. Median L_q after GD against the fraction.*", "",
+               "| teacher | negative fraction | median L_q | 25% | 75% |", "|---|---|---|---|---|"]
+        md += [f"| `{s['teacher']}` | {s['negative_fraction']:g} | {_fmt(s['median'])} | {_fmt(s['q25'])} | {_fmt(s['q75'])} |"
+               for s in doc["E7"]["signs"]]
     md += ["", "## Reproduce", "", f"    {command}", "",
            "Rerunning the same command in the same folder reuses every finished unit (cache/), so an interrupted run "
            "resumes where it stopped and gives identical results.json.", ""]

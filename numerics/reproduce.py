@@ -29,6 +29,10 @@ __all__ = ["Unit", "SCALES", "plan", "code_version", "run_units", "check_manifes
 E5_TEACHERS = ["atoms:1/2@1", "atoms:4/5@3/5,-1/2@2/5", "atoms:4/5@1/2,-1/2@3/10,1/5@1/5", "atoms:4/5@1,-1/2@-1/2",
                "oscillating:3/5:3/5"]
 E6_TEACHERS = ["atoms:4/5@3/5,-1/2@2/5", "atoms:4/5@1/2,-1/2@3/10,1/5@1/5", "oscillating:3/5:3/5"]
+# E7 (C12): dense vs real-diagonal vs complex-diagonal students; sign patterns of real diagonal students.
+E7_TEACHERS = ["memoryless", "atoms:4/5@3/5,-1/2@2/5", "oscillating:3/5:3/5"]
+E7_SIGNS = {"sign_teachers": ["memoryless", "atoms:4/5@3/5,-1/2@2/5"], "sign_fractions": [0.0, 0.25, 0.5, 0.75, 1.0],
+            "sign_sigma": 0.1}
 
 # Paper-scale and quick presets (times measured on the 2-core reference machine: docs/reproduce.md).
 SCALES: dict[str, dict[str, Any]] = {
@@ -43,6 +47,8 @@ SCALES: dict[str, dict[str, Any]] = {
                "steps": 20000, "lr": 0.02, "q": 40},
         "E6": {"teachers": E6_TEACHERS, "d": 10, "k": 8, "sigmas": [0.05, 1.0], "seeds": 8, "steps": 20000, "lr": 0.02,
                "q": 40},
+        "E7": {"teachers": E7_TEACHERS, "students": ["dense", "diagonal", "complex"], "d": 10, "k": 6,
+               "sigmas": [0.05, 1.0], "seeds": 8, "steps": 20000, "lr": 0.02, "q": 40, **E7_SIGNS},
     },
     "full": {
         "E1": {"cells": [[10, 3], [20, 5], [40, 8]], "sigmas": [0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.2],
@@ -55,6 +61,8 @@ SCALES: dict[str, dict[str, Any]] = {
                "seeds": 16, "steps": 40000, "lr": 0.02, "q": 40},
         "E6": {"teachers": E6_TEACHERS, "d": 20, "k": 9, "sigmas": [0.05, 0.3, 1.0], "seeds": 16, "steps": 40000,
                "lr": 0.02, "q": 40},
+        "E7": {"teachers": E7_TEACHERS, "students": ["dense", "diagonal", "complex"], "d": 20, "k": 6,
+               "sigmas": [0.05, 0.3, 1.0], "seeds": 16, "steps": 40000, "lr": 0.02, "q": 40, **E7_SIGNS},
     },
 }
 
@@ -81,7 +89,9 @@ class Unit:
         p = dict(self.params)
         if self.kind.startswith("C"):
             return f"claim {self.kind}"
-        shown = [f"{n}={p[n]}" for n in ("teacher", "d", "k", "sigma", "n_data") if p.get(n) is not None]
+        shown = [f"{n}={p[n]}" for n in ("teacher", "student", "d", "k", "sigma", "n_data") if p.get(n) is not None]
+        if p.get("init") == "symmetric" and p.get("student") == "diagonal":
+            shown.append(f"negative_fraction={p['negative_fraction']}")
         return f"{self.kind} " + " ".join(shown)
 
 
@@ -131,6 +141,13 @@ def plan(scale: str, seed: int, claim_ids: list[str] | None = None, config: dict
         e = cfg["E6"]
         units += [Unit.of("E6", teacher=t, d=e["d"], k=e["k"], sigma=s, seeds=e["seeds"], steps=e["steps"], lr=e["lr"],
                           q=e["q"], seed=seed) for t in e["teachers"] for s in e["sigmas"]]
+    if "E7" in cfg:
+        e = cfg["E7"]
+        common = {"d": e["d"], "k": e["k"], "seeds": e["seeds"], "steps": e["steps"], "lr": e["lr"], "q": e["q"], "seed": seed}
+        units += [Unit.of("E7", teacher=t, student=st, sigma=s, init="gaussian", negative_fraction=0.0, **common)
+                  for t in e["teachers"] for st in e["students"] for s in e["sigmas"]]
+        units += [Unit.of("E7", teacher=t, student="diagonal", sigma=e["sign_sigma"], init="symmetric",
+                          negative_fraction=f, **common) for t in e["sign_teachers"] for f in e["sign_fractions"]]
     return units
 
 
@@ -153,9 +170,10 @@ def compute(unit: Unit) -> Any:
                                     steps=p["steps"], seed=p["seed"])
     if unit.kind == "E3":
         return extrapolation_curves(p["d"], p["k"], p["q_max"], seed=p["seed"], lr=p["lr"], steps=p["steps"])
-    if unit.kind in ("E5", "E6"):
+    if unit.kind in ("E5", "E6", "E7"):
         return teacher_experiment(unit.kind, p["teacher"], p["d"], [p["k"]], [p["sigma"]], p["seeds"], lr=p["lr"],
-                                  steps=p["steps"], q=p["q"], seed=p["seed"])
+                                  steps=p["steps"], q=p["q"], seed=p["seed"], student=p.get("student", "dense"),
+                                  init=p.get("init", "gaussian"), negative_fraction=p.get("negative_fraction", 0.0))
     raise InvalidInput(f"unknown unit kind {unit.kind!r}")
 
 

@@ -26,6 +26,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--disguise", metavar="SEED", help="disguise by a seeded random invertible rational change of basis")
     p.add_argument("--terms", help="number of impulse-response terms to show (default 2k + 1, more for a long tail)")
     p.add_argument("--q", help="extrapolation lengths q to report, Q1,Q2,... (default k+1, 2k, 4k and the number of terms)")
+    p.add_argument("--student", default="dense", help="dense (default) or diagonal: A = diag(λ) on the --nodes (claim C12)")
+    p.add_argument("--nodes", help="diagonal student: k distinct nonzero nodes L1,L2,... (one per matched term)")
+    p.add_argument("--balanced", action="store_true",
+                   help="diagonal student: c = b (needs every weight > 0, e.g. k = 2 with nodes of opposite sign)")
     p.add_argument("--format", choices=("text", "json", "latex"), default="text", help="output format (default text)")
 
 
@@ -113,7 +117,64 @@ def as_latex(doc: dict[str, Any]) -> str:
     ])
 
 
+def _diagonal(args: argparse.Namespace) -> dict[str, Any]:
+    """C12(a): the diagonal student on the given nodes, as JSON (with its dense realization A, B, C)."""
+    from theory.diagonal import diagonal_counterexample
+
+    k = parse_int(args.k, "--k", minimum=1)
+    if args.nodes is None:
+        raise InvalidInput("--student diagonal needs --nodes L1,L2,... (k distinct nonzero nodes)")
+    for name in ("c", "tail", "disguise", "d"):
+        if getattr(args, name) is not None:
+            raise InvalidInput(f"--{name} is for the dense student; the diagonal student is fixed by --nodes")
+    nodes = parse_rational_list(args.nodes, "--nodes")
+    if len(nodes) != k:
+        raise InvalidInput(f"--nodes: k = {k} needs exactly {k} nodes (one per matched term), got {len(nodes)}")
+    teacher = parse_teacher(args.teacher)
+    s = diagonal_counterexample(nodes, k=k, teacher=teacher, balanced=args.balanced)
+    terms = 2 * k + 1 if args.terms is None else parse_int(args.terms, "--terms", minimum=1)
+    if terms > MAX_K * 4:
+        raise InvalidInput(f"--terms must be <= {MAX_K * 4}, got {terms}")
+    qs = sorted({k + 1, 2 * k, terms}) if args.q is None else sorted({parse_int(x, "--q", minimum=1) for x in args.q.split(",")})
+    rnn = s.to_rnn()
+    L = extrapolation_losses(rnn, teacher, qs)
+    mats = rnn.as_lists()
+    S = lambda rows: [[rational_str(x) for x in r] for r in rows]  # noqa: E731
+    return {
+        "k": k, "d": rnn.d, "student": "diagonal", "teacher": teacher.describe(), "balanced": args.balanced,
+        "construction": "lagrange" if teacher.describe() == "memoryless" else "vandermonde",
+        "nodes": [rational_str(x) for x in s.lam], "b": [rational_str(x) for x in s.b],
+        "c": [rational_str(x) for x in s.c], "weights": [rational_str(c * b) for b, c in zip(s.b, s.c)],
+        "A": S(mats["A"]), "B": S(mats["B"]), "C": S(mats["C"]),
+        "impulse_response": [rational_str(x) for x in s.impulse_response(terms)],
+        "train_loss": rational_str(loss(rnn, teacher, k)),
+        "extrapolation_loss": {str(q): rational_str(L[q]) for q in qs},
+    }
+
+
+def _diagonal_text(doc: dict[str, Any]) -> str:
+    return "\n".join([
+        f"Diagonal counterexample (C12): k = {doc['k']}, teacher {doc['teacher']}, {doc['construction']} weights"
+        + (", balanced (c = b)" if doc["balanced"] else ""),
+        "nodes λ: " + ", ".join(doc["nodes"]),
+        "weights c_j b_j: " + ", ".join(doc["weights"]),
+        f"impulse response w_0..w_{len(doc['impulse_response']) - 1}: " + ", ".join(doc["impulse_response"]),
+        f"train loss L_{doc['k']} = {doc['train_loss']}",
+        *(f"extrapolation loss L_{q} = {v}" for q, v in doc["extrapolation_loss"].items()),
+    ])
+
+
 def run(args: argparse.Namespace) -> int:
+    student = args.student.strip().lower()
+    if student not in ("dense", "diagonal"):
+        raise InvalidInput(f"unknown student {args.student!r} for counterexample (allowed: dense, diagonal)")
+    if student == "diagonal":
+        doc = _diagonal(args)
+        print(dumps(doc) if args.format == "json" else _diagonal_text(doc) if args.format == "text" else
+              as_latex({**doc, "teacher": doc["teacher"]}))
+        return 0
+    if args.nodes is not None or args.balanced:
+        raise InvalidInput("--nodes and --balanced go with --student diagonal")
     ce, terms, qs = build(args)
     doc = as_json(ce, terms, qs)
     if args.format == "json":

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from numerics.commands.common import float_list, int_list, positive_float, positive_int, nonneg_int
+from numerics.diagonal import STUDENTS
 from numerics.experiments import ROW_COLUMNS, init_scale_sweep, summarize
 from numerics.io import ensure_dir, rows_to_csv, write_text_atomic
 from numerics.progress import Progress
@@ -21,6 +22,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sigmas", required=True, help="initialization scales S1,S2,... (> 0)")
     p.add_argument("--seeds", required=True, help="models per (d, k, σ) cell; model i uses seed i")
     p.add_argument("--teacher", default="memoryless", help=f"teacher specification: {TEACHER_FORMS} (default memoryless)")
+    p.add_argument("--student", default="dense", help="dense (default), diagonal or complex (claim C12)")
     p.add_argument("--init", choices=("gaussian", "symmetric"), default="gaussian")
     p.add_argument("--lr", default="0.02", help="step size η (default 0.02)")
     p.add_argument("--steps", default="20000", help="GD steps per model (default 20000)")
@@ -42,15 +44,20 @@ def run(args: argparse.Namespace) -> int:
     if q is not None and q <= max(ks):
         raise InvalidInput(f"--q must exceed every k (got q = {q}, max k = {max(ks)})")
     parse_teacher(args.teacher)  # a bad specification is refused before any folder is created
+    student = args.student.strip().lower()
+    if student not in STUDENTS:
+        raise InvalidInput(f"unknown student {args.student!r} (allowed: {', '.join(STUDENTS)})")
+    if student != "dense" and n_data is not None:
+        raise InvalidInput("--data is for dense students; diagonal students train on the population loss")
     out = ensure_dir(Path(args.out))
     cells = len(ds) * len(ks) * len(sigmas)
     bar = Progress(cells, "sweep", enabled=True if args.progress else None)
     rows = init_scale_sweep(ds, ks, sigmas, seeds, args.init, lr, steps, q, n_data,
-                            progress=lambda n, note: bar.update(n, note), teacher=args.teacher)
+                            progress=lambda n, note: bar.update(n, note), teacher=args.teacher, student=student)
     bar.close()
     summary = summarize(rows, ("d", "k", "sigma"))
     config = {"d": ds, "k": ks, "sigmas": sigmas, "seeds": seeds, "init": args.init, "lr": lr, "steps": steps,
-              "q": q, "data": n_data, "teacher": args.teacher}
+              "q": q, "data": n_data, "teacher": args.teacher, "student": student}
     write_text_atomic(out / "results.csv", rows_to_csv(rows, ROW_COLUMNS))
     write_text_atomic(out / "results.json", json.dumps({"config": config, "summary": summary, "rows": rows}, indent=1))
     from numerics.plots import plot_q0, plot_sweep  # matplotlib only when drawing

@@ -12,8 +12,9 @@ import numpy as np
 from numerics.commands.common import finite_or_none, int_list, nonneg_float, nonneg_int, positive_float, positive_int
 from numerics.data import gaussian_sequences
 from numerics.formatting import dumps, table
-from numerics.descent import gd
-from numerics.experiments import seeded_batch
+from numerics.diagonal import STUDENTS
+from numerics.experiments import dense_of, seeded_batch
+from numerics.experiments import train as train_batch
 from numerics.init import load_params, params_to_json
 from numerics.io import write_text_atomic
 from numerics.losses import empirical_moment
@@ -30,8 +31,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--d", help="state dimension (read from --init-file when given)")
     p.add_argument("--k", required=True, help="training length k >= 1")
     p.add_argument("--teacher", default="memoryless", help=f"teacher specification: {TEACHER_FORMS} (default memoryless)")
-    p.add_argument("--init", choices=("gaussian", "symmetric", "file"), default="gaussian",
-                   help="initialization: gaussian N(0, σ²/d), symmetric-balanced (A = Aᵀ, C = Bᵀ), or file")
+    p.add_argument("--student", default="dense",
+                   help="dense (default), diagonal (A = diag(λ), real) or complex (complex modes, real output): claim C12")
+    p.add_argument("--init", choices=("gaussian", "symmetric", "ring", "file"), default="gaussian",
+                   help="initialization: gaussian N(0, σ²/d), symmetric-balanced (dense: A = Aᵀ, C = Bᵀ; diagonal: "
+                        "c = ±b; complex: c = conj(b)), ring (complex: LRU, |λ| uniform in [r-min, r-max]), or file")
+    p.add_argument("--negative-fraction", default="0",
+                   help="diagonal student, symmetric init: fraction of modes with c_j = −b_j (default 0)")
+    p.add_argument("--r-min", default="0.4", help="ring init: smallest |λ| (default 0.4)")
+    p.add_argument("--r-max", default="0.9", help="ring init: largest |λ| (default 0.9)")
     p.add_argument("--sigma", default="0.1", help="initialization scale σ > 0 (default 0.1)")
     p.add_argument("--cap", help="symmetric init: rescale A so that ‖A‖_F <= cap")
     p.add_argument("--init-file", help="JSON parameters (schema of 'tempx counterexample --format json', or a list)")
@@ -62,6 +70,19 @@ def run(args: argparse.Namespace) -> int:
         target = Path(args.save_params)
         if target.is_dir() or not target.parent.exists():
             raise InvalidInput(f"--save-params: cannot write {args.save_params!r} (not a file in an existing folder)")
+    student = args.student.strip().lower()
+    if student not in STUDENTS:
+        raise InvalidInput(f"unknown student {args.student!r} (allowed: {', '.join(STUDENTS)})")
+    neg = nonneg_float(args.negative_fraction, "--negative-fraction")
+    if neg > 1:
+        raise InvalidInput(f"--negative-fraction must lie in [0, 1], got {args.negative_fraction}")
+    ring = (nonneg_float(args.r_min, "--r-min"), nonneg_float(args.r_max, "--r-max"))
+    if student != "dense" and (args.init == "file" or args.init_file is not None):
+        raise InvalidInput("--init-file holds a dense RNN; diagonal students start from gaussian, symmetric or ring")
+    if student == "dense" and (args.init == "ring" or neg):
+        raise InvalidInput("--init ring and --negative-fraction are for diagonal students (--student diagonal|complex)")
+    teacher = teacher_from_spec(args.teacher, k)
+    teacher_dim = parse_teacher(args.teacher).dim
     if args.init == "file" or args.init_file is not None:
         if args.init_file is None:
             raise InvalidInput("--init file needs --init-file PATH")
@@ -75,20 +96,19 @@ def run(args: argparse.Namespace) -> int:
         if args.d is None:
             raise InvalidInput("--d is required (or give --init-file)")
         d = positive_int(args.d, "--d")
-        params = seeded_batch(args.init, positive_int(args.n_models, "--n-models"), d, sigma, seed, cap)
+        params = seeded_batch(args.init, positive_int(args.n_models, "--n-models"), d, sigma, seed, cap, student=student,
+                              negative_fraction=neg, ring=ring)
         init = args.init
-    teacher = teacher_from_spec(args.teacher, k)
-    teacher_dim = parse_teacher(args.teacher).dim
     moment = None
     if n_data is not None:
         if args.loss != "last":
             raise InvalidInput("--data trains on the last-output empirical loss; drop --loss all")
         moment = empirical_moment(gaussian_sequences(n_data, k, seed))
     bar = Progress(steps, "train", enabled=True if args.progress else None)
-    result = gd(params, teacher, k, lr, steps, tol, weights=None if moment is not None else args.loss,
-                moment=moment, qs=qs, progress=bar.update)
+    result = train_batch(params, teacher, k, lr, steps, tol=tol, weights=None if moment is not None else args.loss,
+                         moment=moment, qs=qs, progress=bar.update)
     bar.close()
-    sv = hankel_singular_values(result.params, hankel_size(teacher_dim))
+    sv = hankel_singular_values(dense_of(result.params), hankel_size(teacher_dim))
     ranks = hankel_rank(sv)
 
     models: list[dict[str, Any]] = []
@@ -104,20 +124,22 @@ def run(args: argparse.Namespace) -> int:
             "hankel_rank": int(ranks[i]),
             "hankel_sv": [finite_or_none(x) for x in sv[i]],
         })
-    config = {"d": params.d, "k": k, "init": init, "sigma": sigma if init != "file" else None, "cap": cap,
+    config = {"student": student, "negative_fraction": neg, "d": params.d, "k": k, "init": init, "sigma": sigma if init != "file" else None, "cap": cap,
               "init_file": args.init_file, "n_models": params.n_models, "seed": seed, "lr": lr, "steps": steps,
               "tol": tol, "q": qs, "loss": args.loss, "data": n_data, "teacher": teacher.name, "teacher_dim": teacher_dim,
               "hankel_tol": HANKEL_REL_TOL}
     doc = {"config": config, "summary": result.counts(), "models": models}
     if args.save_params is not None:
-        write_text_atomic(Path(args.save_params), json.dumps(params_to_json(result.params), indent=1))
+        # diagonal students are saved as their dense realization (an --init-file for the dense student)
+        write_text_atomic(Path(args.save_params), json.dumps(params_to_json(dense_of(result.params)), indent=1))
     if args.format == "json":
         print(dumps(doc))
     else:
         fmt = lambda x: "—" if x is None else f"{x:.3e}"  # noqa: E731
         rows = [(m["model"], "" if m["seed"] is None else m["seed"], m["status"], m["steps"], fmt(m["train_loss"]),
                  *(fmt(m["extrapolation_loss"][str(q)]) for q in qs), m["hankel_rank"]) for m in models]
-        print(f"GD on {params.n_models} linear RNNs: d = {params.d}, k = {k}, init = {init}"
+        what = {"dense": "linear RNNs", "diagonal": "real diagonal students", "complex": "complex diagonal students"}[student]
+        print(f"GD on {params.n_models} {what}: d = {params.d}, k = {k}, init = {init}"
               + (f" (σ = {sigma:g})" if init != "file" else "") + f", η = {lr:g}, {steps} steps, "
               + ("population loss" if n_data is None else f"{n_data} training sequences") + f" ({args.loss} output)")
         if args.teacher != "memoryless":

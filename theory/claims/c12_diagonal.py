@@ -165,7 +165,7 @@ def instances(seed: int) -> list[dict[str, Any]]:
             for _ in range(2)]
     for cm in (False, True):
         out += [{"form": "symbolic", "d": d, "k": k, "complex_modes": cm} for d, k in ((1, 3), (2, 2))]
-        out.append({"form": "gd-step", "d": rng.randint(1, 3), "k": rng.randint(1, 5), "complex_modes": cm,
+        out.append({"form": "gd-step", "d": rng.randint(1, 3), "k": rng.randint(2, 5), "complex_modes": cm,
                     "seed": rng.randint(0, 10**6), "teacher": rng.choice(("memoryless", *TEACHERS))})
         out.append({"form": "zero-mode", "d": rng.randint(1, 3), "k": rng.randint(1, 5), "complex_modes": cm,
                     "seed": rng.randint(0, 10**6), "teacher": rng.choice(("memoryless", *TEACHERS))})
