@@ -1,0 +1,184 @@
+"""Diagonal students (C12) in float64: gradients against the exact layer, engines, invariants, CLI."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from cli_helpers import assert_usage_error, run_tempx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.integrate import solve_ivp
+
+from strategies import scaled
+from numerics.diagonal import DiagParams, impulse_response, loss_and_grad
+from numerics.diagonal_descent import gd_diagonal
+from numerics.diagonal_kernels import AVAILABLE
+from numerics.init import init_diagonal, init_ring
+from numerics.params import teacher_from_spec
+from theory.diagonal import DiagonalStudent, diagonal_gradient, gaussian
+from theory.errors import InvalidInput
+from theory.teacher_spec import parse_teacher
+
+SPECS = ["memoryless", "atoms:4/5@3/5,-1/2@2/5", "oscillating:3/5:3/5", "delay:2"]
+
+
+def _rational_point(rng: np.random.Generator, d: int, complex_modes: bool) -> tuple[DiagonalStudent, DiagParams]:
+    def r() -> Fraction:
+        return Fraction(int(rng.integers(-6, 7)), int(rng.integers(1, 5)))
+
+    if complex_modes:
+        vals = [[(r(), r()) for _ in range(d)] for _ in range(3)]
+        exact = DiagonalStudent(*(tuple(gaussian(a, b) for a, b in v) for v in vals))
+        floats = DiagParams(*(np.array([[float(a) + 1j * float(b) for a, b in v]]) for v in vals))
+    else:
+        vals = [[r() for _ in range(d)] for _ in range(3)]
+        exact = DiagonalStudent(*(tuple(v) for v in vals))
+        floats = DiagParams(*(np.array([[float(x) for x in v]]) for v in vals))
+    return exact, floats
+
+
+def _to_complex(z: object) -> complex:
+    return complex(float(Fraction(int(z.x.numerator), int(z.x.denominator))),  # type: ignore[attr-defined]
+                   float(Fraction(int(z.y.numerator), int(z.y.denominator))))  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("complex_modes", [False, True])
+@settings(max_examples=scaled(15))
+@given(seed=st.integers(0, 2**31), d=st.integers(1, 4), k=st.integers(1, 6), spec=st.sampled_from(SPECS))
+def test_float_gradient_equals_exact_gradient(complex_modes: bool, seed: int, d: int, k: int, spec: str) -> None:
+    """Relative 1e-11 of the largest gradient entry: float64 round-off of O(k d) products of inputs ≤ 6."""
+    exact, floats = _rational_point(np.random.default_rng(seed), d, complex_modes)
+    _, g = loss_and_grad(floats, teacher_from_spec(spec, k), k)
+    el, eb, ec = diagonal_gradient(exact, parse_teacher(spec), k)
+    conv = _to_complex if complex_modes else float
+    for got, want in ((g.lam[0], el), (g.b[0], eb), (g.c[0], ec)):
+        want_f = np.array([conv(x) for x in want])
+        scale = max(1.0, np.abs(want_f).max())
+        assert np.abs(got - want_f).max() <= 1e-11 * scale
+
+
+@pytest.mark.skipif(not AVAILABLE, reason="numba not installed")
+@pytest.mark.parametrize("complex_modes", [False, True])
+def test_numba_engine_equals_numpy_engine(complex_modes: bool) -> None:
+    p = init_diagonal(5, 8, 0.4, 3, complex_modes=complex_modes)
+    t = teacher_from_spec("oscillating:3/5:3/5", 6)
+    a = gd_diagonal(p, t, 6, 0.02, 3000, backend="numpy", qs=[30], tol=1e-12)
+    b = gd_diagonal(p, t, 6, 0.02, 3000, backend="numba", qs=[30], tol=1e-12)
+    assert a.status == b.status and np.array_equal(a.steps, b.steps)
+    for m in ("lam", "b", "c"):
+        x, y = getattr(a.params, m), getattr(b.params, m)
+        assert np.abs(x - y).max() <= 1e-12 * max(1.0, np.abs(x).max())
+
+
+@pytest.mark.parametrize("backend", ["numpy", "auto"])
+def test_divergence_is_detected_and_batch_independent(backend: str) -> None:
+    mixed = DiagParams.stack([init_diagonal(1, 4, 8.0, 1), init_diagonal(1, 4, 0.2, 2)])
+    t = teacher_from_spec("memoryless", 3)
+    res = gd_diagonal(mixed, t, 3, 0.5, 200, backend=backend)
+    assert res.status[0] == "diverged" and res.diverged_at[0] >= 0 and np.all(np.isfinite(res.params.lam))
+    alone = gd_diagonal(mixed.select(1), t, 3, 0.5, 200, backend=backend)
+    assert np.array_equal(alone.params.b[0], res.params.b[1]) and alone.status[0] == res.status[1]
+    assert np.all(np.isfinite(res.train_loss[1:]))
+
+
+@pytest.mark.parametrize("complex_modes", [False, True])
+def test_gradient_flow_keeps_the_balance_and_the_signs(complex_modes: bool) -> None:
+    """C12(b, c) along gradient flow (LSODA, rtol 1e-11): |b|² − |c|² constant to 1e-8, signs/phases kept."""
+    p = init_diagonal(1, 5, 0.8, 4, complex_modes=complex_modes, balanced=True,
+                      negative_fraction=0.0 if complex_modes else 0.4)
+    t = teacher_from_spec("atoms:4/5@3/5,-1/2@2/5", 5)
+    d = p.d
+
+    def pack(q: DiagParams) -> np.ndarray:
+        flat = np.concatenate([q.lam[0], q.b[0], q.c[0]])
+        return flat.view(np.float64) if complex_modes else flat
+
+    def unpack(y: np.ndarray) -> DiagParams:
+        z = y.view(np.complex128) if complex_modes else y
+        return DiagParams(z[None, :d], z[None, d:2 * d], z[None, 2 * d:])
+
+    def rhs(_: float, y: np.ndarray) -> np.ndarray:
+        _, g = loss_and_grad(unpack(y), t, 5)
+        return -pack(DiagParams(g.lam, g.b, g.c))
+
+    sol = solve_ivp(rhs, (0, 200), pack(p), method="LSODA", rtol=1e-11, atol=1e-13)
+    end = unpack(sol.y[:, -1].copy())
+    assert np.abs(end.balance() - p.balance()).max() <= 1e-8
+    assert np.abs(end.signs() - p.signs()).max() <= 1e-6
+    assert loss_and_grad(end, t, 5)[0][0] < loss_and_grad(p, t, 5)[0][0]
+
+
+def test_initializations() -> None:
+    p = init_diagonal(3, 8, 0.5, 0, balanced=True, negative_fraction=0.25)
+    assert np.all(np.abs(p.b) == np.abs(p.c)) and np.all((p.b * p.c < 0).sum(axis=1) == 2)
+    q = init_diagonal(2, 5, 0.5, 0, complex_modes=True, balanced=True)
+    assert np.allclose(q.c, np.conj(q.b)) and np.all(q.balance() == 0)
+    r = init_ring(4, 16, 0.5, 1, r_min=0.5, r_max=0.8)
+    assert r.is_complex and np.all((np.abs(r.lam) >= 0.5) & (np.abs(r.lam) <= 0.8))
+    with pytest.raises(InvalidInput, match="negative_fraction"):
+        init_diagonal(1, 4, 0.5, 0, balanced=True, negative_fraction=1.5)
+    with pytest.raises(InvalidInput, match="ring"):
+        init_ring(1, 4, 0.5, 0, r_min=0.9, r_max=0.5)
+    with pytest.raises(InvalidInput, match="share one shape"):
+        DiagParams(np.ones((1, 2)), np.ones((1, 3)), np.ones((1, 2)))
+    with pytest.raises(InvalidInput, match="non-finite"):
+        DiagParams(np.array([[np.nan]]), np.ones((1, 1)), np.ones((1, 1)))
+
+
+def test_dense_realization_has_the_same_impulse_response() -> None:
+    from numerics.losses import impulse_response as dense_ir
+
+    for cm in (False, True):
+        p = init_diagonal(3, 4, 0.9, 7, complex_modes=cm)
+        assert np.allclose(impulse_response(p, 12), dense_ir(p.to_dense(), 12), rtol=1e-12, atol=1e-15)
+
+
+def test_counterexample_command_diagonal() -> None:
+    proc = run_tempx(["counterexample", "--student", "diagonal", "--nodes", "1,2,3", "--k", "3", "--format", "json"])
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["impulse_response"][:4] == ["1", "0", "0", "6"] and doc["weights"] == ["3", "-3", "1"]
+    assert doc["train_loss"] == "0" and doc["student"] == "diagonal"
+    bal = json.loads(run_tempx(["counterexample", "--student", "diagonal", "--nodes", "1,-1", "--k", "2", "--balanced",
+                                "--format", "json"]).stdout)
+    assert bal["b"] == bal["c"] and bal["impulse_response"][:3] == ["1", "0", "1"]
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--nodes", "1,1", "--k", "2"], "distinct"),
+    (["--nodes", "0,1", "--k", "2"], "nonzero"),
+    (["--nodes", "1,2", "--k", "3"], "needs exactly 3 nodes"),
+    (["--k", "3"], "needs --nodes"),
+    (["--nodes", "1,2,3", "--k", "3", "--balanced"], "not positive"),
+    (["--nodes", "1,x", "--k", "2"], "not an exact rational"),
+    (["--nodes", "1,2", "--k", "2", "--c", "2"], "--c is for the dense student"),
+])
+def test_counterexample_diagonal_bad_input(args: list[str], needle: str) -> None:
+    assert_usage_error(run_tempx(["counterexample", "--student", "diagonal", *args]), needle)
+
+
+def test_unknown_student_and_misplaced_options() -> None:
+    assert_usage_error(run_tempx(["counterexample", "--student", "lstm", "--k", "3"]), "unknown student")
+    assert_usage_error(run_tempx(["counterexample", "--nodes", "1,2", "--k", "2"]), "go with --student diagonal")
+    assert_usage_error(run_tempx(["train", "--student", "lstm", "--d", "3", "--k", "3"]), "unknown student")
+    assert_usage_error(run_tempx(["train", "--student", "diagonal", "--init", "ring", "--d", "3", "--k", "3"]),
+                       "for complex students")
+    assert_usage_error(run_tempx(["train", "--init", "ring", "--d", "3", "--k", "3"]), "for diagonal students")
+
+
+def test_train_complex_reports_as_the_dense_student(tmp_path: Path) -> None:
+    saved = tmp_path / "p.json"
+    proc = run_tempx(["train", "--student", "complex", "--d", "6", "--k", "4", "--steps", "500", "--n-models", "2",
+                      "--format", "json", "--save-params", str(saved)])
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["config"]["student"] == "complex" and len(doc["models"]) == 2
+    assert {"status", "train_loss", "extrapolation_loss", "hankel_rank"} <= set(doc["models"][0])
+    again = run_tempx(["train", "--k", "4", "--init-file", str(saved), "--steps", "0", "--format", "json"])
+    assert again.returncode == 0, again.stderr  # saved as the equivalent dense RNN (2d states)
+    for a, b in zip(doc["models"], json.loads(again.stdout)["models"]):
+        assert a["train_loss"] == pytest.approx(b["train_loss"], rel=1e-10)
