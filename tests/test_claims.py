@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from strategies import scaled
 
 from theory.claims import CLAIMS, get_claim, verify
-from theory.claims import c1_loss_identity, c5_symmetric, c6_landscape, c10_threshold, c11_moment_tightness
+from theory.claims import c1_loss_identity, c5_symmetric, c6_landscape, c10_threshold, c11_moment_tightness, c12_diagonal
 from theory.errors import HypothesisViolation, InvalidInput
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,7 +20,7 @@ IDS = [c.id for c in CLAIMS]
 
 
 def test_registry_lists_every_claim_once() -> None:
-    assert IDS == ["C1", "C2", "C3", "C4", "C5", "C6", "C10", "C11"]
+    assert IDS == ["C1", "C2", "C3", "C4", "C5", "C6", "C10", "C11", "C12"]
 
 
 @pytest.mark.parametrize("claim", CLAIMS, ids=IDS)
@@ -132,3 +132,13 @@ def test_c11_default_instances_cover_n_1_2_3_and_the_memoryless_teacher(seed: in
     assert {p["n"] for p in inst} == set(c11_moment_tightness.REQUIRED_N)
     assert {p["form"] for p in inst} == set(c11_moment_tightness.FORMS)
     assert {p["n"] for p in inst if p["form"] == "random"} == set(c11_moment_tightness.REQUIRED_N)
+
+
+@settings(max_examples=scaled(10))
+@given(seed=st.integers(0, 2**32))
+def test_c12_default_instances_cover_its_edge_cases(seed: int) -> None:
+    inst = c12_diagonal.instances(seed)
+    assert set(c12_diagonal.REQUIRED_CASES) <= {c12_diagonal.cases(p) for p in inst}
+    # the documented examples are among them: nodes 1, 2, 3 (w_3 = 6) and the balanced pair 1, −1
+    assert any(p.get("nodes") == (1, 2, 3) for p in inst) and any(p.get("nodes") == (1, -1) for p in inst)
+    assert all(p["k"] >= 2 for p in inst if p["form"] == "gd-step")  # k = 1 would leave ∂L/∂λ untested

@@ -1,0 +1,304 @@
+"""Mutation testing for tempx: does the test suite fail when the code is wrong?
+
+Run from the repository root (docs/testing.md):
+
+    python tests/mutate.py --sample 160 --seed 0 --jobs 2 --out mutation-report
+
+Each mutant changes one place of one module (an arithmetic or comparison operator, a constant,
+a condition, an index, a returned value), written into a private copy of the source tree; the
+module's test subset (``TESTS`` below) runs against that copy in a fresh process, and the mutant
+is *killed* when the tests fail (or time out).  Mutants listed in ``tests/mutation_equivalent.json``
+cannot change behaviour; they are reported but left out of the kill rate.
+
+No mutant can run old code: every copy is run with ``PYTHONDONTWRITEBYTECODE=1`` from a tree
+without ``__pycache__`` folders, and a mutant of a compiled (numba) module gets a fresh, empty
+``NUMBA_CACHE_DIR`` so that its kernels are compiled from the mutated source.
+
+The sample is seeded and uniform over all mutation points of the selected modules, so modules
+get mutants in proportion to their size.  Output: ``OUT/mutants.json`` (every mutant, its
+status and the test output's last line) and ``OUT/summary.md`` (a table per module).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# module → the tests that exercise it (pytest node ids or files, with optional -k expressions).
+TESTS: dict[str, list[str]] = {
+    "theory/exact.py": ["tests/test_exact.py", "tests/test_rnn.py", "tests/test_counterexamples.py", "tests/test_threshold.py"],
+    "theory/rnn.py": ["tests/test_rnn.py", "tests/test_counterexamples.py"],
+    "theory/losses.py": ["tests/test_losses.py", "tests/test_claims.py"],
+    "theory/counterexamples.py": ["tests/test_counterexamples.py", "tests/test_threshold.py", "tests/test_cli.py"],
+    "theory/teachers.py": ["tests/test_teacher_spec.py", "tests/test_losses.py"],
+    "theory/teacher_spec.py": ["tests/test_teacher_spec.py"],
+    "theory/complexity.py": ["tests/test_complexity.py", "tests/test_threshold.py"],
+    "theory/threshold.py": ["tests/test_threshold.py", "tests/test_claims.py::test_claim_passes_with_default_seed"],
+    "theory/moments.py": ["tests/test_moments.py", "tests/test_claims.py::test_claim_passes_with_default_seed"],
+    "theory/diagonal.py": ["tests/test_diagonal.py", "tests/test_claims.py"],
+    "theory/symbolic.py": ["tests/test_claims.py", "tests/test_losses.py"],
+    "theory/claims/registry.py": ["tests/test_claims.py"],
+    "theory/claims/c1_loss_identity.py": ["tests/test_claims.py"],
+    "theory/claims/c2_counterexamples.py": ["tests/test_claims.py", "tests/test_counterexamples.py"],
+    "theory/claims/c3_tightness.py": ["tests/test_claims.py", "tests/test_tightness.py"],
+    "theory/claims/c4_invariants.py": ["tests/test_claims.py", "tests/test_losses.py"],
+    "theory/claims/c5_symmetric.py": ["tests/test_claims.py"],
+    "theory/claims/c6_landscape.py": ["tests/test_claims.py"],
+    "theory/claims/c10_threshold.py": ["tests/test_claims.py", "tests/test_threshold.py"],
+    "theory/claims/c11_moment_tightness.py": ["tests/test_claims.py"],
+    "theory/claims/c12_diagonal.py": ["tests/test_claims.py"],
+    "numerics/losses.py": ["tests/test_numerics_losses.py", "tests/test_descent.py"],
+    "numerics/kernels.py": ["tests/test_kernels.py", "tests/test_descent.py"],
+    "numerics/descent.py": ["tests/test_descent.py", "tests/test_kernels.py"],
+    "numerics/init.py": ["tests/test_init.py", "tests/test_diagonal.py"],
+    "numerics/reproduce.py": ["tests/test_reproduce.py"],
+    "numerics/hankel.py": ["tests/test_hankel.py", "tests/test_experiments.py"],
+    "numerics/diagonal.py": ["tests/test_diagonal.py"],
+    "numerics/diagonal_descent.py": ["tests/test_diagonal.py"],
+    "numerics/diagonal_kernels.py": ["tests/test_diagonal.py"],
+}
+COMPILED = {"numerics/kernels.py", "numerics/diagonal_kernels.py"}
+
+SWAP_BIN = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.FloorDiv: ast.Div,
+            ast.Pow: ast.Mult, ast.Mod: ast.FloorDiv}
+SWAP_CMP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
+            ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    module: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    operator: str
+    original: str
+    replacement: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.module}:{self.line}:{self.col}:{self.operator}:{self.replacement}"
+
+
+def _skipped_lines(tree: ast.AST, source: str) -> set[int]:
+    """Docstrings, f-strings, annotations, decorators, __all__ and '# pragma: no mutate' lines."""
+    skip: set[int] = set()
+    for i, text in enumerate(source.splitlines(), 1):
+        if "pragma: no mutate" in text:
+            skip.add(i)
+    for node in ast.walk(tree):
+        spans: list[ast.AST] = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                spans.append(body[0])
+            if not isinstance(node, ast.Module):
+                spans += list(node.decorator_list)
+        if isinstance(node, ast.JoinedStr):
+            spans.append(node)
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            spans.append(node)
+        if isinstance(node, (ast.arg, ast.AnnAssign)) and getattr(node, "annotation", None) is not None:
+            spans.append(node.annotation)  # type: ignore[arg-type]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
+            spans.append(node.returns)
+        for s in spans:
+            skip.update(range(s.lineno, (s.end_lineno or s.lineno) + 1))
+    return skip
+
+
+def _segment(source_lines: list[str], node: ast.AST) -> str:
+    return ast.get_source_segment("".join(source_lines), node) or ""
+
+
+def find_mutants(module: str) -> list[Mutant]:
+    source = (ROOT / module).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    skip = _skipped_lines(tree, source)
+    out: list[Mutant] = []
+
+    def add(node: ast.AST, operator: str, new: ast.AST) -> None:
+        if node.lineno in skip:  # type: ignore[attr-defined]
+            return
+        original = ast.get_source_segment(source, node)
+        if original is None:
+            return
+        replacement = ast.unparse(new)
+        if "\n" in original and len(original) > 400:
+            return
+        out.append(Mutant(module, node.lineno, node.col_offset, node.end_lineno or node.lineno,  # type: ignore[attr-defined]
+                          node.end_col_offset or 0, operator, original, replacement))  # type: ignore[attr-defined]
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and type(node.op) in SWAP_BIN:
+            add(node, f"binop {type(node.op).__name__}->{SWAP_BIN[type(node.op)].__name__}",
+                ast.BinOp(node.left, SWAP_BIN[type(node.op)](), node.right))
+        elif isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in SWAP_CMP:
+            add(node, f"compare {type(node.ops[0]).__name__}->{SWAP_CMP[type(node.ops[0])].__name__}",
+                ast.Compare(node.left, [SWAP_CMP[type(node.ops[0])]()], node.comparators))
+        elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            add(node, "constant +1", ast.Constant(node.value + 1))
+        elif isinstance(node, ast.BoolOp):
+            other = ast.Or() if isinstance(node.op, ast.And) else ast.And()
+            add(node, f"boolop {type(node.op).__name__}->{type(other).__name__}", ast.BoolOp(other, node.values))
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            add(node, "drop not", node.operand)
+        elif isinstance(node, (ast.If, ast.While, ast.IfExp)):
+            add(node.test, "negate condition", ast.UnaryOp(ast.Not(), node.test))
+        elif isinstance(node, ast.Return) and node.value is not None and not (
+                isinstance(node.value, ast.Constant) and node.value.value is None):
+            add(node.value, "return None", ast.Constant(None))
+        elif isinstance(node, ast.Subscript) and isinstance(node.slice, (ast.Name, ast.BinOp)) \
+                and isinstance(node.ctx, ast.Load):
+            add(node.slice, "index +1", ast.BinOp(node.slice, ast.Add(), ast.Constant(1)))
+    out.sort(key=lambda m: (m.line, m.col, m.operator))
+    return out
+
+
+def apply(source: str, m: Mutant) -> str:
+    lines = source.splitlines(keepends=True)
+    start = sum(len(l) for l in lines[: m.line - 1]) + len(lines[m.line - 1].encode()[: m.col].decode())
+    end = sum(len(l) for l in lines[: m.end_line - 1]) + len(lines[m.end_line - 1].encode()[: m.end_col].decode())
+    new = source[:start] + "(" + m.replacement + ")" + source[end:]
+    ast.parse(new)  # a mutant must still be valid Python
+    return new
+
+
+def copy_tree(dest: Path) -> None:
+    for name in ("theory", "numerics", "tests", "docs", "README.md", "pyproject.toml"):
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(src, dest / name)
+
+
+def run_tests(tree: Path, tests: list[str], timeout: float, numba_cache: str) -> tuple[str, float, str]:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(tree), "NUMBA_CACHE_DIR": numba_cache}
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *tests]
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "timeout", time.perf_counter() - start, ""
+    last = (proc.stdout.strip().splitlines() or [""])[-1]
+    return ("survived" if proc.returncode == 0 else "killed"), time.perf_counter() - start, last
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sample", type=int, default=160, help="number of mutants drawn (default 160)")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the sample (default 0)")
+    ap.add_argument("--jobs", type=int, default=2, help="mutants run in parallel (default 2)")
+    ap.add_argument("--modules", help="comma-separated module paths (default: every module in TESTS)")
+    ap.add_argument("--only", help="comma-separated mutant ids to run (ignores --sample)")
+    ap.add_argument("--out", default="mutation-report", help="output folder (default ./mutation-report)")
+    args = ap.parse_args()
+    modules = list(TESTS) if args.modules is None else [m.strip() for m in args.modules.split(",")]
+    unknown = [m for m in modules if m not in TESTS]
+    if unknown:
+        print(f"mutate: unknown module(s) {unknown}; known: {sorted(TESTS)}", file=sys.stderr)
+        return 2
+    pool = [m for mod in modules for m in find_mutants(mod)]
+    if args.only:
+        wanted = set(args.only.split(","))
+        sample = [m for m in pool if m.id in wanted]
+    else:
+        sample = random.Random(args.seed).sample(pool, min(args.sample, len(pool)))
+    sample.sort(key=lambda m: (m.module, m.line, m.col))
+    equivalent = json.loads((ROOT / "tests" / "mutation_equivalent.json").read_text(encoding="utf-8"))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="tempx-mutate-"))
+    shared_cache = str(work / "numba-cache")
+    print(f"mutate: {len(sample)} of {len(pool)} mutation points (seed {args.seed}) in {len(modules)} modules; "
+          f"{args.jobs} at a time", flush=True)
+
+    # Baseline: each module's tests must pass unmutated; their time sets the mutants' timeout.
+    base = work / "base"
+    copy_tree(base)
+    baseline: dict[str, float] = {}
+    for mod in sorted({m.module for m in sample}):
+        status, seconds, last = run_tests(base, TESTS[mod], 1800, shared_cache)
+        if status != "survived":
+            print(f"mutate: the tests of {mod} fail without a mutant ({last}); fix them first", file=sys.stderr)
+            return 1
+        baseline[mod] = seconds
+    trees = []
+    for i in range(args.jobs):
+        t = work / f"w{i}"
+        copy_tree(t)
+        trees.append(t)
+
+    results: list[dict[str, object]] = []
+    free = list(range(args.jobs))
+
+    def one(m: Mutant) -> dict[str, object]:
+        slot = free.pop()
+        tree = trees[slot]
+        path = tree / m.module
+        original = path.read_text(encoding="utf-8")
+        try:
+            path.write_text(apply(original, m), encoding="utf-8")
+            cache = tempfile.mkdtemp(prefix="numba-", dir=work) if m.module in COMPILED else shared_cache
+            status, seconds, last = run_tests(tree, TESTS[m.module], 3 * baseline[m.module] + 60, cache)
+        finally:
+            path.write_text(original, encoding="utf-8")
+            free.append(slot)
+        if m.id in equivalent:
+            status = f"equivalent ({status})"
+        row = {**asdict(m), "id": m.id, "status": status, "seconds": round(seconds, 1), "last_line": last}
+        print(f"[{status:>22}] {m.id}  {m.original!r} -> {m.replacement!r}", flush=True)
+        return row
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as ex:
+        results = list(ex.map(one, sample))
+    (out / "mutants.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    table = summarize(results)
+    (out / "summary.md").write_text(table, encoding="utf-8")
+    print(table)
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def summarize(results: list[dict[str, object]]) -> str:
+    mods: dict[str, dict[str, int]] = {}
+    for r in results:
+        s = mods.setdefault(str(r["module"]), {"mutants": 0, "killed": 0, "survived": 0, "equivalent": 0})
+        s["mutants"] += 1
+        status = str(r["status"])
+        if status.startswith("equivalent"):
+            s["equivalent"] += 1
+        elif status in ("killed", "timeout"):
+            s["killed"] += 1
+        else:
+            s["survived"] += 1
+    lines = ["| module | mutants | killed | survived | equivalent | kill rate |", "|---|---|---|---|---|---|"]
+    tot = {"mutants": 0, "killed": 0, "survived": 0, "equivalent": 0}
+    for mod, s in sorted(mods.items()):
+        for k in tot:
+            tot[k] += s[k]
+        rate = s["killed"] / max(1, s["mutants"] - s["equivalent"])
+        lines.append(f"| `{mod}` | {s['mutants']} | {s['killed']} | {s['survived']} | {s['equivalent']} | {rate:.0%} |")
+    rate = tot["killed"] / max(1, tot["mutants"] - tot["equivalent"])
+    lines.append(f"| **all** | {tot['mutants']} | {tot['killed']} | {tot['survived']} | {tot['equivalent']} | **{rate:.1%}** |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
