@@ -64,3 +64,22 @@ def test_krylov_rows_fast_path_agrees_with_plain_products(d: int, n: int, seed: 
     rows = [exact.entries(v.transpose())[0] for v in exact.right_krylov(rnn.A, rnn.B, n)]
     assert exact.entries(fast) == exact.entries(python) == rows
     assert exact.backend_of(fast) == "flint" and exact.backend_of(python) == "python"
+
+
+@given(st.integers(24, 40), st.integers(1, 30), st.integers(0, 10**6))
+def test_sparse_krylov_paths_agree_with_dense_products(d: int, n: int, seed: int) -> None:
+    """The sparse branch (shift rows copied, dense rows on one denominator) on shift-plus-row matrices."""
+    rng = random.Random(seed)
+    entries: dict[tuple[int, int], object] = {(i, i + 1): 1 for i in range(d - 1)}
+    for j in rng.sample(range(d), 3):
+        entries[(d - 1, j)] = Fraction(rng.randint(-5, 5), rng.randint(1, 5)) or 1
+    entries[(rng.randrange(d), rng.randrange(d))] = Fraction(rng.randint(1, 7), 3)  # a non-unit single entry
+    A = exact.from_nonzero(entries, (d, d))
+    assert exact._is_sparse(A)
+    x = exact.column([Fraction(rng.randint(-9, 9), rng.randint(1, 9)) for _ in range(d)])
+    y = exact.row([Fraction(rng.randint(-9, 9), rng.randint(1, 9)) for _ in range(d)])
+    dense = [x]
+    for _ in range(n - 1):
+        dense.append(A * dense[-1])
+    assert exact.markov_parameters(y, A, x, n) == [(y * v).to_list_flat()[0] for v in dense]
+    assert exact.entries(exact.krylov_rows(A, x, n)) == [exact.entries(v.transpose())[0] for v in dense]

@@ -67,3 +67,23 @@ def test_bad_init_arguments(kwargs: dict) -> None:
     args = {"n_models": 2, "d": 3, "sigma": 0.5, "seed": 0, **kwargs}
     with pytest.raises(InvalidInput):
         init_gaussian(**args)
+
+
+@pytest.mark.parametrize("cap", [0, -1, float("inf"), float("nan")])
+def test_frobenius_cap_must_be_positive_and_finite(cap: float) -> None:
+    with pytest.raises(InvalidInput, match="frobenius_cap must be > 0"):
+        init_symmetric(1, 3, 0.5, 0, frobenius_cap=cap)
+
+
+def test_frobenius_cap_only_shrinks() -> None:
+    small = init_symmetric(4, 3, 0.01, 0)
+    assert np.array_equal(init_symmetric(4, 3, 0.01, 0, frobenius_cap=10.0).A, small.A)
+
+
+@pytest.mark.parametrize("kwargs, match", [({"n_models": 0}, "n_models and d must be >= 1"),
+                                           ({"d": 0}, "n_models and d must be >= 1"),
+                                           ({"sigma": -1.0}, "sigma must be > 0"),
+                                           ({"seed": -1}, "seed must be >= 0")])
+def test_init_messages(kwargs: dict, match: str) -> None:
+    with pytest.raises(InvalidInput, match=match):
+        init_symmetric(**{"n_models": 1, "d": 3, "sigma": 0.5, "seed": 0, **kwargs})

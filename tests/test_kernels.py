@@ -93,3 +93,32 @@ def test_package_works_without_numba() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
     assert "max_steps" in out.stdout
+
+
+def test_kernels_with_numba_bounds_checking() -> None:
+    """Both compiled engines, recompiled with NUMBA_BOUNDSCHECK=1 in a fresh cache: an out-of-bounds
+    read or write raises instead of returning garbage, and the results still equal the numpy engine."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    if not kernels.AVAILABLE:
+        pytest.skip("numba not installed")
+    code = (
+        "import numpy as np, numerics\n"
+        "from numerics.init import init_diagonal\n"
+        "from numerics.diagonal_descent import gd_diagonal\n"
+        "p = numerics.init_gaussian(3, 4, 0.7, 1); t = numerics.memoryless(3)\n"
+        "a = numerics.gd(p, t, 3, 0.05, 40, backend='numba'); b = numerics.gd(p, t, 3, 0.05, 40, backend='numpy')\n"
+        "assert a.status == b.status and np.allclose(a.params.A, b.params.A, rtol=1e-12, atol=0)\n"
+        "for cm in (False, True):\n"
+        "    q = init_diagonal(3, 4, 0.7, 1, complex_modes=cm)\n"
+        "    x = gd_diagonal(q, t, 3, 0.05, 40, backend='numba'); y = gd_diagonal(q, t, 3, 0.05, 40, backend='numpy')\n"
+        "    assert x.status == y.status and np.allclose(x.params.lam, y.params.lam, rtol=1e-12, atol=0)\n"
+        "print('ok')\n"
+    )
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": cache}
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr

@@ -110,3 +110,11 @@ def test_loss_weights_validation() -> None:
             loss_weights(3, bad)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         loss_weights(2.5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("X", [np.empty((0, 3)), np.empty((2, 0)), np.array([[1.0, np.nan]]), np.ones(3)])
+def test_empirical_moment_refuses_empty_or_bad_data(X: np.ndarray) -> None:
+    from numerics.losses import empirical_moment
+
+    with pytest.raises(InvalidInput, match="n >= 1 sequences of length k >= 1"):
+        empirical_moment(X)

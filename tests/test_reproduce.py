@@ -130,3 +130,41 @@ def test_folder_of_another_version_is_refused_and_untouched(tmp_path: Path) -> N
 def test_bad_input(tmp_path: Path, args: list[str], needles: list[str]) -> None:
     assert_usage_error(run_tempx(args, cwd=str(tmp_path)), *needles)
     assert not (tmp_path / "tempx-results").exists()
+
+
+SMALL = {"E3": {"d": 4, "k": 2, "q_max": 6, "steps": 50, "lr": 0.02},
+         "E2": {"d": 3, "ks": [3], "seeds": 1, "sigma": 0.5, "cap": 0.9, "steps": 50, "lr": 0.05}}
+
+
+def test_run_units_in_process_progress_timings_and_damaged_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--jobs 1 computes in this process (no pool); the counter reaches total in order; unit times are
+    recorded; a damaged cache entry is recomputed, not read as finished, and gives the same result."""
+    import numerics.reproduce as rp
+
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("--jobs 1 must not start worker processes")
+
+    monkeypatch.setattr(rp.multiprocessing, "get_context", no_pool)
+    units = rp.plan("custom", 0, ["C5"], config=SMALL)
+    lines: list[str] = []
+    results, timings = rp.run_units(units, tmp_path, "test-code", 1, lines.append)
+    assert [int(line.split("/")[0].strip("[")) for line in lines] == list(range(1, len(units) + 1))
+    assert all(line.startswith(f"[{i}/{len(units)}]") for i, line in enumerate(lines, 1))
+    assert set(timings) == {u.label() for u in units} and all(t >= 0 for t in timings.values())
+    victim = units[-1]
+    (tmp_path / "cache" / f"{victim.key('test-code')}.json").write_text('{"unit": ')  # truncated by hand
+    again: list[str] = []
+    results2, _ = rp.run_units(units, tmp_path, "test-code", 1, again.append)
+    assert again[0].startswith(f"[{len(units) - 1}/{len(units)}] found {len(units) - 1} finished units")
+    assert again[1].startswith(f"[{len(units)}/{len(units)}] {victim.label()}")
+    assert results2 == results
+
+
+def test_unit_keys_depend_on_parameters_and_code() -> None:
+    from numerics.reproduce import Unit
+
+    a = Unit.of("E3", d=4, k=2)
+    assert a.key("x") == Unit.of("E3", k=2, d=4).key("x")  # order of parameters does not matter
+    assert a.key("x") != a.key("y") and a.key("x") != Unit.of("E3", d=5, k=2).key("x")
+    assert Unit.of("C5", seed=0).label() == "claim C5"
+    assert Unit.of("E5", teacher="delay:2", d=3, k=4, sigma=0.1).label() == "E5 teacher=delay:2 d=3 k=4 sigma=0.1"
