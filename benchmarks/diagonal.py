@@ -24,12 +24,11 @@ import argparse
 import json
 import os
 import platform
-import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from frameworks import measure  # the same timing rule as the dense benchmark (this folder is on sys.path)
 
 from numerics.diagonal import DiagParams, loss_and_grad
 from numerics.diagonal_descent import gd_diagonal
@@ -38,24 +37,7 @@ from numerics.params import memoryless
 
 CONFIGS = [(1024, 64, 16), (4096, 256, 32)]
 LR, SIGMA, CHECK_STEPS = 0.02, 0.5, 50
-
-
-def measure(run: Callable[[int], Any], min_seconds: float, repeat: int) -> float:
-    run(2)  # warm-up (compilation)
-    steps = 20  # enough that the per-call work (copies, the final loss) is a small part of a measurement
-    while True:
-        t0 = time.perf_counter()
-        run(steps)
-        dt = time.perf_counter() - t0
-        if dt >= min_seconds:
-            break
-        steps = int(steps * max(2.0, 1.3 * min_seconds / max(dt, 1e-6)))
-    times = [dt / steps]
-    for _ in range(repeat - 1):
-        t0 = time.perf_counter()
-        run(steps)
-        times.append((time.perf_counter() - t0) / steps)
-    return statistics.median(times)
+MIN_STEPS = 20  # enough that the per-call work (copies, the final loss) is a small part of a measurement
 
 
 def jax_runner(p: DiagParams, k: int, form: str) -> tuple[Callable[[int], Any], Callable[[int], float]] | None:
@@ -128,7 +110,7 @@ def main() -> None:
             p = init_diagonal(N, d, SIGMA, 0, complex_modes=complex_modes)
             teacher = memoryless(k)
             tempx_run = lambda n, p=p, k=k, teacher=teacher: gd_diagonal(p, teacher, k, LR, n, backend="numba")  # noqa: E731
-            t_tempx = measure(tempx_run, args.min_seconds, args.repeat)
+            t_tempx = measure(tempx_run, args.min_seconds, args.repeat, MIN_STEPS)
             loss_tempx = float(tempx_run(CHECK_STEPS).train_loss.sum())
             forms: dict[str, float] = {}
             agree: bool | None = None
@@ -136,7 +118,7 @@ def main() -> None:
                 jr = jax_runner(p, k, form)
                 if jr is None:
                     continue
-                forms[form] = measure(jr[0], args.min_seconds, args.repeat)
+                forms[form] = measure(jr[0], args.min_seconds, args.repeat, MIN_STEPS)
                 loss_jax = jr[1](CHECK_STEPS)
                 ok = abs(loss_jax - loss_tempx) <= 1e-10 * abs(loss_tempx)
                 agree = ok if agree is None else agree and ok

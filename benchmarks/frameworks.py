@@ -40,10 +40,10 @@ CONFIGS = [(1, 20, 5), (256, 20, 5), (256, 64, 16), (1024, 32, 8)]
 LR, SIGMA, CHECK_STEPS = 0.02, 0.5, 200
 
 
-def measure(run: Callable[[int], Any], min_seconds: float, repeat: int) -> float:
-    """Median seconds per step; each measurement runs enough steps to last ≥ min_seconds."""
+def measure(run: Callable[[int], Any], min_seconds: float, repeat: int, min_steps: int = 4) -> float:
+    """Median seconds per step; each measurement runs ≥ min_steps steps and lasts ≥ min_seconds."""
     run(2)  # warm-up (JIT compilation)
-    steps = 4
+    steps = min_steps
     while True:
         t0 = time.perf_counter()
         run(steps)

@@ -182,7 +182,7 @@ def plot_students(summary: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
                         label=f"{st}, σ={sigma:g}", capsize=2)
     ax.set_xticks(range(len(teachers)), teachers, fontsize=7)
     ax.set_yscale("log")
-    ax.set_ylabel(f"median L_q after GD (IQR bars)")
+    ax.set_ylabel("median L_q after GD (IQR bars)")
     ax.set_title("Dense vs diagonal students")
     ax.grid(True, axis="y", which="both", alpha=0.3)
     ax.legend(fontsize=7)
