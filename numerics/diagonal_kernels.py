@@ -27,6 +27,11 @@ if AVAILABLE:
 
     FAST = {"reassoc", "contract", "nsz", "arcp"}  # no nnan/ninf: the divergence checks must stay
 
+    @njit(fastmath=FAST, cache=True, inline="always")
+    def _finite(z: Any) -> bool:  # pragma: no cover - compiled
+        """Both parts finite (a float's imaginary part is 0)."""
+        return np.isfinite(z.real) and np.isfinite(z.imag)
+
     @njit(fastmath=FAST, cache=True, nogil=True)
     def _run_model(lam: Any, b: Any, c: Any, wstar: Any, omega: Any, lr: float, t_start: int, n_steps: int,
                    total: int, tol: float, bound: float, out: Any) -> None:  # pragma: no cover - compiled
@@ -37,6 +42,9 @@ if AVAILABLE:
         glam = np.empty_like(lam)
         gb = np.empty_like(b)
         gc = np.empty_like(c)
+        nlam = np.empty_like(lam)
+        nb = np.empty_like(b)
+        nc = np.empty_like(c)
         t = t_start
         for step in range(n_steps):
             t = t_start + step
@@ -53,7 +61,7 @@ if AVAILABLE:
                 r = rho[i]
                 rho[i] = omega[i] * r
                 loss += r * rho[i]
-            gsum = 0.0
+            finite = np.isfinite(loss)
             for j in range(d):
                 lj = lam[j]
                 s0 = 0.0 * lj
@@ -65,17 +73,18 @@ if AVAILABLE:
                 glam[j] = 2.0 * np.conj(p * s1)
                 gb[j] = 2.0 * np.conj(c[j] * s0)
                 gc[j] = 2.0 * np.conj(b[j] * s0)
-                gsum += (glam[j] + gb[j] + gc[j]).real + (glam[j] + gb[j] + gc[j]).imag
-            bad = not (np.isfinite(loss) and np.isfinite(gsum)) or loss > bound
+                finite = finite and _finite(glam[j]) and _finite(gb[j]) and _finite(gc[j])
+            bad = not finite or loss > bound
             done = tol > 0.0 and loss <= tol and not bad
             out[3] = loss
-            psum = 0.0
             if not (bad or done or t == total):
+                # the next iterate into the scratch buffers; a non-finite one is divergence
                 for j in range(d):
-                    x = (lam[j] - lr * glam[j]) + (b[j] - lr * gb[j]) + (c[j] - lr * gc[j])
-                    psum += x.real + x.imag
-                if not np.isfinite(psum):
-                    bad = True
+                    nlam[j] = lam[j] - lr * glam[j]
+                    nb[j] = b[j] - lr * gb[j]
+                    nc[j] = c[j] - lr * gc[j]
+                    if not (_finite(nlam[j]) and _finite(nb[j]) and _finite(nc[j])):
+                        bad = True
             if bad or done or t == total:
                 if bad:
                     out[0] = 3.0
@@ -86,10 +95,9 @@ if AVAILABLE:
                     out[0] = 2.0
                 out[1] = t
                 return
-            for j in range(d):
-                lam[j] = lam[j] - lr * glam[j]
-                b[j] = b[j] - lr * gb[j]
-                c[j] = c[j] - lr * gc[j]
+            lam[:] = nlam
+            b[:] = nb
+            c[:] = nc
         out[1] = t_start + n_steps
 
     @njit(parallel=True, cache=True)

@@ -129,12 +129,22 @@ def test_initializations() -> None:
         DiagParams(np.array([[np.nan]]), np.ones((1, 1)), np.ones((1, 1)))
 
 
-def test_dense_realization_has_the_same_impulse_response() -> None:
+def test_dense_realization_has_the_same_impulse_response_and_losses() -> None:
+    """Two independent paths (running powers of λ; Krylov sweeps of the dense realization), to 1e-12."""
+    from numerics.diagonal import extrapolation_losses
+    from numerics.diagonal_descent import evaluate_diagonal
+    from numerics.losses import extrapolation_losses as dense_L
     from numerics.losses import impulse_response as dense_ir
+    from numerics.losses import loss_and_grad as dense_lg
 
+    t = teacher_from_spec("atoms:4/5@3/5,-1/2@2/5", 5)
     for cm in (False, True):
         p = init_diagonal(3, 4, 0.9, 7, complex_modes=cm)
         assert np.allclose(impulse_response(p, 12), dense_ir(p.to_dense(), 12), rtol=1e-12, atol=1e-15)
+        assert np.allclose(extrapolation_losses(p, t, [3, 7, 12]), dense_L(p.to_dense(), t, [3, 7, 12]), rtol=1e-12)
+        values = evaluate_diagonal(p, t, 5, [9], "all")
+        assert np.allclose(values["train_loss"], dense_lg(p.to_dense(), t, 5, "all")[0], rtol=1e-12)
+        assert np.allclose(values["extrapolation_loss"], dense_L(p.to_dense(), t, [9]), rtol=1e-12)
 
 
 def test_counterexample_command_diagonal() -> None:
