@@ -25,46 +25,14 @@ from theory.errors import InvalidInput
 
 __all__ = ["Unit", "SCALES", "plan", "code_version", "run_units", "check_manifest", "compute"]
 
-# E5/E6 teachers (C9): n = 1, 2, 3 atoms on M, one with a negative weight (off M), one oscillating.
-E5_TEACHERS = ["atoms:1/2@1", "atoms:4/5@3/5,-1/2@2/5", "atoms:4/5@1/2,-1/2@3/10,1/5@1/5", "atoms:4/5@1,-1/2@-1/2",
-               "oscillating:3/5:3/5"]
-E6_TEACHERS = ["atoms:4/5@3/5,-1/2@2/5", "atoms:4/5@1/2,-1/2@3/10,1/5@1/5", "oscillating:3/5:3/5"]
-# E7 (C12): dense vs real-diagonal vs complex-diagonal students; sign patterns of real diagonal students.
-E7_TEACHERS = ["memoryless", "atoms:4/5@3/5,-1/2@2/5", "oscillating:3/5:3/5"]
-E7_SIGNS = {"sign_teachers": ["memoryless", "atoms:4/5@3/5,-1/2@2/5"], "sign_fractions": [0.0, 0.25, 0.5, 0.75, 1.0],
-            "sign_sigma": 0.1}
+def _load_presets() -> dict[str, dict[str, Any]]:
+    """The quick and full scales, from ``numerics/presets.json`` (data, documented in docs/reproduce.md)."""
+    doc = json.loads((Path(__file__).parent / "presets.json").read_text(encoding="utf-8"))
+    return {"quick": doc["quick"], "full": doc["full"]}
+
 
 # Paper-scale and quick presets (times measured on the 2-core reference machine: docs/reproduce.md).
-SCALES: dict[str, dict[str, Any]] = {
-    "quick": {
-        "E1": {"cells": [[20, 5], [10, 3]], "sigmas": [0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0], "seeds": 16,
-               "steps": 20000, "lr": 0.02},
-        "E2": {"d": 6, "ks": [2, 3, 4, 5], "seeds": 16, "sigma": 0.5, "cap": 0.9, "steps": 20000, "lr": 0.05},
-        "E3": {"d": 20, "k": 5, "q_max": 60, "steps": 20000, "lr": 0.02},
-        "E4": {"cells": [[20, 5]], "sigmas": [0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0], "seeds": 16, "steps": 20000,
-               "lr": 0.02, "n_data": 10},
-        "E5": {"teachers": E5_TEACHERS, "d": 10, "ks": [2, 3, 4, 5, 6, 7, 8], "sigmas": [0.05, 1.0], "seeds": 8,
-               "steps": 20000, "lr": 0.02, "q": 40},
-        "E6": {"teachers": E6_TEACHERS, "d": 10, "k": 8, "sigmas": [0.05, 1.0], "seeds": 8, "steps": 20000, "lr": 0.02,
-               "q": 40},
-        "E7": {"teachers": E7_TEACHERS, "students": ["dense", "diagonal", "complex"], "d": 10, "k": 6,
-               "sigmas": [0.05, 1.0], "seeds": 8, "steps": 20000, "lr": 0.02, "q": 40, **E7_SIGNS},
-    },
-    "full": {
-        "E1": {"cells": [[10, 3], [20, 5], [40, 8]], "sigmas": [0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.2],
-               "seeds": 32, "steps": 50000, "lr": 0.02},
-        "E2": {"d": 10, "ks": [2, 3, 4, 5, 6], "seeds": 32, "sigma": 0.5, "cap": 0.9, "steps": 50000, "lr": 0.05},
-        "E3": {"d": 20, "k": 5, "q_max": 100, "steps": 50000, "lr": 0.02},
-        "E4": {"cells": [[20, 5]], "sigmas": [0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0], "seeds": 32, "steps": 50000,
-               "lr": 0.02, "n_data": 10},
-        "E5": {"teachers": E5_TEACHERS, "d": 20, "ks": [2, 3, 4, 5, 6, 7, 8, 9, 10], "sigmas": [0.05, 0.3, 1.0],
-               "seeds": 16, "steps": 40000, "lr": 0.02, "q": 40},
-        "E6": {"teachers": E6_TEACHERS, "d": 20, "k": 9, "sigmas": [0.05, 0.3, 1.0], "seeds": 16, "steps": 40000,
-               "lr": 0.02, "q": 40},
-        "E7": {"teachers": E7_TEACHERS, "students": ["dense", "diagonal", "complex"], "d": 20, "k": 6,
-               "sigmas": [0.05, 0.3, 1.0], "seeds": 16, "steps": 40000, "lr": 0.02, "q": 40, **E7_SIGNS},
-    },
-}
+SCALES: dict[str, dict[str, Any]] = _load_presets()
 
 
 @dataclass(frozen=True)
@@ -107,7 +75,7 @@ def code_version() -> str:
     h = hashlib.sha256()
     for pkg in (theory, numerics):
         root = Path(pkg.__file__).parent
-        for path in sorted(root.rglob("*.py")):
+        for path in sorted([*root.rglob("*.py"), *root.rglob("*.json")]):
             h.update(path.relative_to(root.parent).as_posix().encode())
             h.update(path.read_bytes())
     return f"{__version__}+{h.hexdigest()[:12]}.{'numba' if kernels.AVAILABLE else 'numpy'}"

@@ -192,3 +192,19 @@ def test_train_complex_reports_as_the_dense_student(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr  # saved as the equivalent dense RNN (2d states)
     for a, b in zip(doc["models"], json.loads(again.stdout)["models"]):
         assert a["train_loss"] == pytest.approx(b["train_loss"], rel=1e-10)
+
+
+@pytest.mark.parametrize("kind", ["real", "complex", "ring"])
+def test_initialization_scales(kind: str) -> None:
+    """Entries N(0, σ²/d); complex parts N(0, σ²/(2d)), so E|b_j|² = σ²/d as for real modes.
+
+    4000 models × 8 modes: the sample standard deviation is within 2% of the true one with
+    probability > 1 − 1e-9 (relative standard error 1/√(2·32000) ≈ 0.4%)."""
+    sigma, d = 0.6, 8
+    p = init_ring(4000, d, sigma, 3) if kind == "ring" else init_diagonal(4000, d, sigma, 3, complex_modes=kind != "real")
+    for x in (p.b, p.c) + (() if kind == "ring" else (p.lam,)):
+        assert np.sqrt(np.mean(np.abs(x) ** 2)) == pytest.approx(sigma / np.sqrt(d), rel=0.02)
+    if kind == "ring":
+        assert np.abs(p.lam).min() >= 0.4 and np.abs(p.lam).max() <= 0.9
+        assert np.mean(np.abs(p.lam)) == pytest.approx(0.65, rel=0.02)  # uniform radius on [0.4, 0.9]
+        assert abs(np.mean(np.exp(1j * np.angle(p.lam)))) < 0.02  # uniform phase
