@@ -147,10 +147,12 @@ def test_run_units_in_process_progress_timings_and_damaged_cache(tmp_path: Path,
     monkeypatch.setattr(rp.multiprocessing, "get_context", no_pool)
     units = rp.plan("custom", 0, ["C5"], config=SMALL)
     lines: list[str] = []
+    start = time.perf_counter()
     results, timings = rp.run_units(units, tmp_path, "test-code", 1, lines.append)
+    elapsed = time.perf_counter() - start
     assert [int(line.split("/")[0].strip("[")) for line in lines] == list(range(1, len(units) + 1))
     assert all(line.startswith(f"[{i}/{len(units)}]") for i, line in enumerate(lines, 1))
-    assert set(timings) == {u.label() for u in units} and all(t >= 0 for t in timings.values())
+    assert set(timings) == {u.label() for u in units} and all(0 <= t <= elapsed for t in timings.values())
     victim = units[-1]
     (tmp_path / "cache" / f"{victim.key('test-code')}.json").write_text('{"unit": ')  # truncated by hand
     again: list[str] = []
@@ -168,3 +170,18 @@ def test_unit_keys_depend_on_parameters_and_code() -> None:
     assert a.key("x") != a.key("y") and a.key("x") != Unit.of("E3", d=5, k=2).key("x")
     assert Unit.of("C5", seed=0).label() == "claim C5"
     assert Unit.of("E5", teacher="delay:2", d=3, k=4, sigma=0.1).label() == "E5 teacher=delay:2 d=3 k=4 sigma=0.1"
+
+
+def test_plan_reads_the_presets() -> None:
+    from numerics.reproduce import SCALES, plan
+
+    for scale in ("quick", "full"):
+        units = plan(scale, 3)
+        assert units == plan(scale, 3, config=SCALES[scale])
+        e = SCALES[scale]
+        expected = (len(CLAIMS) + sum(len(e[n]["cells"]) * len(e[n]["sigmas"]) for n in ("E1", "E4")) + len(e["E2"]["ks"])
+                    + 1 + len(e["E5"]["teachers"]) * len(e["E5"]["ks"]) * len(e["E5"]["sigmas"])
+                    + len(e["E6"]["teachers"]) * len(e["E6"]["sigmas"])
+                    + len(e["E7"]["teachers"]) * len(e["E7"]["students"]) * len(e["E7"]["sigmas"])
+                    + len(e["E7"]["sign_teachers"]) * len(e["E7"]["sign_fractions"]))
+        assert len(units) == expected and all(dict(u.params)["seed"] == 3 for u in units)

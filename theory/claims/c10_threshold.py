@@ -117,7 +117,7 @@ def _teacher(form: str, spec: str | None, d_star: int, seed: int) -> Teacher:
 
 
 def hypotheses(form: str, k: int = 1, spec: str | None = None, d_star: int = 1, seed: int = 0, p: int = 2,
-               case: str = "") -> None:
+               case: str = "", lfsr: tuple[tuple[int, ...], tuple[int, ...]] | None = None) -> None:
     if form not in ("threshold", "field"):
         raise HypothesisViolation(f"unknown form {form!r}")
     if k < 1:
@@ -129,10 +129,10 @@ def hypotheses(form: str, k: int = 1, spec: str | None = None, d_star: int = 1, 
 
 
 def check_instance(form: str, k: int = 1, spec: str | None = None, d_star: int = 1, seed: int = 0, p: int = 2,
-                   case: str = "") -> list[Evidence]:
+                   case: str = "", lfsr: tuple[tuple[int, ...], tuple[int, ...]] | None = None) -> list[Evidence]:
     params: dict[str, Any] = {"form": form, "k": k, "spec": spec, "d_star": d_star, "seed": seed, "case": case}
     if form == "field":
-        return _check_field(k, d_star, seed, p, params)
+        return _check_field(k, d_star, seed, p, params, lfsr)
     teacher = _teacher(form, spec, d_star, seed)
     prof = teacher_profile(teacher)
     th = threshold(teacher, k, profile=prof)
@@ -169,10 +169,12 @@ def check_instance(form: str, k: int = 1, spec: str | None = None, d_star: int =
     return found
 
 
-def _check_field(k: int, d_star: int, seed: int, p: int, params: dict[str, Any]) -> list[Evidence]:
+def _check_field(k: int, d_star: int, seed: int, p: int, params: dict[str, Any],
+                 lfsr: tuple[tuple[int, ...], tuple[int, ...]] | None = None) -> list[Evidence]:
+    """The teacher over GF(p): a shift register (connection, initial values), seeded or given."""
     rng = random.Random(seed)
-    conn = [rng.randrange(p) for _ in range(d_star)]
-    init = [rng.randrange(p) for _ in range(d_star)]
+    conn = [rng.randrange(p) for _ in range(d_star)] if lfsr is None else list(lfsr[0])
+    init = [rng.randrange(p) for _ in range(d_star)] if lfsr is None else list(lfsr[1])
     n_terms = 2 * d_star + k + 2 + MAX_BRUTE_D[p] + d_star
     seq = list(init)
     while len(seq) < n_terms:
@@ -204,6 +206,9 @@ def instances(seed: int) -> list[dict[str, Any]]:
         d_star = rng.randint(1, 3)
         out.append({"form": "threshold", "k": rng.randint(1, 2 * d_star + 3), "d_star": d_star,
                     "seed": rng.randint(0, 10**6), "case": "random-rnn"})
+    # edge: a teacher 0, 0, 1, … over GF(2) at k = 1: the zero student differs only at index 2,
+    # beyond k, so the exhaustive search must look past k (d + d* terms, C3)
+    out.append({"form": "field", "k": 1, "d_star": 3, "p": 2, "lfsr": ((0, 0, 1), (0, 0, 1)), "case": "GF(2) zero prefix"})
     for p in FIELD_PRIMES:
         for _ in range(3):
             d_star = rng.randint(1, 2)
@@ -213,7 +218,7 @@ def instances(seed: int) -> list[dict[str, Any]]:
 
 
 # The cases the default instances must cover (tests/test_claims.py reads this).
-REQUIRED_CASES = (*KIND_SPECS, "attained-after-k", "random-rnn", *(f"GF({p})" for p in FIELD_PRIMES))
+REQUIRED_CASES = (*KIND_SPECS, "attained-after-k", "random-rnn", "GF(2) zero prefix", *(f"GF({p})" for p in FIELD_PRIMES))
 
 CLAIM = Claim(
     id="C10",
