@@ -142,3 +142,26 @@ def test_c12_default_instances_cover_its_edge_cases(seed: int) -> None:
     # the documented examples are among them: nodes 1, 2, 3 (w_3 = 6) and the balanced pair 1, −1
     assert any(p.get("nodes") == (1, 2, 3) for p in inst) and any(p.get("nodes") == (1, -1) for p in inst)
     assert all(p["k"] >= 2 for p in inst if p["form"] == "gd-step")  # k = 1 would leave ∂L/∂λ untested
+
+
+@pytest.mark.parametrize("claim_id, params, message", [
+    ("C10", {"form": "nope"}, "unknown form 'nope'"),
+    ("C10", {"form": "threshold", "k": 0}, "C10 needs k >= 1, got 0"),
+    ("C10", {"form": "threshold", "k": 2, "d_star": 0}, "a random teacher needs d* >= 1, got 0"),
+    ("C10", {"form": "field", "k": 2, "p": 5}, "over GF(p) for p in [2, 3], got 5"),
+    ("C11", {"form": "nope", "n": 1}, "unknown form 'nope'"),
+    ("C11", {"form": "random", "n": 0}, "n >= 1 atoms, got 0"),
+    ("C11", {"form": "fixed", "n": 2}, "the fixed example has n = 3"),
+    ("C11", {"form": "memoryless", "n": 2}, "the memoryless teacher has n = 1"),
+    ("C12", {"form": "nope"}, "unknown form 'nope'"),
+    ("C12", {"form": "lagrange", "k": 0}, "C12 needs k >= 1 and d >= 1, got k = 0"),
+    ("C12", {"form": "gd-step", "k": 2, "d": 0}, "C12 needs k >= 1 and d >= 1"),
+    ("C12", {"form": "lagrange", "k": 2, "nodes": (1, 1)}, "k distinct nonzero nodes"),
+    ("C12", {"form": "lagrange", "k": 2, "nodes": (0, 1)}, "k distinct nonzero nodes"),
+    ("C12", {"form": "lagrange", "k": 3, "nodes": (1, 2)}, "k distinct nonzero nodes"),
+    ("C12", {"form": "balanced-k2", "k": 2, "nodes": (1, 2)}, "opposite sign"),
+])
+def test_new_claims_refuse_parameters_outside_their_hypotheses(claim_id: str, params: dict, message: str) -> None:
+    with pytest.raises(HypothesisViolation) as info:
+        get_claim(claim_id).hypotheses(**params)
+    assert message in str(info.value)
