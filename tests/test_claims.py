@@ -165,3 +165,49 @@ def test_new_claims_refuse_parameters_outside_their_hypotheses(claim_id: str, pa
     with pytest.raises(HypothesisViolation) as info:
         get_claim(claim_id).hypotheses(**params)
     assert message in str(info.value)
+
+
+def test_evidence_compares_lists_matrices_and_backends_exactly() -> None:
+    from fractions import Fraction
+
+    from theory import exact
+    from theory.claims.registry import evidence
+
+    m = exact.matrix([[1, 2], [3, 4]])
+    assert evidence("x", [Fraction(1), Fraction(2)], [1, 2]).holds
+    assert not evidence("x", [Fraction(1), Fraction(2)], [1, 3]).holds
+    assert not evidence("x", [[m]], [[exact.matrix([[1, 2], [3, 5]])]]).holds
+    assert evidence("x", [m, m], [exact.to_backend(m, "python"), m.to_sparse()]).holds
+    assert not evidence("x", m, exact.matrix([[1, 2, 0], [3, 4, 0]])).holds
+
+
+def test_c4_forms_check_their_own_part_and_d_star_1_is_the_memoryless_teacher() -> None:
+    from theory.claims import c4_invariants
+
+    for params in c4_invariants.instances(0):
+        found = c4_invariants.check_instance(**params)
+        assert found and all(e.name.startswith(c4_invariants.PART[params["form"]]) for e in found), params
+        teacher = found[0].params.get("teacher")
+        if teacher is not None:
+            assert (teacher == "memoryless") == (params.get("d_star", 1) == 1), (teacher, params)
+    assert {p["form"] for p in c4_invariants.instances(0)} == set(c4_invariants.FORMS)
+
+
+@settings(max_examples=scaled(10))
+@given(seed=st.integers(0, 2**32))
+def test_c3_and_c5_default_instances_cover_their_boundaries(seed: int) -> None:
+    from theory.claims import c3_tightness
+
+    c3 = c3_tightness.instances(seed)
+    assert any(p["form"] == "interpolating" and p["d"] == p["k"] - 1 for p in c3)  # d = k − 1 (d* = 1)
+    assert {p["k"] for p in c3 if p["form"] == "threshold"} >= {1, 2} and all(
+        p["d"] == p["k"] for p in c3 if p["form"] == "threshold")  # d = k
+    assert {p["d"] for p in c3 if p["form"] == "symbolic"} == set(range(1, c3_tightness.MAX_SYMBOLIC_D + 1))
+    c5 = c5_symmetric.instances(seed)
+    assert {p["n"] for p in c5 if p["form"] == "hankel_identity"} == {0, 1, 2, 3}
+    interp = [p for p in c5 if p["form"] == "interpolating"]
+    for n in (1, 2, 3):
+        assert any(p["n"] == n and p["k"] == 2 * n + 1 for p in interp), n  # k = 2n + 1 exactly
+    assert any(p["n"] == 1 and p["k"] == 3 and p["d"] == 1 for p in interp)
+    assert any(p["n"] == 1 and p["k"] == 3 and p["d"] > 1 for p in interp)  # memoryless, dense student
+    assert any(p["form"] == "k2_counterexample" for p in c5)

@@ -40,7 +40,7 @@ def _require_k(k: int) -> None:
 def _shift(d: int, corner: Fraction) -> DomainMatrix:
     """A e_i = e_{i+1} for i < d, A e_d = corner · e_1 (a nilpotent shift when corner = 0)."""
     nonzero: dict[tuple[int, int], object] = {(i + 1, i): 1 for i in range(d - 1)}
-    nonzero[(0, d - 1)] = nonzero.get((0, d - 1), 0) + corner  # d = 1: the 1×1 matrix (corner)
+    nonzero[(0, d - 1)] = corner  # the shift never fills row 0, so this is the only entry there (d = 1: [[corner]])
     return exact.from_nonzero(nonzero, (d, d))
 
 

@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 from theory.claims.c5_symmetric import rational_orthogonal, rotate
-from theory.claims.registry import Claim, Evidence, evidence
+from theory.claims.registry import Claim, Evidence, draw_seed, evidence
 from theory.errors import HypothesisViolation
 from theory.losses import loss, residuals
 from theory.moments import MomentStudent, measure_rnn, quasi_orthogonal_student, tight_student
@@ -79,9 +79,9 @@ def check_instance(form: str, n: int, seed: int = 0) -> list[Evidence]:
 
 def instances(seed: int) -> list[dict[str, Any]]:
     rng = random.Random(seed)
-    out: list[dict[str, Any]] = [{"form": "memoryless", "n": 1, "seed": rng.randint(0, 10**6)}]
+    out: list[dict[str, Any]] = [{"form": "memoryless", "n": 1, "seed": draw_seed(rng)}]
     for n in REQUIRED_N:
-        out.append({"form": "random", "n": n, "seed": rng.randint(0, 10**6)})
+        out.append({"form": "random", "n": n, "seed": draw_seed(rng)})
     out.append({"form": "fixed", "n": 3})
     return out
 

@@ -21,7 +21,7 @@ from fractions import Fraction
 from typing import Any
 
 from theory import exact
-from theory.claims.registry import Claim, Evidence, evidence
+from theory.claims.registry import Claim, Evidence, draw_seed, evidence
 from theory.diagonal import (DiagonalStudent, _conj, _re, diagonal_counterexample, diagonal_gradient, gaussian,
                              lagrange_weights, symbolic_identities)
 from theory.errors import HypothesisViolation
@@ -156,19 +156,19 @@ def instances(seed: int) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [
         {"form": "lagrange", "k": 3, "nodes": (F(1), F(2), F(3))},  # weights 3, −3, 1; w_3 = 6
         {"form": "balanced-k2", "k": 2, "nodes": (F(1), F(-1))},  # weights 1/2, 1/2; w_2 = 1
-        {"form": "lagrange", "k": 1, "seed": rng.randint(0, 10**6)},
+        {"form": "lagrange", "k": 1, "seed": draw_seed(rng)},
     ]
-    out += [{"form": "lagrange", "k": rng.randint(3, 6), "seed": rng.randint(0, 10**6)} for _ in range(2)]
+    out += [{"form": "lagrange", "k": rng.randint(3, 6), "seed": draw_seed(rng)} for _ in range(2)]
     a, b = Fraction(rng.randint(1, 9), rng.randint(1, 4)), -Fraction(rng.randint(1, 9), rng.randint(1, 4))
     out.append({"form": "balanced-k2", "k": 2, "nodes": (a, b)})
-    out += [{"form": "teacher", "k": rng.randint(1, 5), "teacher": rng.choice(TEACHERS), "seed": rng.randint(0, 10**6)}
+    out += [{"form": "teacher", "k": rng.randint(1, 5), "teacher": rng.choice(TEACHERS), "seed": draw_seed(rng)}
             for _ in range(2)]
     for cm in (False, True):
         out += [{"form": "symbolic", "d": d, "k": k, "complex_modes": cm} for d, k in ((1, 3), (2, 2))]
         out.append({"form": "gd-step", "d": rng.randint(1, 3), "k": rng.randint(2, 5), "complex_modes": cm,
-                    "seed": rng.randint(0, 10**6), "teacher": rng.choice(("memoryless", *TEACHERS))})
+                    "seed": draw_seed(rng), "teacher": rng.choice(("memoryless", *TEACHERS))})
         out.append({"form": "zero-mode", "d": rng.randint(1, 3), "k": rng.randint(1, 5), "complex_modes": cm,
-                    "seed": rng.randint(0, 10**6), "teacher": rng.choice(("memoryless", *TEACHERS))})
+                    "seed": draw_seed(rng), "teacher": rng.choice(("memoryless", *TEACHERS))})
     return out
 
 

@@ -14,7 +14,7 @@ import random
 from fractions import Fraction
 from typing import Any
 
-from theory.claims.registry import Claim, Evidence, evidence
+from theory.claims.registry import Claim, Evidence, draw_seed, evidence
 from theory.counterexamples import counterexample
 from theory.errors import HypothesisViolation
 from theory.losses import empirical_loss, gradient, prefix_losses, residuals_of
@@ -51,10 +51,9 @@ def check_instance(k: int, d: int, c: Fraction | None = None, tail: tuple[Fracti
         evidence("L_q(R) closed form, q = " + ",".join(map(str, qs)), [L[q] for q in qs],
                  [ce.expected_extrapolation_loss(q) for q in qs], **params),
     ]
-    if disguise is not None or d > k + (len(tail) if tail else 0):
-        # (c) padding and disguise change nothing: identical impulse response to the plain RNN.
-        plain = counterexample(k, c=c, tail=tail)
-        found.append(evidence("disguised/padded w = plain w", w, plain.rnn.impulse_response(n), **params))
+    # (c) padding and disguise change nothing: identical impulse response to the plain RNN.
+    plain = counterexample(k, c=c, tail=tail)
+    found.append(evidence("disguised/padded w = plain w", w, plain.rnn.impulse_response(n), **params))
     # (d) zero empirical loss on random rational sequences of length k, zero gradient.
     rng = random.Random(data_seed)
     X = [[Fraction(rng.randint(-9, 9), rng.randint(1, 9)) for _ in range(k)] for _ in range(DATA_SEQUENCES)]
@@ -82,10 +81,10 @@ def instances(seed: int) -> list[dict[str, Any]]:
         k = rng.randint(1, 12)
         d = k + rng.randint(0, 4)
         if rng.random() < 0.5:
-            out.append({"k": k, "d": d, "c": _rand_c(rng), "disguise": rng.randint(0, 10**6), "data_seed": rng.randint(0, 10**6)})
+            out.append({"k": k, "d": d, "c": _rand_c(rng), "disguise": draw_seed(rng), "data_seed": draw_seed(rng)})
         else:
             tail = tuple(_rand_c(rng) for _ in range(rng.randint(1, 3)))
-            out.append({"k": k, "d": d + len(tail), "tail": tail, "disguise": rng.randint(0, 10**6), "data_seed": rng.randint(0, 10**6)})
+            out.append({"k": k, "d": d + len(tail), "tail": tail, "disguise": draw_seed(rng), "data_seed": draw_seed(rng)})
     return out
 
 

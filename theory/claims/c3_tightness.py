@@ -22,7 +22,7 @@ from typing import Any
 
 
 from theory import exact
-from theory.claims.registry import Claim, Evidence, evidence
+from theory.claims.registry import Claim, Evidence, draw_seed, evidence
 from theory.counterexamples import cyclic, disguise_matrices
 from theory.errors import HypothesisViolation
 from theory.losses import loss, residuals
@@ -64,7 +64,7 @@ def random_interpolating(teacher: Teacher, d: int, rng: random.Random) -> ExactR
     A = [row + [0] * m for row in A_t] + [[r() for _ in range(d)] for _ in range(m)]
     B = [b[0] for b in B_t] + [r() for _ in range(m)]
     C = C_t[0] + [0] * m
-    return ExactRNN.from_entries(A, B, C).transform(*disguise_matrices(d, rng.randint(0, 10**6)))
+    return ExactRNN.from_entries(A, B, C).transform(*disguise_matrices(d, draw_seed(rng)))
 
 
 def hypotheses(form: str, d: int, k: int = 0, d_star: int = 1, seed: int = 0) -> None:
@@ -117,13 +117,13 @@ def instances(seed: int) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     out: list[dict[str, Any]] = [{"form": "symbolic", "d": d} for d in range(1, MAX_SYMBOLIC_D + 1)]
     for _ in range(4):
-        out.append({"form": "recurrence", "d": rng.randint(1, 5), "d_star": rng.randint(1, 3), "seed": rng.randint(0, 10**6)})
+        out.append({"form": "recurrence", "d": rng.randint(1, 5), "d_star": rng.randint(1, 3), "seed": draw_seed(rng)})
     out.append({"form": "interpolating", "k": 2, "d": 1, "d_star": 1, "seed": 0})  # edge: d = k − 1
     for _ in range(4):
         d_star = rng.randint(1, 3)
         d = d_star + rng.randint(0, 3)
         out.append({"form": "interpolating", "k": d + d_star + rng.randint(0, 2), "d": d, "d_star": d_star,
-                    "seed": rng.randint(0, 10**6)})
+                    "seed": draw_seed(rng)})
     out += [{"form": "threshold", "k": k, "d": k} for k in (1, 2, 5)]
     return out
 

@@ -24,7 +24,7 @@ from typing import Any
 from sympy import QQ
 
 from theory import exact
-from theory.claims.registry import Claim, Evidence, evidence
+from theory.claims.registry import Claim, Evidence, draw_seed, evidence
 from theory.errors import HypothesisViolation
 from theory.losses import Gradient, gd_step, gradient, loss, loss_weights, noether, q_matrix, q_step_change
 from theory.rnn import random_rnn, random_symmetric_rnn
@@ -32,6 +32,9 @@ from theory.symbolic import derivative_along, generic_rnn
 from theory.teachers import Memoryless, Teacher, TeacherRNN
 
 FORMS = ("noether", "gd_step", "symmetric", "flow_Q", "flow_A", "gradient_formula")
+# The part of C4 each form checks: every evidence name of a form starts with its part (tests read this).
+PART = {"noether": "(a)", "flow_Q": "(b)", "gd_step": "(c)", "symmetric": "(d)", "flow_A": "(e)",
+        "gradient_formula": "2UᵀHV"}
 
 
 def _weights(kind: str, k: int, rng: random.Random) -> Any:
@@ -62,6 +65,7 @@ def check_instance(form: str, d: int, k: int, weights: str = "last", d_star: int
     params = {"form": form, "d": d, "k": k, "weights": weights, "d_star": d_star, "seed": seed}
     if form in ("noether", "gd_step", "symmetric"):
         teacher = _teacher(d_star, rng)
+        params["teacher"] = teacher.describe()  # d* = 1: memoryless; the tests read this
         rnn = random_symmetric_rnn(d, rng) if form == "symmetric" else random_rnn(d, rng)
         omega = _weights(weights, k, rng)
         G = gradient(rnn, teacher, k, omega)
@@ -106,10 +110,10 @@ def instances(seed: int) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     out: list[dict[str, Any]] = []
     for form in ("noether", "gd_step", "symmetric"):
-        out.append({"form": form, "d": 1, "k": 1, "weights": "last", "d_star": 1, "seed": rng.randint(0, 10**6)})
+        out.append({"form": form, "d": 1, "k": 1, "weights": "last", "d_star": 1, "seed": draw_seed(rng)})
         for weights in ("last", "all", "random"):
             out.append({"form": form, "d": rng.randint(1, 4), "k": rng.randint(1, 6), "weights": weights,
-                        "d_star": rng.randint(1, 3), "seed": rng.randint(0, 10**6)})
+                        "d_star": rng.randint(1, 3), "seed": draw_seed(rng)})
     for form in ("gradient_formula", "flow_Q", "flow_A"):
         for d, k in ((1, 3), (2, 2), (2, 3), (3, 3)):
             for weights in ("last", "all"):

@@ -24,7 +24,7 @@ from typing import Any
 from sympy.polys.matrices import DomainMatrix
 
 from theory import exact
-from theory.claims.registry import Claim, Evidence, evidence
+from theory.claims.registry import Claim, Evidence, draw_seed, evidence
 from theory.errors import HypothesisViolation
 from theory.losses import loss, residuals
 from theory.rnn import ExactRNN, random_symmetric_rnn
@@ -160,12 +160,13 @@ def instances(seed: int) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     out: list[dict[str, Any]] = [{"form": "k2_counterexample"}]
     for n in (0, 1, 2, 3):
-        out.append({"form": "hankel_identity", "d": rng.randint(1, 5), "n": n, "seed": rng.randint(0, 10**6)})
+        out.append({"form": "hankel_identity", "d": rng.randint(1, 5), "n": n, "seed": draw_seed(rng)})
     out.append({"form": "interpolating", "d": 1, "k": 3, "n": 1, "seed": 0})  # memoryless, d = 1, k = 3
     out.append({"form": "interpolating", "d": 4, "k": 3, "n": 1, "seed": 2})  # memoryless, dense student
-    for n in (1, 2, 3):
-        out.append({"form": "interpolating", "d": n + rng.randint(0, 3), "k": 2 * n + 1 + rng.randint(0, 1), "n": n,
-                    "seed": 2 * rng.randint(0, 10**6) + 1})
+    for n in (1, 2, 3):  # k = 2n + 1 exactly (the boundary) and one more
+        for extra in (0, 1):
+            out.append({"form": "interpolating", "d": n + rng.randint(0, 3), "k": 2 * n + 1 + extra, "n": n,
+                        "seed": 2 * draw_seed(rng) + 1})
     return out
 
 

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from theory import exact
 from theory.claims.c3_tightness import random_interpolating
-from theory.claims.registry import Claim, Evidence, evidence
+from theory.claims.registry import Claim, Evidence, draw_seed, evidence
 from theory.counterexamples import counterexample
 from theory.errors import HypothesisViolation
 from theory.losses import gradient, loss, loss_weights, residuals
@@ -60,6 +60,11 @@ def hypotheses(form: str, d: int, k: int, weights: str = "last", d_star: int = 1
         raise HypothesisViolation(f"unknown form {form!r}")
 
 
+def zero_io_rnn(d: int, rng: random.Random) -> ExactRNN:
+    """A random A with B = 0 and C = 0: a stationary point with L = ω_0 (not a global minimum)."""
+    return ExactRNN(random_rnn(d, rng).A, exact.zeros(d, 1), exact.zeros(1, d))
+
+
 def check_instance(form: str, d: int, k: int, weights: str = "last", d_star: int = 1, seed: int = 0) -> list[Evidence]:
     rng = random.Random(seed)
     params = {"form": form, "d": d, "k": k, "weights": weights, "d_star": d_star, "seed": seed}
@@ -76,27 +81,27 @@ def check_instance(form: str, d: int, k: int, weights: str = "last", d_star: int
     om = loss_weights(k, weights)  # type: ignore[arg-type]
     if form == "scaling_gradient":
         # A point with w_1..w_{k−1} = 0 but w_0 = s ≠ 1: r_0 = s − 1.
-        s = Fraction(rng.randint(2, 9), rng.randint(1, 3))
-        if s == 1:  # keep r_0 ≠ 0, the case that forces B = C = 0
-            s = Fraction(1, 2)
+        s = 1 + Fraction(rng.randint(1, 8), rng.randint(1, 3))  # s > 1: r_0 ≠ 0
         rnn = random_interpolating(Memoryless(s), d, rng)
         G = gradient(rnn, None, k, weights)
         r0 = s - 1
         two_rho0 = exact.qq(2 * om[0] * r0)
         return [
+            evidence("the case of (a): w_1..w_{k−1} = 0 and r_0 ≠ 0", [list(rnn.impulse_response(k)[1:]), r0 != 0],
+                     [[Fraction(0)] * (k - 1), True], **params),
             evidence("w_1..w_{k−1} = 0 ⇒ ∇_A L = 0", G.A.is_zero_matrix, True, **params),
             evidence("w_1..w_{k−1} = 0 ⇒ ∇_B L = 2 ω_0 r_0 Cᵀ", G.B, rnn.C.transpose() * two_rho0, **params),
             evidence("w_1..w_{k−1} = 0 ⇒ ∇_C L = 2 ω_0 r_0 Bᵀ", G.C, rnn.B.transpose() * two_rho0, **params),
         ]
     # classification over a pool of candidates
-    zero_io = ExactRNN(random_rnn(d, rng).A, exact.zeros(d, 1), exact.zeros(1, d))
+    zero_io = zero_io_rnn(d, rng)
     pool = {
         "random point": random_rnn(d, rng),
         "B = C = 0": zero_io,
         "interpolating": random_interpolating(Memoryless(), d, rng),
     }
     if d >= k:
-        pool["counterexample"] = counterexample(k, d=d, c=Fraction(rng.randint(1, 5)), disguise=rng.randint(0, 10**6)).rnn
+        pool["counterexample"] = counterexample(k, d=d, c=Fraction(rng.randint(1, 5)), disguise=draw_seed(rng)).rnn
     found = [evidence(f"class of {name}", classify_stationary(rnn, k, weights) != "other", True, **params)
              for name, rnn in pool.items()]
     found.append(evidence("B = C = 0 is stationary with L = ω_0", (classify_stationary(zero_io, k, weights),
@@ -110,14 +115,14 @@ def instances(seed: int) -> list[dict[str, Any]]:
     for weights in ("last", "all", "random"):
         for _ in range(2):
             out.append({"form": "identity", "d": rng.randint(1, 4), "k": rng.randint(1, 6), "weights": weights,
-                        "d_star": rng.randint(1, 3), "seed": rng.randint(0, 10**6)})
+                        "d_star": rng.randint(1, 3), "seed": draw_seed(rng)})
     for weights in ("last", "all"):
         out.append({"form": "scaling_gradient", "d": 1, "k": 1, "weights": weights, "seed": 0})
         out.append({"form": "scaling_gradient", "d": rng.randint(1, 4), "k": rng.randint(2, 6), "weights": weights,
-                    "seed": rng.randint(0, 10**6)})
+                    "seed": draw_seed(rng)})
         for k in (1, 2, 4):
             out.append({"form": "classification", "d": k + rng.randint(0, 2), "k": k, "weights": weights,
-                        "seed": rng.randint(0, 10**6)})
+                        "seed": draw_seed(rng)})
     return out
 
 

@@ -14,7 +14,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Kind", "Evidence", "Verdict", "Claim", "evidence"]
+__all__ = ["Kind", "Evidence", "Verdict", "Claim", "evidence", "draw_seed", "SEED_SPACE"]
+
+# Instance generators draw the seeds of their random objects from [0, SEED_SPACE]: any range
+# gives instances that satisfy the hypotheses, so this is a choice of variety, not of strength.
+SEED_SPACE = 10**6
+
+
+def draw_seed(rng: Any) -> int:
+    """A seed for one random object of a claim instance (``random.Random`` in, int out)."""
+    return int(rng.randint(0, SEED_SPACE))
 
 Kind = Literal["identity", "existence", "implication", "bound", "convergence"]
 
