@@ -52,9 +52,7 @@ def to_fraction(x: Any) -> Fraction:
     """Convert an exact domain element (fmpq, PythonMPQ, int, Fraction) to ``Fraction``."""
     if isinstance(x, Fraction):
         return x
-    if isinstance(x, int) and not isinstance(x, bool):
-        return Fraction(x)
-    return Fraction(int(x.numerator), int(x.denominator))
+    return Fraction(int(x.numerator), int(x.denominator))  # ints, fmpq and PythonMPQ all have these
 
 
 def parse_rational(value: object) -> Fraction:
@@ -173,14 +171,15 @@ def to_backend(m: DomainMatrix, backend: Backend) -> DomainMatrix:
 
 
 def rows_to_matrix(vectors: Sequence[DomainMatrix], domain: Any) -> DomainMatrix:
-    """Stack 1×d or d×1 vectors as the rows of an n×d matrix."""
+    """Stack n ≥ 1 vectors (1×d or d×1) as the rows of an n×d matrix, on the first vector's backend."""
+    if not vectors:
+        raise InvalidInput("rows_to_matrix needs at least one vector")
     flat: list[Any] = []
     for v in vectors:
         flat.extend(v.to_list_flat())
     n = len(vectors)
-    d = len(flat) // n if n else 0
-    out = DomainMatrix.from_list_flat(flat, (n, d), domain).to_dense()
-    return like(out, vectors[0]) if vectors else out
+    out = DomainMatrix.from_list_flat(flat, (n, len(flat) // n), domain).to_dense()
+    return like(out, vectors[0])
 
 
 def _is_flint_qq(m: DomainMatrix) -> bool:

@@ -87,9 +87,7 @@ def _rational_sqrt(x: Fraction) -> Fraction | None:
 
 
 def _rational_roots(p: Poly) -> list[Fraction] | None:
-    """All roots of p when p has degree ≤ 2 and splits over ℚ, else None."""
-    while len(p) > 1 and p[-1] == 0:
-        p = p[:-1]
+    """All roots of p (leading coefficient nonzero) when p has degree ≤ 2 and splits over ℚ, else None."""
     if len(p) == 1:
         return []
     if len(p) == 2:
