@@ -208,7 +208,20 @@ def main() -> int:
     ap.add_argument("--modules", help="comma-separated module paths (default: every module in TESTS)")
     ap.add_argument("--only", help="comma-separated mutant ids to run (ignores --sample)")
     ap.add_argument("--out", default="mutation-report", help="output folder (default ./mutation-report)")
+    ap.add_argument("--resummarize", action="store_true",
+                    help="only rewrite OUT/summary.md from OUT/mutants.json and the current equivalent list")
     args = ap.parse_args()
+    equivalent = json.loads((ROOT / "tests" / "mutation_equivalent.json").read_text(encoding="utf-8"))
+    if args.resummarize:
+        rows = json.loads((Path(args.out) / "mutants.json").read_text(encoding="utf-8"))
+        for r in rows:
+            status = str(r["status"]).removeprefix("equivalent (").removesuffix(")")
+            r["status"] = f"equivalent ({status})" if r["id"] in equivalent else status
+        (Path(args.out) / "mutants.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+        table = summarize(rows)
+        (Path(args.out) / "summary.md").write_text(table, encoding="utf-8")
+        print(table)
+        return 0
     modules = list(TESTS) if args.modules is None else [m.strip() for m in args.modules.split(",")]
     unknown = [m for m in modules if m not in TESTS]
     if unknown:
@@ -221,7 +234,6 @@ def main() -> int:
     else:
         sample = random.Random(args.seed).sample(pool, min(args.sample, len(pool)))
     sample.sort(key=lambda m: (m.module, m.line, m.col))
-    equivalent = json.loads((ROOT / "tests" / "mutation_equivalent.json").read_text(encoding="utf-8"))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="tempx-mutate-"))

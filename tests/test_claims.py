@@ -119,7 +119,7 @@ def test_c10_default_instances_cover_every_teacher_kind_and_edge_case(seed: int)
     for case, spec in c10_threshold.KIND_SPECS.items():
         d_star = parse_teacher(spec).dim
         ks = {p["k"] for p in c10_threshold.instances(seed) if p.get("spec") == spec and p["case"] == case}
-        assert any(k >= 2 * d_star for k in ks), (case, ks)
+        assert any(k >= 2 * d_star for k in ks) and max(1, 2 * d_star) in ks, (case, ks)
         if d_star > 1:
             assert any(k < 2 * d_star for k in ks), (case, ks)
     assert specs

@@ -29,6 +29,28 @@ def test_two_atom_teacher_thresholds() -> None:
     assert [threshold(t, k).d_min for k in (4, 5, 9)] == [3, 4, 8]  # k ≥ 2d* = 4: k + 1 − d*
 
 
+def test_threshold_refuses_a_zero_first_difference_and_bad_k() -> None:
+    t = parse_teacher("geometric:1/2")
+    with pytest.raises(InvalidInput, match="c must be nonzero"):
+        threshold(t, 3, c=0)
+    with pytest.raises(InvalidInput, match="k must be >= 1, got 0"):
+        threshold(t, 0)
+    with pytest.raises(TypeError, match="k must be an int"):
+        threshold(t, 2.0)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("spec", ["atoms:4/5@3/5,-1/2@2/5", "delay:2", "oscillating:3/5:3/5", "impulse:1,-2,0,3"])
+def test_first_difference_at_and_just_beyond_the_profile_horizon(spec: str) -> None:
+    """j = 2D and 2D + 1 (D = the realization's dimension): the stored Berlekamp–Massey states end there."""
+    t = parse_teacher(spec)
+    D = t.as_rnn().d
+    for k in (2 * D, 2 * D + 1, 2 * D + 2):
+        ce = counterexample(k, teacher=t)
+        w, ws = ce.rnn.impulse_response(k + 1), t.impulse_response(k + 1)
+        assert w[:k] == ws[:k] and w[k] != ws[k] and ce.d == max(ce.d_min, 1)
+        assert ce.d_min == threshold(t, k).d_min == k + 1 - t.dim
+
+
 def test_memoryless_is_c2_and_c3() -> None:
     t = parse_teacher("memoryless")
     assert [threshold(t, k).d_min for k in range(1, 9)] == list(range(1, 9))

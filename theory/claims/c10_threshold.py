@@ -197,8 +197,8 @@ def instances(seed: int) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for case, spec in KIND_SPECS.items():
         d_star = parse_teacher(spec).dim
-        # one k below 2d* (when there is one) and one at or above it
-        for k in sorted({max(1, rng.randint(1, max(1, 2 * d_star - 1))), 2 * d_star + rng.randint(0, 3)}):
+        # one k below 2d* (when there is one), k = 2d* exactly (where the closed form starts) and one above
+        for k in sorted({max(1, rng.randint(1, max(1, 2 * d_star - 1))), max(1, 2 * d_star), 2 * d_star + rng.randint(1, 3)}):
             out.append({"form": "threshold", "k": k, "spec": spec, "case": case})
     # edge: the minimum is attained after k (d_min = 0: the zero student matches delay:4 up to index 3)
     out.append({"form": "threshold", "k": rng.randint(1, 3), "spec": "delay:4", "case": "attained-after-k"})
