@@ -98,7 +98,7 @@ if AVAILABLE:
             lam[:] = nlam
             b[:] = nb
             c[:] = nc
-        out[1] = t_start + n_steps
+        # a model still running after this block has its steps recorded when it stops (t == total at the latest)
 
     @njit(parallel=True, cache=True)
     def _block_parallel(lam: Any, b: Any, c: Any, wstar: Any, omega: Any, lr: float, t_start: int, n_steps: int,

@@ -164,8 +164,7 @@ if AVAILABLE:
             b, bn = bn, b
             c, cn = cn, c
             swapped = not swapped
-        else:
-            out[1] = t_start + n_steps
+        # a model still running after this block has its steps recorded when it stops (t == total at the latest)
         if swapped:  # the current iterate lives in the scratch buffers
             A0[:, :] = A
             b0[:] = b

@@ -145,6 +145,9 @@ def test_c12_default_instances_cover_its_edge_cases(seed: int) -> None:
 
 
 @pytest.mark.parametrize("claim_id, params, message", [
+    ("C3", {"form": "threshold", "d": 3, "k": 4}, "the threshold instance is d = k with the memoryless teacher"),
+    ("C3", {"form": "threshold", "d": 3, "k": 3, "d_star": 2}, "the threshold instance is d = k"),
+    ("C3", {"form": "interpolating", "d": 2, "k": 3, "d_star": 2}, "C3 needs d + d* <= k"),
     ("C10", {"form": "nope"}, "unknown form 'nope'"),
     ("C10", {"form": "threshold", "k": 0}, "C10 needs k >= 1, got 0"),
     ("C10", {"form": "threshold", "k": 2, "d_star": 0}, "a random teacher needs d* >= 1, got 0"),
@@ -161,7 +164,7 @@ def test_c12_default_instances_cover_its_edge_cases(seed: int) -> None:
     ("C12", {"form": "lagrange", "k": 3, "nodes": (1, 2)}, "k distinct nonzero nodes"),
     ("C12", {"form": "balanced-k2", "k": 2, "nodes": (1, 2)}, "opposite sign"),
 ])
-def test_new_claims_refuse_parameters_outside_their_hypotheses(claim_id: str, params: dict, message: str) -> None:
+def test_claims_refuse_parameters_outside_their_hypotheses(claim_id: str, params: dict, message: str) -> None:
     with pytest.raises(HypothesisViolation) as info:
         get_claim(claim_id).hypotheses(**params)
     assert message in str(info.value)
@@ -211,3 +214,14 @@ def test_c3_and_c5_default_instances_cover_their_boundaries(seed: int) -> None:
     assert any(p["n"] == 1 and p["k"] == 3 and p["d"] == 1 for p in interp)
     assert any(p["n"] == 1 and p["k"] == 3 and p["d"] > 1 for p in interp)  # memoryless, dense student
     assert any(p["form"] == "k2_counterexample" for p in c5)
+
+
+def test_c10_states_the_closed_form_at_every_k_from_2d_star() -> None:
+    from theory.teacher_spec import parse_teacher
+
+    for params in c10_threshold.instances(0):
+        if params["form"] != "threshold" or "spec" not in params:
+            continue
+        names = [e.name for e in c10_threshold.check_instance(**params)]
+        closed = any(n.startswith("k ≥ 2d*") for n in names)
+        assert closed == (params["k"] >= 2 * parse_teacher(params["spec"]).dim), (params, names)

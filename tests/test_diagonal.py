@@ -208,3 +208,17 @@ def test_initialization_scales(kind: str) -> None:
         assert np.abs(p.lam).min() >= 0.4 and np.abs(p.lam).max() <= 0.9
         assert np.mean(np.abs(p.lam)) == pytest.approx(0.65, rel=0.02)  # uniform radius on [0.4, 0.9]
         assert abs(np.mean(np.exp(1j * np.angle(p.lam)))) < 0.02  # uniform phase
+
+
+@pytest.mark.parametrize("backend", ["numpy", "auto"])
+def test_tol_zero_never_stops_early_and_tol_positive_converges(backend: str) -> None:
+    """The stopping rules of gd: start at an exact solution (λ = 0, b = c = 1: w = (1, 0, 0, …), loss exactly 0)."""
+    exact_fit = DiagParams(np.zeros((1, 1)), np.ones((1, 1)), np.ones((1, 1)))
+    batch = DiagParams.stack([exact_fit, init_diagonal(1, 1, 0.3, 5)])
+    t = teacher_from_spec("memoryless", 3)
+    full = gd_diagonal(batch, t, 3, 0.05, 30, tol=0.0, backend=backend)
+    assert full.status == ("max_steps", "max_steps") and full.steps.tolist() == [30, 30]
+    assert full.train_loss[0] == 0.0 and full.diverged_at.tolist() == [-1, -1]
+    early = gd_diagonal(batch, t, 3, 0.05, 30, tol=1e-12, backend=backend)
+    assert early.status[0] == "converged" and early.steps[0] == 0 and early.diverged_at[0] == -1
+    assert early.status[1] == "max_steps" and early.steps[1] == 30

@@ -118,3 +118,9 @@ def test_empirical_moment_refuses_empty_or_bad_data(X: np.ndarray) -> None:
 
     with pytest.raises(InvalidInput, match="n >= 1 sequences of length k >= 1"):
         empirical_moment(X)
+
+
+def test_empirical_moment_of_length_one_sequences() -> None:
+    from numerics.losses import empirical_moment
+
+    assert empirical_moment(np.array([[2.0], [-1.0]])).tolist() == [[2.5]]

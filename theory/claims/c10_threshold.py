@@ -138,7 +138,8 @@ def check_instance(form: str, k: int = 1, spec: str | None = None, d_star: int =
     th = threshold(teacher, k, profile=prof)
     j = th.first_difference
     n_check = max(j + 1, 2 * k + 1)
-    ws = list(teacher.impulse_response(n_check + prof.dim + th.d_min + 2))
+    last = max(k, 2 * prof.dim)  # the search range of j; the no-direction reads w*_0 … w*_last
+    ws = list(teacher.impulse_response(max(n_check, last + 1)))
     found: list[Evidence] = []
     # yes: a student of dimension d_min (and a padded, disguised one) interpolates and differs at j.
     for extra, disguise in ((0, None), (1, seed)):
@@ -153,7 +154,6 @@ def check_instance(form: str, k: int = 1, spec: str | None = None, d_star: int =
             found.append(evidence("matrices reproduce the recurrence", w, ce.expected_impulse_response(n_check),
                                   **params))
     # no: at d_min − 1 every j ≤ max(k, 2d*) is forced (linear algebra, not Berlekamp–Massey).
-    last = max(k, 2 * prof.dim)
     if th.d_min >= 1:
         forced = [forced_agreement(ws, th.d_min - 1, jj) for jj in range(k, last + 1)]
         found.append(evidence(f"d = d_min − 1 = {th.d_min - 1}: agreement forced at every j in [k, {last}]",

@@ -38,8 +38,11 @@ PART = {"noether": "(a)", "flow_Q": "(b)", "gd_step": "(c)", "symmetric": "(d)",
 
 
 def _weights(kind: str, k: int, rng: random.Random) -> Any:
+    """``random``: ω_i ≥ 0 with one ω_i = 0 (C4 holds for any ω ≥ 0, zeros included)."""
     if kind == "random":
-        return [Fraction(rng.randint(0, 5), rng.randint(1, 3)) for _ in range(k)]
+        omega = [Fraction(rng.randint(0, 5), rng.randint(1, 3)) for _ in range(k)]
+        omega[rng.randrange(k)] = Fraction(0)
+        return omega
     return kind
 
 
