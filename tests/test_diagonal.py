@@ -159,7 +159,8 @@ def test_counterexample_command_diagonal() -> None:
 
 
 @pytest.mark.parametrize("args, needle", [
-    (["--nodes", "1,1", "--k", "2"], "distinct"),
+    (["--nodes", "1,1", "--k", "2"], "nodes must be distinct, repeated: 1"),
+    (["--nodes", "1,2,2,3,3", "--k", "5"], "repeated: 2, 3"),
     (["--nodes", "0,1", "--k", "2"], "nonzero"),
     (["--nodes", "1,2", "--k", "3"], "needs exactly 3 nodes"),
     (["--k", "3"], "needs --nodes"),

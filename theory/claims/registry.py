@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sympy.polys.matrices import DomainMatrix
+
 __all__ = ["Kind", "Evidence", "Verdict", "Claim", "evidence", "draw_seed", "SEED_SPACE"]
 
 # Instance generators draw the seeds of their random objects from [0, SEED_SPACE]: any range
@@ -69,7 +71,7 @@ def _show(x: Any) -> str:
 
 def _comparable(x: Any) -> Any:
     """Matrices compare by shape and entries, whatever backend (fmpq_mat, dense, sparse) holds them."""
-    if hasattr(x, "to_list") and hasattr(x, "shape"):
+    if isinstance(x, DomainMatrix):
         return (x.shape, x.domain, x.to_list())
     if isinstance(x, (list, tuple)):
         return [_comparable(v) for v in x]
