@@ -197,6 +197,8 @@ def run_tests(tree: Path, tests: list[str], timeout: float, numba_cache: str) ->
     except subprocess.TimeoutExpired:
         return "timeout", time.perf_counter() - start, ""
     last = (proc.stdout.strip().splitlines() or [""])[-1]
+    if proc.returncode not in (0, 1):  # 1: tests failed; anything else: collection or usage error
+        last += " | " + " / ".join((proc.stdout + proc.stderr).strip().splitlines()[-6:])
     return ("survived" if proc.returncode == 0 else "killed"), time.perf_counter() - start, last
 
 

@@ -223,3 +223,28 @@ def test_tol_zero_never_stops_early_and_tol_positive_converges(backend: str) -> 
     early = gd_diagonal(batch, t, 3, 0.05, 30, tol=1e-12, backend=backend)
     assert early.status[0] == "converged" and early.steps[0] == 0 and early.diverged_at[0] == -1
     assert early.status[1] == "max_steps" and early.steps[1] == 30
+
+
+def test_the_requested_engine_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from numerics import diagonal_kernels
+
+    def compiled_called(*args: object) -> None:
+        raise RuntimeError("compiled engine called")
+
+    monkeypatch.setattr(diagonal_kernels, "diag_gd_block", compiled_called)
+    p, t = init_diagonal(2, 3, 0.3, 1), teacher_from_spec("memoryless", 3)
+    res = gd_diagonal(p, t, 3, 0.05, 5, backend="numpy")
+    assert res.status == ("max_steps", "max_steps") and res.extrapolation_loss.shape == (2, 0)
+    if AVAILABLE:
+        for backend in ("numba", "auto"):
+            with pytest.raises(RuntimeError, match="compiled engine called"):
+                gd_diagonal(p, t, 3, 0.05, 5, backend=backend)
+    with pytest.raises(InvalidInput, match="unknown backend 'cuda'"):
+        gd_diagonal(p, t, 3, 0.05, 5, backend="cuda")
+
+
+def test_extrapolation_losses_of_no_lengths() -> None:
+    from numerics.diagonal import extrapolation_losses
+
+    p = init_diagonal(3, 2, 0.3, 1)
+    assert extrapolation_losses(p, teacher_from_spec("memoryless"), []).shape == (3, 0)

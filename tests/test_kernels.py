@@ -122,3 +122,16 @@ def test_kernels_with_numba_bounds_checking() -> None:
         env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": cache}
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_the_requested_engine_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    def compiled_called(*args: object) -> None:
+        raise RuntimeError("compiled engine called")
+
+    monkeypatch.setattr(kernels, "gd_block", compiled_called)
+    p = init_gaussian(2, 3, 0.3, 1)
+    assert gd(p, memoryless(3), 3, 0.05, 5, backend="numpy").status == ("max_steps", "max_steps")
+    if kernels.AVAILABLE:
+        for backend in ("numba", "auto"):
+            with pytest.raises(RuntimeError, match="compiled engine called"):
+                gd(p, memoryless(3), 3, 0.05, 5, backend=backend)
