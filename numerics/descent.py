@@ -55,8 +55,11 @@ def evaluate(
     params: Params, teacher: Teacher, k: int, qs: Sequence[int], weights: Any = None, moment: FloatArray | None = None
 ) -> dict[str, FloatArray]:
     """Train loss, extrapolation losses (N, len(qs)) and the norms of ``Params.norms`` for every model."""
-    loss, _ = loss_and_grad(params, teacher, k, weights, moment)
-    return {"train_loss": loss, "extrapolation_loss": extrapolation_losses(params, teacher, qs), **params.norms()}
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged model's last finite iterate may overflow here
+        loss, _ = loss_and_grad(params, teacher, k, weights, moment)
+        norms = params.norms()
+    loss = np.where(np.isnan(loss), np.inf, loss)
+    return {"train_loss": loss, "extrapolation_loss": extrapolation_losses(params, teacher, qs), **norms}
 
 
 def _positive(x: Any, name: str, integer: bool = False, allow_zero: bool = False) -> Any:
@@ -186,7 +189,8 @@ def _steps_numpy(
         if record_every is not None and t % record_every == 0:
             A[active], B[active], C[active] = a, b, c
             record(t)
-        loss, g = loss_and_grad(Params(a, b, c), teacher, k, weights, moment)
+        with np.errstate(over="ignore", invalid="ignore"):  # non-finite values are detected just below
+            loss, g = loss_and_grad(Params(a, b, c), teacher, k, weights, moment)
         finite = np.isfinite(loss)
         for m in (g.A, g.B, g.C):
             finite &= np.all(np.isfinite(m), axis=(1, 2))

@@ -139,8 +139,8 @@ class DiagGrad:
 def impulse_response(params: DiagParams, n: int) -> NDArray[np.float64]:
     """w_i for i < n, shape (N, n); overflow gives ±inf (never NaN), as the dense student."""
     out = np.empty((params.n_models, n))
-    z = params.c * params.b
     with np.errstate(over="ignore", invalid="ignore"):
+        z = params.c * params.b
         for i in range(n):
             out[:, i] = np.sum(z, axis=1).real
             z = z * params.lam

@@ -31,10 +31,11 @@ def evaluate_diagonal(params: DiagParams, teacher: Teacher, k: int, qs: Sequence
                       ) -> dict[str, Any]:
     """Train loss (from one running-power sweep, O(N d) memory), L_q per q, and the norms."""
     r = impulse_response(params, k) - teacher.impulse_response(k)[None, :]
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged model's last finite iterate may overflow here
         loss = np.einsum("nk,nk->n", r * r, np.broadcast_to(loss_weights(k, weights), r.shape))
+        norms = params.norms()
     loss = np.where(np.isnan(loss), np.inf, loss)
-    return {"train_loss": loss, "extrapolation_loss": extrapolation_losses(params, teacher, qs), **params.norms()}
+    return {"train_loss": loss, "extrapolation_loss": extrapolation_losses(params, teacher, qs), **norms}
 
 
 def gd_diagonal(
@@ -94,7 +95,8 @@ def _steps_numpy(arrays: list[np.ndarray], teacher: Teacher, k: int, lr: float, 
     active = np.arange(N)
     cur = [x[active] for x in arrays]
     for t in range(steps + 1):
-        loss, g = loss_and_grad(DiagParams(*cur), teacher, k, omega)
+        with np.errstate(over="ignore", invalid="ignore"):  # non-finite values are detected just below
+            loss, g = loss_and_grad(DiagParams(*cur), teacher, k, omega)
         grads = (g.lam, g.b, g.c)
         finite = np.isfinite(loss)
         for m in grads:

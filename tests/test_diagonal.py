@@ -248,3 +248,19 @@ def test_extrapolation_losses_of_no_lengths() -> None:
 
     p = init_diagonal(3, 2, 0.3, 1)
     assert extrapolation_losses(p, teacher_from_spec("memoryless"), []).shape == (3, 0)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "auto"])
+def test_divergence_bound_is_strict_and_the_last_step_is_not_taken(backend: str) -> None:
+    """Both engines as gd: loss == bound is not divergence (loss > bound is); at t = steps no next
+    iterate is formed, so a step size that would overflow does not matter there."""
+    t = teacher_from_spec("memoryless", 1)
+    at_bound = DiagParams(np.zeros((1, 1)), np.ones((1, 1)), np.full((1, 1), 1.0 + 1e5))  # r_0 = 1e5: L = 1e10
+    assert gd_diagonal(at_bound, t, 1, 0.01, 0, divergence_bound=1e10, backend=backend).status == ("max_steps",)
+    assert gd_diagonal(at_bound, t, 1, 0.01, 0, divergence_bound=1e10 - 1e-3, backend=backend).status == ("diverged",)
+    p = init_diagonal(2, 3, 0.5, 2)
+    last = gd_diagonal(p, teacher_from_spec("memoryless", 3), 3, 1e308, 0, backend=backend)
+    assert last.status == ("max_steps", "max_steps")
+    nxt = gd_diagonal(p, teacher_from_spec("memoryless", 3), 3, 1e308, 1, backend=backend)
+    assert nxt.status == ("diverged", "diverged") and set(nxt.diverged_at.tolist()) <= {0, 1}
+    assert np.all(np.isfinite(nxt.params.lam if hasattr(nxt.params, "lam") else nxt.params.A))

@@ -135,3 +135,17 @@ def test_the_requested_engine_runs(monkeypatch: pytest.MonkeyPatch) -> None:
         for backend in ("numba", "auto"):
             with pytest.raises(RuntimeError, match="compiled engine called"):
                 gd(p, memoryless(3), 3, 0.05, 5, backend=backend)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "auto"])
+def test_divergence_bound_is_strict_and_the_last_step_is_not_taken(backend: str) -> None:
+    from numerics.params import Params
+
+    at_bound = Params(np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.full((1, 1, 1), 1.0 + 1e5))  # L_1 = 1e10
+    assert gd(at_bound, memoryless(1), 1, 0.01, 0, divergence_bound=1e10, backend=backend).status == ("max_steps",)
+    assert gd(at_bound, memoryless(1), 1, 0.01, 0, divergence_bound=1e10 - 1e-3, backend=backend).status == ("diverged",)
+    p = init_gaussian(2, 3, 0.5, 2)
+    assert gd(p, memoryless(3), 3, 1e308, 0, backend=backend).status == ("max_steps", "max_steps")
+    nxt = gd(p, memoryless(3), 3, 1e308, 1, backend=backend)
+    assert nxt.status == ("diverged", "diverged") and set(nxt.diverged_at.tolist()) <= {0, 1}
+    assert np.all(np.isfinite(nxt.params.lam if hasattr(nxt.params, "lam") else nxt.params.A))

@@ -170,6 +170,11 @@ def test_unit_keys_depend_on_parameters_and_code() -> None:
     assert a.key("x") != a.key("y") and a.key("x") != Unit.of("E3", d=5, k=2).key("x")
     assert Unit.of("C5", seed=0).label() == "claim C5"
     assert Unit.of("E5", teacher="delay:2", d=3, k=4, sigma=0.1).label() == "E5 teacher=delay:2 d=3 k=4 sigma=0.1"
+    sign = Unit.of("E7", teacher="memoryless", student="diagonal", sigma=0.1, init="symmetric", negative_fraction=0.25)
+    assert sign.label().endswith("negative_fraction=0.25")
+    for init, student in (("gaussian", "diagonal"), ("symmetric", "dense")):
+        plain = Unit.of("E7", teacher="memoryless", student=student, sigma=0.1, init=init, negative_fraction=0.0)
+        assert "negative_fraction" not in plain.label()
 
 
 def test_plan_reads_the_presets() -> None:

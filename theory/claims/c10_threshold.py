@@ -182,7 +182,7 @@ def _check_field(k: int, d_star: int, seed: int, p: int, params: dict[str, Any],
     one = flint.nmod(1, p)
     terms_f = [flint.nmod(x, p) for x in seq]
     complexity, discrepancy, _ = profile_of_terms(terms_f, one)
-    dim = complexity[2 * d_star]
+    dim = complexity[-1]  # n_terms ≥ 2d* + 2: the teacher's linear complexity
     n = lambda j: complexity[j] if j < len(complexity) else dim  # noqa: E731
     delta = lambda j: discrepancy[j] if j < len(discrepancy) else 0  # noqa: E731
     formula, _ = d_min_search(n, delta, k, dim)
