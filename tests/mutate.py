@@ -190,15 +190,21 @@ def copy_tree(dest: Path) -> None:
 
 def run_tests(tree: Path, tests: list[str], timeout: float, numba_cache: str) -> tuple[str, float, str]:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(tree), "NUMBA_CACHE_DIR": numba_cache}
-    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *tests]
+    # a private --basetemp: concurrent (or killed) pytest runs never share /tmp/pytest-of-<user>
+    basetemp = tempfile.mkdtemp(prefix="pytest-", dir=tree.parent)
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+           f"--basetemp={basetemp}", *tests]
     start = time.perf_counter()
     try:
         proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return "timeout", time.perf_counter() - start, ""
+    finally:
+        shutil.rmtree(basetemp, ignore_errors=True)
     last = (proc.stdout.strip().splitlines() or [""])[-1]
-    if proc.returncode not in (0, 1):  # 1: tests failed; anything else: collection or usage error
-        last += " | " + " / ".join((proc.stdout + proc.stderr).strip().splitlines()[-6:])
+    if proc.returncode != 0:  # keep the failing test's name and error for the report
+        failed = [ln for ln in proc.stdout.splitlines() if ln.startswith(("FAILED", "ERROR", "E   "))]
+        last += " | " + " / ".join(failed[:3])
     return ("survived" if proc.returncode == 0 else "killed"), time.perf_counter() - start, last
 
 
