@@ -225,3 +225,24 @@ def test_c10_states_the_closed_form_at_every_k_from_2d_star() -> None:
         names = [e.name for e in c10_threshold.check_instance(**params)]
         closed = any(n.startswith("k ≥ 2d*") for n in names)
         assert closed == (params["k"] >= 2 * parse_teacher(params["spec"]).dim), (params, names)
+
+
+def test_c10_field_check_runs_the_search_up_to_its_limit_and_the_zero_prefix_teacher_is_0_0_1() -> None:
+    # GF(3), d* = 1 (the all-ones sequence), k = 4: d_min = k + 1 − d* = 4, the largest searched length
+    [e] = c10_threshold.check_instance(form="field", k=4, d_star=1, p=3, lfsr=((2,), (1,)), case="x")
+    assert e.holds and e.name == "GF(3): formula d_min = exhaustive search" and e.computed == e.expected == "4"
+    [zp] = [p for p in c10_threshold.instances(0) if p["case"] == "GF(2) zero prefix"]
+    [z] = c10_threshold.check_instance(**zp)
+    assert z.params["teacher"][:4] == [0, 0, 1, 0] and z.computed == z.expected == "0"
+
+
+@settings(max_examples=scaled(10))
+@given(seed=st.integers(0, 2**32))
+def test_c2_default_instances_cover_d_equal_k_tails_padding_and_disguise(seed: int) -> None:
+    from theory.claims import c2_counterexamples
+
+    inst = c2_counterexamples.instances(seed)
+    assert {p["k"] for p in inst if p["d"] == p["k"] and p.get("tail") is None} >= {1, 2}  # d = k, the threshold
+    assert any(p.get("tail") is not None for p in inst) and any(p.get("disguise") is not None for p in inst)
+    assert any(p["d"] > p["k"] + len(p.get("tail") or ()) for p in inst)  # padding
+    assert any(p.get("c") is not None and p["c"] < 0 for p in inst)  # negative gain

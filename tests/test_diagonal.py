@@ -264,3 +264,28 @@ def test_divergence_bound_is_strict_and_the_last_step_is_not_taken(backend: str)
     nxt = gd_diagonal(p, teacher_from_spec("memoryless", 3), 3, 1e308, 1, backend=backend)
     assert nxt.status == ("diverged", "diverged") and set(nxt.diverged_at.tolist()) <= {0, 1}
     assert np.all(np.isfinite(nxt.params.lam if hasattr(nxt.params, "lam") else nxt.params.A))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "auto"])
+def test_a_next_iterate_beyond_float64_is_divergence_except_at_the_last_step(backend: str) -> None:
+    big = DiagParams(np.zeros((1, 1)), np.ones((1, 1)), np.full((1, 1), 10.0))  # ∂L/∂c = 18: c − 1e308·18 = −inf
+    t = teacher_from_spec("memoryless", 1)
+    assert gd_diagonal(big, t, 1, 1e308, 0, backend=backend).status == ("max_steps",)
+    step = gd_diagonal(big, t, 1, 1e308, 1, backend=backend)
+    assert step.status == ("diverged",) and step.diverged_at.tolist() == [0] and step.params.c[0, 0] == 10.0
+
+
+def test_a_diagonal_model_stopped_at_step_0_stays_stopped_across_compiled_blocks() -> None:
+    from numerics.diagonal_descent import CHUNK
+
+    if not AVAILABLE:
+        pytest.skip("numba not installed")
+    exact_fit = DiagParams(np.zeros((1, 1)), np.ones((1, 1)), np.ones((1, 1)))
+    batch = DiagParams.stack([exact_fit, init_diagonal(1, 1, 0.3, 4)])
+    res = gd_diagonal(batch, teacher_from_spec("memoryless", 3), 3, 0.05, CHUNK + 500, tol=1e-12, backend="numba")
+    assert res.status[0] == "converged" and res.steps[0] == 0 and res.params.c[0, 0] == 1.0
+
+
+def test_student_names() -> None:
+    assert init_diagonal(1, 2, 0.5, 0).student == "diagonal" and not init_diagonal(1, 2, 0.5, 0).is_complex
+    assert init_diagonal(1, 2, 0.5, 0, complex_modes=True).student == "complex"

@@ -149,3 +149,27 @@ def test_divergence_bound_is_strict_and_the_last_step_is_not_taken(backend: str)
     nxt = gd(p, memoryless(3), 3, 1e308, 1, backend=backend)
     assert nxt.status == ("diverged", "diverged") and set(nxt.diverged_at.tolist()) <= {0, 1}
     assert np.all(np.isfinite(nxt.params.lam if hasattr(nxt.params, "lam") else nxt.params.A))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "auto"])
+def test_a_next_iterate_beyond_float64_is_divergence_except_at_the_last_step(backend: str) -> None:
+    from numerics.params import Params
+
+    big = Params(np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.full((1, 1, 1), 10.0))  # ∇_C L = 18: C − 1e308·18 = −inf
+    assert gd(big, memoryless(1), 1, 1e308, 0, backend=backend).status == ("max_steps",)
+    step = gd(big, memoryless(1), 1, 1e308, 1, backend=backend)
+    assert step.status == ("diverged",) and step.diverged_at.tolist() == [0] and step.params.C[0, 0, 0] == 10.0
+
+
+def test_a_model_stopped_at_step_0_stays_stopped_across_compiled_blocks() -> None:
+    """More steps than one compiled block (descent.CHUNK): a model converged at t = 0 is never run again."""
+    from numerics.descent import CHUNK
+    from numerics.params import Params
+
+    if not kernels.AVAILABLE:
+        pytest.skip("numba not installed")
+    exact_fit = Params(np.zeros((1, 2, 2)), np.array([[[1.0], [0.0]]]), np.array([[[1.0, 0.0]]]))
+    batch = Params.stack([exact_fit, init_gaussian(1, 2, 0.3, 4)])
+    res = gd(batch, memoryless(3), 3, 0.05, CHUNK + 500, tol=1e-12, backend="numba")
+    assert res.status[0] == "converged" and res.steps[0] == 0 and np.array_equal(res.params.B[0], exact_fit.B[0])
+    assert res.steps[1] == CHUNK + 500 or res.status[1] == "converged"
