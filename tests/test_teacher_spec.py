@@ -175,3 +175,8 @@ def test_float_image_equals_the_exact_teacher(spec: str) -> None:
 @given(spec=atoms_specs)
 def test_atoms_teacher_has_as_many_states_as_atoms(spec: str) -> None:
     assert parse_teacher(spec).dim == spec.count("@")
+
+
+@pytest.mark.parametrize("spec, dim", [("impulse:1,0,0", 1), ("impulse:1,0", 1), ("impulse:0,0", 1), ("impulse:1,2,0", 2)])
+def test_impulse_realization_drops_trailing_zeros(spec: str, dim: int) -> None:
+    assert parse_teacher(spec).as_rnn().d == dim  # minimal: one state per value up to the last nonzero
