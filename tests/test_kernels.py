@@ -95,6 +95,7 @@ def test_package_works_without_numba() -> None:
     assert "max_steps" in out.stdout
 
 
+@pytest.mark.slow  # recompiles both kernels (about 15 s); run by .ci/run as `pytest -m slow`
 def test_kernels_with_numba_bounds_checking() -> None:
     """Both compiled engines, recompiled with NUMBA_BOUNDSCHECK=1 in a fresh cache: an out-of-bounds
     read or write raises instead of returning garbage, and the results still equal the numpy engine."""
