@@ -72,6 +72,18 @@ def _positive(x: Any, name: str, integer: bool = False, allow_zero: bool = False
     return int(x) if integer else float(x)
 
 
+def check_run(lr: Any, steps: Any, tol: Any, backend: str, compiled_available: bool) -> tuple[float, int, float, bool]:
+    """The arguments every GD engine shares, validated: (η, steps, tol, use the compiled engine)."""
+    lr = _positive(lr, "lr")
+    steps = _positive(steps, "steps", integer=True, allow_zero=True)
+    tol = _positive(tol, "tol", allow_zero=True)
+    if backend not in ("auto", "numba", "numpy"):
+        raise InvalidInput(f"unknown backend {backend!r} (allowed: auto, numba, numpy)")
+    if backend == "numba" and not compiled_available:
+        raise InvalidInput("backend 'numba' requested but numba is not installed (pip install numba)")
+    return lr, steps, tol, compiled_available and backend != "numpy"
+
+
 def gd(
     params: Params,
     teacher: Teacher,
@@ -122,9 +134,7 @@ def gd(
     """
     if not isinstance(params, Params):
         raise TypeError(f"params must be numerics.Params, got {type(params).__name__}")
-    lr = _positive(lr, "lr")
-    steps = _positive(steps, "steps", integer=True, allow_zero=True)
-    tol = _positive(tol, "tol", allow_zero=True)
+    lr, steps, tol, compiled = check_run(lr, steps, tol, backend, kernels.AVAILABLE)
     if record_every is not None:
         record_every = _positive(record_every, "record_every", integer=True)
     # Validate everything up front, so a bad argument never fails after a long run.
@@ -132,11 +142,6 @@ def gd(
     if moment is not None:
         moment = check_moment(moment, k, weights)
     qs = tuple(check_length(q, "q") for q in qs)
-    if backend not in ("auto", "numba", "numpy"):
-        raise InvalidInput(f"unknown backend {backend!r} (allowed: auto, numba, numpy)")
-    if backend == "numba" and not kernels.AVAILABLE:
-        raise InvalidInput("backend 'numba' requested but numba is not installed (pip install numba)")
-    compiled = kernels.AVAILABLE and backend != "numpy"
     A, B, C = (np.array(getattr(params, m)) for m in "ABC")  # full-batch copies, updated in place
     hist: dict[str, list[Any]] = {}
 

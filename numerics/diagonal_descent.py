@@ -16,11 +16,10 @@ from typing import Any
 import numpy as np
 
 from numerics import diagonal_kernels
-from numerics.descent import DIVERGENCE_BOUND, GDResult, _positive
+from numerics.descent import DIVERGENCE_BOUND, GDResult, check_run
 from numerics.diagonal import DiagParams, extrapolation_losses, impulse_response, loss_and_grad
 from numerics.losses import check_length, loss_weights
 from numerics.params import Teacher
-from theory.errors import InvalidInput
 
 __all__ = ["gd_diagonal", "evaluate_diagonal"]
 
@@ -63,17 +62,11 @@ def gd_diagonal(
     """
     if not isinstance(params, DiagParams):
         raise TypeError(f"params must be numerics.DiagParams, got {type(params).__name__}")
-    lr = _positive(lr, "lr")
-    steps = _positive(steps, "steps", integer=True, allow_zero=True)
-    tol = _positive(tol, "tol", allow_zero=True)
+    lr, steps, tol, compiled = check_run(lr, steps, tol, backend, diagonal_kernels.AVAILABLE)
     omega = loss_weights(k, weights)
     qs = tuple(check_length(q, "q") for q in qs)
-    if backend not in ("auto", "numba", "numpy"):
-        raise InvalidInput(f"unknown backend {backend!r} (allowed: auto, numba, numpy)")
-    if backend == "numba" and not diagonal_kernels.AVAILABLE:
-        raise InvalidInput("backend 'numba' requested but numba is not installed (pip install numba)")
     arrays = [np.array(getattr(params, m)) for m in ("lam", "b", "c")]  # copies, updated in place
-    run = _steps_compiled if diagonal_kernels.AVAILABLE and backend != "numpy" else _steps_numpy
+    run = _steps_compiled if compiled else _steps_numpy
     status, used, diverged_at = run(arrays, teacher, k, lr, steps, tol, omega, divergence_bound, progress)
     final = DiagParams(*arrays)
     values = evaluate_diagonal(final, teacher, k, qs, weights)
