@@ -178,7 +178,18 @@ def test_unknown_student_and_misplaced_options() -> None:
     assert_usage_error(run_tempx(["train", "--student", "lstm", "--d", "3", "--k", "3"]), "unknown student")
     assert_usage_error(run_tempx(["train", "--student", "diagonal", "--init", "ring", "--d", "3", "--k", "3"]),
                        "for complex students")
-    assert_usage_error(run_tempx(["train", "--init", "ring", "--d", "3", "--k", "3"]), "for diagonal students")
+    assert_usage_error(run_tempx(["train", "--init", "ring", "--d", "3", "--k", "3"]), "for complex diagonal students")
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--student", "complex", "--r-min", "0.5"], "--r-min and --r-max go with --init ring"),
+    (["--student", "diagonal", "--negative-fraction", "0.5"], "--negative-fraction goes with --student diagonal --init symmetric"),
+    (["--student", "complex", "--init", "symmetric", "--negative-fraction", "0.5"], "--negative-fraction goes with"),
+    (["--student", "diagonal", "--init", "symmetric", "--cap", "0.9"], "--cap goes with the dense symmetric"),
+    (["--init", "gaussian", "--cap", "0.9"], "--cap goes with the dense symmetric"),
+])
+def test_train_refuses_options_it_would_ignore(args: list[str], needle: str) -> None:
+    assert_usage_error(run_tempx(["train", "--d", "3", "--k", "3", "--steps", "1", *args]), needle)
 
 
 def test_train_complex_reports_as_the_dense_student(tmp_path: Path) -> None:

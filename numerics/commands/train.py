@@ -38,8 +38,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "c = ±b; complex: c = conj(b)), ring (complex: LRU, |λ| uniform in [r-min, r-max]), or file")
     p.add_argument("--negative-fraction", default="0",
                    help="diagonal student, symmetric init: fraction of modes with c_j = −b_j (default 0)")
-    p.add_argument("--r-min", default="0.4", help="ring init: smallest |λ| (default 0.4)")
-    p.add_argument("--r-max", default="0.9", help="ring init: largest |λ| (default 0.9)")
+    p.add_argument("--r-min", help="ring init: smallest |λ| (default 0.4)")
+    p.add_argument("--r-max", help="ring init: largest |λ| (default 0.9)")
     p.add_argument("--sigma", default="0.1", help="initialization scale σ > 0 (default 0.1)")
     p.add_argument("--cap", help="symmetric init: rescale A so that ‖A‖_F <= cap")
     p.add_argument("--init-file", help="JSON parameters (schema of 'tempx counterexample --format json', or a list)")
@@ -76,11 +76,18 @@ def run(args: argparse.Namespace) -> int:
     neg = nonneg_float(args.negative_fraction, "--negative-fraction")
     if neg > 1:
         raise InvalidInput(f"--negative-fraction must lie in [0, 1], got {args.negative_fraction}")
-    ring = (nonneg_float(args.r_min, "--r-min"), nonneg_float(args.r_max, "--r-max"))
+    ring = (nonneg_float(args.r_min or "0.4", "--r-min"), nonneg_float(args.r_max or "0.9", "--r-max"))
+    # options that would be silently ignored are refused
+    if (args.r_min is not None or args.r_max is not None) and args.init != "ring":
+        raise InvalidInput("--r-min and --r-max go with --init ring")
+    if neg and not (student == "diagonal" and args.init == "symmetric"):
+        raise InvalidInput("--negative-fraction goes with --student diagonal --init symmetric (complex modes use c = conj(b))")
+    if cap is not None and not (student == "dense" and args.init == "symmetric"):
+        raise InvalidInput("--cap goes with the dense symmetric initialization (--init symmetric)")
     if student != "dense" and (args.init == "file" or args.init_file is not None):
         raise InvalidInput("--init-file holds a dense RNN; diagonal students start from gaussian, symmetric or ring")
-    if student == "dense" and (args.init == "ring" or neg):
-        raise InvalidInput("--init ring and --negative-fraction are for diagonal students (--student diagonal|complex)")
+    if student == "dense" and args.init == "ring":
+        raise InvalidInput("--init ring is for complex diagonal students (--student complex)")
     teacher = teacher_from_spec(args.teacher, k)
     teacher_dim = parse_teacher(args.teacher).dim
     if args.init == "file" or args.init_file is not None:
