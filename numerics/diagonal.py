@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from numerics.losses import check_length, loss_weights
-from numerics.params import Params, Teacher
+from numerics.params import Params, Teacher, _as_float_array
 from theory.errors import InvalidInput
 
 __all__ = ["DiagParams", "DiagGrad", "STUDENTS", "impulse_response", "loss_and_grad", "extrapolation_losses"]
@@ -36,16 +36,7 @@ Array = NDArray[Any]
 
 
 def _as_array(x: Any, name: str, complex_: bool) -> Array:
-    dtype = np.complex128 if complex_ else np.float64
-    try:
-        arr = np.array(x, dtype=dtype)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{name} must be an array of {'complex ' if complex_ else ''}numbers") from None
-    if arr.ndim != 2:
-        raise InvalidInput(f"{name} must have shape (N, d), got {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise InvalidInput(f"{name} has non-finite entries (NaN or infinity)")
-    return arr
+    return _as_float_array(x, name, 2, np.complex128 if complex_ else np.float64)
 
 
 @dataclass(frozen=True, eq=False)

@@ -20,11 +20,13 @@ __all__ = ["Params", "Teacher", "memoryless", "teacher_rnn", "teacher_from_spec"
 FloatArray = NDArray[np.float64]
 
 
-def _as_float_array(x: Any, name: str, ndim: int) -> FloatArray:
+def _as_float_array(x: Any, name: str, ndim: int, dtype: Any = np.float64) -> FloatArray:
+    """A validated copy (callers' arrays are never aliased): float64, or complex128 for complex parameters."""
     try:
-        arr = np.array(x, dtype=np.float64)  # a copy: callers' arrays are never aliased
+        arr = np.array(x, dtype=dtype)
     except (TypeError, ValueError):
-        raise InvalidInput(f"{name} must be an array of numbers") from None
+        kind = "complex numbers" if dtype is np.complex128 else "numbers"
+        raise InvalidInput(f"{name} must be an array of {kind}") from None
     if arr.ndim != ndim:
         raise InvalidInput(f"{name} must have {ndim} dimensions, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
