@@ -11,6 +11,7 @@ No floats are ever accepted here: ``0.1`` is not the rational 1/10, so it is ref
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+import re
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -45,6 +46,10 @@ __all__ = [
 ]
 
 Rational = Fraction
+# A decimal exponent of 10^9 would build a 10^9-digit integer: refuse such input instead of hanging.
+MAX_EXPONENT = 4000  # below Python's 4300-digit limit for printing integers
+MAX_DIGITS = 1_000_000
+_EXPONENT = re.compile(r"[eE]\s*([+-]?\d{1,30})")
 Backend = Literal["flint", "python"]
 
 
@@ -76,6 +81,11 @@ def parse_rational(value: object) -> Fraction:
         return to_fraction(value)
     if isinstance(value, str):
         text = value.strip()
+        exponent = _EXPONENT.search(text)
+        if exponent is not None and abs(int(exponent.group(1))) > MAX_EXPONENT:
+            raise InvalidInput(f"exponent of {value[:40]!r} is beyond ±{MAX_EXPONENT} (allowed: |exponent| <= {MAX_EXPONENT})")
+        if len(text) > MAX_DIGITS:
+            raise InvalidInput(f"number with {len(text)} characters is beyond the {MAX_DIGITS}-character limit")
         try:
             result = Fraction(text)
         except (ValueError, ZeroDivisionError):

@@ -45,9 +45,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--init-file", help="JSON parameters (schema of 'tempx counterexample --format json', or a list)")
     p.add_argument("--n-models", default="4", help="number of models N (default 4; with --init-file: the file's)")
     p.add_argument("--seed", default="0", help="seed; model i uses seed + i (default 0)")
-    p.add_argument("--lr", default="0.02", help="step size η > 0 (default 0.02)")
-    p.add_argument("--steps", default="10000", help="step budget per model (default 10000)")
-    p.add_argument("--tol", default="0", help="stop a model once its train loss <= tol (default 0: full budget)")
+    p.add_argument("--lr", help="step size η > 0 (default 0.02)")
+    p.add_argument("--steps", help="step budget per model (default 10000)")
+    p.add_argument("--tol", help="stop a model once its train loss <= tol (default 0: full budget)")
+    p.add_argument("--until-converged", action="store_true",
+                   help="gradient flow to the limit instead of GD (dense students): stop when L_k <= 1e-28 and "
+                        "‖∇L‖ <= 1e-13, or at --t-max (reported as 'budget')")
+    p.add_argument("--t-max", help="--until-converged: time budget of the flow (default 1e12)")
+    p.add_argument("--jobs", default="1", help="--until-converged: models integrated in J processes (default 1)")
     p.add_argument("--q", help="extrapolation lengths Q1,Q2,... (default 4k)")
     p.add_argument("--loss", choices=("last", "all"), default="last", help="last-output or all-outputs loss")
     p.add_argument("--data", help="train on n Gaussian sequences (finite data, C8) instead of the population loss")
@@ -60,9 +65,19 @@ def run(args: argparse.Namespace) -> int:
     k = positive_int(args.k, "--k")
     seed = nonneg_int(args.seed, "--seed")
     sigma = positive_float(args.sigma, "--sigma")
-    lr = positive_float(args.lr, "--lr")
-    steps = nonneg_int(args.steps, "--steps")
-    tol = nonneg_float(args.tol, "--tol")
+    limit = args.until_converged
+    if limit:
+        given = [name for name, v in (("--lr", args.lr), ("--steps", args.steps), ("--tol", args.tol)) if v is not None]
+        if given:
+            raise InvalidInput(f"{', '.join(given)}: gradient-descent options; --until-converged runs gradient flow "
+                               "(its budget is --t-max)")
+    elif args.t_max is not None or args.jobs != "1":
+        raise InvalidInput("--t-max and --jobs go with --until-converged")
+    lr = positive_float(args.lr or "0.02", "--lr")
+    steps = nonneg_int(args.steps or "10000", "--steps")
+    tol = nonneg_float(args.tol or "0", "--tol")
+    t_max = positive_float(args.t_max or "1e12", "--t-max")
+    jobs = positive_int(args.jobs, "--jobs")
     cap = None if args.cap is None else positive_float(args.cap, "--cap")
     qs = [4 * k] if args.q is None else int_list(args.q, "--q")
     n_data = None if args.data is None else positive_int(args.data, "--data")
@@ -86,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInput("--cap goes with the dense symmetric initialization (--init symmetric)")
     if student != "dense" and (args.init == "file" or args.init_file is not None):
         raise InvalidInput("--init-file holds a dense RNN; diagonal students start from gaussian, symmetric or ring")
+    if limit and student != "dense":
+        raise InvalidInput("--until-converged is for dense students (the flow of diagonal students is not implemented)")
     if student == "dense" and args.init == "ring":
         raise InvalidInput("--init ring is for complex diagonal students (--student complex)")
     teacher = teacher_from_spec(args.teacher, k)
@@ -111,6 +128,8 @@ def run(args: argparse.Namespace) -> int:
         if args.loss != "last":
             raise InvalidInput("--data trains on the last-output empirical loss; drop --loss all")
         moment = empirical_moment(gaussian_sequences(n_data, k, seed))
+    if limit:
+        return _run_limit(args, params, teacher, teacher_dim, k, qs, moment, t_max, jobs, init, seed, sigma, n_data)
     bar = Progress(steps, "train", enabled=True if args.progress else None)
     result = train_batch(params, teacher, k, lr, steps, tol=tol, weights=None if moment is not None else args.loss,
                          moment=moment, qs=qs, progress=bar.update)
@@ -158,4 +177,56 @@ def run(args: argparse.Namespace) -> int:
               f"{hankel_size(teacher_dim)}×{hankel_size(teacher_dim)} Hankel matrix of the learned impulse response")
         if np.any(result.diverged_at >= 0):
             print("diverged models keep their last finite parameters; '—' marks a loss beyond float64 range")
+    return 0
+
+
+def _run_limit(args: argparse.Namespace, params: Any, teacher: Any, teacher_dim: int, k: int, qs: list[int],
+               moment: Any, t_max: float, jobs: int, init: str, seed: int, sigma: float, n_data: int | None) -> int:
+    """``--until-converged``: gradient flow of every model to its limit (``numerics.limit``)."""
+    from numerics.executors import local_executor
+    from numerics.limit import LIMIT_STATUSES, flow_limit
+
+    bar = Progress(params.n_models, "flow", enabled=True if args.progress else None)
+    with local_executor(jobs) as ex:
+        res = flow_limit(params, teacher, k, qs, weights=None if moment is not None else args.loss, moment=moment,
+                         t_max=t_max, executor=ex, progress=lambda n: bar.update(n, ""))
+    bar.close()
+    sv = hankel_singular_values(res.params, hankel_size(teacher_dim))
+    ranks = hankel_rank(sv)
+    models = [{
+        "model": i,
+        "seed": None if init == "file" else seed + i,
+        "status": res.status[i],
+        "t": float(res.t[i]),
+        "train_loss": finite_or_none(res.train_loss[i]),
+        "grad_norm": finite_or_none(res.grad_norm[i]),
+        "extrapolation_loss": {str(q): finite_or_none(res.extrapolation_loss[i, j]) for j, q in enumerate(qs)},
+        "Q_norm": finite_or_none(res.Q_norm[i]),
+        "Q_drift": finite_or_none(res.Q_drift[i]),
+        "nfev": int(res.nfev[i]),
+        "hankel_rank": int(ranks[i]),
+        "hankel_sv": [finite_or_none(x) for x in sv[i]],
+    } for i in range(params.n_models)]
+    config = {"student": "dense", "d": params.d, "k": k, "init": init, "sigma": sigma if init != "file" else None,
+              "init_file": args.init_file, "n_models": params.n_models, "seed": seed, "method": "gradient flow (LSODA)",
+              "t_max": t_max, "loss_tol": 1e-28, "grad_tol": 1e-13, "q": qs, "loss": args.loss, "data": n_data,
+              "teacher": teacher.name, "teacher_dim": teacher_dim, "hankel_tol": HANKEL_REL_TOL}
+    doc = {"config": config, "summary": res.counts(), "models": models}
+    if args.save_params is not None:
+        write_text_atomic(Path(args.save_params), json.dumps(params_to_json(res.params), indent=1))
+    if args.format == "json":
+        print(dumps(doc))
+        return 0
+    fmt = lambda x: "—" if x is None else f"{x:.3e}"  # noqa: E731
+    rows = [(m["model"], "" if m["seed"] is None else m["seed"], m["status"], f"{m['t']:.3g}", fmt(m["train_loss"]),
+             *(fmt(m["extrapolation_loss"][str(q)]) for q in qs), fmt(m["grad_norm"]), fmt(m["Q_norm"]),
+             m["hankel_rank"]) for m in models]
+    print(f"gradient flow to the limit of {params.n_models} linear RNNs: d = {params.d}, k = {k}, init = {init}"
+          + (f" (σ = {sigma:g})" if init != "file" else "") + f", t_max = {t_max:g}")
+    if args.teacher != "memoryless":
+        print(f"teacher {args.teacher} (minimal dimension d* = {teacher_dim})")
+    print(table(("model", "seed", "status", "t", f"L_{k}", *(f"L_{q}" for q in qs), "‖∇L‖", "‖Q‖", "Hankel rank"),
+                rows))
+    print(", ".join(f"{v} {s}" for s, v in res.counts().items() if v)
+          + " (converged: L_k <= 1e-28·max(1, L_k(0)) and ‖∇L‖ <= 1e-13; budget: t_max or evaluations ran out)")
     return 0

@@ -16,6 +16,7 @@ from theory.claims import (
     c10_threshold,
     c11_moment_tightness,
     c12_diagonal,
+    c13_certified,
 )
 from theory.claims.registry import Claim, Evidence, Kind, Verdict, evidence
 from theory.errors import InvalidInput
@@ -24,7 +25,7 @@ __all__ = ["CLAIMS", "Claim", "Evidence", "Kind", "Verdict", "evidence", "get_cl
 
 CLAIMS: tuple[Claim, ...] = tuple(
     m.CLAIM for m in (c1_loss_identity, c2_counterexamples, c3_tightness, c4_invariants, c5_symmetric, c6_landscape,
-                 c10_threshold, c11_moment_tightness, c12_diagonal)
+                 c10_threshold, c11_moment_tightness, c12_diagonal, c13_certified)
 )
 
 

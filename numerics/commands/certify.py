@@ -1,0 +1,108 @@
+"""``tempx certify``: exact L_k, L_q and a proven enclosure of L_∞ for every model in a parameter file (C13)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from numerics.commands.common import int_list, positive_int
+from numerics.formatting import dumps, table
+from numerics.init import params_from_json
+from theory.certify import MAX_TERMS, certify
+from theory.errors import InvalidInput
+from theory.exact import parse_rational
+from theory.rnn import ExactRNN
+from theory.teacher_spec import TEACHER_FORMS, parse_teacher
+
+HELP = "certify a trained model: exact L_k, L_q and an enclosure lower <= L_inf <= upper that is a proof (C13)"
+MAX_MODELS = 10_000
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--params", required=True, help="JSON parameter file (the schema of 'tempx train --save-params')")
+    p.add_argument("--teacher", default="memoryless", help=f"teacher specification: {TEACHER_FORMS} (default memoryless)")
+    p.add_argument("--k", required=True, help="training length k >= 1")
+    p.add_argument("--q", help=f"extrapolation lengths Q1,Q2,... to compute exactly (default 4k; each <= {MAX_TERMS})")
+    p.add_argument("--exact", action="store_true", help="JSON: add the exact rationals (strings p/q; they can be long)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+
+
+def _exact(x: Any, where: str) -> Fraction:
+    """A JSON number taken exactly: a float is the dyadic rational it stores; a string is read as a rational."""
+    if isinstance(x, float):
+        return Fraction(x)
+    if isinstance(x, int) and not isinstance(x, bool):
+        return Fraction(x)
+    try:
+        return parse_rational(x)
+    except (TypeError, InvalidInput) as err:
+        raise InvalidInput(f"{where}: {err}") from None
+
+
+def load_exact_models(path: str) -> list[ExactRNN]:
+    """The models of a parameter file with every entry taken exactly (validated by the float reader first)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        why = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
+        raise InvalidInput(f"cannot read parameter file {path!r}: {why}") from None
+    try:
+        doc = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as err:
+        msg = f"{err.msg} at line {err.lineno}" if isinstance(err, json.JSONDecodeError) else "nested too deeply"
+        raise InvalidInput(f"parameter file {path!r} is not valid JSON: {msg}") from None
+    params_from_json(doc)  # shapes, numbers, finiteness: one clear line for each problem
+    docs = doc if isinstance(doc, list) else [doc]
+    if len(docs) > MAX_MODELS:
+        raise InvalidInput(f"parameter file {path!r} holds {len(docs)} models; at most {MAX_MODELS} per run")
+    out = []
+    for n, m in enumerate(docs):
+        out.append(ExactRNN.from_entries(
+            A=[[_exact(x, f"model {n} A[{i}][{j}]") for j, x in enumerate(r)] for i, r in enumerate(m["A"])],
+            B=[_exact(r[0], f"model {n} B[{i}]") for i, r in enumerate(m["B"])],
+            C=[_exact(x, f"model {n} C[{j}]") for j, x in enumerate(m["C"][0])],
+        ))
+    return out
+
+
+def build(args: argparse.Namespace) -> dict[str, Any]:
+    k = positive_int(args.k, "--k")
+    qs = [4 * k] if args.q is None else int_list(args.q, "--q")
+    for name, v in [("--k", k), *(("--q", q) for q in qs)]:
+        if v > MAX_TERMS:
+            raise InvalidInput(f"{name} {v} is beyond {MAX_TERMS}: exact sums of more terms are not computed "
+                               "(their cost grows as q²·d²); L_inf's enclosure covers every length")
+    teacher = parse_teacher(args.teacher)
+    models = load_exact_models(args.params)
+    rows = []
+    for n, R in enumerate(models):
+        enc = certify(R, teacher, k, qs)
+        rows.append({"model": n, **enc.as_dict(exact=args.exact)})
+    return {"config": {"params": args.params, "teacher": teacher.describe(), "k": k, "q": qs, "d": models[0].d},
+            "models": rows}
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.exact:
+        sys.set_int_max_str_digits(0)  # exact rationals of many terms have long numerators
+    doc = build(args)
+    if args.format == "json":
+        print(dumps(doc))
+        return 0
+    cfg = doc["config"]
+    qs = cfg["q"]
+    fmt = lambda x: "—" if x is None else f"{x:.6e}"  # noqa: E731
+    rows = [(m["model"], fmt(m["L_k"]), *(fmt(m["L_q"][str(q)]) for q in qs), fmt(m["L_inf"]["lower"]),
+             fmt(m["L_inf"]["upper"]), "yes" if m["L_inf"]["certified"] else "no") for m in doc["models"]]
+    print(f"{len(rows)} model(s) of dimension {cfg['d']} from {cfg['params']}, teacher {cfg['teacher']}, k = {cfg['k']}")
+    print(table(("model", f"L_{cfg['k']}", *(f"L_{q}" for q in qs), "L_inf >=", "L_inf <=", "certified"), rows))
+    for m in doc["models"]:
+        print(f"model {m['model']}: {m['L_inf']['reason']}")
+    print("every entry is taken exactly (a float64 is a dyadic rational); L_k, L_q exact (shown rounded); "
+          "L_inf bounds rounded outward; '—' upper: not certified (only the lower bound is a theorem)")
+    return 0
