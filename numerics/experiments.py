@@ -6,6 +6,7 @@ E3       L_q against q for a counterexample, a small-σ and a large-σ GD soluti
 E4 (C8)  E1 on a finite data set of n ≥ k Gaussian sequences.
 E5 (C9)  any teacher: extrapolation after GD against the training length k, small and large σ.
 E6 (C9)  the learned Hankel spectrum: an n-dimensional state space at small σ.
+E1L (C7, C13) the limit of gradient flow against σ (the object of C7), certified at small σ.
 Every model has its own seed, so each row is reproducible on its own.
 """
 
@@ -26,7 +27,7 @@ from numerics.diagonal import STUDENTS
 from numerics.params import Params, Teacher, memoryless, teacher_from_spec
 from theory.errors import InvalidInput
 
-__all__ = ["init_scale_sweep", "symmetric_experiment", "extrapolation_curves", "teacher_experiment", "seeded_batch",
+__all__ = ["limit_sweep", "LIMIT_COLUMNS", "init_scale_sweep", "symmetric_experiment", "extrapolation_curves", "teacher_experiment", "seeded_batch",
            "train", "dense_of", "summarize", "ROW_COLUMNS"]
 
 # The columns of every per-model row (the tidy tables of sweep, experiment and reproduce).
@@ -222,6 +223,46 @@ def teacher_experiment(
         rows += _rows(params, result, base, q, seed, t_dim)
         if progress is not None:
             progress(n + 1, f"{teacher} k={k} σ={sigma:g}")
+    return rows
+
+
+# The columns of the E1L rows (one per model at its gradient-flow limit).
+LIMIT_COLUMNS = ("experiment", "d", "k", "sigma", "seed", "status", "t", "train_loss", "grad_norm", "q",
+                 "extrapolation_loss", "Q0_norm", "Q_drift", "nfev", "L_inf_lower", "L_inf_upper", "certified",
+                 "certificate")
+
+
+def limit_sweep(d: int, k: int, sigma: float, seeds: int, seed: int = 0, q: int | None = None, t_max: float = 1e12,
+                certify: bool = False) -> list[dict[str, Any]]:
+    """E1L: gradient flow to the limit from ``seeds`` N(0, σ²/d) initializations (model i: seed + i).
+
+    q defaults to 10k.  With ``certify``, each converged limit also gets a certified enclosure of
+    L_∞ (``theory.certify``: exact, a theorem about that float64 model).
+    """
+    from numerics.limit import flow_limit
+    from theory.certify import certify as certify_model, model_from_floats, round_down, round_up
+
+    qq = 10 * k if q is None else q
+    params = seeded_batch("gaussian", seeds, d, sigma, seed)
+    res = flow_limit(params, memoryless(k), k, [qq], t_max=t_max)
+    q0 = params.norms()["Q_norm"]
+    rows = []
+    for i in range(seeds):
+        row: dict[str, Any] = {
+            "experiment": "E1L", "d": d, "k": k, "sigma": sigma, "seed": seed + i, "status": res.status[i],
+            "t": float(res.t[i]), "train_loss": finite_or_none(res.train_loss[i]),
+            "grad_norm": finite_or_none(res.grad_norm[i]), "q": qq,
+            "extrapolation_loss": finite_or_none(res.extrapolation_loss[i, 0]), "Q0_norm": float(q0[i]),
+            "Q_drift": finite_or_none(res.Q_drift[i]), "nfev": int(res.nfev[i]),
+            "L_inf_lower": None, "L_inf_upper": None, "certified": None, "certificate": None,
+        }
+        if certify and res.status[i] == "converged":
+            p = res.params
+            enc = certify_model(model_from_floats(p.A[i], p.B[i], p.C[i]), "memoryless", k, [qq])
+            row.update({"L_inf_lower": round_down(enc.lower),
+                        "L_inf_upper": None if enc.upper is None else round_up(enc.upper),
+                        "certified": enc.certified, "certificate": enc.reason})
+        rows.append(row)
     return rows
 
 

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from numerics.experiments import summarize  # noqa: E402
 from numerics.io import write_bytes_atomic  # noqa: E402
 
-__all__ = ["save_figure", "plot_sweep", "plot_q0", "plot_symmetric", "plot_curves", "plot_teachers", "plot_hankel",
+__all__ = ["save_figure", "plot_limit", "plot_sweep", "plot_q0", "plot_symmetric", "plot_curves", "plot_teachers", "plot_hankel",
            "plot_students", "plot_signs"]
 
 FLOOR = 1e-30  # losses are drawn on log axes; values below this floor (exact zeros too) are drawn at it
@@ -59,6 +59,43 @@ def plot_sweep(rows: Sequence[dict[str, Any]], stem: Path, title: str = "") -> l
     ax.set_title(title or "Extrapolation after GD vs initialization scale")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
+    return save_figure(fig, stem)
+
+
+def plot_limit(doc: dict[str, Any], stem: Path) -> list[Path]:
+    """E1L: L_q at the limit of gradient flow against σ (log-log), per (d, k): every model, the median of the
+    converged ones, and the fitted power law with its exponent and bootstrap interval."""
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    rows = doc["rows"]
+    fits = {(f["d"], f["k"]): f for f in doc["fits"]}
+    for (d, k), group in _groups(rows, ("d", "k")).items():
+        conv = [r for r in group if r["status"] == "converged" and r["extrapolation_loss"] is not None]
+        other = [r for r in group if r not in conv]
+        s = sorted((x for x in doc["summary"] if (x["d"], x["k"]) == (d, k) and x["median"] is not None),
+                   key=lambda x: x["sigma"])
+        line = ax.plot([x["sigma"] for x in s], [max(x["median"], FLOOR) for x in s], "-", lw=1.5,
+                       label=f"d={d}, k={k}: median L_{group[0]['q']}")[0]
+        color = line.get_color()
+        ax.plot([r["sigma"] for r in conv], [max(r["extrapolation_loss"], FLOOR) for r in conv], "o", ms=3,
+                color=color, alpha=0.5)
+        if other:
+            ax.plot([r["sigma"] for r in other], [max(r["extrapolation_loss"] or FLOOR, FLOOR) for r in other], "x",
+                    color=color, label=f"d={d}, k={k}: not converged ({len(other)})")
+        f = fits.get((d, k))
+        if f and f["exponent"] is not None:
+            xs = np.array(f["sigmas"])
+            meds = {x["sigma"]: x["median"] for x in s}
+            y = np.log10([meds[v] for v in f["sigmas"]])
+            a = np.mean(y) - f["exponent"] * np.mean(np.log10(xs))
+            ax.plot(xs, 10 ** (a + f["exponent"] * np.log10(xs)), "--", color=color, alpha=0.8,
+                    label=f"slope {f['exponent']:.2f} [{f['ci_low']:.2f}, {f['ci_high']:.2f}]")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("initialization scale σ")
+    ax.set_ylabel("extrapolation loss L_q at the limit of gradient flow")
+    ax.set_title("The limit of training: extrapolation error vs initialization scale")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7)
     return save_figure(fig, stem)
 
 

@@ -54,8 +54,37 @@ def assemble(units: list[Any], results: dict[Any, Any], code: str, scale: str, s
         doc["E7"]["summary"] = summarize([r for r in rows if r["init"] == "gaussian"], ("teacher", "student", "sigma"))
         doc["E7"]["signs"] = summarize([r for r in rows if r["init"] == "symmetric"],
                                        ("teacher", "negative_fraction", "sigma"))
+    if "E1L" in doc:
+        doc["E1L"].update(limit_summary(doc["E1L"]["rows"], config["E1L"]))
     doc["key_numbers"] = _key_numbers(doc)
     return doc
+
+
+def limit_summary(rows: list[dict[str, Any]], cfg: dict[str, Any]) -> dict[str, Any]:
+    """E1L: per (d, k, σ) the limit's L_q over converged models (unconverged counted); per (d, k) the
+    fitted exponent of median L_q against σ (σ ≤ fit_sigma_max) with a 95% bootstrap interval."""
+    import numpy as np
+
+    from numerics.powerlaw import fit_exponent
+
+    summary, fits = [], []
+    cells = sorted({(r["d"], r["k"]) for r in rows})
+    for d, k in cells:
+        by_sigma: dict[float, list[float]] = {}
+        for sigma in sorted({r["sigma"] for r in rows if (r["d"], r["k"]) == (d, k)}):
+            g = [r for r in rows if (r["d"], r["k"], r["sigma"]) == (d, k, sigma)]
+            conv = [r["extrapolation_loss"] for r in g if r["status"] == "converged" and r["extrapolation_loss"] is not None]
+            summary.append({"d": d, "k": k, "sigma": sigma, "n": len(g), "converged": len(conv),
+                            "median": float(np.median(conv)) if conv else None,
+                            "q25": float(np.quantile(conv, 0.25)) if conv else None,
+                            "q75": float(np.quantile(conv, 0.75)) if conv else None,
+                            "median_t": float(np.median([r["t"] for r in g]))})
+            if sigma <= cfg["fit_sigma_max"] and 2 * len(conv) >= len(g):
+                by_sigma[sigma] = conv
+        fit = fit_exponent(by_sigma)
+        fits.append({"d": d, "k": k, **(fit or {"exponent": None})})
+    certified = [r for r in rows if r.get("certified") is not None]
+    return {"summary": summary, "fits": fits, "certified": certified}
 
 
 def _key_numbers(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -63,6 +92,19 @@ def _key_numbers(doc: dict[str, Any]) -> list[dict[str, Any]]:
     passed = sum(c["passed"] for c in doc["claims"])
     keys.append({"name": "exact claims passed", "value": f"{passed} of {len(doc['claims'])}",
                  "params": {"seed": doc["seed"], "checks": sum(c["n_checks"] for c in doc["claims"])}})
+    for f in doc.get("E1L", {}).get("fits", []):
+        if f["exponent"] is not None:
+            keys.append({"name": f"E1L: exponent p of median L_{10 * f['k']} at the limit ∝ σ^p, d={f['d']}, k={f['k']}",
+                         "value": f"{f['exponent']:.2f} (95% bootstrap CI {f['ci_low']:.2f} … {f['ci_high']:.2f})",
+                         "params": {"experiment": "E1L", "d": f["d"], "k": f["k"], "sigmas": f["sigmas"]}})
+    if doc.get("E1L", {}).get("certified"):
+        cert = doc["E1L"]["certified"]
+        ok = [r for r in cert if r["certified"]]
+        gap = max(((r["L_inf_upper"] - r["L_inf_lower"]) / r["L_inf_lower"] for r in ok if r["L_inf_lower"]), default=None)
+        keys.append({"name": "E1L: limits at small σ with a certified L_∞ enclosure (C13)",
+                     "value": f"{len(ok)} of {len(cert)}" + (f", largest (upper − lower)/lower {gap:.1e} (after outward "
+                                                              "rounding to float64)" if gap is not None else ""),
+                     "params": {"experiment": "E1L"}})
     for name in ("E1", "E4"):
         if name not in doc:
             continue
@@ -169,6 +211,24 @@ def write_experiment(doc: dict[str, Any], name: str, out: Path, figs_dir: Path, 
     from numerics.plots import plot_curves, plot_q0, plot_symmetric, plot_sweep
 
     written: list[Path] = []
+    if name == "E1L":
+        from numerics.experiments import LIMIT_COLUMNS
+        from numerics.plots import plot_limit
+
+        write_text_atomic(out / "E1L.csv", rows_to_csv(doc[name]["rows"], LIMIT_COLUMNS))
+        rows = [[str(s["d"]), str(s["k"]), f"{s['sigma']:g}", _tex_number(s["median"]), _tex_number(s["q25"]),
+                 _tex_number(s["q75"]), f"{s['converged']}/{s['n']}"] for s in doc[name]["summary"]]
+        header = ["$d$", "$k$", "$\\sigma$", "median $L_{10k}$", "25\\%", "75\\%", "converged"]
+        write_text_atomic(tables_dir / "E1L.tex", _tex_table(header, rows, "E1L: extrapolation loss at the limit of "
+                                                             "gradient flow against the initialization scale.", "tab:tempx-E1L"))
+        crow = [[str(r["d"]), str(r["k"]), f"{r['sigma']:g}", str(r["seed"]), _tex_number(r["L_inf_lower"]),
+                 _tex_number(r["L_inf_upper"])] for r in doc[name]["certified"]]
+        write_text_atomic(tables_dir / "E1L_certified.tex", _tex_table(
+            ["$d$", "$k$", "$\\sigma$", "seed", "$L_\\infty \\ge$", "$L_\\infty \\le$"], crow,
+            "Certified enclosures of $L_\\infty$ for limits of gradient flow (claim C13; exact, rounded outward).",
+            "tab:tempx-E1L-certified"))
+        return [out / "E1L.csv", *plot_limit(doc[name], figs_dir / "E1L_limit_vs_sigma"), tables_dir / "E1L.tex",
+                tables_dir / "E1L_certified.tex"]
     if name == "E3":
         e = doc["E3"]
         lines = ["q," + ",".join(e["curves"])] + [
@@ -234,7 +294,7 @@ def write_outputs(out: Path, doc: dict[str, Any], environment: dict[str, Any], c
                      "Exact checks of the claims (tempx verify).", "tab:tempx-claims")
     write_text_atomic(tables_dir / "claims.tex", tex)
     written.append(tables_dir / "claims.tex")
-    for name in ("E1", "E2", "E3", "E4", "E5", "E6", "E7"):
+    for name in ("E1", "E1L", "E2", "E3", "E4", "E5", "E6", "E7"):
         if name in doc:
             written += write_experiment(doc, name, out, figs_dir, tables_dir)
     write_text_atomic(out / "results.json", json.dumps(doc, indent=1, sort_keys=True) + "\n")
@@ -281,6 +341,32 @@ def render_report(doc: dict[str, Any], command: str) -> str:
         fig += 1
         md += ["", f"![{name}: extrapolation loss against ‖Q(0)‖](figures/{name}_extrapolation_vs_Q0.png)", "",
                f"*Figure {fig}. The same models: L_q after GD against the imbalance ‖Q(0)‖_F at initialization.*"]
+    if "E1L" in doc:
+        e = cfg["E1L"]
+        fig += 1
+        md += ["", "## E1L — the limit of training against σ (claims C7, C13)", "",
+               "![E1L: the limit's extrapolation error against σ](figures/E1L_limit_vs_sigma.png)", "",
+               f"*Figure {fig}. L_q (q = {e['q_factor']}k) of the limit of gradient flow (LSODA, stopped when L_k ≤ 1e-28 "
+               f"and ‖∇L‖ ≤ 1e-13, t ≤ {e['t_max']:g}) from N(0, σ²/d), {e['seeds']} seeds per cell, memoryless teacher. "
+               "Dots: converged models; crosses: models that did not converge within the budget (drawn, never dropped); "
+               "line: median of the converged models; dashed: the least-squares power law over σ ≤ "
+               f"{e['fit_sigma_max']:g}, its exponent and 95% bootstrap interval (resampling seeds) in the legend.*", "",
+               "| d | k | exponent p (median L_q ∝ σ^p) | 95% bootstrap CI | σ used |", "|---|---|---|---|---|"]
+        md += [f"| {f['d']} | {f['k']} | {f['exponent']:.2f} | {f['ci_low']:.2f} … {f['ci_high']:.2f} | "
+               f"{', '.join(f'{x:g}' for x in f['sigmas'])} |" if f["exponent"] is not None else
+               f"| {f['d']} | {f['k']} | — (fewer than 3 usable σ) | — | — |" for f in doc["E1L"]["fits"]]
+        md += ["", "| d | k | σ | median L_q at the limit | 25% | 75% | converged | median t |", "|---|---|---|---|---|---|---|---|"]
+        md += [f"| {s['d']} | {s['k']} | {s['sigma']:g} | {_fmt(s['median'])} | {_fmt(s['q25'])} | {_fmt(s['q75'])} | "
+               f"{s['converged']}/{s['n']} | {s['median_t']:.2g} |" for s in doc["E1L"]["summary"]]
+        md += ["", f"Certified enclosures of L_∞ = Σ_{{i≥0}} r_i² (every length at once) for the converged limits at "
+               f"σ ≤ {e['certify_sigma_max']:g} (claim C13, `tempx certify`): each float64 entry is taken as the exact "
+               "dyadic rational it stores; lower = an exact partial sum, upper = that sum plus a tail bound from a "
+               "contraction certificate checked in exact arithmetic. Endpoints rounded outward. These are theorems "
+               "about these specific trained models.", "",
+               "| d | k | σ | seed | L_q (float64) | L_∞ ≥ | L_∞ ≤ |", "|---|---|---|---|---|---|---|"]
+        md += [f"| {r['d']} | {r['k']} | {r['sigma']:g} | {r['seed']} | {_fmt(r['extrapolation_loss'])} | "
+               f"{r['L_inf_lower']:.6e} | {'—' if r['L_inf_upper'] is None else format(r['L_inf_upper'], '.6e')} |"
+               for r in doc["E1L"]["certified"]]
     if "E2" in doc:
         e = cfg["E2"]
         fig += 1

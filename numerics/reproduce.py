@@ -94,6 +94,11 @@ def plan(scale: str, seed: int, claim_ids: list[str] | None = None, config: dict
             units += [Unit.of(name, d=d, k=k, sigma=s, seeds=e["seeds"], steps=e["steps"], lr=e["lr"], seed=seed,
                               n_data=e.get("n_data"))
                       for d, k in e["cells"] for s in e["sigmas"]]
+    if "E1L" in cfg:
+        e = cfg["E1L"]
+        units += [Unit.of("E1L", d=d, k=k, sigma=s, seeds=e["seeds"], t_max=e["t_max"], q_factor=e["q_factor"],
+                          certify=s <= e["certify_sigma_max"], seed=seed)
+                  for d, k in e["cells"] for s in e["sigmas"]]
     if "E2" in cfg:
         e = cfg["E2"]
         units += [Unit.of("E2", d=e["d"], k=k, seeds=e["seeds"], sigma=e["sigma"], cap=e["cap"], steps=e["steps"],
@@ -133,6 +138,11 @@ def compute(unit: Unit) -> Any:
     if unit.kind in ("E1", "E4"):
         return init_scale_sweep([p["d"]], [p["k"]], [p["sigma"]], p["seeds"], lr=p["lr"], steps=p["steps"],
                                 n_data=p["n_data"], seed=p["seed"])
+    if unit.kind == "E1L":
+        from numerics.experiments import limit_sweep
+
+        return limit_sweep(p["d"], p["k"], p["sigma"], p["seeds"], seed=p["seed"], q=p["q_factor"] * p["k"],
+                           t_max=p["t_max"], certify=p["certify"])
     if unit.kind == "E2":
         return symmetric_experiment(p["d"], [p["k"]], p["seeds"], sigma=p["sigma"], cap=p["cap"], lr=p["lr"],
                                     steps=p["steps"], seed=p["seed"])

@@ -36,7 +36,7 @@ from theory.complexity import berlekamp_massey, shift_register_rnn
 from theory.errors import InvalidInput
 from theory.rnn import ExactRNN
 
-__all__ = ["Certificate", "Enclosure", "residual_system", "positive_definite", "find_certificate", "certify",
+__all__ = ["Certificate", "Enclosure", "residual_system", "model_from_floats", "tail_bound", "positive_definite", "find_certificate", "certify",
            "round_down", "round_up", "MAX_TERMS"]
 
 MAX_TERMS = 4096  # exact terms per model: the integers grow by ~log2(den A) bits per term (cost ~ q² d²)
@@ -88,6 +88,28 @@ class Enclosure:
             if self.certificate is not None:
                 out["exact"]["gamma"] = str(self.certificate.gamma)
         return out
+
+
+def model_from_floats(A: Any, B: Any, C: Any) -> ExactRNN:
+    """The exact RNN a float model stores: every entry is the dyadic rational its float64 holds."""
+    def ex(x: Any) -> Fraction:
+        f = float(x)
+        if f != f or f in (float("inf"), float("-inf")):
+            raise InvalidInput(f"non-finite parameter {f!r}: a model with it has no exact value")
+        return Fraction(f)
+
+    return ExactRNN.from_entries(A=[[ex(x) for x in row] for row in A], B=[ex(x) for x in list(_flat(B))],
+                                 C=[ex(x) for x in list(_flat(C))])
+
+
+def _flat(v: Any) -> list[Any]:
+    out: list[Any] = []
+    for x in v:
+        if hasattr(x, "__len__"):
+            out.extend(_flat(x))
+        else:
+            out.append(x)
+    return out
 
 
 def round_down(x: Fraction) -> float:
@@ -185,6 +207,15 @@ def find_certificate(A: Any, C: Any, system: str = "joint residual system") -> C
     return f"no Lyapunov certificate passed the exact check (spectral radius {rho:.6g} on the {system})"
 
 
+def tail_bound(cpc: Fraction, gamma: Fraction, state_norm: Fraction) -> Fraction:
+    """Σ_{i≥Q} (C A^i B)² ≤ (C P⁻¹ Cᵀ) ‖A^Q B‖_P² / (1 − γ²) under a certificate (P, γ).
+
+    |C y|² ≤ (C P⁻¹ Cᵀ)‖y‖_P² (Cauchy–Schwarz in the P inner product) and ‖A^{Q+t} B‖_P² ≤ γ^{2t}‖A^Q B‖_P².
+    Equality for a scalar system with P = 1, γ = |a|: then it is the geometric series itself.
+    """
+    return cpc * state_norm / (1 - gamma * gamma)
+
+
 class _Sweep:
     """Exact terms r_i = C A^i B in integer arithmetic: A = A_int/a, B = B_int/b, C = C_int/c."""
 
@@ -254,6 +285,10 @@ def _minimal(A: Any, B: Any, C: Any) -> tuple[Any, Any, Any] | None:
 
 
 def _as_exact(teacher: Any) -> ExactRNN:
+    if isinstance(teacher, str):
+        from theory.teacher_spec import parse_teacher
+
+        teacher = parse_teacher(teacher)
     if isinstance(teacher, ExactRNN):
         return teacher
     if hasattr(teacher, "as_rnn"):
@@ -306,10 +341,9 @@ def certify(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), *, re
         lower, upper, reason, certified = Fraction(0), Fraction(0), str(cert), True
         certificate = None
     elif isinstance(cert, Certificate):
-        tail_factor = cert.cpc / (1 - cert.gamma**2)
         while True:
             lower = sweep.partial_sum()
-            tail = tail_factor * sweep.state_norm(cert.P)
+            tail = tail_bound(cert.cpc, cert.gamma, sweep.state_norm(cert.P))
             if tail <= Fraction(rel_tol) * lower or tail == 0 or sweep.i >= max_terms:
                 break
             run_to(min(2 * sweep.i, max_terms))

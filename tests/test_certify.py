@@ -1,0 +1,167 @@
+"""C13: certified enclosures of L_∞ (theory.certify) and the tempx certify command."""
+
+from __future__ import annotations
+
+import json
+import random
+from fractions import Fraction
+
+import flint
+import pytest
+from cli_helpers import assert_usage_error, run_tempx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import scaled
+
+from theory.certify import (MAX_TERMS, certify, model_from_floats, positive_definite, round_down, round_up,
+                            tail_bound)
+from theory.claims import get_claim
+from theory.claims.c13_certified import CYCLIC_GAINS, FORMS, TEACHERS, instances
+from theory.counterexamples import counterexample
+from theory.errors import InvalidInput
+from theory.teacher_spec import parse_teacher
+
+F = Fraction
+rationals = st.fractions(min_value=-3, max_value=3, max_denominator=20)
+
+
+@settings(max_examples=scaled(25))
+@given(a=st.fractions(min_value=F(-19, 20), max_value=F(19, 20), max_denominator=20), b=rationals, c=rationals,
+       Q=st.integers(0, 12))
+def test_tail_bound_is_the_geometric_series_for_a_scalar_system(a: F, b: F, c: F, Q: int) -> None:
+    # one state, P = 1, γ = |a|: every inequality of the bound is an equality
+    exact_tail = c * c * b * b * a ** (2 * Q) / (1 - a * a)
+    assert tail_bound(c * c, abs(a), (a**Q * b) ** 2) == exact_tail
+
+
+def _minors_positive(rows: list[list[F]]) -> bool:
+    n = len(rows)
+    return all(flint.fmpq_mat([[flint.fmpq(x.numerator, x.denominator) for x in r[:m]] for r in rows[:m]]).det() > 0
+               for m in range(1, n + 1))
+
+
+@settings(max_examples=scaled(40))
+@given(n=st.integers(1, 5), data=st.data())
+def test_positive_definite_agrees_with_sylvesters_criterion(n: int, data: st.DataObject) -> None:
+    G = [[data.draw(rationals) for _ in range(n)] for _ in range(n)]
+    shift = data.draw(st.sampled_from([F(0), F(-1), F(1, 10)]))
+    M = [[sum(G[m][i] * G[m][j] for m in range(n)) + (shift if i == j else 0) for j in range(n)] for i in range(n)]
+    fm = flint.fmpq_mat([[flint.fmpq(x.numerator, x.denominator) for x in r] for r in M])
+    assert positive_definite(fm) == _minors_positive(M)
+
+
+def test_positive_definite_refuses_semidefinite_and_asymmetric() -> None:
+    assert not positive_definite(flint.fmpq_mat([[1, 1], [1, 1]]))  # PSD, singular: not PD
+    assert positive_definite(flint.fmpq_mat([[2, 1], [1, 2]]))
+    with pytest.raises(InvalidInput):
+        positive_definite(flint.fmpq_mat([[1, 2], [0, 1]]))
+
+
+@settings(max_examples=scaled(40))
+@given(x=st.fractions(min_value=-10**6, max_value=10**6, max_denominator=10**30))
+def test_outward_rounding(x: F) -> None:
+    assert F(round_down(x)) <= x <= F(round_up(x))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_claim_C13_passes(seed: int) -> None:
+    verdict = get_claim("C13").check(seed)
+    assert verdict.passed, [e.as_dict() for e in verdict.failures]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_C13_instances_cover_every_stated_case(seed: int) -> None:
+    inst = instances(seed)
+    assert {i["form"] for i in inst} == set(FORMS)
+    assert {i["teacher"] for i in inst if i["form"] == "random"} == set(TEACHERS)
+    gains = [F(i["c"]) for i in inst if i["form"] == "cyclic"]
+    assert any(abs(c) < 1 for c in gains) and any(abs(c) == 1 for c in gains) and any(abs(c) > 1 for c in gains)
+    assert any(c < 0 for c in gains) and any(c > 0 for c in gains)
+    assert set(gains) == set(CYCLIC_GAINS)
+
+
+def test_cyclic_counterexamples_with_unit_or_larger_gain_are_never_certified() -> None:
+    for c in ("1", "-1", "3/2", "-2"):
+        for d in (3, 5):
+            enc = certify(counterexample(3, d=d, c=c).rnn, "memoryless", 3, [12])
+            assert not enc.certified and enc.upper is None and "spectral radius" in enc.reason
+            assert enc.lower >= F(c) ** 2  # L_q >= c² for q > k (C2), and the lower bound is an exact sum
+
+
+def test_contractive_cyclic_counterexample_encloses_its_closed_form() -> None:
+    c = F(-9, 10)
+    enc = certify(counterexample(4, d=6, c=str(c)).rnn, "memoryless", 4, [16])
+    assert enc.certified and enc.lower <= c * c / (1 - c * c) <= enc.upper
+    assert enc.upper - enc.lower <= F(1, 10**6) * enc.lower
+
+
+def test_certificates_on_trained_models_are_tight() -> None:
+    # the limit of gradient flow for two small models; the enclosure must be tight to 1e-6 (the
+    # doubling rule), and the exact L_q must agree with the float64 L_q to round-off (1e-9 relative:
+    # residuals ~1e-7 carry absolute float error ~1e-16, so L_q has relative error ≲ 1e-9)
+    from numerics.experiments import seeded_batch
+    from numerics.limit import flow_limit
+    from numerics.params import memoryless
+
+    res = flow_limit(seeded_batch("gaussian", 2, 6, 0.2, 3), memoryless(3), 3, [30])
+    assert res.status == ("converged", "converged")
+    for i in range(2):
+        enc = certify(model_from_floats(res.params.A[i], res.params.B[i], res.params.C[i]), "memoryless", 3, [30])
+        assert enc.certified and enc.upper is not None
+        assert enc.lower > 0 and enc.upper / enc.lower - 1 <= F(1, 10**6)
+        assert abs(float(enc.L_q[30]) - res.extrapolation_loss[i, 0]) <= 1e-9 * float(enc.L_q[30])
+
+
+def test_hidden_unstable_block_is_restricted_away() -> None:
+    from theory.claims.c13_certified import contractive_rnn, with_hidden_block
+
+    R = with_hidden_block(contractive_rnn(3, 5), F(3))
+    enc = certify(R, parse_teacher("geometric:1/2"), 2, [8])
+    assert enc.certified and enc.certificate is not None
+    assert enc.certificate.system == "reachable and observable part" and enc.certificate.dim <= 4
+
+
+def test_certify_validates_its_input() -> None:
+    R = counterexample(2).rnn
+    with pytest.raises(InvalidInput, match="exceeds"):
+        certify(R, "memoryless", 2, [MAX_TERMS + 1])
+    with pytest.raises(InvalidInput, match="k must be"):
+        certify(R, "memoryless", 0)
+    with pytest.raises(TypeError):
+        certify("not a model", "memoryless", 2)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="non-finite"):
+        model_from_floats([[float("nan")]], [1.0], [1.0])
+
+
+def test_certify_command_on_a_trained_and_a_cyclic_model(tmp_path) -> None:
+    trained = tmp_path / "trained.json"
+    proc = run_tempx(["train", "--d", "5", "--k", "3", "--sigma", "0.2", "--n-models", "2", "--until-converged",
+                      "--save-params", str(trained), "--format", "json"])
+    assert proc.returncode == 0, proc.stderr
+    proc = run_tempx(["certify", "--params", str(trained), "--k", "3", "--q", "12,30", "--format", "json", "--exact"])
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    for m in doc["models"]:
+        assert set(m) >= {"model", "L_k", "L_q", "L_inf"} and set(m["L_q"]) == {"12", "30"}
+        inf = m["L_inf"]
+        assert inf["certified"] and 0 < inf["lower"] <= inf["upper"] <= inf["lower"] * (1 + 1e-6)
+        assert F(inf["lower"]) <= F(m["exact"]["lower"]) and F(m["exact"]["upper"]) <= F(inf["upper"])
+    ce = tmp_path / "cyclic.json"
+    ce.write_text(run_tempx(["counterexample", "--k", "3", "--format", "json"]).stdout)
+    proc = run_tempx(["certify", "--params", str(ce), "--k", "3"])
+    assert proc.returncode == 0 and "spectral radius 1 >= 1" in proc.stdout and "—" in proc.stdout
+
+
+def test_certify_command_refuses_bad_input(tmp_path) -> None:
+    good = tmp_path / "m.json"
+    good.write_text(json.dumps({"A": [[0.5]], "B": [[1.0]], "C": [[1.0]]}))
+    nan = tmp_path / "nan.json"
+    nan.write_text('{"A": [[NaN]], "B": [[1]], "C": [[1]]}')
+    broken = tmp_path / "broken.json"
+    broken.write_text("{")
+    assert_usage_error(run_tempx(["certify", "--params", str(tmp_path / "missing.json"), "--k", "2"]), "cannot read")
+    assert_usage_error(run_tempx(["certify", "--params", str(broken), "--k", "2"]), "not valid JSON")
+    assert_usage_error(run_tempx(["certify", "--params", str(nan), "--k", "2"]), "non-finite")
+    assert_usage_error(run_tempx(["certify", "--params", str(good), "--k", "2", "--teacher", "atoms:1"]), "bad teacher")
+    assert_usage_error(run_tempx(["certify", "--params", str(good), "--k", "0"]), "--k")
+    assert_usage_error(run_tempx(["certify", "--params", str(good), "--k", "2", "--q", "99999"]), "beyond")

@@ -1,0 +1,120 @@
+"""The limit of gradient flow (numerics.limit): stopping rule, batch independence, the Jacobian, budgets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from numerics.executors import local_executor
+from numerics.experiments import seeded_batch
+from numerics.limit import flow_limit, gauss_newton_jacobian, weight_matrix
+from numerics.losses import loss_and_grad
+from numerics.params import Params, memoryless, teacher_from_spec
+from numerics.powerlaw import fit_exponent
+from theory.errors import InvalidInput
+
+
+def test_converged_models_meet_the_stated_test_and_conserve_Q() -> None:
+    p = seeded_batch("gaussian", 3, 6, 0.2, 11)
+    res = flow_limit(p, memoryless(3), 3, [30])
+    assert res.status == ("converged",) * 3
+    assert np.all(res.train_loss <= 1e-28) and np.all(res.grad_norm <= 1e-13)
+    # Q is conserved by the flow (C4); the solver's tolerances (rtol 1e-11) bound its drift well below 1e-8
+    assert np.all(res.Q_drift <= 1e-8 * (1 + res.Q_norm))
+    assert np.all(res.extrapolation_loss[:, 0] >= res.train_loss)
+
+
+def test_a_model_alone_and_in_a_batch_reach_the_same_limit() -> None:
+    p = seeded_batch("gaussian", 3, 5, 0.3, 4)
+    teacher = teacher_from_spec("geometric:1/2", 4)
+    together = flow_limit(p, teacher, 4, [12])
+    alone = flow_limit(p.select(1), teacher, 4, [12])
+    np.testing.assert_array_equal(alone.params.A[0], together.params.A[1])
+    assert alone.status[0] == together.status[1] and alone.t[0] == together.t[1]
+
+
+def test_parallel_models_give_the_serial_result() -> None:
+    p = seeded_batch("gaussian", 2, 4, 0.3, 2)
+    serial = flow_limit(p, memoryless(3), 3, [12])
+    with local_executor(2) as ex:
+        parallel = flow_limit(p, memoryless(3), 3, [12], executor=ex)
+    np.testing.assert_array_equal(serial.params.A, parallel.params.A)
+    assert serial.status == parallel.status
+
+
+@pytest.mark.parametrize("weights", ["last", "all"])
+def test_gauss_newton_jacobian_is_the_jacobian_at_an_interpolating_point(weights: str) -> None:
+    # at a point with r_i = 0 for i < k the Hessian is exactly 2 J_wᵀ W J_w; compare with central
+    # differences of the analytic gradient (error O(h²) ≈ 1e-10 at h = 1e-5; tolerance 1e-7 relative)
+    rng = np.random.default_rng(0)
+    d, k = 4, 3
+    A = rng.normal(size=(d, d)) * 0.3
+    B = rng.normal(size=d)
+    C = rng.normal(size=d)
+    w = [C @ np.linalg.matrix_power(A, i) @ B for i in range(k)]
+    teacher = Params(A[None], B[None, :, None], C[None, None, :])
+    from numerics.params import Teacher
+
+    t = Teacher(A, B[:, None], C[None, :], "self", k)
+    assert np.allclose(w, t.impulse_response(k))
+    W = weight_matrix(k, weights)
+    J = gauss_newton_jacobian(A, B, C, k, W)
+    y0 = np.concatenate([A.ravel(), B, C])
+    h = 1e-5
+    cols = []
+    for j in range(y0.size):
+        g = []
+        for s in (h, -h):
+            y = y0.copy()
+            y[j] += s
+            p = Params(y[: d * d].reshape(1, d, d), y[d * d : d * d + d].reshape(1, d, 1), y[d * d + d :].reshape(1, 1, d))
+            _, gr = loss_and_grad(p, t, k, weights)
+            g.append(np.concatenate([gr.A.ravel(), gr.B.ravel(), gr.C.ravel()]))
+        cols.append(-(g[0] - g[1]) / (2 * h))
+    fd = np.array(cols).T
+    assert teacher.n_models == 1
+    assert np.max(np.abs(fd - J)) <= 1e-7 * np.max(np.abs(J))
+
+
+def test_budgets_stop_a_model_and_say_so() -> None:
+    p = seeded_batch("gaussian", 1, 8, 0.05, 0)
+    assert flow_limit(p, memoryless(4), 4, max_evals=50).status == ("budget",)
+    res = flow_limit(p, memoryless(4), 4, t_max=1.0)
+    assert res.status == ("budget",) and res.t[0] == 1.0 and res.train_loss[0] > 1e-28
+
+
+def test_flow_limit_validates_its_arguments() -> None:
+    p = seeded_batch("gaussian", 1, 3, 0.1, 0)
+    for kwargs in ({"t_max": 0.0}, {"t_max": float("inf")}, {"loss_tol": -1.0}, {"max_evals": 0}, {"rtol": float("nan")}):
+        with pytest.raises(InvalidInput):
+            flow_limit(p, memoryless(2), 2, **kwargs)
+
+
+def test_power_law_fit_recovers_an_exact_exponent() -> None:
+    sig = [0.05, 0.1, 0.2, 0.4]
+    values = {s: [3.0 * s**6 * f for f in (0.5, 1.0, 2.0)] for s in sig}
+    fit = fit_exponent(values, n_boot=200)
+    assert fit is not None and abs(fit["exponent"] - 6.0) < 1e-9
+    assert fit["ci_low"] <= 6.0 <= fit["ci_high"]
+    assert fit_exponent({0.1: [1e-3], 0.2: [1e-2]}) is None  # fewer than 3 usable σ
+    assert fit_exponent({0.1: [1e-40], 0.2: [1e-2], 0.3: [1e-1]}) is None  # one σ at the float floor
+
+
+@pytest.mark.parametrize("weights", ["last", "all", "moment"])
+def test_the_solvers_inner_gradient_is_the_batched_one(weights: str) -> None:
+    # the flow's one-model loss and gradient must be loss_and_grad's, to round-off (1e-13 relative)
+    from numerics.limit import one_model_loss_grad
+
+    p = seeded_batch("gaussian", 1, 5, 0.7, 9)
+    k = 4
+    teacher = teacher_from_spec("atoms:4/5@3/5,-1/2@2/5", k)
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(7, k))
+    moment = (X[:, ::-1].T @ X[:, ::-1]) / 7 if weights == "moment" else None
+    W = weight_matrix(k, None if moment is not None else weights, moment)
+    L, g = loss_and_grad(p, teacher, k, None if moment is not None else weights, moment)
+    y = np.concatenate([p.A[0].ravel(), p.B[0, :, 0], p.C[0, 0]])
+    L1, g1 = one_model_loss_grad(5, k, teacher.impulse_response(k), W)(y)
+    g_ref = np.concatenate([g.A[0].ravel(), g.B[0, :, 0], g.C[0, 0]])
+    assert abs(L1 - L[0]) <= 1e-13 * L[0]
+    np.testing.assert_allclose(g1, g_ref, rtol=1e-13, atol=1e-13 * np.abs(g_ref).max())
