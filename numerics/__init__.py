@@ -40,6 +40,8 @@ _PUBLIC = {
     "teacher_from_spec": "numerics.params",
     "hankel_rank": "numerics.hankel",
     "hankel_singular_values": "numerics.hankel",
+    "LimitResult": "numerics.limit",
+    "flow_limit": "numerics.limit",
 }
 
 
@@ -83,4 +85,6 @@ __all__ = [
     "teacher_from_spec",
     "hankel_rank",
     "hankel_singular_values",
+    "LimitResult",
+    "flow_limit",
 ]

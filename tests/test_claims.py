@@ -20,7 +20,7 @@ IDS = [c.id for c in CLAIMS]
 
 
 def test_registry_lists_every_claim_once() -> None:
-    assert IDS == ["C1", "C2", "C3", "C4", "C5", "C6", "C10", "C11", "C12"]
+    assert IDS == ["C1", "C2", "C3", "C4", "C5", "C6", "C10", "C11", "C12", "C13"]
 
 
 @pytest.mark.parametrize("claim", CLAIMS, ids=IDS)
@@ -157,6 +157,10 @@ def test_c12_default_instances_cover_its_edge_cases(seed: int) -> None:
     ("C11", {"form": "fixed", "n": 2}, "the fixed example has n = 3"),
     ("C11", {"form": "memoryless", "n": 2}, "the memoryless teacher has n = 1"),
     ("C12", {"form": "nope"}, "unknown form 'nope'"),
+    ("C13", {"form": "nope", "seed": 0, "k": 2, "d": 2}, "unknown form 'nope'"),
+    ("C13", {"form": "random", "seed": 0, "k": 0, "d": 2}, "C13 needs k >= 1 and d >= 1"),
+    ("C13", {"form": "cyclic", "seed": 0, "k": 3, "d": 2, "c": "1"}, "d >= k, c != 0"),
+    ("C13", {"form": "cyclic", "seed": 0, "k": 2, "d": 2, "c": "0"}, "d >= k, c != 0"),
     ("C12", {"form": "lagrange", "k": 0}, "C12 needs k >= 1 and d >= 1, got k = 0"),
     ("C12", {"form": "gd-step", "k": 2, "d": 0}, "C12 needs k >= 1 and d >= 1"),
     ("C12", {"form": "lagrange", "k": 2, "nodes": (1, 1)}, "k distinct nonzero nodes"),

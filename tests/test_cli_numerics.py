@@ -100,6 +100,12 @@ def test_experiment_uses_the_reproduce_presets_and_the_seed(tmp_path: Path) -> N
         (["train", "--k", "3", "--d", "4", "--loss", "mean"], ["invalid choice"]),
         (["train", "--k", "3", "--d", "4", "--data", "5", "--loss", "all"], ["--data"]),
         (["train", "--k", "3", "--d", "4", "--save-params", "/no/such/dir/p.json"], ["--save-params"]),
+        (["train", "--k", "3", "--d", "4", "--until-converged", "--steps", "5"], ["--steps", "gradient flow"]),
+        (["train", "--k", "3", "--d", "4", "--until-converged", "--lr", "0.1", "--tol", "0"], ["--lr, --tol"]),
+        (["train", "--k", "3", "--d", "4", "--t-max", "10"], ["--t-max", "--until-converged"]),
+        (["train", "--k", "3", "--d", "4", "--until-converged", "--t-max", "0"], ["--t-max", "> 0"]),
+        (["train", "--k", "3", "--d", "4", "--until-converged", "--jobs", "0"], ["--jobs"]),
+        (["train", "--k", "3", "--d", "4", "--until-converged", "--student", "diagonal"], ["dense students"]),
         (["sweep", "--d", "4", "--k", "3", "--sigmas", "0.1,0", "--seeds", "2", "--out", "OUT"], ["--sigmas"]),
         (["sweep", "--d", "4", "--k", "3", "--sigmas", "0.1", "--seeds", "0", "--out", "OUT"], ["--seeds"]),
         (["sweep", "--d", "4", "--k", "3,6", "--sigmas", "0.1", "--seeds", "1", "--q", "5", "--out", "OUT"], ["--q"]),
@@ -144,3 +150,19 @@ def test_bad_teacher_on_train_and_sweep(tmp_path: Path, command: list[str]) -> N
     extra = ["--out", str(out)] if command[0] == "sweep" else []
     assert_usage_error(run_tempx([*command, *extra, "--teacher", "atoms:1@0"]), "weight of atom 1 is zero")
     assert not out.exists()
+
+
+def test_train_until_converged_json_and_budget(tmp_path: Path) -> None:
+    out = tmp_path / "limit.json"
+    proc = run_tempx(["train", "--d", "4", "--k", "2", "--sigma", "0.3", "--n-models", "2", "--until-converged",
+                      "--q", "8,20", "--format", "json", "--save-params", str(out)])
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["summary"]["converged"] == 2 and doc["config"]["method"].startswith("gradient flow")
+    for m in doc["models"]:
+        assert m["status"] == "converged" and m["train_loss"] <= 1e-28 and m["grad_norm"] <= 1e-13
+        assert set(m["extrapolation_loss"]) == {"8", "20"} and m["Q_drift"] <= 1e-8 * (1 + m["Q_norm"])
+    assert len(json.loads(out.read_text())) == 2
+    proc = run_tempx(["train", "--d", "4", "--k", "2", "--sigma", "0.3", "--n-models", "1", "--until-converged",
+                      "--t-max", "0.5"])
+    assert proc.returncode == 0 and "budget" in proc.stdout and "1 budget" in proc.stdout

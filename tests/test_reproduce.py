@@ -27,6 +27,8 @@ TINY = {
            "steps": 300, "lr": 0.02, "q": 8},
     "E6": {"teachers": ["atoms:4/5@3/5,-1/2@2/5"], "d": 4, "k": 5, "sigmas": [0.05, 1.0], "seeds": 2, "steps": 300,
            "lr": 0.02, "q": 8},
+    "E1L": {"cells": [[4, 2]], "sigmas": [0.1, 0.2, 0.3, 1.0], "seeds": 3, "t_max": 1e12, "q_factor": 10,
+            "certify_sigma_max": 0.1, "fit_sigma_max": 0.5},
 }
 # Slower units for the interruption test: each E1 cell takes about half a second with either GD
 # engine (measured), so a kill sent within 50 ms of the 8th finished unit lands between units.
@@ -74,6 +76,18 @@ def test_outputs_exist_and_agree(tiny: tuple[Path, Path]) -> None:
         assert f"{s['median']:.2e}" in report and f"{s['median']:.2e}".replace("e-0", "\\times 10^{-") in \
             (out / "tables" / "E1.tex").read_text().replace("e-0", "\\times 10^{-")
     assert doc["packages"]["numpy"] and doc["seed"] == 0
+    # E1L: every model drawn (never dropped), the fit over σ <= fit_sigma_max, certified enclosures at small σ
+    e1l = doc["E1L"]
+    assert len(e1l["rows"]) == 12 and sum(s["n"] for s in e1l["summary"]) == 12
+    fit = e1l["fits"][0]
+    assert fit["sigmas"] == [0.1, 0.2, 0.3] and fit["ci_low"] <= fit["exponent"] <= fit["ci_high"]
+    assert f"{fit['exponent']:.2f}" in report and "figures/E1L_limit_vs_sigma.png" in report
+    assert [r["sigma"] for r in e1l["certified"]] == [0.1] * 3
+    for r in e1l["certified"]:
+        assert r["certified"] and r["L_inf_lower"] <= r["L_inf_upper"] and f"{r['L_inf_lower']:.6e}" in report
+    assert (out / "figures" / "E1L_limit_vs_sigma.png").stat().st_size > 1000
+    assert (out / "tables" / "E1L_certified.tex").read_text().count("\\\\") >= 3
+    assert len(list(csv.DictReader((out / "E1L.csv").read_text().splitlines()))) == 12
 
 
 def test_rerun_reuses_the_cache_and_is_byte_identical(tiny: tuple[Path, Path]) -> None:
@@ -184,7 +198,8 @@ def test_plan_reads_the_presets() -> None:
         units = plan(scale, 3)
         assert units == plan(scale, 3, config=SCALES[scale])
         e = SCALES[scale]
-        expected = (len(CLAIMS) + sum(len(e[n]["cells"]) * len(e[n]["sigmas"]) for n in ("E1", "E4")) + len(e["E2"]["ks"])
+        expected = (len(CLAIMS) + sum(len(e[n]["cells"]) * len(e[n]["sigmas"]) for n in ("E1", "E1L", "E4"))
+                    + len(e["E2"]["ks"])
                     + 1 + len(e["E5"]["teachers"]) * len(e["E5"]["ks"]) * len(e["E5"]["sigmas"])
                     + len(e["E6"]["teachers"]) * len(e["E6"]["sigmas"])
                     + len(e["E7"]["teachers"]) * len(e["E7"]["students"]) * len(e["E7"]["sigmas"])
