@@ -240,7 +240,8 @@ def _steps_compiled(
     b = np.ascontiguousarray(B[:, :, 0])
     c = np.ascontiguousarray(C[:, 0, :])
     wstar = np.ascontiguousarray(teacher.impulse_response(k))
-    M = np.ascontiguousarray(np.diag(loss_weights(k, weights)) if moment is None else moment, dtype=np.float64)
+    # population loss: the weights ω as one row (M = diag ω, never a dense k×k matrix); finite data: Σ̂
+    M = np.ascontiguousarray(loss_weights(k, weights)[None, :] if moment is None else moment, dtype=np.float64)
     out = np.zeros((N, 4))
     chunk = record_every if record_every is not None else CHUNK
     t = 0

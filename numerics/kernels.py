@@ -6,7 +6,7 @@ work of ``numerics.losses.loss_and_grad`` (SPEC §1), fused so that A is read wh
 cache:
 
     V sweep       v_l = A^l B                         (k matrix-vector products)
-    residuals     w_l = C v_l, r = w − w*, ρ = M r    (M = diag ω, or Σ̂ for finite data)
+    residuals     w_l = C v_l, r = w − w*, ρ = M r    (M = diag ω stored as its diagonal (1, k), or Σ̂ for finite data)
     Z_j = Σ_l ρ_{j+l+1} v_l                           (the Hankel product H V)
     U sweep       u_j = C A^j, fused with G_A += 2 u_jᵀ Z_j and G_B += 2 ρ_j u_jᵀ
     G_C = 2 Σ_l ρ_l v_l,  then R ← R − η G
@@ -44,8 +44,8 @@ if AVAILABLE:
     FAST = {"reassoc", "contract", "nsz", "arcp"}
 
     @njit(fastmath=FAST, cache=True, nogil=True)
-    def _run_model(A0: Any, b0: Any, c0: Any, wstar: Any, M: Any, lr: float, t_start: int, n_steps: int, total: int,
-                   tol: float, bound: float, out: Any) -> None:  # pragma: no cover - compiled
+    def _run_model(A0: Any, b0: Any, c0: Any, wstar: Any, M: Any, diag: bool, lr: float, t_start: int, n_steps: int,
+                   total: int, tol: float, bound: float, out: Any) -> None:  # pragma: no cover - compiled
         """GD for one model on A0 (d×d), b0 (d), c0 (d) in place; out = [status, steps, diverged_at, loss].
 
         Two buffers per parameter alternate as current and next iterate (no copy per step);
@@ -83,12 +83,18 @@ if AVAILABLE:
                     s += c[i] * V[l, i]
                 r[l] = s - wstar[l]
             loss = 0.0
-            for l in range(k):
-                s = 0.0
-                for m in range(k):
-                    s += M[l, m] * r[m]
-                rho[l] = s
-                loss += r[l] * s
+            if diag:  # population loss: M = diag ω held as one row, O(k) memory and work
+                for l in range(k):
+                    s = M[0, l] * r[l]
+                    rho[l] = s
+                    loss += r[l] * s
+            else:
+                for l in range(k):
+                    s = 0.0
+                    for m in range(k):
+                        s += M[l, m] * r[m]
+                    rho[l] = s
+                    loss += r[l] * s
             # Z_j = 2 Σ_{l < k−1−j} ρ_{j+l+1} v_l  (the factor 2 of the gradient folded in)
             for j in range(k):
                 for i in range(d):
@@ -171,18 +177,18 @@ if AVAILABLE:
             c0[:] = c
 
     @njit(parallel=True, cache=True)
-    def _gd_block_parallel(A: Any, b: Any, c: Any, wstar: Any, M: Any, lr: float, t_start: int, n_steps: int, total: int,
-                           tol: float, bound: float, out: Any) -> None:  # pragma: no cover - compiled
+    def _gd_block_parallel(A: Any, b: Any, c: Any, wstar: Any, M: Any, diag: bool, lr: float, t_start: int, n_steps: int,
+                           total: int, tol: float, bound: float, out: Any) -> None:  # pragma: no cover - compiled
         for m in prange(A.shape[0]):
             if out[m, 0] == 0.0:
-                _run_model(A[m], b[m], c[m], wstar, M, lr, t_start, n_steps, total, tol, bound, out[m])
+                _run_model(A[m], b[m], c[m], wstar, M, diag, lr, t_start, n_steps, total, tol, bound, out[m])
 
     @njit(cache=True)
-    def _gd_block_serial(A: Any, b: Any, c: Any, wstar: Any, M: Any, lr: float, t_start: int, n_steps: int, total: int,
-                         tol: float, bound: float, out: Any) -> None:  # pragma: no cover - compiled
+    def _gd_block_serial(A: Any, b: Any, c: Any, wstar: Any, M: Any, diag: bool, lr: float, t_start: int, n_steps: int,
+                         total: int, tol: float, bound: float, out: Any) -> None:  # pragma: no cover - compiled
         for m in range(A.shape[0]):
             if out[m, 0] == 0.0:
-                _run_model(A[m], b[m], c[m], wstar, M, lr, t_start, n_steps, total, tol, bound, out[m])
+                _run_model(A[m], b[m], c[m], wstar, M, diag, lr, t_start, n_steps, total, tol, bound, out[m])
 
 
 def gd_block(A: np.ndarray, b: np.ndarray, c: np.ndarray, wstar: np.ndarray, M: np.ndarray, lr: float, t_start: int,
@@ -190,9 +196,14 @@ def gd_block(A: np.ndarray, b: np.ndarray, c: np.ndarray, wstar: np.ndarray, M: 
     """Advance every running model (out[m, 0] == RUNNING) by up to ``n_steps`` steps, in place.
 
     A (N, d, d), b (N, d), c (N, d) are C-contiguous float64 working copies; ``out`` (N, 4) holds
-    status, steps used, divergence step, last loss.  Threads are used only when N > 1.
+    status, steps used, divergence step, last loss.  ``M`` is Σ̂ (k, k), or the loss weights ω as
+    one row (1, k) for the population loss (M = diag ω).  Threads are used only when N > 1.
     """
     if not AVAILABLE:  # pragma: no cover
         raise RuntimeError("numba is not installed")
+    k = wstar.shape[0]
+    diag = M.shape == (1, k)
+    if not diag and M.shape != (k, k):
+        raise ValueError(f"M must be (1, {k}) loss weights or a ({k}, {k}) moment matrix, got {M.shape}")
     run = _gd_block_parallel if A.shape[0] > 1 else _gd_block_serial
-    run(A, b, c, wstar, M, float(lr), int(t_start), int(n_steps), int(total), float(tol), float(bound), out)
+    run(A, b, c, wstar, M, diag, float(lr), int(t_start), int(n_steps), int(total), float(tol), float(bound), out)

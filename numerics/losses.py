@@ -1,10 +1,14 @@
 """Batched float64 impulse responses, losses and analytic gradients (SPEC §1).
 
 With ρ = ∂L/∂w / 2 (ρ_i = ω_i r_i for the population loss L_ω = Σ ω_i r_i², ρ = Σ̂ r for the
-empirical loss L̂ = rᵀ Σ̂ r), U rows C A^j, V rows (A^l B)ᵀ and H_{jl} = ρ_{j+l+1}:
-    ∇_A L = 2 Uᵀ H V,   ∇_B L = 2 Uᵀ ρ,   ∇_C L = 2 ρᵀ V.
-Cost O(k d² + k² d) per model: two Krylov sweeps and two small batched products; no
-autograd, no matrix powers.  The exact versions live in ``theory.losses``.
+empirical loss L̂ = rᵀ Σ̂ r), U rows C A^j, V rows (A^l B)ᵀ and H_{jl} = ρ_{j+l+1}, the SPEC's
+    ∇_A L = 2 Uᵀ H V,   ∇_B L = 2 Uᵀ ρ,   ∇_C L = 2 ρᵀ V
+is evaluated in the order of a backward sweep: g_{k−1} = 2ρ_{k−1} Cᵀ, g_l = 2ρ_l Cᵀ + Aᵀ g_{l+1}
+(so g_l = 2 Σ_j ρ_{l+j} u_jᵀ), and then
+    ∇_A L = Σ_{l≥1} g_l v_{l−1}ᵀ = 2 Σ_j u_jᵀ Σ_l ρ_{j+l+1} v_l = 2 Uᵀ H V,   ∇_B L = g_0.
+Same numbers, cost O(k d²) and memory O(k d) per model: H (k×k) is never formed, so the
+training length can be as large as the mathematics allows.  No autograd, no matrix powers.
+The exact versions (in the SPEC's Hankel form, an independent check) live in ``theory.losses``.
 """
 
 from __future__ import annotations
@@ -82,6 +86,18 @@ def residuals(params: Params, teacher: Teacher, n: int) -> FloatArray:
     return impulse_response(params, n) - teacher.impulse_response(n)[None, :]
 
 
+def _forward(params: Params, k: int) -> FloatArray:
+    """V (N, k, d) with rows (A^l B)ᵀ."""
+    N, d = params.n_models, params.d
+    V = np.empty((N, k, d))
+    v = params.B[:, :, 0]
+    for l in range(k):
+        V[:, l] = v
+        if l + 1 < k:
+            v = (params.A @ v[:, :, None])[:, :, 0]
+    return V
+
+
 def krylov(params: Params, k: int) -> tuple[FloatArray, FloatArray]:
     """U (N, k, d) with rows C A^j and V (N, k, d) with rows (A^l B)ᵀ."""
     N, d = params.n_models, params.d
@@ -97,12 +113,6 @@ def krylov(params: Params, k: int) -> tuple[FloatArray, FloatArray]:
             u = np.einsum("nj,nji->ni", u, A)
             v = np.einsum("nij,nj->ni", A, v)
     return U, V
-
-
-def _hankel_index(k: int) -> FloatArray:
-    j, l = np.indices((k, k))
-    idx = j + l + 1
-    return np.where(idx < k, idx, k)  # index k points at a padded zero
 
 
 def empirical_moment(X: Any) -> FloatArray:
@@ -137,32 +147,60 @@ def loss_and_grad(
     with ``moment`` = Σ̂ (see ``empirical_moment``) the empirical loss L̂ = rᵀ Σ̂ r instead.
     """
     k = check_length(k)
-    U, V = krylov(params, k)
-    w = np.einsum("nkd,nd->nk", V, params.C[:, 0, :])
-    r = w - teacher.impulse_response(k)[None, :]
+    V = _forward(params, k)
+    C = params.C[:, 0, :]
+    r = np.einsum("nkd,nd->nk", V, C) - teacher.impulse_response(k)[None, :]
     if moment is None:
         rho = r * loss_weights(k, weights)[None, :]
     else:
         rho = r @ check_moment(moment, k, weights)  # Σ̂ is symmetric
     loss = np.einsum("nk,nk->n", r, rho)
-    padded = np.concatenate([rho, np.zeros((rho.shape[0], 1))], axis=1)
-    H = padded[:, _hankel_index(k)]
-    Ut = U.transpose(0, 2, 1)
+    G = np.empty_like(V)  # G[:, l] = g_l, the backward sweep
+    At = params.A.transpose(0, 2, 1)
+    g = 2.0 * rho[:, k - 1, None] * C
+    G[:, k - 1] = g
+    for l in range(k - 2, -1, -1):
+        g = 2.0 * rho[:, l, None] * C + (At @ g[:, :, None])[:, :, 0]
+        G[:, l] = g
     grad = Grad(
-        A=2.0 * (Ut @ (H @ V)),
-        B=2.0 * (Ut @ rho[:, :, None]),
+        A=G[:, 1:].transpose(0, 2, 1) @ V[:, :-1],
+        B=G[:, 0, :, None].copy(),
         C=2.0 * (rho[:, None, :] @ V),
     )
     return loss, grad
 
 
+MAX_Q = 10**6  # L_q is a sum of q terms, one RNN step each: beyond this, ask for L_∞ (tempx certify)
+
+
 def extrapolation_losses(params: Params, teacher: Teacher, qs: Sequence[int]) -> FloatArray:
-    """L_q = Σ_{i<q} r_i² for each q, shape (N, len(qs)); +inf where float64 overflowed."""
+    """L_q = Σ_{i<q} r_i² for each q, shape (N, len(qs)); +inf where float64 overflowed.
+
+    One sweep of max(qs) steps that keeps running sums (memory O(N d), not O(N q)); q ≤ ``MAX_Q``.
+    """
     qs = [check_length(q, "q") for q in qs]
     if not qs:
         return np.empty((params.n_models, 0))
-    r = residuals(params, teacher, max(qs))
+    n = max(qs)
+    if n > MAX_Q:
+        raise InvalidInput(f"q = {n} is beyond {MAX_Q}: L_q is a sum of q terms, one RNN step each; for every "
+                           "length at once, 'tempx certify' encloses L_inf")
+    wanted = {q: j for j, q in enumerate(qs)}
+    ws = teacher.impulse_response(n)
+    N = params.n_models
+    out = np.empty((N, len(qs)))
+    total = np.zeros(N)
+    v = params.B[:, :, 0].copy()
+    c = params.C[:, 0, :]
     with np.errstate(over="ignore", invalid="ignore"):
-        csum = np.cumsum(r * r, axis=1)
-    csum = np.where(np.isnan(csum), np.inf, csum)
-    return csum[:, [q - 1 for q in qs]]
+        for i in range(n):
+            r = np.einsum("nd,nd->n", c, v) - ws[i]
+            total = total + r * r
+            if i + 1 in wanted:
+                for q, j in wanted.items():
+                    if q == i + 1:
+                        out[:, j] = total
+            if i + 1 < n:
+                v = np.einsum("nij,nj->ni", params.A, v)
+    # NaN can only come from inf − inf after an overflow: the magnitude exceeded float64.
+    return np.where(np.isnan(out), np.inf, out)
