@@ -1,15 +1,16 @@
 """Compiled gradient-descent kernel (numba), used by ``numerics.descent.gd`` when available.
 
 The kernel runs many GD steps per call for a block of models, each model in its own loop,
-with the models split across threads (``prange``).  Per model and step it does exactly the
-work of ``numerics.losses.loss_and_grad`` (SPEC §1), fused so that A is read while it is in
-cache:
+with the models split across threads (``prange``).  Per model and step it does the work of
+``numerics.losses.loss_and_grad`` (SPEC §1, in the order of its backward sweep):
 
-    V sweep       v_l = A^l B                         (k matrix-vector products)
-    residuals     w_l = C v_l, r = w − w*, ρ = M r    (M = diag ω stored as its diagonal (1, k), or Σ̂ for finite data)
-    Z_j = Σ_l ρ_{j+l+1} v_l                           (the Hankel product H V)
-    U sweep       u_j = C A^j, fused with G_A += 2 u_jᵀ Z_j and G_B += 2 ρ_j u_jᵀ
-    G_C = 2 Σ_l ρ_l v_l,  then R ← R − η G
+    forward       v_l = A^l B                          (k − 1 matrix-vector products)
+    residuals     w_l = C v_l, r = w − w*, ρ = M r     (M = diag ω stored as one row (1, k), or Σ̂)
+    backward      g_{k−1} = 2ρ_{k−1} Cᵀ, g_l = 2ρ_l Cᵀ + Aᵀ g_{l+1}   (k − 1 products with Aᵀ)
+    update        row j of A ← A_j − η Σ_{l≥1} g_l[j] v_{l−1}   (G_A is never stored)
+                  B ← B − η g_0,  C ← C − η · 2 Σ_l ρ_l v_l
+
+3kd² multiply-adds and O(kd) memory per model and step; no k×k work at any k.
 
 Stopping rules are those of ``gd`` (converged / diverged / budget), decided per model and
 step, so a model's trajectory does not depend on its batch.  Without numba the module still
@@ -54,12 +55,9 @@ if AVAILABLE:
         d = A0.shape[0]
         k = wstar.shape[0]
         V = np.empty((k, d))
-        Z = np.empty((k, d))
-        GA = np.empty((d, d))
-        GB = np.empty(d)
+        G = np.empty((k, d))
         GC = np.empty(d)
-        u = np.empty(d)
-        unew = np.empty(d)
+        acc = np.empty(d)
         r = np.empty(k)
         rho = np.empty(k)
         A, b, c = A0, b0, c0
@@ -67,11 +65,27 @@ if AVAILABLE:
         swapped = False
         for step in range(n_steps):
             t = t_start + step
-            # V sweep: v_l = A^l b
+            # forward sweep: v_l = A^l b (dot products with the rows of A)
             for i in range(d):
                 V[0, i] = b[i]
+            d4 = d - d % 4
             for l in range(1, k):
-                for i in range(d):
+                for i in range(0, d4, 4):  # four rows at once: each load of v_{l−1}[j] feeds four sums
+                    s0 = 0.0
+                    s1 = 0.0
+                    s2 = 0.0
+                    s3 = 0.0
+                    for j in range(d):
+                        vj = V[l - 1, j]
+                        s0 += A[i, j] * vj
+                        s1 += A[i + 1, j] * vj
+                        s2 += A[i + 2, j] * vj
+                        s3 += A[i + 3, j] * vj
+                    V[l, i] = s0
+                    V[l, i + 1] = s1
+                    V[l, i + 2] = s2
+                    V[l, i + 3] = s3
+                for i in range(d4, d):
                     s = 0.0
                     for j in range(d):
                         s += A[i, j] * V[l - 1, j]
@@ -95,61 +109,74 @@ if AVAILABLE:
                         s += M[l, m] * r[m]
                     rho[l] = s
                     loss += r[l] * s
-            # Z_j = 2 Σ_{l < k−1−j} ρ_{j+l+1} v_l  (the factor 2 of the gradient folded in)
-            for j in range(k):
+            # backward sweep: g_{k−1} = 2ρ_{k−1} c, g_l = 2ρ_l c + Aᵀ g_{l+1} (axpy over the rows of A)
+            two = 2.0 * rho[k - 1]
+            for i in range(d):
+                G[k - 1, i] = two * c[i]
+            for l in range(k - 2, -1, -1):
+                two = 2.0 * rho[l]
                 for i in range(d):
-                    Z[j, i] = 0.0
-                for l in range(k - 1 - j):
-                    coef = 2.0 * rho[j + l + 1]
+                    G[l, i] = two * c[i]
+                for j in range(0, d4, 4):  # four rows of A per pass over g_l: a quarter of the stores
+                    g0 = G[l + 1, j]
+                    g1 = G[l + 1, j + 1]
+                    g2 = G[l + 1, j + 2]
+                    g3 = G[l + 1, j + 3]
                     for i in range(d):
-                        Z[j, i] += coef * V[l, i]
+                        G[l, i] += g0 * A[j, i] + g1 * A[j + 1, i] + g2 * A[j + 2, i] + g3 * A[j + 3, i]
+                for j in range(d4, d):
+                    gj = G[l + 1, j]
+                    for i in range(d):
+                        G[l, i] += gj * A[j, i]
             # G_C = 2 Σ_l ρ_l v_l
             for i in range(d):
-                s = 0.0
-                for l in range(k):
-                    s += rho[l] * V[l, i]
-                GC[i] = 2.0 * s
-            # U sweep (u_j = C A^j) fused with G_A = Σ_j u_jᵀ Z_j and G_B = 2 Σ_j ρ_j u_jᵀ
-            for i in range(d):
-                u[i] = c[i]
-            two_rho = 2.0 * rho[0]
-            for row in range(d):  # j = 0 initializes G_A and G_B
-                ur = u[row]
-                GB[row] = two_rho * ur
-                for col in range(d):
-                    GA[row, col] = ur * Z[0, col]
-            for jj in range(1, k):
+                GC[i] = 0.0
+            for l in range(k):
+                two = 2.0 * rho[l]
                 for i in range(d):
-                    unew[i] = 0.0
-                for row in range(d):
-                    ur = u[row]
-                    for col in range(d):
-                        unew[col] += ur * A[row, col]
-                two_rho = 2.0 * rho[jj]
-                if jj < k - 1:
-                    for row in range(d):
-                        ur = unew[row]
-                        u[row] = ur
-                        GB[row] += two_rho * ur
-                        for col in range(d):
-                            GA[row, col] += ur * Z[jj, col]
-                else:  # Z_{k−1} = 0: the last u only enters G_B
-                    for row in range(d):
-                        GB[row] += two_rho * unew[row]
-            # next iterate into the other buffer; non-finite values propagate into the sums
+                    GC[i] += two * V[l, i]
+            # row j of G_A = Σ_{l≥1} g_l[j] v_{l−1}, accumulated and applied at once (G_A is never stored);
+            # non-finite values propagate into the sums
             gsum = 0.0
             psum = 0.0
+            for j in range(d):
+                for i in range(d):
+                    acc[i] = 0.0
+                l = 1
+                while l + 3 < k:  # four terms per pass over acc
+                    h0 = G[l, j]
+                    h1 = G[l + 1, j]
+                    h2 = G[l + 2, j]
+                    h3 = G[l + 3, j]
+                    for i in range(d):
+                        acc[i] += h0 * V[l - 1, i] + h1 * V[l, i] + h2 * V[l + 1, i] + h3 * V[l + 2, i]
+                    l += 4
+                if l + 2 < k:
+                    h0 = G[l, j]
+                    h1 = G[l + 1, j]
+                    h2 = G[l + 2, j]
+                    for i in range(d):
+                        acc[i] += h0 * V[l - 1, i] + h1 * V[l, i] + h2 * V[l + 1, i]
+                elif l + 1 < k:
+                    h0 = G[l, j]
+                    h1 = G[l + 1, j]
+                    for i in range(d):
+                        acc[i] += h0 * V[l - 1, i] + h1 * V[l, i]
+                elif l < k:
+                    h0 = G[l, j]
+                    for i in range(d):
+                        acc[i] += h0 * V[l - 1, i]
+                for i in range(d):
+                    g = acc[i]
+                    gsum += g
+                    x = A[j, i] - lr * g
+                    An[j, i] = x
+                    psum += x
             for i in range(d):
-                gsum += GB[i] + GC[i]
-                bn[i] = b[i] - lr * GB[i]
+                gsum += G[0, i] + GC[i]
+                bn[i] = b[i] - lr * G[0, i]
                 cn[i] = c[i] - lr * GC[i]
                 psum += bn[i] + cn[i]
-                for j in range(d):
-                    g = GA[i, j]
-                    gsum += g
-                    x = A[i, j] - lr * g
-                    An[i, j] = x
-                    psum += x
             # stopping rules, as numerics.descent.gd
             bad = not (np.isfinite(loss) and np.isfinite(gsum)) or loss > bound
             done = tol > 0.0 and loss <= tol and not bad
