@@ -14,7 +14,7 @@ import re
 
 from theory.errors import InvalidInput
 
-__all__ = ["memory_limit", "parse_size", "check_memory", "human", "DEFAULT_LIMIT", "ENV"]
+__all__ = ["memory_limit", "parse_size", "check_memory", "human", "train_bytes", "DEFAULT_LIMIT", "ENV"]
 
 ENV = "TEMPX_MEMORY_LIMIT"
 DEFAULT_LIMIT = 4 * 1024**3
@@ -51,3 +51,12 @@ def check_memory(what: str, nbytes: float) -> None:
     if nbytes > limit:
         raise InvalidInput(f"{what} needs about {human(nbytes)}, over the memory limit of {human(limit)} "
                            f"(raise it with {ENV}=SIZE or 'tempx --memory-limit SIZE')")
+
+
+def train_bytes(n_models: int, d: int, k: int, q_max: int, n_data: int | None = None) -> float:
+    """GD or flow on N models: parameters and their working copies (~6 N d²), forward and backward
+    Krylov buffers (~6 N k d), teacher terms and running sums (q), and Σ̂ (k²) with finite data."""
+    floats = 6.0 * n_models * d * d + 6.0 * n_models * k * d + 2.0 * q_max + 4.0 * k + 8.0 * n_models
+    if n_data is not None:
+        floats += 2.0 * k * k + n_data * k
+    return 8.0 * floats + 64 * 1024**2  # plus the interpreter and libraries

@@ -1,18 +1,57 @@
 """Where independent work runs: this process, J local processes, or a Dask cluster (one seam).
 
-Every parallel job in tempx (models of a flow, units of a reproduction or sweep) is a pure
-function of its arguments, mapped through a ``concurrent.futures.Executor``; the result does
-not depend on which executor ran it.
+Every parallel job in tempx (models of a flow, units of a reproduction, cells of a sweep) is a
+pure function of its arguments (seeds included) mapped through a ``concurrent.futures.Executor``;
+it returns its result and the caller writes files, so the result does not depend on which
+executor ran it, and workers need not share a file system with the client.
+
+- ``jobs == 1`` and no scheduler: ``None`` (the caller runs the work in its own process);
+- ``jobs > 1``: a ``ProcessPoolExecutor`` of spawned processes;
+- ``scheduler="tcp://host:port"``: an existing Dask scheduler (``Client(address).get_executor()``);
+- ``scheduler="local:N"``: a Dask ``LocalCluster`` of N single-threaded worker processes.
+
+Dask is the optional extra ``tempx[cluster]``; without it ``--scheduler`` is one clear line.
+A worker that dies mid-task has its task rescheduled by Dask on another worker; since a task
+is a pure function, the result is the same.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import re
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
+from typing import Any
 
-__all__ = ["local_executor"]
+from theory.errors import InvalidInput
+
+__all__ = ["local_executor", "executor_for", "parse_scheduler", "CLUSTER_HINT"]
+
+CLUSTER_HINT = "pip install 'tempx[cluster]' (or: pip install 'dask[distributed]')"
+MAX_LOCAL_WORKERS = 256
+_ADDRESS = re.compile(r"(tcp|tls|inproc|ws|wss|ucx)://[^\s/]+(:\d+)?/?")
+
+
+def parse_scheduler(text: str) -> tuple[str, Any]:
+    """('local', N) for 'local:N', ('address', text) for 'tcp://host:port'; else one clear error."""
+    t = text.strip()
+    if t.startswith("local:"):
+        n = t.split(":", 1)[1]
+        if not n.isdigit() or not (1 <= int(n) <= MAX_LOCAL_WORKERS):
+            raise InvalidInput(f"--scheduler local:N needs 1 <= N <= {MAX_LOCAL_WORKERS} workers, got {text!r}")
+        return "local", int(n)
+    if _ADDRESS.fullmatch(t):
+        return "address", t
+    raise InvalidInput(f"--scheduler must be a Dask scheduler address like tcp://host:8786 or local:N, got {text!r}")
+
+
+def _dask() -> Any:
+    try:
+        import dask.distributed as dd
+    except ImportError:
+        raise InvalidInput(f"--scheduler needs Dask's distributed scheduler, which is not installed: {CLUSTER_HINT}") from None
+    return dd
 
 
 @contextmanager
@@ -23,3 +62,33 @@ def local_executor(jobs: int) -> Iterator[Executor | None]:
         return
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as ex:
         yield ex
+
+
+@contextmanager
+def executor_for(jobs: int, scheduler: str | None = None) -> Iterator[Executor | None]:
+    """The executor for ``--jobs J`` / ``--scheduler ADDRESS|local:N`` (see the module docstring)."""
+    if scheduler is None:
+        with local_executor(jobs) as ex:
+            yield ex
+        return
+    kind, value = parse_scheduler(scheduler)
+    dd = _dask()
+    import dask
+
+    # workers compute pure functions; let Dask retry a task whose worker died (the default is 3)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 5}):
+        if kind == "local":
+            cluster = dd.LocalCluster(n_workers=value, threads_per_worker=1, processes=True, dashboard_address=None,
+                                      silence_logs=50)
+            try:
+                with dd.Client(cluster) as client:
+                    yield client.get_executor()
+            finally:
+                cluster.close()
+            return
+        try:
+            client = dd.Client(value, timeout="10s")
+        except (OSError, TimeoutError) as err:
+            raise InvalidInput(f"cannot reach the Dask scheduler at {value}: {err}") from None
+        with client:
+            yield client.get_executor()

@@ -2,19 +2,20 @@
 
 A work unit is one claim check or one parameter cell of an experiment.  Its result is a pure
 function of its parameters and the code, cached as ``DIR/cache/<key>.json`` where the key
-hashes (kind, parameters, code version).  Each cache file is written atomically by the
-process that computed it, so an interrupted run loses at most the units in flight, and a
-rerun recomputes only the missing ones.  Results never contain timings, so they do not
+hashes (kind, parameters, code version).  Units run through one executor seam (this process,
+J local processes or a Dask cluster: ``numerics.executors``); each returns its result and the
+client writes its cache file atomically, so an interrupted run loses at most the units in
+flight, and a rerun recomputes only the missing ones.  Results never contain timings, so they do not
 depend on the number of processes or on interruptions.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-import multiprocessing
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from numerics import __version__
 from numerics.io import ensure_dir, write_text_atomic
 from theory.errors import InvalidInput
 
-__all__ = ["Unit", "SCALES", "plan", "code_version", "run_units", "check_manifest", "compute"]
+__all__ = ["Unit", "SCALES", "plan", "code_version", "run_units", "check_manifest", "compute", "work"]
 
 def _load_presets() -> dict[str, dict[str, Any]]:
     """The quick and full scales, from ``numerics/presets.json`` (data, documented in docs/reproduce.md)."""
@@ -63,6 +64,7 @@ class Unit:
         return f"{self.kind} " + " ".join(shown)
 
 
+@functools.lru_cache(maxsize=1)
 def code_version() -> str:
     """tempx version, a hash of the installed theory/ and numerics/ sources, and the GD engine.
 
@@ -155,15 +157,15 @@ def compute(unit: Unit) -> Any:
     raise InvalidInput(f"unknown unit kind {unit.kind!r}")
 
 
-def _work(args: tuple[Unit, str, str]) -> tuple[str, float]:
-    """Compute one unit and write its cache file (in the worker, so finished work survives a kill)."""
-    unit, code, cache_dir = args
+def work(unit: Unit) -> dict[str, Any]:
+    """Compute one unit wherever it runs: its result, its seconds, and the code version that ran it.
+
+    A pure function of the unit (seeds included): it writes nothing, so a worker needs no access
+    to the output folder, and a unit recomputed after a worker died gives the same result.
+    """
     start = time.perf_counter()
     result = compute(unit)
-    seconds = time.perf_counter() - start
-    entry = {"unit": unit.as_dict(), "code": code, "result": result, "seconds": seconds}
-    write_text_atomic(Path(cache_dir) / f"{unit.key(code)}.json", json.dumps(entry, sort_keys=True))
-    return unit.key(code), seconds
+    return {"result": result, "seconds": time.perf_counter() - start, "code": code_version()}
 
 
 def check_manifest(out: Path, code: str) -> None:
@@ -184,9 +186,18 @@ def check_manifest(out: Path, code: str) -> None:
 
 
 def run_units(
-    units: list[Unit], out: Path, code: str, jobs: int, report: Callable[[str], None]
+    units: list[Unit], out: Path, code: str, jobs: int, report: Callable[[str], None], scheduler: str | None = None
 ) -> tuple[dict[Unit, Any], dict[str, float]]:
-    """Load cached units, compute the missing ones in ``jobs`` processes; return results and timings."""
+    """Load cached units, compute the missing ones through the executor seam, write each cache entry.
+
+    ``jobs`` local processes, or a Dask cluster (``scheduler``: an address or ``local:N``); the
+    client writes every cache file atomically as its unit arrives, so an interrupted run keeps
+    what finished and the results do not depend on who computed them.
+    """
+    from concurrent.futures import as_completed
+
+    from numerics.executors import executor_for
+
     cache = ensure_dir(out / "cache")
     results: dict[Unit, Any] = {}
     timings: dict[str, float] = {}
@@ -207,25 +218,29 @@ def run_units(
     total, done = len(units), len(units) - len(missing)
     if done:
         report(f"[{done}/{total}] found {done} finished units in {cache}")
-    by_key = {u.key(code): u for u in missing}
-    tasks = [(u, code, str(cache)) for u in missing]
 
-    def finished(it: Iterator[tuple[str, float]]) -> None:
+    def store(unit: Unit, got: dict[str, Any], remote: bool) -> None:
         nonlocal done
-        for key, seconds in it:
-            done += 1
-            unit = by_key[key]
-            load(unit)
-            report(f"[{done}/{total}] {unit.label()}  {seconds:.1f}s")
+        if remote and got["code"] != code:
+            raise InvalidInput(f"a worker runs tempx {got['code']}, this client {code}: install the same version on "
+                               "every worker")
+        entry = {"unit": unit.as_dict(), "code": code, "result": got["result"], "seconds": got["seconds"]}
+        write_text_atomic(cache / f"{unit.key(code)}.json", json.dumps(entry, sort_keys=True))
+        load(unit)
+        done += 1
+        report(f"[{done}/{total}] {unit.label()}  {got['seconds']:.1f}s")
 
-    if jobs == 1 or len(tasks) <= 1:
-        finished(_work(t) for t in tasks)
-    else:
-        ctx = multiprocessing.get_context("spawn")
-        with ctx.Pool(processes=jobs) as pool:
+    with executor_for(jobs if len(missing) > 1 else 1, scheduler) as ex:
+        if ex is None:
+            for unit in missing:
+                store(unit, work(unit), remote=False)
+        else:
+            futures = {ex.submit(work, unit): unit for unit in missing}
             try:
-                finished(pool.imap_unordered(_work, tasks))
+                for fut in as_completed(futures):
+                    store(futures[fut], fut.result(), remote=True)
             except BaseException:
-                pool.terminate()
+                for fut in futures:
+                    fut.cancel()
                 raise
     return results, timings

@@ -158,7 +158,9 @@ def test_run_units_in_process_progress_timings_and_damaged_cache(tmp_path: Path,
     def no_pool(*args: object, **kwargs: object) -> None:
         raise AssertionError("--jobs 1 must not start worker processes")
 
-    monkeypatch.setattr(rp.multiprocessing, "get_context", no_pool)
+    import numerics.executors
+
+    monkeypatch.setattr(numerics.executors, "ProcessPoolExecutor", no_pool)
     units = rp.plan("custom", 0, ["C5"], config=SMALL)
     lines: list[str] = []
     start = time.perf_counter()

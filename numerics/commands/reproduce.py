@@ -24,6 +24,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     scale.add_argument("--full", action="store_true", help="paper scale: more seeds, sizes and steps")
     p.add_argument("--seed", default="0", help="base seed of every experiment and claim check (default 0)")
     p.add_argument("--jobs", default="1", help="worker processes for independent units (default 1)")
+    p.add_argument("--scheduler", metavar="ADDRESS|local:N",
+                   help="run the units on a Dask cluster: a scheduler address (tcp://host:8786) or local:N for a "
+                        "LocalCluster of N single-threaded workers (needs tempx[cluster]; see docs/cluster.md)")
     p.add_argument("--config", help="JSON file replacing the preset experiment parameters (see docs/reproduce.md)")
 
 
@@ -52,6 +55,13 @@ def run(args: argparse.Namespace) -> int:
 
     seed = nonneg_int(args.seed, "--seed")
     jobs = positive_int(args.jobs, "--jobs")
+    if args.scheduler is not None:
+        from numerics.executors import _dask, parse_scheduler
+
+        if args.jobs != "1":
+            raise InvalidInput("give either --jobs (local processes) or --scheduler (a Dask cluster), not both")
+        parse_scheduler(args.scheduler)
+        _dask()  # one clear line before any folder is touched when Dask is missing
     scale = "full" if args.full else "quick"
     config = _load_config(args.config) if args.config else SCALES[scale]
     if args.config:
@@ -63,10 +73,11 @@ def run(args: argparse.Namespace) -> int:
     command = "tempx " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["reproduce"] else \
         f"tempx reproduce --out {shlex.quote(str(out))}{' --full' if args.full else ''} --seed {seed}"
     say = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
-    say(f"tempx reproduce: {len(units)} units ({scale} scale, seed {seed}, {jobs} job{'s' * (jobs > 1)}) into {out}")
+    where = f"Dask scheduler {args.scheduler}" if args.scheduler else f"{jobs} job{'s' * (jobs > 1)}"
+    say(f"tempx reproduce: {len(units)} units ({scale} scale, seed {seed}, {where}) into {out}")
     start = time.perf_counter()
     try:
-        results, timings = run_units(units, out, code, jobs, say)
+        results, timings = run_units(units, out, code, jobs, say, scheduler=args.scheduler)
     except KeyboardInterrupt:
         say("tempx reproduce: interrupted; finished units are kept in cache/ — rerun the same command to resume")
         return 130

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from pathlib import Path
+from typing import Any
 
+from numerics.budget import check_memory, train_bytes
 from numerics.commands.common import float_list, int_list, positive_float, positive_int, nonneg_int
 from numerics.diagonal import STUDENTS
 from numerics.experiments import ROW_COLUMNS, init_scale_sweep, summarize
@@ -29,7 +32,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--q", help="extrapolation length (default 4k per cell; must exceed every k)")
     p.add_argument("--data", help="train on n Gaussian sequences (finite data, E4) instead of the population loss")
     p.add_argument("--out", required=True, help="output folder (created if needed)")
+    p.add_argument("--jobs", default="1", help="cells computed in J local processes (default 1)")
+    p.add_argument("--scheduler", metavar="ADDRESS|local:N",
+                   help="compute the cells on a Dask cluster (tcp://host:8786, or local:N); needs tempx[cluster]")
     p.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is not a terminal")
+
+
+def _cell(cell: tuple[int, int, float], seeds: int, init: str, lr: float, steps: int, q: int | None,
+          n_data: int | None, teacher: str, student: str) -> list[dict[str, Any]]:
+    """One (d, k, σ) cell: a pure function of its arguments (model i from seed i), run anywhere."""
+    d, k, sigma = cell
+    return init_scale_sweep([d], [k], [sigma], seeds, init, lr, steps, q, n_data, teacher=teacher, student=student)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,12 +62,31 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInput(f"unknown student {args.student!r} (allowed: {', '.join(STUDENTS)})")
     if student != "dense" and n_data is not None:
         raise InvalidInput("--data is for dense students; diagonal students train on the population loss")
+    jobs = positive_int(args.jobs, "--jobs")
+    if args.scheduler is not None:
+        from numerics.executors import _dask, parse_scheduler
+
+        if args.jobs != "1":
+            raise InvalidInput("give either --jobs (local processes) or --scheduler (a Dask cluster), not both")
+        parse_scheduler(args.scheduler)
+        _dask()
+    check_memory(f"sweep with d up to {max(ds)}, k up to {max(ks)}, {seeds} seeds per cell",
+                 train_bytes(seeds, max(ds), max(ks), (q or 4 * max(ks)), n_data))
     out = ensure_dir(Path(args.out))
-    cells = len(ds) * len(ks) * len(sigmas)
+    grid = [(d, k, s) for d in ds for k in ks for s in sigmas]
+    cells = len(grid)
     bar = Progress(cells, "sweep", enabled=True if args.progress else None)
-    rows = init_scale_sweep(ds, ks, sigmas, seeds, args.init, lr, steps, q, n_data,
-                            progress=lambda n, note: bar.update(n, note), teacher=args.teacher, student=student)
+    cell = functools.partial(_cell, seeds=seeds, init=args.init, lr=lr, steps=steps, q=q, n_data=n_data,
+                             teacher=args.teacher, student=student)
+    from numerics.executors import executor_for
+
+    parts: list[list[dict[str, Any]]] = []
+    with executor_for(jobs if cells > 1 else 1, args.scheduler) as ex:
+        for part in (map(cell, grid) if ex is None else ex.map(cell, grid)):  # map keeps the order of the grid
+            parts.append(part)
+            bar.update(len(parts), "")
     bar.close()
+    rows = [r for part in parts for r in part]
     summary = summarize(rows, ("d", "k", "sigma"))
     config = {"d": ds, "k": ks, "sigmas": sigmas, "seeds": seeds, "init": args.init, "lr": lr, "steps": steps,
               "q": q, "data": n_data, "teacher": args.teacher, "student": student}
