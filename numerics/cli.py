@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     from numerics import __version__
 
     parser.add_argument("--version", action="version", version=f"tempx {__version__}")
+    parser.add_argument("--memory-limit", metavar="SIZE",
+                        help="refuse requests whose memory estimate is over SIZE (e.g. 8GiB; default 4GiB or "
+                             "$TEMPX_MEMORY_LIMIT)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (help_text, add_arguments, _) in _commands().items():
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -55,8 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(argv)
         if args.command is None:
-            parser.print_help(sys.stderr)
-            return 2
+            raise UsageError(f"a command is required, one of: {', '.join(_commands())} (see 'tempx --help')")
+        if args.memory_limit is not None:
+            import os
+
+            from numerics.budget import ENV, parse_size
+
+            os.environ[ENV] = str(parse_size(args.memory_limit, "--memory-limit"))  # worker processes inherit it
         return _commands()[args.command][2](args)
     except (UsageError, InvalidInput, ValueError, TypeError) as err:
         print(f"tempx: error: {err}", file=sys.stderr)

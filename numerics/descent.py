@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from numerics import kernels
-from numerics.losses import check_length, check_moment, extrapolation_losses, loss_and_grad, loss_weights
+from numerics.losses import check_length, check_lengths, check_moment, extrapolation_losses, loss_and_grad, loss_weights
 from numerics.params import FloatArray, Params, Teacher
 from theory.errors import InvalidInput
 
@@ -141,7 +141,7 @@ def gd(
     loss_weights(k, None if moment is not None else weights)
     if moment is not None:
         moment = check_moment(moment, k, weights)
-    qs = tuple(check_length(q, "q") for q in qs)
+    qs = check_lengths(qs)
     A, B, C = (np.array(getattr(params, m)) for m in "ABC")  # full-batch copies, updated in place
     hist: dict[str, list[Any]] = {}
 

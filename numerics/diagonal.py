@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from numerics.losses import check_length, loss_weights
+from numerics.losses import check_length, check_lengths, loss_weights
 from numerics.params import Params, Teacher, _as_float_array
 from theory.errors import InvalidInput
 
@@ -158,7 +158,7 @@ def loss_and_grad(params: DiagParams, teacher: Teacher, k: int, weights: str | S
 
 def extrapolation_losses(params: DiagParams, teacher: Teacher, qs: Sequence[int]) -> NDArray[np.float64]:
     """L_q for each q, (N, len(qs)); +inf where float64 overflowed."""
-    qs = [check_length(q, "q") for q in qs]
+    qs = list(check_lengths(qs))
     if not qs:
         return np.empty((params.n_models, 0))
     r = impulse_response(params, max(qs)) - teacher.impulse_response(max(qs))[None, :]

@@ -18,7 +18,7 @@ import numpy as np
 from numerics import diagonal_kernels
 from numerics.descent import DIVERGENCE_BOUND, GDResult, check_run
 from numerics.diagonal import DiagParams, extrapolation_losses, impulse_response, loss_and_grad
-from numerics.losses import check_length, loss_weights
+from numerics.losses import check_length, check_lengths, loss_weights
 from numerics.params import Teacher
 
 __all__ = ["gd_diagonal", "evaluate_diagonal"]
@@ -64,7 +64,7 @@ def gd_diagonal(
         raise TypeError(f"params must be numerics.DiagParams, got {type(params).__name__}")
     lr, steps, tol, compiled = check_run(lr, steps, tol, backend, diagonal_kernels.AVAILABLE)
     omega = loss_weights(k, weights)
-    qs = tuple(check_length(q, "q") for q in qs)
+    qs = check_lengths(qs)
     arrays = [np.array(getattr(params, m)) for m in ("lam", "b", "c")]  # copies, updated in place
     run = _steps_compiled if compiled else _steps_numpy
     status, used, diverged_at = run(arrays, teacher, k, lr, steps, tol, omega, divergence_bound, progress)

@@ -18,8 +18,8 @@ def rational_str(x: Fraction) -> str:
     return str(Fraction(x))
 
 
-def text_matrix(rows: Sequence[Sequence[Fraction]], indent: str = "  ") -> str:
-    cells = [[rational_str(x) for x in r] for r in rows]
+def text_matrix(rows: Sequence[Sequence[Fraction | str]], indent: str = "  ") -> str:
+    cells = [[x if isinstance(x, str) else rational_str(x) for x in r] for r in rows]
     width = max((len(c) for r in cells for c in r), default=1)
     return "\n".join(indent + "[ " + "  ".join(c.rjust(width) for c in r) + " ]" for r in cells)
 

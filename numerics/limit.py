@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from scipy.integrate import LSODA
 
-from numerics.losses import check_length, check_moment, extrapolation_losses, krylov, loss_and_grad, loss_weights
+from numerics.losses import check_length, check_lengths, check_moment, extrapolation_losses, krylov, loss_and_grad, loss_weights
 from numerics.params import FloatArray, Params, Teacher
 from theory.errors import InvalidInput
 
@@ -194,7 +194,7 @@ def flow_limit(
     they run one after the other in this process.  The result is the same either way.
     """
     k = check_length(k)
-    qs = tuple(check_length(q, "q") for q in qs)
+    qs = check_lengths(qs)
     for name, v in (("t_max", t_max), ("loss_tol", loss_tol), ("grad_tol", grad_tol), ("rtol", rtol), ("atol", atol)):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not (np.isfinite(v) and v > 0):
             raise InvalidInput(f"{name} must be a finite number > 0, got {v!r}")

@@ -32,6 +32,8 @@ __all__ = [
     "extrapolation_losses",
     "empirical_moment",
     "check_moment",
+    "check_lengths",
+    "MAX_Q",
 ]
 
 
@@ -173,18 +175,24 @@ def loss_and_grad(
 MAX_Q = 10**6  # L_q is a sum of q terms, one RNN step each: beyond this, ask for L_∞ (tempx certify)
 
 
+def check_lengths(qs: Sequence[int]) -> tuple[int, ...]:
+    """Extrapolation lengths, each an int in [1, MAX_Q] (validated before any long run)."""
+    out = tuple(check_length(q, "q") for q in qs)
+    if out and max(out) > MAX_Q:
+        raise InvalidInput(f"q = {max(out)} is beyond {MAX_Q}: L_q is a sum of q terms, one RNN step each; for every "
+                           "length at once, 'tempx certify' encloses L_inf")
+    return out
+
+
 def extrapolation_losses(params: Params, teacher: Teacher, qs: Sequence[int]) -> FloatArray:
     """L_q = Σ_{i<q} r_i² for each q, shape (N, len(qs)); +inf where float64 overflowed.
 
     One sweep of max(qs) steps that keeps running sums (memory O(N d), not O(N q)); q ≤ ``MAX_Q``.
     """
-    qs = [check_length(q, "q") for q in qs]
+    qs = list(check_lengths(qs))
     if not qs:
         return np.empty((params.n_models, 0))
     n = max(qs)
-    if n > MAX_Q:
-        raise InvalidInput(f"q = {n} is beyond {MAX_Q}: L_q is a sum of q terms, one RNN step each; for every "
-                           "length at once, 'tempx certify' encloses L_inf")
     wanted = {q: j for j, q in enumerate(qs)}
     ws = teacher.impulse_response(n)
     N = params.n_models

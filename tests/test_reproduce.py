@@ -98,6 +98,7 @@ def test_rerun_reuses_the_cache_and_is_byte_identical(tiny: tuple[Path, Path]) -
     assert (out / "results.json").read_bytes() == before
 
 
+@pytest.mark.slow  # starts worker processes; .ci/run runs it
 def test_jobs_2_gives_the_same_numbers(tiny: tuple[Path, Path], tmp_path: Path) -> None:
     out, cfg = tiny
     proc = run_tempx(["reproduce", "--out", str(tmp_path / "j2"), "--config", str(cfg), "--jobs", "2"])
@@ -105,6 +106,7 @@ def test_jobs_2_gives_the_same_numbers(tiny: tuple[Path, Path], tmp_path: Path) 
     assert (tmp_path / "j2" / "results.json").read_bytes() == (out / "results.json").read_bytes()
 
 
+@pytest.mark.slow  # about 20 s; .ci/run runs it
 def test_killed_run_resumes_with_identical_results(tmp_path: Path) -> None:
     cfg = tmp_path / "slow.json"
     cfg.write_text(json.dumps(SLOW))

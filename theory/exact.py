@@ -43,6 +43,7 @@ __all__ = [
     "rows_to_matrix",
     "krylov_rows",
     "markov_parameters",
+    "entry_strings",
 ]
 
 Rational = Fraction
@@ -164,6 +165,13 @@ def block_diag(top: DomainMatrix, bottom: DomainMatrix) -> DomainMatrix:
     upper = top.hstack(like(zeros(r1, c2, dom), top)) if c2 else top
     lower = like(zeros(r2, c1, dom), top).hstack(bottom) if c1 else bottom
     return upper.vstack(lower)
+
+
+def entry_strings(m: DomainMatrix) -> list[list[str]]:
+    """Nested lists of exact strings ('3/2', '-4', '0'), straight from flint's matrix when it holds one."""
+    if _is_flint_qq(m):
+        return [[str(x) for x in row] for row in m.rep.rep.tolist()]
+    return [[str(to_fraction(x)) for x in r] for r in m.to_list()]
 
 
 def entries(m: DomainMatrix) -> list[list[Fraction]]:

@@ -33,7 +33,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "json", "latex"), default="text", help="output format (default text)")
 
 
-MAX_K = 5000  # exact dense output grows as d², and the terms as k² bits: beyond this, refuse
+# The output is the dense d×d matrix (d² entries) and the check computes 2k + 1 exact terms: at
+# k = 2000 that is 4 million entries, 20 s and 0.9 GiB (docs/cli.md); beyond, refuse with one line.
+MAX_K = 2000
+MAX_TERMS = 20_000  # exact impulse-response terms shown or summed (their size grows with the index)
 
 
 def build(args: argparse.Namespace) -> tuple[Counterexample, int, list[int]]:
@@ -48,20 +51,23 @@ def build(args: argparse.Namespace) -> tuple[Counterexample, int, list[int]]:
         raise InvalidInput(f"--k must be <= {MAX_K} (exact matrices of that size), got {k}")
     if d is not None and d > MAX_K + 1000:
         raise InvalidInput(f"--d must be <= {MAX_K + 1000}, got {d}")
+    terms_req = None if args.terms is None else parse_int(args.terms, "--terms", minimum=1)
+    q_req = None if args.q is None else sorted({parse_int(x, "--q", minimum=1) for x in args.q.split(",")})
+    for name, v in (("--terms", terms_req), ("--q", None if q_req is None else max(q_req))):
+        if v is not None and v > MAX_TERMS:
+            raise InvalidInput(f"{name} must be <= {MAX_TERMS} (exact terms, each one RNN step with growing "
+                               f"rationals), got {v}; for every length at once use 'tempx certify'")
     ce = counterexample(k, d=d, c=c, tail=tail, disguise=seed, teacher=parse_teacher(args.teacher))
-    terms = ce.default_terms() if args.terms is None else parse_int(args.terms, "--terms", minimum=1)
-    if args.q is None:
-        qs = sorted({k + 1, 2 * k, 4 * k, terms} - {k} | {k + 1})
-    else:
-        qs = sorted({parse_int(x, "--q", minimum=1) for x in args.q.split(",")})
+    terms = ce.default_terms() if terms_req is None else terms_req
+    qs = sorted({k + 1, 2 * k, 4 * k, terms} - {k} | {k + 1}) if q_req is None else q_req
     return ce, terms, qs
 
 
 def as_json(ce: Counterexample, terms: int, qs: list[int]) -> dict[str, Any]:
     """The documented schema (docs/cli.md); every number an exact rational string."""
-    mats = ce.rnn.as_lists()
+    from theory.exact import entry_strings
+
     L = extrapolation_losses(ce.rnn, ce.teacher, qs)
-    s = lambda rows: [[rational_str(x) for x in r] for r in rows]  # noqa: E731
     return {
         "k": ce.k,
         "d": ce.d,
@@ -72,9 +78,9 @@ def as_json(ce: Counterexample, terms: int, qs: list[int]) -> dict[str, Any]:
         "c": None if ce.c is None else rational_str(ce.c),
         "tail": None if ce.tail is None else [rational_str(x) for x in ce.tail],
         "disguise": ce.disguise,
-        "A": s(mats["A"]),
-        "B": s(mats["B"]),
-        "C": s(mats["C"]),
+        "A": entry_strings(ce.rnn.A),
+        "B": entry_strings(ce.rnn.B),
+        "C": entry_strings(ce.rnn.C),
         "impulse_response": [rational_str(x) for x in ce.rnn.impulse_response(terms)],
         "train_loss": rational_str(loss(ce.rnn, ce.teacher, ce.k)),
         "extrapolation_loss": {str(q): rational_str(L[q]) for q in qs},
@@ -82,7 +88,6 @@ def as_json(ce: Counterexample, terms: int, qs: list[int]) -> dict[str, Any]:
 
 
 def as_text(doc: dict[str, Any]) -> str:
-    F = lambda rows: [[Fraction(x) for x in r] for r in rows]  # noqa: E731
     if doc["construction"] == "cyclic":
         how = f"cyclic, c = {doc['c']}"
     elif doc["construction"] == "tail":
@@ -95,9 +100,9 @@ def as_text(doc: dict[str, Any]) -> str:
     lines = [
         f"Counterexample ({'C2' if doc['teacher'] == 'memoryless' else 'C10'}): k = {doc['k']}, d = {doc['d']} "
         f"(d_min = {doc['d_min']}), teacher {who} ({how})",
-        "A =", text_matrix(F(doc["A"])),
-        "B =", text_matrix(F(doc["B"])),
-        "C =", text_matrix(F(doc["C"])),
+        "A =", text_matrix(doc["A"]),
+        "B =", text_matrix(doc["B"]),
+        "C =", text_matrix(doc["C"]),
         f"impulse response w_0..w_{len(doc['impulse_response']) - 1}: " + ", ".join(doc["impulse_response"]),
         f"train loss L_{doc['k']} = {doc['train_loss']}",
     ]
@@ -133,9 +138,11 @@ def _diagonal(args: argparse.Namespace) -> dict[str, Any]:
     teacher = parse_teacher(args.teacher)
     s = diagonal_counterexample(nodes, k=k, teacher=teacher, balanced=args.balanced)
     terms = 2 * k + 1 if args.terms is None else parse_int(args.terms, "--terms", minimum=1)
-    if terms > MAX_K * 4:
-        raise InvalidInput(f"--terms must be <= {MAX_K * 4}, got {terms}")
+    if terms > MAX_TERMS:
+        raise InvalidInput(f"--terms must be <= {MAX_TERMS}, got {terms}")
     qs = sorted({k + 1, 2 * k, terms}) if args.q is None else sorted({parse_int(x, "--q", minimum=1) for x in args.q.split(",")})
+    if max(qs) > MAX_TERMS:
+        raise InvalidInput(f"--q must be <= {MAX_TERMS}, got {max(qs)}; for every length at once use 'tempx certify'")
     rnn = s.to_rnn()
     L = extrapolation_losses(rnn, teacher, qs)
     mats = rnn.as_lists()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from numerics.budget import check_memory, train_bytes
+from numerics.losses import check_lengths
 from numerics.commands.common import float_list, int_list, positive_float, positive_int, nonneg_int
 from numerics.diagonal import STUDENTS
 from numerics.experiments import ROW_COLUMNS, init_scale_sweep, summarize
@@ -70,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
             raise InvalidInput("give either --jobs (local processes) or --scheduler (a Dask cluster), not both")
         parse_scheduler(args.scheduler)
         _dask()
+    check_lengths([q or 4 * max(ks)])
     check_memory(f"sweep with d up to {max(ds)}, k up to {max(ks)}, {seeds} seeds per cell",
                  train_bytes(seeds, max(ds), max(ks), (q or 4 * max(ks)), n_data))
     out = ensure_dir(Path(args.out))

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from numerics.budget import check_memory, train_bytes
+from numerics.losses import check_lengths
 from numerics.commands.common import finite_or_none, int_list, nonneg_float, nonneg_int, positive_float, positive_int
 from numerics.data import gaussian_sequences
 from numerics.formatting import dumps, table
@@ -105,6 +107,11 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInput("--until-converged is for dense students (the flow of diagonal students is not implemented)")
     if student == "dense" and args.init == "ring":
         raise InvalidInput("--init ring is for complex diagonal students (--student complex)")
+    check_lengths(qs)
+    if args.init != "file" and args.init_file is None and args.d is not None:
+        d_req, n_req = positive_int(args.d, "--d"), positive_int(args.n_models, "--n-models")
+        check_memory(f"train with N = {n_req}, d = {d_req}, k = {k}, q = {max(qs)}",
+                     train_bytes(n_req, d_req, k, max(qs), n_data))
     teacher = teacher_from_spec(args.teacher, k)
     teacher_dim = parse_teacher(args.teacher).dim
     if args.init == "file" or args.init_file is not None:
@@ -113,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
         if args.init not in ("file", "gaussian"):
             raise InvalidInput("--init-file goes with --init file")
         params = load_params(args.init_file)
+        check_memory(f"train with N = {params.n_models}, d = {params.d}, k = {k}, q = {max(qs)}",
+                     train_bytes(params.n_models, params.d, k, max(qs), n_data))
         if args.d is not None and positive_int(args.d, "--d") != params.d:
             raise InvalidInput(f"--d {args.d} does not match the file's d = {params.d}")
         init = "file"
