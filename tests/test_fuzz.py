@@ -29,7 +29,9 @@ from numerics.budget import ENV
 from numerics.cli import main
 
 BAD_NUMBERS = ["", "abc", "-1", "0", "nan", "inf", "-inf", "1e999999999", "1/0", "1e400", "0x10", " ", "3.5.1"]
-HUGE = ["1000000000", "10000000000000", "99999999999999999999"]
+HUGE = ["1000000000", "10000000000000", "99999999999999999999"]  # sizes whose memory estimate must refuse them
+# Step counts are not sizes: 10⁹ steps is a valid (long) request, so the fuzz never asks for one.
+BAD_STEPS = ["", "abc", "-1", "1.5", "1e3", "nan", "1e999999999", " ", "0x10"]
 TEACHERS = ["memoryless", "geometric:1/2", "atoms:4/5@3/5,-1/2@2/5", "oscillating:3/5:3/5", "delay:2", "impulse:1,1/2",
             "atoms:1", "geometric:", "nonsense", "file:FILE_MISSING", "file:FILE_BAD_JSON", "file:FILE_DIR",
             "atoms:1e999999999@1", "geometric:2", "memoryless:0"]
@@ -51,7 +53,7 @@ COMMANDS: dict[str, dict] = {
                      "--teacher": TEACHERS[:6], "--loss": ["last", "all"], "--format": ["text", "json"],
                      "--lr": ["0.02"], "--save-params": ["OUT_FILE"], "--data": ["4"], "--tol": ["1e-3"],
                      "--seed": ["0", "7"]},
-        "bad": {"--d": BAD_INT, "--k": BAD_INT, "--steps": BAD_INT, "--sigma": BAD_FLOAT, "--n-models": BAD_INT,
+        "bad": {"--d": BAD_INT, "--k": BAD_INT, "--steps": BAD_STEPS, "--sigma": BAD_FLOAT, "--n-models": BAD_INT,
                 "--q": ["4,x", "1000000000", "0", "", "1"], "--teacher": TEACHERS[6:], "--loss": ["mean"],
                 "--format": ["xml"], "--lr": BAD_FLOAT, "--save-params": ["OUT_UNDER_FILE/p.json", "FILE_DIR",
                 "/proc/tempx-forbidden/p.json"], "--data": ["0", *HUGE], "--tol": ["nan", "-1"],
@@ -94,7 +96,7 @@ COMMANDS: dict[str, dict] = {
                      "--steps": ["3"]},
         "optional": {"--teacher": ["memoryless", "geometric:1/2"], "--student": ["dense", "diagonal"]},
         "bad": {"--d": BAD_INT, "--k": ["x", *HUGE], "--sigmas": ["0", "nan", "0.1,-1", ""], "--seeds": ["0", *HUGE],
-                "--steps": ["-1", *HUGE], "--q": ["1", *HUGE], "--teacher": TEACHERS[6:], "--student": ["nope"],
+                "--steps": BAD_STEPS, "--q": ["1", *HUGE], "--teacher": TEACHERS[6:], "--student": ["nope"],
                 "--data": ["0"], "--jobs": ["0", "x"], "--scheduler": ["local:0", "nonsense", "tcp://", "local:x"],
                 "--out": OUTS[1:]},
         "flags": [[]],
