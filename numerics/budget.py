@@ -29,7 +29,7 @@ def parse_size(text: str, name: str = ENV) -> int:
         raise InvalidInput(f"{name} must be a size like 4GiB, 500MB or a number of bytes, got {text!r}")
     value = float(m.group(1)) * _UNITS[m.group(2).lower()]
     if not (value >= 1 and value < 2**63):
-        raise InvalidInput(f"{name} must be at least 1 byte and finite, got {text!r}")
+        raise InvalidInput(f"{name} must be a size like 4GiB, 500MB or a number of bytes >= 1, got {text!r}")
     return int(value)
 
 

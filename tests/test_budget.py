@@ -1,0 +1,43 @@
+"""The memory budget: sizes, the limit from the environment, the refusal line, the training estimate."""
+
+from __future__ import annotations
+
+import pytest
+
+from numerics.budget import DEFAULT_LIMIT, ENV, check_memory, human, memory_limit, parse_size, train_bytes
+from theory.errors import InvalidInput
+
+
+@pytest.mark.parametrize("text, expected", [("4GiB", 4 * 1024**3), ("500MB", 500 * 10**6), ("2G", 2 * 10**9),
+                                            ("1024", 1024), (" 1.5 KiB ", 1536), ("1tib", 1024**4)])
+def test_parse_size(text: str, expected: int) -> None:
+    assert parse_size(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "x", "4XB", "-1", "0", "0.5", "1e3", "nan"])
+def test_parse_size_refuses(text: str) -> None:
+    with pytest.raises(InvalidInput, match="size like"):
+        parse_size(text)
+
+
+def test_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV, raising=False)
+    assert memory_limit() == DEFAULT_LIMIT == 4 * 1024**3
+    monkeypatch.setenv(ENV, "1MiB")
+    assert memory_limit() == 1024**2
+    check_memory("small", 1024**2)  # at the limit: allowed
+    with pytest.raises(InvalidInput, match=r"^big needs about 1 MiB, over the memory limit of 1024 KiB|^big needs"):
+        check_memory("big", 1024**2 + 1)
+    monkeypatch.setenv(ENV, "lots")
+    with pytest.raises(InvalidInput, match=ENV):
+        memory_limit()
+
+
+def test_train_estimate_grows_as_the_arrays_do() -> None:
+    base = train_bytes(4, 10, 5, 20)
+    assert train_bytes(8, 10, 5, 20) > base and train_bytes(4, 20, 5, 20) > base and train_bytes(4, 10, 50, 20) > base
+    # d² per model dominates for large d, k d for large k, k² with finite data
+    assert train_bytes(4, 100_000, 5, 20) > 6 * 4 * 100_000**2 * 8
+    assert train_bytes(1, 3, 100_000, 20) < 64 * 1024**2 + 8 * (6 * 3 * 100_000 + 8 * 100_000)
+    assert train_bytes(1, 3, 10_000, 20, n_data=10) - train_bytes(1, 3, 10_000, 20) >= 8 * 2 * 10_000**2
+    assert human(1536) == "1.5 KiB" and human(3 * 1024**3) == "3 GiB" and human(12) == "12 B"
