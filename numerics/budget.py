@@ -14,7 +14,7 @@ import re
 
 from theory.errors import InvalidInput
 
-__all__ = ["memory_limit", "parse_size", "check_memory", "human", "train_bytes", "DEFAULT_LIMIT", "ENV"]
+__all__ = ["memory_limit", "parse_size", "check_memory", "human", "train_bytes", "flow_bytes", "DEFAULT_LIMIT", "ENV"]
 
 ENV = "TEMPX_MEMORY_LIMIT"
 DEFAULT_LIMIT = 4 * 1024**3
@@ -60,3 +60,10 @@ def train_bytes(n_models: int, d: int, k: int, q_max: int, n_data: int | None = 
     if n_data is not None:
         floats += 2.0 * k * k + n_data * k
     return 8.0 * floats + 64 * 1024**2  # plus the interpreter and libraries
+
+
+def flow_bytes(d: int) -> float:
+    """The stiff solver of one model's gradient flow: a few P × P matrices, P = d² + 2d parameters
+    (its Jacobian, the LU factors of its iteration matrix, the Gauss–Newton product)."""
+    p = d * d + 2 * d
+    return 8.0 * 4 * p * p

@@ -15,7 +15,8 @@ for any rational P ≻ 0 and γ < 1 with γ²P − A_rᵀ P A_r ⪰ 0 (a contrac
 Certifying the residual system directly is the SPEC's bound with the teacher's tail folded
 in: it implies the Minkowski combination √Σ r_i² ≤ √Σ w_i² + √Σ w*_i² over i ≥ Q and is never
 looser.  Floats only *propose* P (scipy's discrete Lyapunov solver at a γ between the spectral
-radius and 1); the inequalities are then checked in exact arithmetic by an LDLᵀ factorization.
+radius and 1); the inequalities are then checked in exact arithmetic (Sylvester's criterion with
+exact integer determinants).
 When the joint system is not contractive (for example an unreachable or unobservable part with
 |λ| ≥ 1), the certificate is sought on its minimal realization (Berlekamp–Massey on 2n exact
 terms: the reachable and observable part, same impulse response).  When that part has spectral
@@ -148,23 +149,18 @@ def residual_system(model: ExactRNN, teacher: Any) -> tuple[Any, Any, Any]:
 
 
 def positive_definite(M: Any) -> bool:
-    """M ≻ 0 for a symmetric rational matrix, by exact LDLᵀ (every pivot > 0)."""
+    """M ≻ 0 for a symmetric rational matrix, exactly, by Sylvester's criterion: every leading
+    principal minor is > 0.  M is first scaled to integers by the common denominator of its
+    entries (a positive scale keeps every sign), and each minor is flint's exact integer
+    determinant — 10× faster than a rational LDLᵀ at n = 128 (1.8 s against 19.5 s, one run)."""
     n = M.nrows()
     if M.ncols() != n or M.transpose() != M:
         raise InvalidInput("positive_definite needs a symmetric square matrix")
-    a = [[M[i, j] for j in range(n)] for i in range(n)]
-    for j in range(n):  # Gaussian elimination without pivoting = LDLᵀ: the pivots are D
-        piv = a[j][j]
-        if piv <= 0:
-            return False
-        row_j = a[j]
-        for i in range(j + 1, n):
-            f = a[i][j] / piv
-            if f != 0:
-                row_i = a[i]
-                for m in range(j + 1, n):
-                    row_i[m] -= f * row_j[m]
-    return True
+    if any(M[i, i] <= 0 for i in range(n)):
+        return False
+    den = _common_den(M)
+    Z = [[int(M[i, j] * den) for j in range(n)] for i in range(n)]
+    return all(flint.fmpz_mat([row[:m] for row in Z[:m]]).det() > 0 for m in range(1, n + 1))
 
 
 def _to_float(M: Any) -> np.ndarray:

@@ -20,6 +20,7 @@ from theory.teacher_spec import TEACHER_FORMS, parse_teacher
 
 HELP = "certify a trained model: exact L_k, L_q and an enclosure lower <= L_inf <= upper that is a proof (C13)"
 MAX_MODELS = 10_000
+MAX_DIM = 256  # the exact positivity check grows as n⁴ (n = d + d*; d = 128 takes 15 s, docs/claims.md)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -79,6 +80,10 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
                                "(their cost grows as q²·d²); L_inf's enclosure covers every length")
     teacher = parse_teacher(args.teacher)
     models = load_exact_models(args.params)
+    n = models[0].d + teacher.as_rnn().d
+    if n > MAX_DIM:
+        raise InvalidInput(f"model dimension d = {models[0].d} with a teacher of dimension {teacher.as_rnn().d} is beyond "
+                           f"{MAX_DIM} for the exact certificate (its exact positivity check grows as n⁴)")
     rows = []
     for n, R in enumerate(models):
         enc = certify(R, teacher, k, qs)

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from numerics.budget import check_memory, train_bytes
+from numerics.budget import check_memory, flow_bytes, train_bytes
 from numerics.losses import check_lengths
 from numerics.commands.common import finite_or_none, int_list, nonneg_float, nonneg_int, positive_float, positive_int
 from numerics.data import gaussian_sequences
@@ -110,8 +110,9 @@ def run(args: argparse.Namespace) -> int:
     check_lengths(qs)
     if args.init != "file" and args.init_file is None and args.d is not None:
         d_req, n_req = positive_int(args.d, "--d"), positive_int(args.n_models, "--n-models")
-        check_memory(f"train with N = {n_req}, d = {d_req}, k = {k}, q = {max(qs)}",
-                     train_bytes(n_req, d_req, k, max(qs), n_data))
+        check_memory(f"train with N = {n_req}, d = {d_req}, k = {k}, q = {max(qs)}"
+                     + (" to the limit of gradient flow" if limit else ""),
+                     train_bytes(n_req, d_req, k, max(qs), n_data) + (flow_bytes(d_req) if limit else 0))
     teacher = teacher_from_spec(args.teacher, k)
     teacher_dim = parse_teacher(args.teacher).dim
     if args.init == "file" or args.init_file is not None:
@@ -121,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
             raise InvalidInput("--init-file goes with --init file")
         params = load_params(args.init_file)
         check_memory(f"train with N = {params.n_models}, d = {params.d}, k = {k}, q = {max(qs)}",
-                     train_bytes(params.n_models, params.d, k, max(qs), n_data))
+                     train_bytes(params.n_models, params.d, k, max(qs), n_data) + (flow_bytes(params.d) if limit else 0))
         if args.d is not None and positive_int(args.d, "--d") != params.d:
             raise InvalidInput(f"--d {args.d} does not match the file's d = {params.d}")
         init = "file"

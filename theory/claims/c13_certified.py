@@ -2,13 +2,13 @@
 
 ``theory.certify`` computes L_k and L_q exactly and encloses L_∞ in [lower, upper]: lower an
 exact partial sum, upper that sum plus a tail bound from a contraction certificate (rational
-P ≻ 0, γ < 1, γ²P − AᵀPA ⪰ 0, checked exactly by LDLᵀ) on the residual system, or on its
+P ≻ 0, γ < 1, γ²P − AᵀPA ⪰ 0, checked exactly by leading principal minors) on the residual system, or on its
 reachable and observable part when the full system is not contractive.
 
 Checks (exact), over instances that cover every case the claim states:
 - ``random``: a random rational model scaled to ‖A‖_∞ = 1/2, against each teacher form: the
-  certificate's inequalities hold, re-checked by Sylvester's criterion (leading principal minors,
-  independent of the LDLᵀ that found them); L_k and L_q equal ``theory.losses``; the upper bound
+  certificate's inequalities hold, re-checked by a rational LDLᵀ (independent of the leading
+  principal minors that accepted them); L_k and L_q equal ``theory.losses``; the upper bound
   is ≥ the exact partial sums up to 2Q terms (computed independently of the sweep); tightness
   upper − lower ≤ 1e-6 · lower.
 - ``cyclic``: C2's counterexample with |c| < 1 (padded): L_∞ = c²/(1 − c²) lies in [lower, upper];
@@ -57,10 +57,20 @@ def with_hidden_block(R: ExactRNN, eigenvalue: Fraction = F(2)) -> ExactRNN:
     return ExactRNN.from_entries(A=A, B=[r[0] for r in m["B"]] + [0], C=list(m["C"][0]) + [1])
 
 
-def _minors_positive(M: Any) -> bool:
-    """Sylvester's criterion: every leading principal minor > 0 (independent of the LDLᵀ check)."""
+def ldl_positive(M: Any) -> bool:
+    """M ≻ 0 by a rational LDLᵀ (Gaussian elimination without pivoting: every pivot > 0), written out
+    here as a check independent of ``positive_definite`` (which uses leading minors)."""
     n = M.nrows()
-    return all(flint.fmpq_mat([[M[i, j] for j in range(m)] for i in range(m)]).det() > 0 for m in range(1, n + 1))
+    a = [[M[i, j] for j in range(n)] for i in range(n)]
+    for j in range(n):
+        piv = a[j][j]
+        if piv <= 0:
+            return False
+        for i in range(j + 1, n):
+            f = a[i][j] / piv
+            for m in range(j + 1, n):
+                a[i][m] -= f * a[j][m]
+    return True
 
 
 def build(form: str, seed: int, k: int, d: int, teacher: str = "memoryless", c: str = "1") -> tuple[ExactRNN, Any]:
@@ -111,8 +121,8 @@ def check_instance(form: str, seed: int, k: int, d: int, teacher: str = "memoryl
     A = residual_system(R, t)[0] if cert.system.startswith("joint") else None
     if A is not None:
         g2 = flint.fmpq(cert.gamma.numerator**2, cert.gamma.denominator**2)
-        out.append(evidence("P ≻ 0 and γ²P − AᵀPA ≻ 0 (Sylvester's criterion), γ < 1",
-                            [_minors_positive(cert.P), _minors_positive(cert.P * g2 - A.transpose() * cert.P * A),
+        out.append(evidence("P ≻ 0 and γ²P − AᵀPA ≻ 0 (rational LDLᵀ), γ < 1",
+                            [ldl_positive(cert.P), ldl_positive(cert.P * g2 - A.transpose() * cert.P * A),
                              cert.gamma < 1], [True, True, True], **params))
     r = residuals(R, t, 2 * enc.terms)
     sums = prefix_losses(r, list(range(1, 2 * enc.terms + 1)))
