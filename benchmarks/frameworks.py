@@ -254,6 +254,11 @@ def main() -> int:
 
     import numerics.kernels
 
+    # The fastest XLA setting found on the reference machine (docs/performance.md: thunk runtime off,
+    # Eigen threading off and fast math each tried): fast math, like tempx's own kernel flags.
+    # Set before JAX initializes its backend; an XLA_FLAGS given by the caller wins.
+    os.environ.setdefault("XLA_FLAGS", "--xla_cpu_enable_fast_math=true")
+
     print(f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}, {os.cpu_count()} cores, "
           f"numba kernel: {'yes' if numerics.kernels.AVAILABLE else 'NO (numpy fallback)'}; peers: {peer_versions()}; "
           f"XLA_FLAGS={os.environ.get('XLA_FLAGS', '')!r}")
