@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from numerics import kernels
-from numerics.losses import check_length, check_lengths, check_moment, extrapolation_losses, loss_and_grad, loss_weights
+from numerics.losses import check_lengths, check_moment, extrapolation_losses, loss_and_grad, loss_weights
 from numerics.params import FloatArray, Params, Teacher
 from theory.errors import InvalidInput
 

@@ -18,7 +18,7 @@ import numpy as np
 from numerics import diagonal_kernels
 from numerics.descent import DIVERGENCE_BOUND, GDResult, check_run
 from numerics.diagonal import DiagParams, extrapolation_losses, impulse_response, loss_and_grad
-from numerics.losses import check_length, check_lengths, loss_weights
+from numerics.losses import check_lengths, loss_weights
 from numerics.params import Teacher
 
 __all__ = ["gd_diagonal", "evaluate_diagonal"]

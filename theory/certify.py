@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+import math
 from fractions import Fraction
 from typing import Any
 
@@ -95,7 +96,7 @@ def model_from_floats(A: Any, B: Any, C: Any) -> ExactRNN:
     """The exact RNN a float model stores: every entry is the dyadic rational its float64 holds."""
     def ex(x: Any) -> Fraction:
         f = float(x)
-        if f != f or f in (float("inf"), float("-inf")):
+        if not math.isfinite(f):
             raise InvalidInput(f"non-finite parameter {f!r}: a model with it has no exact value")
         return Fraction(f)
 

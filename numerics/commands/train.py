@@ -194,7 +194,7 @@ def _run_limit(args: argparse.Namespace, params: Any, teacher: Any, teacher_dim:
                moment: Any, t_max: float, jobs: int, init: str, seed: int, sigma: float, n_data: int | None) -> int:
     """``--until-converged``: gradient flow of every model to its limit (``numerics.limit``)."""
     from numerics.executors import local_executor
-    from numerics.limit import LIMIT_STATUSES, flow_limit
+    from numerics.limit import flow_limit
 
     bar = Progress(params.n_models, "flow", enabled=True if args.progress else None)
     with local_executor(jobs) as ex:

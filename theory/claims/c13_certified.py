@@ -49,7 +49,10 @@ def contractive_rnn(d: int, seed: int) -> ExactRNN:
                                  C=m["C"][0])
 
 
-def with_hidden_block(R: ExactRNN, eigenvalue: Fraction = F(2)) -> ExactRNN:
+HIDDEN_EIGENVALUE = F(2)
+
+
+def with_hidden_block(R: ExactRNN, eigenvalue: Fraction = HIDDEN_EIGENVALUE) -> ExactRNN:
     """R beside an unreachable state with A = ``eigenvalue`` (B entry 0, C entry 1): same impulse response."""
     m = R.as_lists()
     d = R.d
