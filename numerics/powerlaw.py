@@ -12,13 +12,25 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["fit_exponent", "FLOAT_FLOOR"]
+__all__ = ["fit_exponent", "bootstrap_slopes", "FLOAT_FLOOR"]
 
 FLOAT_FLOOR = 1e-28  # below this an extrapolation error of a float64 model is round-off, not signal
 
 
 def _slope(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.polyfit(x, y, 1)[0])
+
+
+def bootstrap_slopes(usable: dict[float, np.ndarray], n_boot: int, seed: int) -> np.ndarray:
+    """Slopes of log10 median L against log10 σ over ``n_boot`` resamples of the models of each σ."""
+    sig = sorted(usable)
+    x = np.log10(sig)
+    rng = np.random.default_rng(seed)
+    boots = np.empty(n_boot)
+    for b in range(n_boot):
+        med = [np.median(rng.choice(usable[s], size=usable[s].size, replace=True)) for s in sig]
+        boots[b] = _slope(x, np.log10(np.maximum(med, FLOAT_FLOOR)))
+    return boots
 
 
 def fit_exponent(values: dict[float, Sequence[float]], n_boot: int = 1000, seed: int = 0,
@@ -32,11 +44,7 @@ def fit_exponent(values: dict[float, Sequence[float]], n_boot: int = 1000, seed:
     x = np.log10(sig)
     y = np.log10([np.median(usable[s]) for s in sig])
     p = _slope(x, y)
-    rng = np.random.default_rng(seed)
-    boots = np.empty(n_boot)
-    for b in range(n_boot):
-        med = [np.median(rng.choice(usable[s], size=usable[s].size, replace=True)) for s in sig]
-        boots[b] = _slope(x, np.log10(np.maximum(med, FLOAT_FLOOR)))
+    boots = bootstrap_slopes(usable, n_boot, seed)
     lo, hi = np.quantile(boots, [(1 - level) / 2, (1 + level) / 2])
     return {"exponent": p, "ci_low": float(lo), "ci_high": float(hi), "level": level, "sigmas": [float(s) for s in sig],
             "n_boot": n_boot, "boot_seed": seed}

@@ -9,12 +9,13 @@ from theory.errors import InvalidInput
 
 
 @pytest.mark.parametrize("text, expected", [("4GiB", 4 * 1024**3), ("500MB", 500 * 10**6), ("2G", 2 * 10**9),
-                                            ("1024", 1024), (" 1.5 KiB ", 1536), ("1tib", 1024**4)])
+                                            ("1024", 1024), (" 1.5 KiB ", 1536), ("1tib", 1024**4), ("3T", 3 * 10**12),
+                                            ("2k", 2000), ("1MiB", 1024**2), (str(2**63 - 1024), 2**63 - 1024)])
 def test_parse_size(text: str, expected: int) -> None:
     assert parse_size(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "x", "4XB", "-1", "0", "0.5", "1e3", "nan"])
+@pytest.mark.parametrize("text", ["", "x", "4XB", "-1", "0", "0.5", "1e3", "nan", str(2**63), "8EiB"])
 def test_parse_size_refuses(text: str) -> None:
     with pytest.raises(InvalidInput, match="size like"):
         parse_size(text)
@@ -41,3 +42,13 @@ def test_train_estimate_grows_as_the_arrays_do() -> None:
     assert train_bytes(1, 3, 100_000, 20) < 64 * 1024**2 + 8 * (6 * 3 * 100_000 + 8 * 100_000)
     assert train_bytes(1, 3, 10_000, 20, n_data=10) - train_bytes(1, 3, 10_000, 20) >= 8 * 2 * 10_000**2
     assert human(1536) == "1.5 KiB" and human(3 * 1024**3) == "3 GiB" and human(12) == "12 B"
+
+
+def test_estimates_are_the_documented_formulas() -> None:
+    from numerics.budget import flow_bytes
+
+    mib64 = 64 * 1024**2
+    assert train_bytes(2, 3, 5, 7) == 8 * (6 * 2 * 9 + 6 * 2 * 5 * 3 + 2 * 7 + 4 * 5 + 8 * 2) + mib64
+    assert train_bytes(2, 3, 5, 7, n_data=11) == 8 * (6 * 2 * 9 + 6 * 2 * 5 * 3 + 2 * 7 + 4 * 5 + 8 * 2 + 2 * 25 + 55) + mib64
+    p = 20 * 20 + 40
+    assert flow_bytes(20) == 32 * p * p

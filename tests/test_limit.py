@@ -22,6 +22,9 @@ def test_converged_models_meet_the_stated_test_and_conserve_Q() -> None:
     # Q is conserved by the flow (C4); the solver's tolerances (rtol 1e-11) bound its drift well below 1e-8
     assert np.all(res.Q_drift <= 1e-8 * (1 + res.Q_norm))
     assert np.all(res.extrapolation_loss[:, 0] >= res.train_loss)
+    _, g = loss_and_grad(res.params, memoryless(3), 3)
+    norms = np.sqrt((g.A**2).sum(axis=(1, 2)) + (g.B**2).sum(axis=(1, 2)) + (g.C**2).sum(axis=(1, 2)))
+    np.testing.assert_allclose(res.grad_norm, norms, rtol=1e-12)
 
 
 def test_a_model_alone_and_in_a_batch_reach_the_same_limit() -> None:
@@ -88,6 +91,7 @@ def test_flow_limit_validates_its_arguments() -> None:
     for kwargs in ({"t_max": 0.0}, {"t_max": float("inf")}, {"loss_tol": -1.0}, {"max_evals": 0}, {"rtol": float("nan")}):
         with pytest.raises(InvalidInput):
             flow_limit(p, memoryless(2), 2, **kwargs)
+    assert flow_limit(p, memoryless(2), 2, max_evals=1).status == ("budget",)  # the smallest budget is allowed
 
 
 def test_power_law_fit_recovers_an_exact_exponent() -> None:
@@ -97,6 +101,15 @@ def test_power_law_fit_recovers_an_exact_exponent() -> None:
     assert fit is not None and abs(fit["exponent"] - 6.0) < 1e-9
     assert fit["ci_low"] <= 6.0 <= fit["ci_high"]
     assert fit_exponent({0.1: [1e-3], 0.2: [1e-2]}) is None  # fewer than 3 usable σ
+    # the interval is the (1 ∓ level)/2 quantiles of the bootstrap slopes
+    from numerics.powerlaw import bootstrap_slopes
+
+    rng = np.random.default_rng(3)
+    noisy = {s: list(s**4 * np.exp(rng.normal(size=6))) for s in sig}
+    fit = fit_exponent(noisy, n_boot=300, seed=5, level=0.9)
+    assert fit is not None
+    boots = bootstrap_slopes({s: np.asarray(v) for s, v in noisy.items()}, 300, 5)
+    assert (fit["ci_low"], fit["ci_high"]) == tuple(np.quantile(boots, [0.05, 0.95]))
     assert fit_exponent({0.1: [1e-40], 0.2: [1e-2], 0.3: [1e-1]}) is None  # one σ at the float floor
 
 
