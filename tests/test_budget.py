@@ -10,7 +10,8 @@ from theory.errors import InvalidInput
 
 @pytest.mark.parametrize("text, expected", [("4GiB", 4 * 1024**3), ("500MB", 500 * 10**6), ("2G", 2 * 10**9),
                                             ("1024", 1024), (" 1.5 KiB ", 1536), ("1tib", 1024**4), ("3T", 3 * 10**12),
-                                            ("2k", 2000), ("1MiB", 1024**2), (str(2**63 - 1024), 2**63 - 1024)])
+                                            ("2k", 2000), ("1MiB", 1024**2), ("1GB", 10**9), ("1tb", 10**12), ("5kb", 5000), ("2mb", 2 * 10**6),
+                                            ("1g", 10**9), ("1gib", 1024**3), ("1m", 10**6), ("1t", 10**12), ("3b", 3), (str(2**63 - 1024), 2**63 - 1024)])
 def test_parse_size(text: str, expected: int) -> None:
     assert parse_size(text) == expected
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from fractions import Fraction
 
 import flint
@@ -55,6 +56,32 @@ def test_positive_definite_agrees_with_an_ldl_factorization(n: int, data: st.Dat
     M = [[sum(G[m][i] * G[m][j] for m in range(n)) + (shift if i == j else 0) for j in range(n)] for i in range(n)]
     fm = flint.fmpq_mat([[flint.fmpq(x.numerator, x.denominator) for x in r] for r in M])
     assert positive_definite(fm) == _ldl_positive(M)
+
+
+def test_is_certificate_accepts_only_a_true_contraction() -> None:
+    from theory.certify import is_certificate
+
+    A = flint.fmpq_mat([[flint.fmpq(1, 2), 1], [0, flint.fmpq(1, 2)]])  # ρ = 1/2 but ‖A‖ > 1: P = I fails
+    eye = flint.fmpq_mat([[1, 0], [0, 1]])
+    assert not is_certificate(A, eye, F(9, 10))
+    P = flint.fmpq_mat([[1, 0], [0, 4]])  # ‖A x‖_P² = x₁²/4 + x₁x₂ + 2x₂² ≤ γ²(x₁² + 4x₂²) at γ = 9/10
+    assert is_certificate(A, P, F(9, 10))
+    assert not is_certificate(A, P, F(1))  # γ < 1 is part of the certificate
+    assert not is_certificate(A, -P, F(9, 10))
+
+
+def test_the_claims_independent_ldl_agrees_with_positive_definite() -> None:
+    from theory.claims.c13_certified import ldl_positive
+
+    rng = random.Random(4)
+    for _ in range(60):
+        n = rng.randint(1, 4)
+        G = [[F(rng.randint(-4, 4), rng.randint(1, 3)) for _ in range(n)] for _ in range(n)]
+        shift = F(rng.choice([-2, 0, 1]))
+        M = flint.fmpq_mat([[flint.fmpq(int(v.numerator), int(v.denominator)) for v in row] for row in
+                            [[sum(G[m][i] * G[m][j] for m in range(n)) + (shift if i == j else 0) for j in range(n)]
+                             for i in range(n)]])
+        assert ldl_positive(M) == positive_definite(M)
 
 
 def test_positive_definite_refuses_semidefinite_and_asymmetric() -> None:

@@ -36,6 +36,15 @@ def test_a_model_alone_and_in_a_batch_reach_the_same_limit() -> None:
     assert alone.status[0] == together.status[1] and alone.t[0] == together.t[1]
 
 
+def test_local_executor_runs_here_for_one_job_and_in_processes_for_more() -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    with local_executor(1) as ex:
+        assert ex is None
+    with local_executor(2) as ex:
+        assert isinstance(ex, ProcessPoolExecutor) and ex._max_workers == 2
+
+
 def test_parallel_models_give_the_serial_result() -> None:
     p = seeded_batch("gaussian", 2, 4, 0.3, 2)
     serial = flow_limit(p, memoryless(3), 3, [12])

@@ -38,7 +38,7 @@ from theory.complexity import berlekamp_massey, shift_register_rnn
 from theory.errors import InvalidInput
 from theory.rnn import ExactRNN
 
-__all__ = ["Certificate", "Enclosure", "residual_system", "model_from_floats", "tail_bound", "positive_definite", "find_certificate", "certify",
+__all__ = ["Certificate", "Enclosure", "residual_system", "model_from_floats", "tail_bound", "is_certificate", "positive_definite", "find_certificate", "certify",
            "round_down", "round_up", "MAX_TERMS"]
 
 MAX_TERMS = 4096  # exact terms per model: the integers grow by ~log2(den A) bits per term (cost ~ q² d²)
@@ -172,6 +172,14 @@ def _from_float(F: np.ndarray) -> Any:
     return flint.fmpq_mat([[_fq(Fraction(float(x))) for x in row] for row in F])
 
 
+def is_certificate(A: Any, P: Any, gamma: Fraction) -> bool:
+    """Exactly: P ≻ 0, γ < 1 and γ²P − AᵀPA ≻ 0 (A, P fmpq matrices, γ rational)."""
+    if not gamma < 1:
+        return False
+    g2 = _fq(gamma * gamma)
+    return positive_definite(P) and positive_definite(P * g2 - A.transpose() * P * A)
+
+
 def find_certificate(A: Any, C: Any, system: str = "joint residual system") -> Certificate | str:
     """A contraction certificate for A (fmpq_mat), or the reason there is none."""
     from scipy.linalg import solve_discrete_lyapunov
@@ -183,7 +191,6 @@ def find_certificate(A: Any, C: Any, system: str = "joint residual system") -> C
     rho = float(max(abs(np.linalg.eigvals(Af)))) if n else 0.0
     if rho >= 1.0:
         return f"spectral radius {rho:.6g} >= 1 on the {system}"
-    At = A.transpose()
     for frac in (0.5, 0.25, 0.125, 0.0625):
         g = 1.0 - frac * (1.0 - rho)  # between ρ and 1, closer to 1 on each retry (better-conditioned P)
         gamma = Fraction(round(g * 2**40), 2**40)
@@ -197,8 +204,7 @@ def find_certificate(A: Any, C: Any, system: str = "joint residual system") -> C
         if not np.all(np.isfinite(Pf)):
             continue
         P = _from_float(Pf)
-        g2 = _fq(gamma * gamma)
-        if positive_definite(P) and positive_definite(P * g2 - At * P * A):
+        if is_certificate(A, P, gamma):
             cpc = (C * P.solve(C.transpose()))[0, 0]
             return Certificate(system, n, gamma, P, Fraction(int(cpc.p), int(cpc.q)), rho)
     return f"no Lyapunov certificate passed the exact check (spectral radius {rho:.6g} on the {system})"
