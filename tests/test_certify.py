@@ -68,6 +68,23 @@ def test_is_certificate_accepts_only_a_true_contraction() -> None:
     assert is_certificate(A, P, F(9, 10))
     assert not is_certificate(A, P, F(1))  # γ < 1 is part of the certificate
     assert not is_certificate(A, -P, F(9, 10))
+    # γ enters squared: for a = 19/20, P = 1 is a certificate at γ = 24/25 but not at γ = 9/10 (γ² < a²)
+    a = flint.fmpq_mat([[flint.fmpq(19, 20)]])
+    one = flint.fmpq_mat([[1]])
+    assert is_certificate(a, one, F(24, 25)) and not is_certificate(a, one, F(9, 10))
+
+
+def test_terms_double_until_the_tail_is_small_relative_to_the_lower_bound() -> None:
+    # r_0 = 0 and r_i = 0.97^i / 100: lower ≈ 1.6e-3 and the tail after 64 terms is still ~1e-5, so
+    # the rule "tail ≤ 1e-6 · lower" must double Q several times; the result is tight to 1e-6
+    from theory.rnn import ExactRNN
+
+    R = ExactRNN.from_entries(A=[["97/100"]], B=["1/100"], C=[1])
+    enc = certify(R, "impulse:1/100", 1, [2])
+    assert enc.certified and enc.upper is not None and enc.terms > 64
+    assert enc.upper - enc.lower <= F(1, 10**6) * enc.lower
+    exact = sum((F(97, 100) ** (2 * i) / 10**4 for i in range(1, 200)), F(0))
+    assert enc.lower < F(97, 100) ** 2 / 10**4 / (1 - F(97, 100) ** 2) <= enc.upper and enc.lower >= exact - F(1, 10**30)
 
 
 def test_the_claims_independent_ldl_agrees_with_positive_definite() -> None:

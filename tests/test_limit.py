@@ -36,6 +36,16 @@ def test_a_model_alone_and_in_a_batch_reach_the_same_limit() -> None:
     assert alone.status[0] == together.status[1] and alone.t[0] == together.t[1]
 
 
+def test_scheduler_addresses_are_parsed_or_refused_in_one_line() -> None:
+    from numerics.executors import parse_scheduler
+
+    assert parse_scheduler("local:2") == ("local", 2) and parse_scheduler(" local:16 ") == ("local", 16)
+    assert parse_scheduler("tcp://10.0.0.5:8786") == ("address", "tcp://10.0.0.5:8786")
+    for bad in ("local:0", "local:x", "local:257", "10.0.0.5:8786", "tcp://", "", "http://host"):
+        with pytest.raises(InvalidInput, match="--scheduler"):
+            parse_scheduler(bad)
+
+
 def test_local_executor_runs_here_for_one_job_and_in_processes_for_more() -> None:
     from concurrent.futures import ProcessPoolExecutor
 
