@@ -23,3 +23,29 @@ def assert_usage_error(proc: subprocess.CompletedProcess[str], *needles: str) ->
     assert lines[0].startswith("tempx: error: ") and "Traceback" not in proc.stderr
     for needle in needles:
         assert needle in lines[0], (needle, lines[0])
+
+
+def run_cli(args: Sequence[str], cwd: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The console script's entry point (``numerics.cli.main``) called in this process, with its
+    output captured: for the long lists of bad-input cases, where a subprocess per case would cost
+    most of a second of interpreter start-up.  An exception escaping ``main`` fails the test (it
+    would be a traceback for the user); ``run_tempx`` covers the installed script itself."""
+    import contextlib
+    import io
+    import os
+
+    from numerics.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    before = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = main(list(args))
+            except SystemExit as exc:  # --help, --version
+                status = exc.code if isinstance(exc.code, int) else 0
+    finally:
+        os.chdir(before)
+    return subprocess.CompletedProcess(list(args), status, out.getvalue(), err.getvalue())

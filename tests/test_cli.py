@@ -6,7 +6,7 @@ import json
 from fractions import Fraction
 
 import pytest
-from cli_helpers import assert_usage_error, run_tempx
+from cli_helpers import assert_usage_error, run_cli, run_tempx
 
 from theory.rnn import ExactRNN
 from theory.losses import extrapolation_loss, loss
@@ -82,7 +82,7 @@ def test_verify_all_claims_pass_and_json_has_evidence() -> None:
     ],
 )
 def test_bad_input_gives_one_line_and_exit_2(args: list[str], needles: list[str]) -> None:
-    assert_usage_error(run_tempx(args), *needles)
+    assert_usage_error(run_cli(args), *needles)
 
 
 def test_no_command_is_one_line_and_exit_2() -> None:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_helpers import assert_usage_error, run_tempx
+from cli_helpers import assert_usage_error, run_cli, run_tempx
 
 
 def test_train_json_and_save_params_round_trip(tmp_path: Path) -> None:
@@ -116,7 +116,7 @@ def test_experiment_uses_the_reproduce_presets_and_the_seed(tmp_path: Path) -> N
 )
 def test_bad_input_gives_one_line_exit_2_and_no_output(tmp_path: Path, args: list[str], needles: list[str]) -> None:
     args = [str(tmp_path / "out") if a == "OUT" else a for a in args]
-    assert_usage_error(run_tempx(args, cwd=str(tmp_path)), *needles)
+    assert_usage_error(run_cli(args, cwd=str(tmp_path)), *needles)
     assert not (tmp_path / "out").exists()
 
 

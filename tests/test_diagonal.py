@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cli_helpers import assert_usage_error, run_tempx
+from cli_helpers import assert_usage_error, run_cli, run_tempx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
@@ -169,13 +169,13 @@ def test_counterexample_command_diagonal() -> None:
     (["--nodes", "1,2", "--k", "2", "--c", "2"], "--c is for the dense student"),
 ])
 def test_counterexample_diagonal_bad_input(args: list[str], needle: str) -> None:
-    assert_usage_error(run_tempx(["counterexample", "--student", "diagonal", *args]), needle)
+    assert_usage_error(run_cli(["counterexample", "--student", "diagonal", *args]), needle)
 
 
 def test_unknown_student_and_misplaced_options() -> None:
     assert_usage_error(run_tempx(["counterexample", "--student", "lstm", "--k", "3"]), "unknown student")
-    assert_usage_error(run_tempx(["counterexample", "--nodes", "1,2", "--k", "2"]), "go with --student diagonal")
-    assert_usage_error(run_tempx(["train", "--student", "lstm", "--d", "3", "--k", "3"]), "unknown student")
+    assert_usage_error(run_cli(["counterexample", "--nodes", "1,2", "--k", "2"]), "go with --student diagonal")
+    assert_usage_error(run_cli(["train", "--student", "lstm", "--d", "3", "--k", "3"]), "unknown student")
     assert_usage_error(run_tempx(["train", "--student", "diagonal", "--init", "ring", "--d", "3", "--k", "3"]),
                        "for complex students")
     assert_usage_error(run_tempx(["train", "--init", "ring", "--d", "3", "--k", "3"]), "for complex diagonal students")
@@ -189,7 +189,7 @@ def test_unknown_student_and_misplaced_options() -> None:
     (["--init", "gaussian", "--cap", "0.9"], "--cap goes with the dense symmetric"),
 ])
 def test_train_refuses_options_it_would_ignore(args: list[str], needle: str) -> None:
-    assert_usage_error(run_tempx(["train", "--d", "3", "--k", "3", "--steps", "1", *args]), needle)
+    assert_usage_error(run_cli(["train", "--d", "3", "--k", "3", "--steps", "1", *args]), needle)
 
 
 def test_train_complex_reports_as_the_dense_student(tmp_path: Path) -> None:

@@ -100,6 +100,7 @@ COMMANDS: dict[str, dict] = {
                 "--data": ["0"], "--jobs": ["0", "x"], "--scheduler": ["local:0", "nonsense", "tcp://", "local:x"],
                 "--out": OUTS[1:]},
         "flags": [[]],
+        "always_bad": True,  # a valid sweep draws figures (a second each); tests/test_cli_numerics.py runs them
     },
     "reproduce": {  # always one fault (a valid reproduction takes a minute)
         "required": {"--out": ["OUT_NEW"]},

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_helpers import assert_usage_error, run_tempx
+from cli_helpers import assert_usage_error, run_cli, run_tempx
 
 from numerics import kernels
 from numerics.reproduce import plan
@@ -144,7 +144,7 @@ def test_folder_of_another_version_is_refused_and_untouched(tmp_path: Path) -> N
      (["reproduce", "--frobnicate"], ["unrecognized"]), (["reproduce", "--config", "/no/file.json"], ["cannot read"])],
 )
 def test_bad_input(tmp_path: Path, args: list[str], needles: list[str]) -> None:
-    assert_usage_error(run_tempx(args, cwd=str(tmp_path)), *needles)
+    assert_usage_error(run_cli(args, cwd=str(tmp_path)), *needles)
     assert not (tmp_path / "tempx-results").exists()
 
 

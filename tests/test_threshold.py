@@ -7,7 +7,7 @@ import random
 from fractions import Fraction
 
 import pytest
-from cli_helpers import assert_usage_error, run_tempx
+from cli_helpers import assert_usage_error, run_cli, run_tempx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -137,4 +137,4 @@ def test_counterexample_command_with_a_teacher() -> None:
     (["counterexample", "--k", "100000"], "--k must be <="),
 ])
 def test_bad_teacher_input_on_the_command_line(args: list[str], needle: str) -> None:
-    assert_usage_error(run_tempx(args), needle)
+    assert_usage_error(run_cli(args), needle)

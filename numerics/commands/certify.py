@@ -11,7 +11,6 @@ from typing import Any
 
 from numerics.commands.common import int_list, positive_int
 from numerics.formatting import dumps, table
-from numerics.init import params_from_json
 from theory.certify import MAX_TERMS, certify
 from theory.errors import InvalidInput
 from theory.exact import parse_rational
@@ -57,6 +56,8 @@ def load_exact_models(path: str) -> list[ExactRNN]:
     except (json.JSONDecodeError, RecursionError) as err:
         msg = f"{err.msg} at line {err.lineno}" if isinstance(err, json.JSONDecodeError) else "nested too deeply"
         raise InvalidInput(f"parameter file {path!r} is not valid JSON: {msg}") from None
+    from numerics.init import params_from_json
+
     params_from_json(doc)  # shapes, numbers, finiteness: one clear line for each problem
     docs = doc if isinstance(doc, list) else [doc]
     if len(docs) > MAX_MODELS:

@@ -9,10 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from numerics.budget import check_memory, train_bytes
-from numerics.losses import check_lengths
 from numerics.commands.common import float_list, int_list, positive_float, positive_int, nonneg_int
-from numerics.diagonal import STUDENTS
-from numerics.experiments import ROW_COLUMNS, init_scale_sweep, summarize
 from numerics.io import ensure_dir, rows_to_csv, write_text_atomic
 from numerics.progress import Progress
 from theory.errors import InvalidInput
@@ -42,11 +39,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def _cell(cell: tuple[int, int, float], seeds: int, init: str, lr: float, steps: int, q: int | None,
           n_data: int | None, teacher: str, student: str) -> list[dict[str, Any]]:
     """One (d, k, σ) cell: a pure function of its arguments (model i from seed i), run anywhere."""
+    from numerics.experiments import init_scale_sweep
+
     d, k, sigma = cell
     return init_scale_sweep([d], [k], [sigma], seeds, init, lr, steps, q, n_data, teacher=teacher, student=student)
 
 
 def run(args: argparse.Namespace) -> int:
+    from numerics.diagonal import STUDENTS
+    from numerics.experiments import ROW_COLUMNS, summarize
+    from numerics.losses import check_lengths
+
     ds = int_list(args.d, "--d")
     ks = int_list(args.k, "--k")
     sigmas = float_list(args.sigmas, "--sigmas")

@@ -7,24 +7,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from numerics.budget import check_memory, flow_bytes, train_bytes
-from numerics.losses import check_lengths
 from numerics.commands.common import finite_or_none, int_list, nonneg_float, nonneg_int, positive_float, positive_int
-from numerics.data import gaussian_sequences
 from numerics.formatting import dumps, table
-from numerics.diagonal import STUDENTS
-from numerics.experiments import dense_of, seeded_batch
-from numerics.experiments import train as train_batch
-from numerics.init import load_params, params_to_json
 from numerics.io import write_text_atomic
-from numerics.losses import empirical_moment
-from numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
-from numerics.params import teacher_from_spec
 from numerics.progress import Progress
 from theory.errors import InvalidInput
 from theory.teacher_spec import TEACHER_FORMS, parse_teacher
+
+# The float layer (numpy, scipy, numba) is imported inside run(): `tempx --help` and every
+# refused argument answer without loading it.
 
 HELP = "run gradient descent on N linear RNNs (any teacher, default y_t = x_t) and report train and extrapolation losses"
 
@@ -64,6 +56,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from numerics.data import gaussian_sequences
+    from numerics.diagonal import STUDENTS
+    from numerics.experiments import dense_of, seeded_batch
+    from numerics.experiments import train as train_batch
+    from numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
+    from numerics.init import load_params, params_to_json
+    from numerics.losses import check_lengths, empirical_moment
+    from numerics.params import teacher_from_spec
+
     k = positive_int(args.k, "--k")
     seed = nonneg_int(args.seed, "--seed")
     sigma = positive_float(args.sigma, "--sigma")
@@ -194,6 +197,8 @@ def _run_limit(args: argparse.Namespace, params: Any, teacher: Any, teacher_dim:
                moment: Any, t_max: float, jobs: int, init: str, seed: int, sigma: float, n_data: int | None) -> int:
     """``--until-converged``: gradient flow of every model to its limit (``numerics.limit``)."""
     from numerics.executors import local_executor
+    from numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
+    from numerics.init import params_to_json
     from numerics.limit import flow_limit
 
     bar = Progress(params.n_models, "flow", enabled=True if args.progress else None)
