@@ -100,18 +100,10 @@ def model_from_floats(A: Any, B: Any, C: Any) -> ExactRNN:
             raise InvalidInput(f"non-finite parameter {f!r}: a model with it has no exact value")
         return Fraction(f)
 
-    return ExactRNN.from_entries(A=[[ex(x) for x in row] for row in A], B=[ex(x) for x in list(_flat(B))],
-                                 C=[ex(x) for x in list(_flat(C))])
-
-
-def _flat(v: Any) -> list[Any]:
-    out: list[Any] = []
-    for x in v:
-        if hasattr(x, "__len__"):
-            out.extend(_flat(x))
-        else:
-            out.append(x)
-    return out
+    A = np.asarray(A, dtype=np.float64)
+    return ExactRNN.from_entries(A=[[ex(x) for x in row] for row in A.reshape(A.shape[0], -1)],
+                                 B=[ex(x) for x in np.asarray(B, dtype=np.float64).ravel()],
+                                 C=[ex(x) for x in np.asarray(C, dtype=np.float64).ravel()])
 
 
 def round_down(x: Fraction) -> float:
@@ -159,8 +151,7 @@ def positive_definite(M: Any) -> bool:
         raise InvalidInput("positive_definite needs a symmetric square matrix")
     if any(M[i, i] <= 0 for i in range(n)):
         return False
-    den = _common_den(M)
-    Z = [[int(M[i, j] * den) for j in range(n)] for i in range(n)]
+    Z = M.numer_denom()[0].tolist()  # scaled by the common denominator: the same signs
     return all(flint.fmpz_mat([row[:m] for row in Z[:m]]).det() > 0 for m in range(1, n + 1))
 
 
@@ -223,12 +214,9 @@ class _Sweep:
     """Exact terms r_i = C A^i B in integer arithmetic: A = A_int/a, B = B_int/b, C = C_int/c."""
 
     def __init__(self, A: Any, B: Any, C: Any) -> None:
-        self.a = _common_den(A)
-        self.b = _common_den(B)
-        self.c = _common_den(C)
-        self.A = flint.fmpz_mat([[int(A[i, j] * self.a) for j in range(A.ncols())] for i in range(A.nrows())])
-        self.C = flint.fmpz_mat([[int(C[0, j] * self.c) for j in range(C.ncols())]])
-        self.v = flint.fmpz_mat([[int(B[i, 0] * self.b)] for i in range(B.nrows())])
+        self.A, self.a = A.numer_denom()  # flint: integer matrix and common denominator
+        self.v, self.b = B.numer_denom()
+        self.C, self.c = C.numer_denom()
         self.i = 0  # self.v = A_int^i B_int, so A^i B = v / (b a^i)
         self.num = flint.fmpz(0)  # Σ_{j<i} r_j² = num / (c b a^{i−1})²
 
@@ -255,22 +243,11 @@ class _Sweep:
         return Fraction(int(val.p), int(val.q) * int(den * den))
 
 
-def _common_den(M: Any) -> Any:
-    den = flint.fmpz(1)
-    for i in range(M.nrows()):
-        for j in range(M.ncols()):
-            q = M[i, j].q
-            den = den * q // den.gcd(q)
-    return den
-
-
-def _minimal(A: Any, B: Any, C: Any) -> tuple[Any, Any, Any] | None:
-    """The minimal realization (reachable and observable part) of C A^i B, power-of-2 balanced; None if r ≡ 0."""
+def _minimal(seq: list[Fraction]) -> tuple[Any, Any, Any] | None:
+    """The minimal realization (reachable and observable part) of a system of dimension n from its first
+    2n terms ``seq`` (they determine it), power-of-2 balanced; None if the terms are all zero."""
     from scipy.linalg import matrix_balance
 
-    n = A.nrows()
-    sweep = _Sweep(A, B, C)
-    seq = [sweep.advance() for _ in range(2 * n)]
     state = berlekamp_massey(seq)
     if state.length == 0:
         return None
@@ -318,12 +295,13 @@ def certify(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), *, re
     A, B, C = residual_system(model, teacher)
     system: tuple[Any, Any, Any] | None = (A, B, C)
     cert: Certificate | str
-    if all(r == 0 for r in terms(A, B, C, A.nrows())):
-        cert, system = "the residual is identically zero (r_0 … r_{n−1} = 0 and Cayley–Hamilton)", None
+    head = list(terms(A, B, C, 2 * A.nrows()))  # 2n terms fix the whole residual sequence
+    if all(r == 0 for r in head):
+        cert, system = "the residual is identically zero (r_0 … r_{2n−1} = 0 and Cayley–Hamilton)", None
     else:
         cert = find_certificate(A, C)
         if isinstance(cert, str):
-            minimal = _minimal(A, B, C)
+            minimal = _minimal(head)
             assert minimal is not None  # r is not identically zero
             system = minimal
             cert = find_certificate(minimal[0], minimal[2], "reachable and observable part")
@@ -352,7 +330,8 @@ def certify(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), *, re
             run_to(min(2 * sweep.i, max_terms))
         upper = lower + tail
         certified, certificate = True, cert
-        reason = (f"contraction certificate on the {cert.system} (dimension {cert.dim}, γ = {float(cert.gamma):.6g}, spectral radius {cert.spectral_radius:.6g}), {sweep.i} exact terms")
+        reason = (f"contraction certificate on the {cert.system} (dimension {cert.dim}, γ = {float(cert.gamma):.6g}, "
+                  f"spectral radius {cert.spectral_radius:.6g}), {sweep.i} exact terms")
     else:
         lower, reason, certified, certificate = sweep.partial_sum(), str(cert), False, None
     return Enclosure(k=k, L_k=sums[k], L_q={q: sums[q] for q in qs}, lower=lower, upper=upper, terms=sweep.i,
