@@ -26,7 +26,7 @@ from typing import Any
 
 from theory.errors import InvalidInput
 
-__all__ = ["local_executor", "executor_for", "parse_scheduler", "CLUSTER_HINT"]
+__all__ = ["local_executor", "executor_for", "parse_scheduler", "check_executor_options", "CLUSTER_HINT"]
 
 CLUSTER_HINT = "pip install 'tempx[cluster]' (or: pip install 'dask[distributed]')"
 MAX_LOCAL_WORKERS = 256
@@ -52,6 +52,17 @@ def _dask() -> Any:
     except ImportError:
         raise InvalidInput(f"--scheduler needs Dask's distributed scheduler, which is not installed: {CLUSTER_HINT}") from None
     return dd
+
+
+def check_executor_options(jobs_text: str, scheduler: str | None) -> None:
+    """``--jobs`` and ``--scheduler`` of a command, checked before anything runs or is written:
+    not both, a well-formed scheduler, and Dask installed when a scheduler is asked for."""
+    if scheduler is None:
+        return
+    if jobs_text != "1":
+        raise InvalidInput("give either --jobs (local processes) or --scheduler (a Dask cluster), not both")
+    parse_scheduler(scheduler)
+    _dask()
 
 
 @contextmanager

@@ -84,10 +84,7 @@ def plot_limit(doc: dict[str, Any], stem: Path) -> list[Path]:
         f = fits.get((d, k))
         if f and f["exponent"] is not None:
             xs = np.array(f["sigmas"])
-            meds = {x["sigma"]: x["median"] for x in s}
-            y = np.log10([meds[v] for v in f["sigmas"]])
-            a = np.mean(y) - f["exponent"] * np.mean(np.log10(xs))
-            ax.plot(xs, 10 ** (a + f["exponent"] * np.log10(xs)), "--", color=color, alpha=0.8,
+            ax.plot(xs, 10 ** (f["intercept"] + f["exponent"] * np.log10(xs)), "--", color=color, alpha=0.8,
                     label=f"slope {f['exponent']:.2f} [{f['ci_low']:.2f}, {f['ci_high']:.2f}]")
     ax.set_xscale("log")
     ax.set_yscale("log")

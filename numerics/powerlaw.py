@@ -35,7 +35,7 @@ def bootstrap_slopes(usable: dict[float, np.ndarray], n_boot: int, seed: int) ->
 
 def fit_exponent(values: dict[float, Sequence[float]], n_boot: int = 1000, seed: int = 0,
                  level: float = 0.95) -> dict[str, Any] | None:
-    """Fit p in median L ∝ σ^p from ``values`` {σ: [L of each converged model]}; None with fewer than 3 usable σ."""
+    """Fit log10 median L = intercept + p · log10 σ from ``values`` {σ: [L of each converged model]}; None with fewer than 3 usable σ."""
     usable = {s: np.asarray(v, dtype=float) for s, v in values.items()
               if len(v) and np.median(v) > FLOAT_FLOOR and np.all(np.isfinite(v))}
     if len(usable) < 3:
@@ -43,8 +43,8 @@ def fit_exponent(values: dict[float, Sequence[float]], n_boot: int = 1000, seed:
     sig = sorted(usable)
     x = np.log10(sig)
     y = np.log10([np.median(usable[s]) for s in sig])
-    p = _slope(x, y)
+    p, intercept = (float(c) for c in np.polyfit(x, y, 1))
     boots = bootstrap_slopes(usable, n_boot, seed)
     lo, hi = np.quantile(boots, [(1 - level) / 2, (1 + level) / 2])
-    return {"exponent": p, "ci_low": float(lo), "ci_high": float(hi), "level": level, "sigmas": [float(s) for s in sig],
+    return {"exponent": p, "intercept": intercept, "ci_low": float(lo), "ci_high": float(hi), "level": level, "sigmas": [float(s) for s in sig],
             "n_boot": n_boot, "boot_seed": seed}

@@ -117,7 +117,7 @@ def test_power_law_fit_recovers_an_exact_exponent() -> None:
     sig = [0.05, 0.1, 0.2, 0.4]
     values = {s: [3.0 * s**6 * f for f in (0.5, 1.0, 2.0)] for s in sig}
     fit = fit_exponent(values, n_boot=200)
-    assert fit is not None and abs(fit["exponent"] - 6.0) < 1e-9
+    assert fit is not None and abs(fit["exponent"] - 6.0) < 1e-9 and abs(fit["intercept"] - np.log10(3.0)) < 1e-9
     assert fit["ci_low"] <= 6.0 <= fit["ci_high"]
     assert fit_exponent({0.1: [1e-3], 0.2: [1e-2]}) is None  # fewer than 3 usable σ
     # the interval is the (1 ∓ level)/2 quantiles of the bootstrap slopes

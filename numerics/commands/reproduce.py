@@ -55,13 +55,9 @@ def run(args: argparse.Namespace) -> int:
 
     seed = nonneg_int(args.seed, "--seed")
     jobs = positive_int(args.jobs, "--jobs")
-    if args.scheduler is not None:
-        from numerics.executors import _dask, parse_scheduler
+    from numerics.executors import check_executor_options
 
-        if args.jobs != "1":
-            raise InvalidInput("give either --jobs (local processes) or --scheduler (a Dask cluster), not both")
-        parse_scheduler(args.scheduler)
-        _dask()  # one clear line before any folder is touched when Dask is missing
+    check_executor_options(args.jobs, args.scheduler)  # one line before any folder is touched
     scale = "full" if args.full else "quick"
     config = _load_config(args.config) if args.config else SCALES[scale]
     if args.config:

@@ -67,13 +67,9 @@ def run(args: argparse.Namespace) -> int:
     if student != "dense" and n_data is not None:
         raise InvalidInput("--data is for dense students; diagonal students train on the population loss")
     jobs = positive_int(args.jobs, "--jobs")
-    if args.scheduler is not None:
-        from numerics.executors import _dask, parse_scheduler
+    from numerics.executors import check_executor_options
 
-        if args.jobs != "1":
-            raise InvalidInput("give either --jobs (local processes) or --scheduler (a Dask cluster), not both")
-        parse_scheduler(args.scheduler)
-        _dask()
+    check_executor_options(args.jobs, args.scheduler)  # one line before any folder is touched
     check_lengths([q or 4 * max(ks)])
     check_memory(f"sweep with d up to {max(ds)}, k up to {max(ks)}, {seeds} seeds per cell",
                  train_bytes(seeds, max(ds), max(ks), (q or 4 * max(ks)), n_data))
