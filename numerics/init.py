@@ -180,18 +180,24 @@ def params_from_json(doc: Any) -> Params:
     return Params(*(np.stack([m[i] for m in mats]) for i in range(3)))
 
 
-def load_params(path: str | Path) -> Params:
-    """Read parameters from a JSON file (exact rational strings or floats)."""
+def read_params_json(path: str | Path) -> Any:
+    """The JSON document of a parameter file, or ``InvalidInput`` naming why it cannot be read."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
-    except OSError as err:
-        raise InvalidInput(f"cannot read parameter file {str(p)!r}: {err.strerror}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        why = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
+        raise InvalidInput(f"cannot read parameter file {str(p)!r}: {why}") from None
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise InvalidInput(f"parameter file {str(p)!r} is not valid JSON: {err.msg} at line {err.lineno}") from None
-    return params_from_json(doc)
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as err:
+        msg = f"{err.msg} at line {err.lineno}" if isinstance(err, json.JSONDecodeError) else "nested too deeply"
+        raise InvalidInput(f"parameter file {str(p)!r} is not valid JSON: {msg}") from None
+
+
+def load_params(path: str | Path) -> Params:
+    """Read parameters from a JSON file (exact rational strings or floats)."""
+    return params_from_json(read_params_json(path))
 
 
 def params_to_json(params: Params) -> list[dict[str, Any]]:

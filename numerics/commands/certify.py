@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 from numerics.commands.common import int_list, positive_int
@@ -45,19 +43,9 @@ def _exact(x: Any, where: str) -> Fraction:
 
 def load_exact_models(path: str) -> list[ExactRNN]:
     """The models of a parameter file with every entry taken exactly (validated by the float reader first)."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        why = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
-        raise InvalidInput(f"cannot read parameter file {path!r}: {why}") from None
-    try:
-        doc = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as err:
-        msg = f"{err.msg} at line {err.lineno}" if isinstance(err, json.JSONDecodeError) else "nested too deeply"
-        raise InvalidInput(f"parameter file {path!r} is not valid JSON: {msg}") from None
-    from numerics.init import params_from_json
+    from numerics.init import params_from_json, read_params_json
 
+    doc = read_params_json(path)
     params_from_json(doc)  # shapes, numbers, finiteness: one clear line for each problem
     docs = doc if isinstance(doc, list) else [doc]
     if len(docs) > MAX_MODELS:
