@@ -88,33 +88,26 @@ def residuals(params: Params, teacher: Teacher, n: int) -> FloatArray:
     return impulse_response(params, n) - teacher.impulse_response(n)[None, :]
 
 
+def _sweep(start: FloatArray, M: FloatArray, k: int) -> FloatArray:
+    """(N, k, d) with rows x_l = M^l x_0 for x_0 = ``start`` (N, d) and M (N, d, d)."""
+    N, d = start.shape
+    X = np.empty((N, k, d))
+    x = start
+    for l in range(k):
+        X[:, l] = x
+        if l + 1 < k:
+            x = (M @ x[:, :, None])[:, :, 0]
+    return X
+
+
 def _forward(params: Params, k: int) -> FloatArray:
     """V (N, k, d) with rows (A^l B)ᵀ."""
-    N, d = params.n_models, params.d
-    V = np.empty((N, k, d))
-    v = params.B[:, :, 0]
-    for l in range(k):
-        V[:, l] = v
-        if l + 1 < k:
-            v = (params.A @ v[:, :, None])[:, :, 0]
-    return V
+    return _sweep(params.B[:, :, 0], params.A, k)
 
 
 def krylov(params: Params, k: int) -> tuple[FloatArray, FloatArray]:
     """U (N, k, d) with rows C A^j and V (N, k, d) with rows (A^l B)ᵀ."""
-    N, d = params.n_models, params.d
-    U = np.empty((N, k, d))
-    V = np.empty((N, k, d))
-    u = params.C[:, 0, :]
-    v = params.B[:, :, 0]
-    A = params.A
-    for j in range(k):
-        U[:, j] = u
-        V[:, j] = v
-        if j + 1 < k:
-            u = np.einsum("nj,nji->ni", u, A)
-            v = np.einsum("nij,nj->ni", A, v)
-    return U, V
+    return _sweep(params.C[:, 0, :], params.A.transpose(0, 2, 1), k), _forward(params, k)
 
 
 def empirical_moment(X: Any) -> FloatArray:
