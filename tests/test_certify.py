@@ -129,6 +129,11 @@ def test_C13_instances_cover_every_stated_case(seed: int) -> None:
     assert any(abs(c) < 1 for c in gains) and any(abs(c) == 1 for c in gains) and any(abs(c) > 1 for c in gains)
     assert any(c < 0 for c in gains) and any(c > 0 for c in gains)
     assert set(gains) == set(CYCLIC_GAINS)
+    assert any(i["k"] == 1 for i in inst if i["form"] == "random")
+    cyc = [(abs(F(i["c"])), i["d"] - i["k"]) for i in inst if i["form"] == "cyclic"]
+    for contractive in (True, False):  # certified and uncertified gains, each unpadded and padded
+        pads = {pad > 0 for g, pad in cyc if (g < 1) == contractive}
+        assert pads == {True, False}
 
 
 def test_cyclic_counterexamples_with_unit_or_larger_gain_are_never_certified() -> None:

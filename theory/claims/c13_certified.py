@@ -143,12 +143,13 @@ def check_instance(form: str, seed: int, k: int, d: int, teacher: str = "memoryl
 def instances(seed: int) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     out: list[dict[str, Any]] = []
-    for teacher in TEACHERS:
-        out.append({"form": "random", "seed": draw_seed(rng), "k": rng.randint(1, 6), "d": rng.randint(1, 5),
-                    "teacher": teacher})
-    for c in CYCLIC_GAINS:
+    for j, teacher in enumerate(TEACHERS):  # the first has k = 1: L_k is r_0² alone
+        out.append({"form": "random", "seed": draw_seed(rng), "k": 1 if j == 0 else rng.randint(1, 6),
+                    "d": rng.randint(1, 5), "teacher": teacher})
+    for j, c in enumerate(CYCLIC_GAINS):  # each class of |c| once at d = k and once padded (d > k)
         k = rng.randint(1, 4)
-        out.append({"form": "cyclic", "seed": 0, "k": k, "d": k + rng.randint(0, 2), "teacher": "memoryless", "c": str(c)})
+        out.append({"form": "cyclic", "seed": 0, "k": k, "d": k + (j % 2) * rng.randint(1, 2), "teacher": "memoryless",
+                    "c": str(c)})
     out.append({"form": "hidden", "seed": draw_seed(rng), "k": rng.randint(1, 5), "d": rng.randint(1, 4),
                 "teacher": TEACHERS[rng.randrange(len(TEACHERS))]})
     out.append({"form": "zero", "seed": 0, "k": rng.randint(1, 5), "d": 3, "teacher": TEACHERS[rng.randrange(len(TEACHERS))]})
