@@ -222,3 +222,24 @@ def test_certify_command_refuses_bad_input(tmp_path) -> None:
     assert_usage_error(run_tempx(["certify", "--params", str(good), "--k", "2", "--teacher", "atoms:1"]), "bad teacher")
     assert_usage_error(run_tempx(["certify", "--params", str(good), "--k", "0"]), "--k")
     assert_usage_error(run_tempx(["certify", "--params", str(good), "--k", "2", "--q", "99999"]), "beyond")
+
+
+def test_limit_and_certificate_for_a_teacher_with_memory_and_finite_data(tmp_path) -> None:
+    from cli_helpers import run_cli
+
+    saved = tmp_path / "limit.json"
+    proc = run_cli(["train", "--d", "4", "--k", "4", "--teacher", "geometric:1/2", "--sigma", "0.2", "--n-models", "2",
+                    "--until-converged", "--format", "json", "--save-params", str(saved)])
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["config"]["teacher"].startswith("geometric") and doc["summary"]["converged"] == 2
+    proc = run_cli(["certify", "--params", str(saved), "--k", "4", "--teacher", "geometric:1/2", "--format", "json"])
+    assert proc.returncode == 0, proc.stderr
+    for m, trained in zip(json.loads(proc.stdout)["models"], doc["models"]):
+        assert m["L_inf"]["certified"] and m["L_inf"]["certificate"]["dim"] == 4 + 1  # model beside the teacher
+        assert abs(m["L_q"]["16"] - trained["extrapolation_loss"]["16"]) <= 1e-9 * m["L_q"]["16"]
+    # the flow of the empirical loss on n = 5 sequences (C8) converges too
+    proc = run_cli(["train", "--d", "3", "--k", "3", "--data", "5", "--n-models", "1", "--until-converged",
+                    "--format", "json"])
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["models"][0]["status"] == "converged"

@@ -166,3 +166,15 @@ def test_train_until_converged_json_and_budget(tmp_path: Path) -> None:
     proc = run_tempx(["train", "--d", "4", "--k", "2", "--sigma", "0.3", "--n-models", "1", "--until-converged",
                       "--t-max", "0.5"])
     assert proc.returncode == 0 and "budget" in proc.stdout and "1 budget" in proc.stdout
+
+
+@pytest.mark.slow  # starts worker processes; .ci/run runs it
+def test_sweep_in_processes_gives_the_same_table_for_a_diagonal_student_and_a_teacher(tmp_path: Path) -> None:
+    args = ["sweep", "--d", "4", "--k", "3", "--sigmas", "0.1,0.5,1", "--seeds", "2", "--steps", "200",
+            "--student", "diagonal", "--teacher", "geometric:1/2"]
+    a = run_tempx([*args, "--out", str(tmp_path / "a")])
+    b = run_tempx([*args, "--out", str(tmp_path / "b"), "--jobs", "2"])
+    assert a.returncode == 0 and b.returncode == 0, (a.stderr, b.stderr)
+    assert (tmp_path / "a" / "results.json").read_bytes() == (tmp_path / "b" / "results.json").read_bytes()
+    rows = json.loads((tmp_path / "a" / "results.json").read_text())["rows"]
+    assert {r["student"] for r in rows} == {"diagonal"} and {r["teacher"] for r in rows} == {"geometric:1/2"}
