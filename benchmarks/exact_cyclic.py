@@ -1,7 +1,7 @@
 """Benchmark: exact verification of the cyclic counterexample (claim C2) at large k.
 
 Times, in one run on one machine:
-  1. tempx: ``theory.claims.c2_counterexamples.check_instance`` for k = d (default 512), c = 3/2 —
+  1. tempx: ``tempx.theory.claims.c2_counterexamples.check_instance`` for k = d (default 512), c = 3/2 —
      impulse response of 2k + 1 terms against the closed form, L_k = 0, w_k = c, L_q closed
      forms, zero empirical loss on random rational data, exactly zero gradient;
   2. the same facts computed with plain ``sympy.Matrix`` objects (Rational entries, the same
@@ -28,7 +28,7 @@ from fractions import Fraction
 import sympy
 from sympy import Matrix, Rational, zeros
 
-from theory.claims import c2_counterexamples
+from tempx.theory.claims import c2_counterexamples
 
 
 def tempx_check(k: int, c: Fraction) -> bool:
@@ -95,7 +95,7 @@ def main() -> int:
     t_tempx, ok_tempx = timed(lambda: tempx_check(k, c), args.repeat)
     t_sympy, ok_sympy = timed(lambda: sympy_check(k, c), max(1, args.repeat // 2))
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "numerics.cli", "verify"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "tempx.numerics.cli", "verify"], capture_output=True, text=True, check=False)
     t_verify = time.perf_counter() - start
 
     rows = [

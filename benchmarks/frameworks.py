@@ -6,7 +6,7 @@ step counted), for (N, d, k) in CONFIGS.  Reported: seconds per step (median of 
 measurements, each at least --min-seconds long), GFLOP/s-equivalent with the flop model
 4·N·k·d² per step, and ratios.  Implementations, all from the same initial parameters:
 
-- tempx (numba kernel, ``numerics.gd(..., backend="numba")``) and the plain vectorized numpy
+- tempx (numba kernel, ``tempx.numerics.gd(..., backend="numba")``) and the plain vectorized numpy
   path (``backend="numpy"``), whose trajectories must agree to 1e-12 relative;
 - JAX: jit of ``lax.fori_loop`` over steps, float64, in three formulations (``JAX_FORMS``: einsum
   or batched matmul with ``jax.grad``, and the analytic backward sweep); the JAX figure is the
@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-import numerics
+from tempx import numerics
 
 CONFIGS = [(1, 20, 5), (256, 20, 5), (256, 64, 16), (1024, 32, 8)]
 LR, SIGMA, CHECK_STEPS = 0.02, 0.5, 200
@@ -236,7 +236,7 @@ def blas_info() -> list[dict[str, Any]]:
 
 def peak_memory_mib(n: int = 4096, d: int = 64, k: int = 16, steps: int = 20) -> float:
     code = (
-        "import resource, numerics\n"
+        "import resource\nfrom tempx import numerics\n"
         f"p = numerics.init_gaussian({n}, {d}, {SIGMA}, seed=0)\n"
         f"numerics.gd(p, numerics.memoryless({k}), {k}, {LR}, {steps})\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
@@ -252,7 +252,7 @@ def main() -> int:
     ap.add_argument("--json", help="also write all numbers to this file")
     args = ap.parse_args()
 
-    import numerics.kernels
+    from tempx.numerics import kernels
 
     # The fastest XLA setting found on the reference machine (docs/performance.md: thunk runtime off,
     # Eigen threading off and fast math each tried): fast math, like tempx's own kernel flags.
@@ -260,7 +260,7 @@ def main() -> int:
     os.environ.setdefault("XLA_FLAGS", "--xla_cpu_enable_fast_math=true")
 
     print(f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}, {os.cpu_count()} cores, "
-          f"numba kernel: {'yes' if numerics.kernels.AVAILABLE else 'NO (numpy fallback)'}; peers: {peer_versions()}; "
+          f"numba kernel: {'yes' if kernels.AVAILABLE else 'NO (numpy fallback)'}; peers: {peer_versions()}; "
           f"XLA_FLAGS={os.environ.get('XLA_FLAGS', '')!r}")
     ceiling = gemm_ceiling()
     print(f"float64 GEMM ceiling (numpy 2000x2000): {ceiling:.1f} GFLOP/s; BLAS: {blas_info()}")
@@ -269,7 +269,7 @@ def main() -> int:
     for n, d, k in CONFIGS:
         params = numerics.init_gaussian(n, d, SIGMA, seed=0)
         runners = {
-            "tempx": tempx_runner(params, k, "numba" if numerics.kernels.AVAILABLE else "numpy"),
+            "tempx": tempx_runner(params, k, "numba" if kernels.AVAILABLE else "numpy"),
             "tempx-numpy": tempx_runner(params, k, "numpy"),
             **{f"jax:{f}": jax_runner(params, k, f) for f in JAX_FORMS},
             "torch": torch_runner(params, k),
@@ -292,7 +292,7 @@ def main() -> int:
         row["agree_1e-10"] = all(abs(v - ref) <= 1e-10 * abs(ref) for v in losses.values())
         rows.append(row)
         cells = "  ".join(f"{name} {row[name]:.2e}" if row[name] is not None else f"{name} —" for name in impls)
-        print(f"{str((n, d, k)):>15}  {cells}  agree: {row['agree_1e-10']}", flush=True)
+        print(f"{(n, d, k)!s:>15}  {cells}  agree: {row['agree_1e-10']}", flush=True)
 
     print()
     header = (f"{'(N, d, k)':>15} | " + " | ".join(f"{n:>11}" for n in impls)

@@ -1,4 +1,4 @@
-"""Benchmark: seconds per gradient-descent step of ``numerics.gd``, numpy engine and numba kernel.
+"""Benchmark: seconds per gradient-descent step of ``tempx.numerics.gd``, numpy engine and numba kernel.
 
 Work: GD on the last-output population loss of N independent linear RNNs, memoryless teacher,
 float64, gaussian initialization σ = 0.5, η = 0.02, tol = 0 (every step counted).
@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-import numerics
+from tempx import numerics
 
 CONFIGS = [(1, 20, 5), (256, 20, 5), (256, 64, 16), (1024, 32, 8)]
 
@@ -44,7 +44,7 @@ def main() -> int:
     args = p.parse_args()
     rows = []
     print(f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}")
-    from numerics import kernels
+    from tempx.numerics import kernels
 
     backends = ["numpy", "numba"] if kernels.AVAILABLE else ["numpy"]
     print(f"{'(N, d, k)':>16} " + " ".join(f"{b + ' s/step':>14} {'GFLOP/s':>8}" for b in backends))
@@ -56,7 +56,7 @@ def main() -> int:
             row[f"{b}_seconds_per_step"] = t
             cells.append(f"{t:14.2e} {4 * n * k * d * d / t / 1e9:8.2f}")
         rows.append(row)
-        print(f"{str((n, d, k)):>16} " + " ".join(cells))
+        print(f"{(n, d, k)!s:>16} " + " ".join(cells))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(rows, f, indent=2)

@@ -18,10 +18,10 @@ import platform
 import statistics
 import time
 
-from numerics.experiments import seeded_batch
-from numerics.limit import flow_limit
-from numerics.params import memoryless
-from theory.certify import certify, model_from_floats
+from tempx.numerics.experiments import seeded_batch
+from tempx.numerics.limit import flow_limit
+from tempx.numerics.params import memoryless
+from tempx.theory.certify import certify, model_from_floats
 
 D, K, SIGMA, Q = 20, 5, 0.1, 50
 

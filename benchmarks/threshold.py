@@ -18,9 +18,9 @@ import json
 import platform
 import time
 
-from theory.counterexamples import counterexample
-from theory.teacher_spec import parse_teacher
-from theory.threshold import threshold
+from tempx.theory.counterexamples import counterexample
+from tempx.theory.teacher_spec import parse_teacher
+from tempx.theory.threshold import threshold
 
 TEACHER = "atoms:4/5@3/5,-1/2@2/5,1/3@1/7,-2/7@1/9,5/11@1/2"
 
@@ -47,7 +47,7 @@ def main() -> None:
     print(f"python {platform.python_version()}, {platform.machine()}; teacher {TEACHER}")
     print(f"{'k':>6} {'d_min':>6} {'verified':>9} {'build s':>9} {'total s':>9}")
     for r in rows:
-        print(f"{r['k']:>6} {r['d_min']:>6} {str(r['verified']):>9} {r['build_seconds']:>9.2f} {r['total_seconds']:>9.2f}")
+        print(f"{r['k']:>6} {r['d_min']:>6} {r['verified']!s:>9} {r['build_seconds']:>9.2f} {r['total_seconds']:>9.2f}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(rows, f, indent=1)

@@ -2,7 +2,7 @@
 
 Public API (names fixed for scripts, docs and benchmarks):
 
->>> import numerics
+>>> from tempx import numerics
 >>> params = numerics.init_gaussian(4, 20, 0.1, seed=0)
 >>> result = numerics.gd(params, numerics.memoryless(5), 5, lr=0.02, steps=100)
 >>> result.status
@@ -11,37 +11,38 @@ Public API (names fixed for scripts, docs and benchmarks):
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+if __name__ != "tempx.numerics":  # the folder numerics/ of a source checkout, imported under its folder name
+    raise ImportError("numerics/ is the source of tempx.numerics: import tempx.numerics (after pip install .)")
 
 # Public names are loaded on first use (PEP 562), so that `tempx counterexample` and
 # `tempx verify` do not pay for scipy and matplotlib at start-up.
 _PUBLIC = {
-    "FlowResult": "numerics.flow",
-    "gradient_flow": "numerics.flow",
-    "GDResult": "numerics.descent",
-    "evaluate": "numerics.descent",
-    "gd": "numerics.descent",
-    "Certificate": "numerics.highprec",
-    "certify_extrapolation_loss": "numerics.highprec",
-    "init_counterexample": "numerics.init",
-    "init_gaussian": "numerics.init",
-    "init_symmetric": "numerics.init",
-    "load_params": "numerics.init",
-    "save_params": "numerics.init",
-    "Grad": "numerics.losses",
-    "empirical_moment": "numerics.losses",
-    "extrapolation_losses": "numerics.losses",
-    "impulse_response": "numerics.losses",
-    "loss_and_grad": "numerics.losses",
-    "Params": "numerics.params",
-    "Teacher": "numerics.params",
-    "memoryless": "numerics.params",
-    "teacher_rnn": "numerics.params",
-    "teacher_from_spec": "numerics.params",
-    "hankel_rank": "numerics.hankel",
-    "hankel_singular_values": "numerics.hankel",
-    "LimitResult": "numerics.limit",
-    "flow_limit": "numerics.limit",
+    "FlowResult": "tempx.numerics.flow",
+    "gradient_flow": "tempx.numerics.flow",
+    "GDResult": "tempx.numerics.descent",
+    "evaluate": "tempx.numerics.descent",
+    "gd": "tempx.numerics.descent",
+    "Certificate": "tempx.numerics.highprec",
+    "certify_extrapolation_loss": "tempx.numerics.highprec",
+    "init_counterexample": "tempx.numerics.init",
+    "init_gaussian": "tempx.numerics.init",
+    "init_symmetric": "tempx.numerics.init",
+    "load_params": "tempx.numerics.init",
+    "save_params": "tempx.numerics.init",
+    "Grad": "tempx.numerics.losses",
+    "empirical_moment": "tempx.numerics.losses",
+    "extrapolation_losses": "tempx.numerics.losses",
+    "impulse_response": "tempx.numerics.losses",
+    "loss_and_grad": "tempx.numerics.losses",
+    "Params": "tempx.numerics.params",
+    "Teacher": "tempx.numerics.params",
+    "memoryless": "tempx.numerics.params",
+    "teacher_rnn": "tempx.numerics.params",
+    "teacher_from_spec": "tempx.numerics.params",
+    "hankel_rank": "tempx.numerics.hankel",
+    "hankel_singular_values": "tempx.numerics.hankel",
+    "LimitResult": "tempx.numerics.limit",
+    "flow_limit": "tempx.numerics.limit",
 }
 
 
@@ -52,7 +53,7 @@ def __getattr__(name: str) -> object:
         value = getattr(importlib.import_module(_PUBLIC[name]), name)
         globals()[name] = value
         return value
-    raise AttributeError(f"module 'numerics' has no attribute {name!r}")
+    raise AttributeError(f"module 'tempx.numerics' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
@@ -64,15 +65,18 @@ __all__ = [
     "FlowResult",
     "GDResult",
     "Grad",
+    "LimitResult",
     "Params",
     "Teacher",
-    "__version__",
     "certify_extrapolation_loss",
     "empirical_moment",
     "evaluate",
     "extrapolation_losses",
+    "flow_limit",
     "gd",
     "gradient_flow",
+    "hankel_rank",
+    "hankel_singular_values",
     "impulse_response",
     "init_counterexample",
     "init_gaussian",
@@ -81,10 +85,6 @@ __all__ = [
     "loss_and_grad",
     "memoryless",
     "save_params",
-    "teacher_rnn",
     "teacher_from_spec",
-    "hankel_rank",
-    "hankel_singular_values",
-    "LimitResult",
-    "flow_limit",
+    "teacher_rnn",
 ]

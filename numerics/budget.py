@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 import re
 
-from theory.errors import InvalidInput
+from tempx.theory.errors import InvalidInput
 
-__all__ = ["memory_limit", "parse_size", "check_memory", "human", "train_bytes", "flow_bytes", "DEFAULT_LIMIT", "ENV"]
+__all__ = ["DEFAULT_LIMIT", "ENV", "check_memory", "flow_bytes", "human", "memory_limit", "parse_size", "train_bytes"]
 
 ENV = "TEMPX_MEMORY_LIMIT"
 DEFAULT_LIMIT = 4 * 1024**3

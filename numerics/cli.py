@@ -11,9 +11,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from theory.errors import InvalidInput
+from tempx.theory.errors import InvalidInput
 
-__all__ = ["main", "UsageError"]
+__all__ = ["UsageError", "main"]
 
 
 class UsageError(Exception):
@@ -28,7 +28,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _commands() -> dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]]:
-    from numerics.commands import certify, counterexample, experiment, reproduce, sweep, threshold, train, verify
+    from tempx.numerics.commands import certify, counterexample, experiment, reproduce, sweep, threshold, train, verify
 
     modules = (reproduce, counterexample, threshold, verify, train, certify, sweep, experiment)
     return {m.__name__.rsplit(".", 1)[1]: (m.HELP, m.add_arguments, m.run) for m in modules}
@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="tempx",
         description="Verify, exactly and numerically, when linear RNNs extrapolate in time.",
     )
-    from numerics import __version__
+    from tempx import __version__
 
     parser.add_argument("--version", action="version", version=f"tempx {__version__}")
     parser.add_argument("--memory-limit", metavar="SIZE",
@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.memory_limit is not None:
             import os
 
-            from numerics.budget import ENV, parse_size
+            from tempx.numerics.budget import ENV, parse_size
 
             os.environ[ENV] = str(parse_size(args.memory_limit, "--memory-limit"))  # worker processes inherit it
         return _commands()[args.command][2](args)

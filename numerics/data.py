@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from numerics.params import FloatArray
-from theory.errors import InvalidInput
+from tempx.numerics.params import FloatArray
+from tempx.theory.errors import InvalidInput
 
 __all__ = ["gaussian_sequences"]
 

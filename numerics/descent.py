@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from numerics import kernels
-from numerics.losses import check_lengths, check_moment, extrapolation_losses, loss_and_grad, loss_weights
-from numerics.params import FloatArray, Params, Teacher
-from theory.errors import InvalidInput
+from tempx.numerics import kernels
+from tempx.numerics.losses import check_lengths, check_moment, extrapolation_losses, loss_and_grad, loss_weights
+from tempx.numerics.params import FloatArray, Params, Teacher
+from tempx.theory.errors import InvalidInput
 
-__all__ = ["GDResult", "gd", "evaluate", "STATUSES"]
+__all__ = ["STATUSES", "GDResult", "evaluate", "gd"]
 
 STATUSES = ("converged", "max_steps", "diverged")
 DIVERGENCE_BOUND = 1e10  # far above any loss of a run that is still sane (L ≤ ‖w*‖² + … at init)
@@ -118,7 +118,7 @@ def gd(
         qs: extrapolation lengths reported at the end and in the history.
         divergence_bound: a loss above this counts as divergence.
         progress: called as progress(step, steps) every few steps (for progress bars).
-        backend: ``numba`` (compiled kernel, ``numerics.kernels``), ``numpy`` (vectorized
+        backend: ``numba`` (compiled kernel, ``tempx.numerics.kernels``), ``numpy`` (vectorized
             reference) or ``auto`` (numba when installed).  Both give the same trajectories
             up to round-off (tested to 1e-12 relative).
 
@@ -126,8 +126,8 @@ def gd(
         A ``GDResult``.
 
     Example:
-        >>> from numerics.params import memoryless
-        >>> from numerics.init import init_symmetric
+        >>> from tempx.numerics.params import memoryless
+        >>> from tempx.numerics.init import init_symmetric
         >>> res = gd(init_symmetric(2, 3, 0.5, seed=0), memoryless(4), 4, lr=0.05, steps=20000, tol=1e-6)
         >>> res.status, bool(res.train_loss.max() <= 1e-6)
         (('converged', 'converged'), True)

@@ -13,7 +13,7 @@ trained on the same losses as the dense student, L_ω = Σ_{i<k} ω_i r_i² (SPE
 
 (for w = Re f(z) with f holomorphic, ∂w/∂Re z + i ∂w/∂Im z = conj f'(z)).  Cost O(k d) per
 model.  A complex student is also a real dense RNN of dimension 2d (``to_dense``: 2×2 rotation
-blocks), which is how its gradients are checked exactly against ``theory.losses.gradient``.
+blocks), which is how its gradients are checked exactly against ``tempx.theory.losses.gradient``.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from numerics.losses import check_length, check_lengths, loss_weights
-from numerics.params import Params, Teacher, _as_float_array
-from theory.errors import InvalidInput
+from tempx.numerics.losses import check_length, check_lengths, loss_weights
+from tempx.numerics.params import Params, Teacher, _as_float_array
+from tempx.theory.errors import InvalidInput
 
-__all__ = ["DiagParams", "DiagGrad", "STUDENTS", "impulse_response", "loss_and_grad", "extrapolation_losses"]
+__all__ = ["STUDENTS", "DiagGrad", "DiagParams", "extrapolation_losses", "impulse_response", "loss_and_grad"]
 
 STUDENTS = ("dense", "diagonal", "complex")
 Array = NDArray[Any]
@@ -138,7 +138,7 @@ def impulse_response(params: DiagParams, n: int) -> NDArray[np.float64]:
     return np.where(np.isnan(out), np.inf, out)
 
 
-def loss_and_grad(params: DiagParams, teacher: Teacher, k: int, weights: str | Sequence[float] | None = None
+def loss_and_grad(params: DiagParams, teacher: Teacher, k: int, weights: str | Sequence[float] | NDArray[np.float64] | None = None
                   ) -> tuple[NDArray[np.float64], DiagGrad]:
     """Loss L_ω (N,) and its gradient for every diagonal student (formulas in the module docstring)."""
     k = check_length(k)

@@ -24,9 +24,9 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-from theory.errors import InvalidInput
+from tempx.theory.errors import InvalidInput
 
-__all__ = ["local_executor", "executor_for", "parse_scheduler", "check_executor_options", "CLUSTER_HINT"]
+__all__ = ["CLUSTER_HINT", "check_executor_options", "executor_for", "local_executor", "parse_scheduler"]
 
 CLUSTER_HINT = "pip install 'tempx[cluster]' (or: pip install 'dask[distributed]')"
 MAX_LOCAL_WORKERS = 256

@@ -17,18 +17,29 @@ from typing import Any
 
 import numpy as np
 
-from numerics.data import gaussian_sequences
-from numerics.descent import gd
-from numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
-from numerics.init import init_counterexample, init_gaussian, init_symmetric
-from numerics.io import finite_or_none
-from numerics.losses import empirical_moment, extrapolation_losses
-from numerics.diagonal import STUDENTS
-from numerics.params import Params, Teacher, memoryless, teacher_from_spec
-from theory.errors import InvalidInput
+from tempx.numerics.data import gaussian_sequences
+from tempx.numerics.descent import gd
+from tempx.numerics.diagonal import STUDENTS
+from tempx.numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
+from tempx.numerics.init import init_counterexample, init_gaussian, init_symmetric
+from tempx.numerics.io import finite_or_none
+from tempx.numerics.losses import empirical_moment, extrapolation_losses
+from tempx.numerics.params import Params, Teacher, memoryless, teacher_from_spec
+from tempx.theory.errors import InvalidInput
 
-__all__ = ["limit_sweep", "LIMIT_COLUMNS", "init_scale_sweep", "symmetric_experiment", "extrapolation_curves", "teacher_experiment", "seeded_batch",
-           "train", "dense_of", "summarize", "ROW_COLUMNS"]
+__all__ = [
+    "LIMIT_COLUMNS",
+    "ROW_COLUMNS",
+    "dense_of",
+    "extrapolation_curves",
+    "init_scale_sweep",
+    "limit_sweep",
+    "seeded_batch",
+    "summarize",
+    "symmetric_experiment",
+    "teacher_experiment",
+    "train",
+]
 
 # The columns of every per-model row (the tidy tables of sweep, experiment and reproduce).
 ROW_COLUMNS = ("experiment", "student", "teacher", "teacher_dim", "d", "k", "sigma", "init", "negative_fraction", "cap",
@@ -44,14 +55,14 @@ def seeded_batch(init: str, n: int, d: int, sigma: float, seed: int = 0, cap: fl
     """Model i from its own seed (seed + i): the same model alone or in any batch.
 
     Dense students: ``gaussian`` or ``symmetric`` (on M).  Diagonal and complex students
-    (``numerics.diagonal``): ``gaussian``, ``symmetric`` (balanced: c = s ⊙ b with round(f·d)
+    (``tempx.numerics.diagonal``): ``gaussian``, ``symmetric`` (balanced: c = s ⊙ b with round(f·d)
     negative modes, or c = conj(b)) and, for complex modes, ``ring`` (LRU: |λ| uniform in ``ring``).
     """
     if student not in STUDENTS:
         raise InvalidInput(f"unknown student {student!r} (allowed: {', '.join(STUDENTS)})")
     if student != "dense":
-        from numerics.diagonal import DiagParams
-        from numerics.init import init_diagonal, init_ring
+        from tempx.numerics.diagonal import DiagParams
+        from tempx.numerics.init import init_diagonal, init_ring
 
         cm = student == "complex"
         if init == "ring":
@@ -72,10 +83,10 @@ def seeded_batch(init: str, n: int, d: int, sigma: float, seed: int = 0, cap: fl
 
 def train(params: Any, teacher: Teacher, k: int, lr: float, steps: int, **kwargs: Any) -> Any:
     """``gd`` for dense students, ``gd_diagonal`` for diagonal and complex ones (same stopping rules)."""
-    from numerics.diagonal import DiagParams
+    from tempx.numerics.diagonal import DiagParams
 
     if isinstance(params, DiagParams):
-        from numerics.diagonal_descent import gd_diagonal
+        from tempx.numerics.diagonal_descent import gd_diagonal
 
         if kwargs.get("moment") is not None:
             raise InvalidInput("finite data (--data) is for dense students; diagonal students train on the population loss")
@@ -91,7 +102,7 @@ def dense_of(params: Any) -> Params:
 
 def _teacher(spec: str | None, k: int) -> tuple[Teacher, int]:
     """The float teacher of a specification and its exact minimal dimension d*."""
-    from theory.teacher_spec import parse_teacher
+    from tempx.theory.teacher_spec import parse_teacher
 
     return teacher_from_spec(spec, k), parse_teacher(spec).dim
 
@@ -237,10 +248,11 @@ def limit_sweep(d: int, k: int, sigma: float, seeds: int, seed: int = 0, q: int 
     """E1L: gradient flow to the limit from ``seeds`` N(0, σ²/d) initializations (model i: seed + i).
 
     q defaults to 10k.  With ``certify``, each converged limit also gets a certified enclosure of
-    L_∞ (``theory.certify``: exact, a theorem about that float64 model).
+    L_∞ (``tempx.theory.certify``: exact, a theorem about that float64 model).
     """
-    from numerics.limit import flow_limit
-    from theory.certify import certify as certify_model, model_from_floats, round_down, round_up
+    from tempx.numerics.limit import flow_limit
+    from tempx.theory.certify import certify as certify_model
+    from tempx.theory.certify import model_from_floats, round_down, round_up
 
     qq = 10 * k if q is None else q
     params = seeded_batch("gaussian", seeds, d, sigma, seed)

@@ -1,7 +1,7 @@
 r"""Gradient flow dR/dt = −∇L with ``scipy.integrate.solve_ivp`` (a reference for GD, and C4(b), C4(e)).
 
 The state is the flattened batch (A, B, C); the right-hand side is the batched analytic
-gradient of ``numerics.losses``.  Tolerances are the solver's rtol/atol; the invariants
+gradient of ``tempx.numerics.losses``.  Tolerances are the solver's rtol/atol; the invariants
 checked along the path (Q constant, d‖A‖²/dt = −4 Σ ω_i i w_i²) hold to about those.
 """
 
@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from numerics.losses import loss_and_grad
-from numerics.params import FloatArray, Params, Teacher
-from theory.errors import InvalidInput
+from tempx.numerics.losses import loss_and_grad
+from tempx.numerics.params import FloatArray, Params, Teacher
+from tempx.theory.errors import InvalidInput
 
 __all__ = ["FlowResult", "gradient_flow"]
 

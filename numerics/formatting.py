@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-from theory.errors import InvalidInput
-from theory.exact import parse_rational
+from tempx.theory.errors import InvalidInput
+from tempx.theory.exact import parse_rational
 
-__all__ = ["dumps", "text_matrix", "latex_matrix", "rational_str", "parse_int", "parse_rational_list", "table"]
+__all__ = ["dumps", "latex_matrix", "parse_int", "parse_rational_list", "rational_str", "table", "text_matrix"]
 
 
 def rational_str(x: Fraction) -> str:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from numerics.losses import impulse_response
-from numerics.params import FloatArray, Params
-from theory.errors import InvalidInput
+from tempx.numerics.losses import impulse_response
+from tempx.numerics.params import FloatArray, Params
+from tempx.theory.errors import InvalidInput
 
-__all__ = ["HANKEL_REL_TOL", "hankel_singular_values", "hankel_rank", "hankel_size"]
+__all__ = ["HANKEL_REL_TOL", "hankel_rank", "hankel_singular_values", "hankel_size"]
 
 # Relative tolerance of the numerical rank.  A model trained to L_k ≈ 1e-9 carries errors of
 # about 3e-5 in w; 1e-3 sits well above that and well below the teachers' own singular values

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
-from numerics.losses import extrapolation_losses
-from numerics.params import Params, Teacher
-from theory.errors import InvalidInput
+from tempx.numerics.losses import extrapolation_losses
+from tempx.numerics.params import Params, Teacher
+from tempx.theory.errors import InvalidInput
 
 __all__ = ["Certificate", "certify_extrapolation_loss", "mp_extrapolation_loss"]
 

@@ -12,12 +12,20 @@ from typing import Any
 
 import numpy as np
 
-from numerics.params import Params
-from theory.counterexamples import counterexample
-from theory.errors import InvalidInput
+from tempx.numerics.params import Params
+from tempx.theory.counterexamples import counterexample
+from tempx.theory.errors import InvalidInput
 
-__all__ = ["init_gaussian", "init_symmetric", "init_counterexample", "init_diagonal", "init_ring", "load_params",
-           "save_params", "params_to_json"]
+__all__ = [
+    "init_counterexample",
+    "init_diagonal",
+    "init_gaussian",
+    "init_ring",
+    "init_symmetric",
+    "load_params",
+    "params_to_json",
+    "save_params",
+]
 
 
 def _check(n_models: Any, d: Any, sigma: Any, seed: Any) -> tuple[int, int, float, int]:
@@ -47,7 +55,7 @@ def _signs(rng: np.random.Generator, n: int, d: int, negative_fraction: float) -
     f = float(negative_fraction)
     if not 0 <= f <= 1:
         raise InvalidInput(f"negative_fraction must lie in [0, 1], got {negative_fraction!r}")
-    m = int(round(f * d))
+    m = round(f * d)
     s = np.ones((n, d))
     for i in range(n):
         s[i, rng.permutation(d)[:m]] = -1.0
@@ -63,7 +71,7 @@ def init_diagonal(n_models: int, d: int, sigma: float, seed: int, *, complex_mod
     (f = ``negative_fraction``), or c = conj(b) (complex, |b_j| = |c_j| and b_j c_j = |b_j|² > 0).
     All signs + is M ∩ diagonal.
     """
-    from numerics.diagonal import DiagParams
+    from tempx.numerics.diagonal import DiagParams
 
     n, d, s, seed = _check(n_models, d, sigma, seed)
     rng = np.random.default_rng(seed)
@@ -87,7 +95,7 @@ def init_diagonal(n_models: int, d: int, sigma: float, seed: int, *, complex_mod
 def init_ring(n_models: int, d: int, sigma: float, seed: int, r_min: float = 0.4, r_max: float = 0.9) -> Any:
     """Complex diagonal students with the LRU ring initialization: |λ_j| uniform in [r_min, r_max],
     arg λ_j uniform in [0, 2π); b, c complex N(0, σ²/d)."""
-    from numerics.diagonal import DiagParams
+    from tempx.numerics.diagonal import DiagParams
 
     n, d, s, seed = _check(n_models, d, sigma, seed)
     lo, hi = float(r_min), float(r_max)
@@ -210,6 +218,6 @@ def params_to_json(params: Params) -> list[dict[str, Any]]:
 
 def save_params(params: Params, path: str | Path) -> None:
     """Write ``params_to_json`` atomically (temporary file, then rename)."""
-    from numerics.io import write_text_atomic
+    from tempx.numerics.io import write_text_atomic
 
     write_text_atomic(Path(path), json.dumps(params_to_json(params), indent=1))

@@ -6,14 +6,14 @@ import csv
 import io
 import math
 import os
-from collections.abc import Sequence
-from typing import Any
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from theory.errors import InvalidInput
+from tempx.theory.errors import InvalidInput
 
-__all__ = ["write_text_atomic", "write_bytes_atomic", "ensure_dir", "finite_or_none", "rows_to_csv"]
+__all__ = ["ensure_dir", "finite_or_none", "rows_to_csv", "write_bytes_atomic", "write_text_atomic"]
 
 
 def ensure_dir(path: Path) -> Path:

@@ -1,8 +1,8 @@
-"""Compiled gradient-descent kernel (numba), used by ``numerics.descent.gd`` when available.
+"""Compiled gradient-descent kernel (numba), used by ``tempx.numerics.descent.gd`` when available.
 
 The kernel runs many GD steps per call for a block of models, each model in its own loop,
 with the models split across threads (``prange``).  Per model and step it does the work of
-``numerics.losses.loss_and_grad`` (SPEC §1, in the order of its backward sweep):
+``tempx.numerics.losses.loss_and_grad`` (SPEC §1, in the order of its backward sweep):
 
     forward       v_l = A^l B                          (k − 1 matrix-vector products)
     residuals     w_l = C v_l, r = w − w*, ρ = M r     (M = diag ω stored as one row (1, k), or Σ̂)
@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["AVAILABLE", "RUNNING", "CONVERGED", "MAX_STEPS", "DIVERGED", "gd_block"]
+__all__ = ["AVAILABLE", "CONVERGED", "DIVERGED", "MAX_STEPS", "RUNNING", "gd_block"]
 
 RUNNING, CONVERGED, MAX_STEPS, DIVERGED = 0, 1, 2, 3
 

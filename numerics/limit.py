@@ -2,7 +2,7 @@ r"""The limit of gradient flow: integrate dR/dt = −∇L for each model until i
 
 Each model is integrated on its own with LSODA (stiff/non-stiff switching), so its result
 does not depend on its batch, and models run in parallel processes when ``jobs > 1``.
-The right-hand side is the analytic gradient of ``numerics.losses`` written for one model on
+The right-hand side is the analytic gradient of ``tempx.numerics.losses`` written for one model on
 2-D arrays (``one_model_loss_grad``: the solver's inner loop, 2× faster than the batched call).  LSODA's Newton
 iterations use the Gauss–Newton Jacobian −2 J_wᵀ W J_w (J_w = ∂(w_0 … w_{k−1})/∂(A, B, C),
 W = diag ω or Σ̂): it is the exact Jacobian at an interpolating point and only steers the
@@ -26,11 +26,19 @@ from typing import Any
 import numpy as np
 from scipy.integrate import LSODA
 
-from numerics.losses import check_length, check_lengths, check_moment, extrapolation_losses, krylov, loss_and_grad, loss_weights
-from numerics.params import FloatArray, Params, Teacher
-from theory.errors import InvalidInput
+from tempx.numerics.losses import (
+    check_length,
+    check_lengths,
+    check_moment,
+    extrapolation_losses,
+    krylov,
+    loss_and_grad,
+    loss_weights,
+)
+from tempx.numerics.params import FloatArray, Params, Teacher
+from tempx.theory.errors import InvalidInput
 
-__all__ = ["LimitResult", "flow_limit", "one_model_loss_grad", "LIMIT_STATUSES", "weight_matrix", "gauss_newton_jacobian"]
+__all__ = ["LIMIT_STATUSES", "LimitResult", "flow_limit", "gauss_newton_jacobian", "one_model_loss_grad", "weight_matrix"]
 
 LIMIT_STATUSES = ("converged", "budget", "failed", "diverged")
 CHECK_EVERY = 4  # accepted solver steps between convergence tests
@@ -80,7 +88,7 @@ def gauss_newton_jacobian(A: FloatArray, B: FloatArray, C: FloatArray, k: int, W
 
 
 def one_model_loss_grad(d: int, k: int, wstar: FloatArray, W: FloatArray) -> Callable[[FloatArray], tuple[float, FloatArray]]:
-    """y = (A row-major, B, C) ↦ (L, ∇L) for one model: the formulas of ``numerics.losses.loss_and_grad``
+    """y = (A row-major, B, C) ↦ (L, ∇L) for one model: the formulas of ``tempx.numerics.losses.loss_and_grad``
     on 2-D arrays, without batch axis or validation (the solver's inner loop; tests compare the two)."""
     nA = d * d
     idx = np.add.outer(np.arange(k), np.arange(k)) + 1

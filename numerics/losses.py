@@ -8,7 +8,7 @@ is evaluated in the order of a backward sweep: g_{k−1} = 2ρ_{k−1} Cᵀ, g_l
     ∇_A L = Σ_{l≥1} g_l v_{l−1}ᵀ = 2 Σ_j u_jᵀ Σ_l ρ_{j+l+1} v_l = 2 Uᵀ H V,   ∇_B L = g_0.
 Same numbers, cost O(k d²) and memory O(k d) per model: H (k×k) is never formed, so the
 training length can be as large as the mathematics allows.  No autograd, no matrix powers.
-The exact versions (in the SPEC's Hankel form, an independent check) live in ``theory.losses``.
+The exact versions (in the SPEC's Hankel form, an independent check) live in ``tempx.theory.losses``.
 """
 
 from __future__ import annotations
@@ -19,21 +19,21 @@ from typing import Any
 
 import numpy as np
 
-from numerics.params import FloatArray, Params, Teacher
-from theory.errors import InvalidInput
+from tempx.numerics.params import FloatArray, Params, Teacher
+from tempx.theory.errors import InvalidInput
 
 __all__ = [
+    "MAX_Q",
     "Grad",
-    "loss_weights",
+    "check_lengths",
+    "check_moment",
+    "empirical_moment",
+    "extrapolation_losses",
     "impulse_response",
-    "residuals",
     "krylov",
     "loss_and_grad",
-    "extrapolation_losses",
-    "empirical_moment",
-    "check_moment",
-    "check_lengths",
-    "MAX_Q",
+    "loss_weights",
+    "residuals",
 ]
 
 
@@ -54,7 +54,7 @@ def check_length(k: Any, name: str = "k") -> int:
     return int(k)
 
 
-def loss_weights(k: int, weights: str | Sequence[float] | None = None) -> FloatArray:
+def loss_weights(k: int, weights: str | Sequence[float] | FloatArray | None = None) -> FloatArray:
     """ω as float64: ``None``/``"last"`` → ones, ``"all"`` → k − i, or an explicit vector ω ≥ 0."""
     k = check_length(k)
     if weights is None or (isinstance(weights, str) and weights == "last"):
@@ -116,17 +116,34 @@ def empirical_moment(X: Any) -> FloatArray:
     if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1 or not np.all(np.isfinite(X)):
         raise InvalidInput("data must be a finite (n, k) array of n >= 1 sequences of length k >= 1")
     R = X[:, ::-1]
-    return R.T @ R / X.shape[0]
+    S = R.T @ R / X.shape[0]
+    # BLAS does not promise a bitwise symmetric RᵀR (the two triangles may be summed in different
+    # orders); (S + Sᵀ)/2 is exactly symmetric because floating-point addition commutes.
+    return (S + S.T) / 2
+
+
+# Relative asymmetry accepted in a caller's moment matrix.  Two summation orders of a Gram entry
+# over n samples differ by at most 2nu·max_i Σ̂_ii (u = 2⁻⁵³), so 1e-9 admits any BLAS result for
+# n up to 4·10⁶ sequences, while a matrix that is asymmetric by mistake is far above it.
+MOMENT_SYMMETRY_RTOL = 1e-9
 
 
 def check_moment(moment: Any, k: int, weights: Any = None) -> FloatArray:
-    """Σ̂ for the empirical loss: a finite symmetric k×k matrix, and no loss weights beside it."""
+    """Σ̂ for the empirical loss: a finite k×k matrix, symmetric to ``MOMENT_SYMMETRY_RTOL`` relative
+    to its largest entry, returned exactly symmetrized; and no loss weights beside it."""
     if weights is not None:
         raise InvalidInput("give either loss weights or an empirical moment matrix, not both")
     M = np.asarray(moment, dtype=np.float64)
-    if M.shape != (k, k) or not np.all(np.isfinite(M)) or not np.array_equal(M, M.T):
-        raise InvalidInput(f"the moment matrix must be a finite symmetric {k}×{k} matrix, got shape {M.shape}")
-    return M
+    if M.shape != (k, k):
+        raise InvalidInput(f"the moment matrix must be {k}×{k} (k = {k}), got shape {M.shape}")
+    if not np.all(np.isfinite(M)):
+        raise InvalidInput("the moment matrix has non-finite entries (inf or nan)")
+    scale = float(np.max(np.abs(M)))
+    gap = float(np.max(np.abs(M - M.T)))
+    if gap > MOMENT_SYMMETRY_RTOL * scale:
+        raise InvalidInput(f"the moment matrix is not symmetric: max |M − Mᵀ| = {gap:.3g}, "
+                           f"{gap / scale:.3g} of its largest entry (allowed {MOMENT_SYMMETRY_RTOL:g})")
+    return (M + M.T) / 2
 
 
 def loss_and_grad(

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from numerics.params import Params, Teacher
-from theory.errors import InvalidInput
+from tempx.numerics.params import Params, Teacher
+from tempx.theory.errors import InvalidInput
 
 __all__ = ["MonteCarlo", "monte_carlo_loss"]
 

@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from theory.errors import InvalidInput
+from tempx.theory.errors import InvalidInput
 
-__all__ = ["Params", "Teacher", "memoryless", "teacher_rnn", "teacher_from_spec", "FloatArray"]
+__all__ = ["FloatArray", "Params", "Teacher", "memoryless", "teacher_from_spec", "teacher_rnn"]
 
 FloatArray = NDArray[np.float64]
 
@@ -140,7 +140,7 @@ def teacher_rnn(A: Any, B: Any, C: Any, k: int | None = None) -> Teacher:
 
 
 def teacher_from_spec(spec: Any = None, k: int | None = None) -> Teacher:
-    """The float64 image of the exact teacher a specification names (``theory.teacher_spec``).
+    """The float64 image of the exact teacher a specification names (``tempx.theory.teacher_spec``).
 
     The exact realization is built first and rounded entry by entry, so the float and exact
     layers always mean the same teacher.
@@ -148,7 +148,7 @@ def teacher_from_spec(spec: Any = None, k: int | None = None) -> Teacher:
     >>> teacher_from_spec("atoms:4/5@3/5,-1/2@2/5").impulse_response(3)
     array([1.   , 0.28 , 0.484])
     """
-    from theory.teacher_spec import parse_teacher
+    from tempx.theory.teacher_spec import parse_teacher
 
     exact_teacher = parse_teacher(spec)
     rnn = exact_teacher.as_rnn()

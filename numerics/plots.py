@@ -11,13 +11,23 @@ import matplotlib
 import numpy as np
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from numerics.experiments import summarize  # noqa: E402
-from numerics.io import write_bytes_atomic  # noqa: E402
+from tempx.numerics.experiments import summarize
+from tempx.numerics.io import write_bytes_atomic
 
-__all__ = ["save_figure", "plot_limit", "plot_sweep", "plot_q0", "plot_symmetric", "plot_curves", "plot_teachers", "plot_hankel",
-           "plot_students", "plot_signs"]
+__all__ = [
+    "plot_curves",
+    "plot_hankel",
+    "plot_limit",
+    "plot_q0",
+    "plot_signs",
+    "plot_students",
+    "plot_sweep",
+    "plot_symmetric",
+    "plot_teachers",
+    "save_figure",
+]
 
 FLOOR = 1e-30  # losses are drawn on log axes; values below this floor (exact zeros too) are drawn at it
 

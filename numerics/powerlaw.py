@@ -7,12 +7,12 @@ models of each σ with replacement (``n_boot`` times, a seeded generator) and re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["fit_exponent", "bootstrap_slopes", "FLOAT_FLOOR"]
+__all__ = ["FLOAT_FLOOR", "bootstrap_slopes", "fit_exponent"]
 
 FLOAT_FLOOR = 1e-28  # below this an extrapolation error of a float64 model is round-off, not signal
 
@@ -33,7 +33,7 @@ def bootstrap_slopes(usable: dict[float, np.ndarray], n_boot: int, seed: int) ->
     return boots
 
 
-def fit_exponent(values: dict[float, Sequence[float]], n_boot: int = 1000, seed: int = 0,
+def fit_exponent(values: Mapping[float, Sequence[float]], n_boot: int = 1000, seed: int = 0,
                  level: float = 0.95) -> dict[str, Any] | None:
     """Fit log10 median L = intercept + p · log10 σ from ``values`` {σ: [L of each converged model]}; None with fewer than 3 usable σ."""
     usable = {s: np.asarray(v, dtype=float) for s, v in values.items()

@@ -3,7 +3,7 @@
 A work unit is one claim check or one parameter cell of an experiment.  Its result is a pure
 function of its parameters and the code, cached as ``DIR/cache/<key>.json`` where the key
 hashes (kind, parameters, code version).  Units run through one executor seam (this process,
-J local processes or a Dask cluster: ``numerics.executors``); each returns its result and the
+J local processes or a Dask cluster: ``tempx.numerics.executors``); each returns its result and the
 client writes its cache file atomically, so an interrupted run loses at most the units in
 flight, and a rerun recomputes only the missing ones.  Results never contain timings, so they do not
 depend on the number of processes or on interruptions.
@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from numerics import __version__
-from numerics.io import ensure_dir, write_text_atomic
-from theory.errors import InvalidInput
+from tempx import __version__
+from tempx.numerics.io import ensure_dir, write_text_atomic
+from tempx.theory.errors import InvalidInput
 
-__all__ = ["Unit", "SCALES", "plan", "code_version", "run_units", "check_manifest", "compute", "work"]
+__all__ = ["SCALES", "Unit", "check_manifest", "code_version", "compute", "plan", "run_units", "work"]
 
 def _load_presets() -> dict[str, dict[str, Any]]:
     """The quick and full scales, from ``numerics/presets.json`` (data, documented in docs/reproduce.md)."""
@@ -70,12 +70,12 @@ def code_version() -> str:
 
     The engine (numba kernel or numpy) is part of it because the two agree only to round-off.
     """
-    import numerics
-    import theory
-    from numerics import kernels
+    from tempx import numerics, theory
+    from tempx.numerics import kernels
 
     h = hashlib.sha256()
     for pkg in (theory, numerics):
+        assert pkg.__file__ is not None  # regular packages, never namespace packages
         root = Path(pkg.__file__).parent
         for path in sorted([*root.rglob("*.py"), *root.rglob("*.json")]):
             h.update(path.relative_to(root.parent).as_posix().encode())
@@ -85,7 +85,7 @@ def code_version() -> str:
 
 def plan(scale: str, seed: int, claim_ids: list[str] | None = None, config: dict[str, Any] | None = None) -> list[Unit]:
     """Every unit of a reproduction, in report order."""
-    from theory.claims import CLAIMS
+    from tempx.theory.claims import CLAIMS
 
     cfg = config if config is not None else SCALES[scale]
     ids = [c.id for c in CLAIMS] if claim_ids is None else claim_ids
@@ -128,8 +128,13 @@ def plan(scale: str, seed: int, claim_ids: list[str] | None = None, config: dict
 
 def compute(unit: Unit) -> Any:
     """The result of one unit (JSON values only, no timings)."""
-    from numerics.experiments import extrapolation_curves, init_scale_sweep, symmetric_experiment, teacher_experiment
-    from theory.claims import get_claim
+    from tempx.numerics.experiments import (
+        extrapolation_curves,
+        init_scale_sweep,
+        symmetric_experiment,
+        teacher_experiment,
+    )
+    from tempx.theory.claims import get_claim
 
     p = dict(unit.params)
     if unit.kind.startswith("C"):
@@ -141,7 +146,7 @@ def compute(unit: Unit) -> Any:
         return init_scale_sweep([p["d"]], [p["k"]], [p["sigma"]], p["seeds"], lr=p["lr"], steps=p["steps"],
                                 n_data=p["n_data"], seed=p["seed"])
     if unit.kind == "E1L":
-        from numerics.experiments import limit_sweep
+        from tempx.numerics.experiments import limit_sweep
 
         return limit_sweep(p["d"], p["k"], p["sigma"], p["seeds"], seed=p["seed"], q=p["q_factor"] * p["k"],
                            t_max=p["t_max"], certify=p["certify"])
@@ -196,7 +201,7 @@ def run_units(
     """
     from concurrent.futures import as_completed
 
-    from numerics.executors import executor_for
+    from tempx.numerics.executors import executor_for
 
     cache = ensure_dir(out / "cache")
     results: dict[Unit, Any] = {}

@@ -186,10 +186,11 @@ def apply(source: str, m: Mutant) -> str:
 
 
 def copy_tree(dest: Path) -> None:
-    for name in ("theory", "numerics", "tests", "docs", "README.md", "pyproject.toml"):
+    # tempx/ holds relative symlinks to theory/ and numerics/: copied as links, they point into the copy
+    for name in ("tempx", "theory", "numerics", "tests", "docs", "README.md", "pyproject.toml"):
         src = ROOT / name
         if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            shutil.copytree(src, dest / name, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
             shutil.copy2(src, dest / name)
 
@@ -202,7 +203,7 @@ def run_tests(tree: Path, tests: list[str], timeout: float, numba_cache: str) ->
            f"--basetemp={basetemp}", *tests]
     start = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return "timeout", time.perf_counter() - start, ""
     finally:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from numerics.budget import DEFAULT_LIMIT, ENV, check_memory, human, memory_limit, parse_size, train_bytes
-from theory.errors import InvalidInput
+from tempx.numerics.budget import DEFAULT_LIMIT, ENV, check_memory, human, memory_limit, parse_size, train_bytes
+from tempx.theory.errors import InvalidInput
 
 
 @pytest.mark.parametrize("text, expected", [("4GiB", 4 * 1024**3), ("500MB", 500 * 10**6), ("2G", 2 * 10**9),
@@ -46,7 +46,7 @@ def test_train_estimate_grows_as_the_arrays_do() -> None:
 
 
 def test_estimates_are_the_documented_formulas() -> None:
-    from numerics.budget import flow_bytes
+    from tempx.numerics.budget import flow_bytes
 
     mib64 = 64 * 1024**2
     assert train_bytes(2, 3, 5, 7) == 8 * (6 * 2 * 9 + 6 * 2 * 5 * 3 + 2 * 7 + 4 * 5 + 8 * 2) + mib64

@@ -1,4 +1,4 @@
-"""C13: certified enclosures of L_∞ (theory.certify) and the tempx certify command."""
+"""C13: certified enclosures of L_∞ (tempx.theory.certify) and the tempx certify command."""
 
 from __future__ import annotations
 
@@ -13,13 +13,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import scaled
 
-from theory.certify import (MAX_TERMS, certify, model_from_floats, positive_definite, round_down, round_up,
-                            tail_bound)
-from theory.claims import get_claim
-from theory.claims.c13_certified import CYCLIC_GAINS, FORMS, TEACHERS, instances
-from theory.counterexamples import counterexample
-from theory.errors import InvalidInput
-from theory.teacher_spec import parse_teacher
+from tempx.theory.certify import (
+    MAX_TERMS,
+    certify,
+    model_from_floats,
+    positive_definite,
+    round_down,
+    round_up,
+    tail_bound,
+)
+from tempx.theory.claims import get_claim
+from tempx.theory.claims.c13_certified import CYCLIC_GAINS, FORMS, TEACHERS, instances
+from tempx.theory.counterexamples import counterexample
+from tempx.theory.errors import InvalidInput
+from tempx.theory.teacher_spec import parse_teacher
 
 F = Fraction
 rationals = st.fractions(min_value=-3, max_value=3, max_denominator=20)
@@ -59,7 +66,7 @@ def test_positive_definite_agrees_with_an_ldl_factorization(n: int, data: st.Dat
 
 
 def test_is_certificate_accepts_only_a_true_contraction() -> None:
-    from theory.certify import is_certificate
+    from tempx.theory.certify import is_certificate
 
     A = flint.fmpq_mat([[flint.fmpq(1, 2), 1], [0, flint.fmpq(1, 2)]])  # ρ = 1/2 but ‖A‖ > 1: P = I fails
     eye = flint.fmpq_mat([[1, 0], [0, 1]])
@@ -77,7 +84,7 @@ def test_is_certificate_accepts_only_a_true_contraction() -> None:
 def test_terms_double_until_the_tail_is_small_relative_to_the_lower_bound() -> None:
     # r_0 = 0 and r_i = 0.97^i / 100: lower ≈ 1.6e-3 and the tail after 64 terms is still ~1e-5, so
     # the rule "tail ≤ 1e-6 · lower" must double Q several times; the result is tight to 1e-6
-    from theory.rnn import ExactRNN
+    from tempx.theory.rnn import ExactRNN
 
     R = ExactRNN.from_entries(A=[["97/100"]], B=["1/100"], C=[1])
     enc = certify(R, "impulse:1/100", 1, [2])
@@ -88,7 +95,7 @@ def test_terms_double_until_the_tail_is_small_relative_to_the_lower_bound() -> N
 
 
 def test_the_claims_independent_ldl_agrees_with_positive_definite() -> None:
-    from theory.claims.c13_certified import ldl_positive
+    from tempx.theory.claims.c13_certified import ldl_positive
 
     rng = random.Random(4)
     for _ in range(60):
@@ -156,9 +163,9 @@ def test_certificates_on_trained_models_are_tight() -> None:
     # the limit of gradient flow for two small models; the enclosure must be tight to 1e-6 (the
     # doubling rule), and the exact L_q must agree with the float64 L_q to round-off (1e-9 relative:
     # residuals ~1e-7 carry absolute float error ~1e-16, so L_q has relative error ≲ 1e-9)
-    from numerics.experiments import seeded_batch
-    from numerics.limit import flow_limit
-    from numerics.params import memoryless
+    from tempx.numerics.experiments import seeded_batch
+    from tempx.numerics.limit import flow_limit
+    from tempx.numerics.params import memoryless
 
     res = flow_limit(seeded_batch("gaussian", 2, 6, 0.2, 3), memoryless(3), 3, [30])
     assert res.status == ("converged", "converged")
@@ -170,7 +177,7 @@ def test_certificates_on_trained_models_are_tight() -> None:
 
 
 def test_hidden_unstable_block_is_restricted_away() -> None:
-    from theory.claims.c13_certified import contractive_rnn, with_hidden_block
+    from tempx.theory.claims.c13_certified import contractive_rnn, with_hidden_block
 
     R = with_hidden_block(contractive_rnn(3, 5), F(3))
     enc = certify(R, parse_teacher("geometric:1/2"), 2, [8])

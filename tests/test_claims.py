@@ -8,12 +8,20 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from strategies import scaled
 
-from theory.claims import CLAIMS, get_claim, verify
-from theory.claims import c1_loss_identity, c5_symmetric, c6_landscape, c10_threshold, c11_moment_tightness, c12_diagonal
-from theory.errors import HypothesisViolation, InvalidInput
+from tempx.theory.claims import (
+    CLAIMS,
+    c1_loss_identity,
+    c5_symmetric,
+    c6_landscape,
+    c10_threshold,
+    c11_moment_tightness,
+    c12_diagonal,
+    get_claim,
+    verify,
+)
+from tempx.theory.errors import HypothesisViolation, InvalidInput
 
 ROOT = Path(__file__).resolve().parents[1]
 IDS = [c.id for c in CLAIMS]
@@ -87,9 +95,9 @@ def test_c1_expectation_refuses_non_quadratic_terms() -> None:
     from sympy import QQ
     from sympy.polys.rings import ring
 
-    from theory.symbolic import expect_quadratic
+    from tempx.theory.symbolic import expect_quadratic
 
-    R, x, y = ring("x,y", QQ)
+    _R, x, y = ring("x,y", QQ)
     assert expect_quadratic(3 * x**2 + 2 * x * y, [x, y]) == 3
     with pytest.raises(InvalidInput):
         expect_quadratic(x**3, [x, y])
@@ -113,7 +121,7 @@ def test_c10_default_instances_cover_every_teacher_kind_and_edge_case(seed: int)
     cases = {p["case"] for p in c10_threshold.instances(seed)}
     assert set(c10_threshold.REQUIRED_CASES) <= cases
     specs = {p["case"]: p for p in c10_threshold.instances(seed) if p["form"] == "threshold" and "spec" in p}
-    from theory.teacher_spec import parse_teacher
+    from tempx.theory.teacher_spec import parse_teacher
 
     # every kind is seen with k below 2d* (where there is one) and with k >= 2d*
     for case, spec in c10_threshold.KIND_SPECS.items():
@@ -177,8 +185,8 @@ def test_claims_refuse_parameters_outside_their_hypotheses(claim_id: str, params
 def test_evidence_compares_lists_matrices_and_backends_exactly() -> None:
     from fractions import Fraction
 
-    from theory import exact
-    from theory.claims.registry import evidence
+    from tempx.theory import exact
+    from tempx.theory.claims.registry import evidence
 
     m = exact.matrix([[1, 2], [3, 4]])
     assert evidence("x", [Fraction(1), Fraction(2)], [1, 2]).holds
@@ -189,7 +197,7 @@ def test_evidence_compares_lists_matrices_and_backends_exactly() -> None:
 
 
 def test_c4_forms_check_their_own_part_and_d_star_1_is_the_memoryless_teacher() -> None:
-    from theory.claims import c4_invariants
+    from tempx.theory.claims import c4_invariants
 
     for params in c4_invariants.instances(0):
         found = c4_invariants.check_instance(**params)
@@ -203,7 +211,7 @@ def test_c4_forms_check_their_own_part_and_d_star_1_is_the_memoryless_teacher() 
 @settings(max_examples=scaled(10))
 @given(seed=st.integers(0, 2**32))
 def test_c3_and_c5_default_instances_cover_their_boundaries(seed: int) -> None:
-    from theory.claims import c3_tightness
+    from tempx.theory.claims import c3_tightness
 
     c3 = c3_tightness.instances(seed)
     assert any(p["form"] == "interpolating" and p["d"] == p["k"] - 1 for p in c3)  # d = k − 1 (d* = 1)
@@ -221,7 +229,7 @@ def test_c3_and_c5_default_instances_cover_their_boundaries(seed: int) -> None:
 
 
 def test_c10_states_the_closed_form_at_every_k_from_2d_star() -> None:
-    from theory.teacher_spec import parse_teacher
+    from tempx.theory.teacher_spec import parse_teacher
 
     for params in c10_threshold.instances(0):
         if params["form"] != "threshold" or "spec" not in params:
@@ -243,7 +251,7 @@ def test_c10_field_check_runs_the_search_up_to_its_limit_and_the_zero_prefix_tea
 @settings(max_examples=scaled(10))
 @given(seed=st.integers(0, 2**32))
 def test_c2_default_instances_cover_d_equal_k_tails_padding_and_disguise(seed: int) -> None:
-    from theory.claims import c2_counterexamples
+    from tempx.theory.claims import c2_counterexamples
 
     inst = c2_counterexamples.instances(seed)
     assert {p["k"] for p in inst if p["d"] == p["k"] and p.get("tail") is None} >= {1, 2}  # d = k, the threshold

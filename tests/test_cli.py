@@ -8,8 +8,8 @@ from fractions import Fraction
 import pytest
 from cli_helpers import assert_usage_error, run_cli, run_tempx
 
-from theory.rnn import ExactRNN
-from theory.losses import extrapolation_loss, loss
+from tempx.theory.losses import extrapolation_loss, loss
+from tempx.theory.rnn import ExactRNN
 
 
 def test_counterexample_json_round_trips_exactly() -> None:
@@ -50,7 +50,7 @@ def test_counterexample_text_and_latex() -> None:
 def test_verify_all_claims_pass_and_json_has_evidence() -> None:
     text = run_tempx(["verify"])
     assert text.returncode == 0, text.stdout + text.stderr
-    from theory.claims import CLAIMS
+    from tempx.theory.claims import CLAIMS
 
     assert f"{len(CLAIMS)} of {len(CLAIMS)} claims passed" in text.stdout
     proc = run_tempx(["verify", "--claims", "C2,c5", "--seed", "3", "--format", "json"])

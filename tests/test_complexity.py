@@ -7,10 +7,10 @@ from fractions import Fraction
 import flint
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-
 from strategies import scaled
-from theory import exact
-from theory.complexity import berlekamp_massey, linear_complexity_profile, shift_register_rnn
+
+from tempx.theory import exact
+from tempx.theory.complexity import berlekamp_massey, linear_complexity_profile, shift_register_rnn
 
 
 def rank_complexity(s: list[Fraction]) -> int:

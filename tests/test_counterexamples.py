@@ -8,12 +8,12 @@ from fractions import Fraction
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-
 from strategies import cyclic_params, tail_params
-from theory.claims import c2_counterexamples
-from theory.counterexamples import counterexample, cyclic, disguise_matrices, with_tail
-from theory.errors import InvalidInput
-from theory.losses import empirical_loss, gradient, loss
+
+from tempx.theory.claims import c2_counterexamples
+from tempx.theory.counterexamples import counterexample, cyclic, disguise_matrices, with_tail
+from tempx.theory.errors import InvalidInput
+from tempx.theory.losses import empirical_loss, gradient, loss
 
 
 @given(cyclic_params())

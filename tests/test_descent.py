@@ -8,11 +8,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from strategies import scaled
 
-from numerics.descent import gd
-from numerics.init import init_gaussian, init_symmetric
-from numerics.losses import impulse_response, loss_and_grad
-from numerics.params import Params, memoryless
-from theory.errors import InvalidInput
+from tempx.numerics.descent import gd
+from tempx.numerics.init import init_gaussian, init_symmetric
+from tempx.numerics.losses import impulse_response, loss_and_grad
+from tempx.numerics.params import Params, memoryless
+from tempx.theory.errors import InvalidInput
 
 # C6 step size and budget.  "Small" is relative to the curvature, which grows like ‖B(0)‖⁴ on M:
 # η = 0.05 / max(1, max ‖B(0)‖²)².  A fixed η = 0.05 diverged from d = 3, σ = 1, seed 3 (found by
@@ -153,8 +153,12 @@ def test_bad_moment_and_lengths_fail_before_running() -> None:
     p = init_gaussian(1, 3, 0.5, 0)
     with pytest.raises(InvalidInput, match="not both"):
         gd(p, memoryless(3), 3, 0.1, 10, weights="all", moment=np.eye(3))
-    with pytest.raises(InvalidInput, match="symmetric 3×3"):
+    with pytest.raises(InvalidInput, match=r"not symmetric: max \|M − Mᵀ\| = 1, 1 of its largest entry"):
         gd(p, memoryless(3), 3, 0.1, 10, moment=np.triu(np.ones((3, 3))))
+    with pytest.raises(InvalidInput, match=r"must be 3×3 \(k = 3\), got shape \(2, 2\)"):
+        gd(p, memoryless(3), 3, 0.1, 10, moment=np.eye(2))
+    with pytest.raises(InvalidInput, match="non-finite"):
+        gd(p, memoryless(3), 3, 0.1, 10, moment=np.diag([1.0, np.nan, 1.0]))
     with pytest.raises(InvalidInput, match="q must be >= 1"):
         gd(p, memoryless(3), 3, 0.1, 10, qs=[0])
 
@@ -171,7 +175,7 @@ def test_c4_invariants_hold_for_any_teacher_in_float(spec: str, seed: int, k: in
     Tolerance: relative 1e-9 of the size of the cancelling terms (‖G‖·‖R‖, and η‖G‖‖R‖ for ΔQ),
     as in the memoryless test above: float64 round-off of sums of O(k d) products.
     """
-    from numerics.params import teacher_from_spec
+    from tempx.numerics.params import teacher_from_spec
 
     rng = np.random.default_rng(seed)
     p = Params(rng.normal(0, 0.4, (2, 4, 4)), rng.normal(size=(2, 4, 1)), rng.normal(size=(2, 1, 4)))

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 
-import numerics
-import theory
+from tempx import numerics, theory
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _modules() -> list[str]:
-    names = []
+    names = ["tempx"]
     for pkg in (theory, numerics):
         names.append(pkg.__name__)
         names += [m.name for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + ".")]

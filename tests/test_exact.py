@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from theory import exact
-from theory.errors import InvalidInput
-from theory.rnn import random_rnn
+from tempx.theory import exact
+from tempx.theory.errors import InvalidInput
+from tempx.theory.rnn import random_rnn
 
 
 @pytest.mark.parametrize(

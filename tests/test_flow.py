@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 from scipy.integrate import cumulative_simpson
 from strategies import scaled
 
-from numerics.flow import gradient_flow
-from numerics.init import init_gaussian
-from numerics.losses import impulse_response, loss_weights
-from numerics.params import memoryless
-from theory.errors import InvalidInput
+from tempx.numerics.flow import gradient_flow
+from tempx.numerics.init import init_gaussian
+from tempx.numerics.losses import impulse_response, loss_weights
+from tempx.numerics.params import memoryless
+from tempx.theory.errors import InvalidInput
 
 # Solver tolerances rtol = 1e-10, atol = 1e-12: a conserved quantity drifts by about the
 # accumulated local error, ≲ 1e-8 over these horizons; we allow 1e-7 (relative to its size + 1).

@@ -5,7 +5,7 @@ missing and unreadable files and folders that cannot be created.  Every call mus
 print no traceback, print exactly one ``tempx: error:`` line when it exits 2, and leave no
 partial file behind (no temporary file ever; no new file at all after an error).
 
-The calls run in this process through ``numerics.cli.main`` (the console script's entry point),
+The calls run in this process through ``tempx.numerics.cli.main`` (the console script's entry point),
 so that 500 of them fit in seconds; ``tests/test_cli*.py`` run the installed script in real
 subprocesses.  Values that would be valid but slow (k = 2000 counterexamples, --jobs 2, a
 LocalCluster) are left out: slowness is not what this test is about.  The profile is
@@ -25,8 +25,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from numerics.budget import ENV
-from numerics.cli import main
+from tempx.numerics.budget import ENV
+from tempx.numerics.cli import main
 
 BAD_NUMBERS = ["", "abc", "-1", "0", "nan", "inf", "-inf", "1e999999999", "1/0", "1e400", "0x10", " ", "3.5.1"]
 HUGE = ["1000000000", "10000000000000", "99999999999999999999"]  # sizes whose memory estimate must refuse them

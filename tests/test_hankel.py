@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from numerics.hankel import hankel_rank, hankel_singular_values, hankel_size
-from numerics.params import Params, teacher_from_spec
-from theory.errors import InvalidInput
+from tempx.numerics.hankel import hankel_rank, hankel_singular_values, hankel_size
+from tempx.numerics.params import Params, teacher_from_spec
+from tempx.theory.errors import InvalidInput
 
 
 def as_params(spec: str) -> Params:

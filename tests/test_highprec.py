@@ -3,11 +3,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from numerics.descent import gd
-from numerics.highprec import certify_extrapolation_loss, mp_extrapolation_loss
-from numerics.init import init_gaussian
-from numerics.params import Params, memoryless
-from theory.errors import InvalidInput
+from tempx.numerics.descent import gd
+from tempx.numerics.highprec import certify_extrapolation_loss, mp_extrapolation_loss
+from tempx.numerics.init import init_gaussian
+from tempx.numerics.params import Params, memoryless
+from tempx.theory.errors import InvalidInput
 
 
 def test_tiny_extrapolation_error_after_gd_is_certified() -> None:

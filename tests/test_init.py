@@ -6,10 +6,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import theory
-from numerics.init import init_counterexample, init_gaussian, init_symmetric, load_params, save_params
-from numerics.losses import impulse_response
-from theory.errors import InvalidInput
+from tempx import theory
+from tempx.numerics.init import init_counterexample, init_gaussian, init_symmetric, load_params, save_params
+from tempx.numerics.losses import impulse_response
+from tempx.theory.errors import InvalidInput
 
 
 def test_gaussian_scale_and_seeds() -> None:

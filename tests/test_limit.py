@@ -1,17 +1,17 @@
-"""The limit of gradient flow (numerics.limit): stopping rule, batch independence, the Jacobian, budgets."""
+"""The limit of gradient flow (tempx.numerics.limit): stopping rule, batch independence, the Jacobian, budgets."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from numerics.executors import local_executor
-from numerics.experiments import seeded_batch
-from numerics.limit import flow_limit, gauss_newton_jacobian, weight_matrix
-from numerics.losses import loss_and_grad
-from numerics.params import Params, memoryless, teacher_from_spec
-from numerics.powerlaw import fit_exponent
-from theory.errors import InvalidInput
+from tempx.numerics.executors import local_executor
+from tempx.numerics.experiments import seeded_batch
+from tempx.numerics.limit import flow_limit, gauss_newton_jacobian, weight_matrix
+from tempx.numerics.losses import loss_and_grad
+from tempx.numerics.params import Params, memoryless, teacher_from_spec
+from tempx.numerics.powerlaw import fit_exponent
+from tempx.theory.errors import InvalidInput
 
 
 def test_converged_models_meet_the_stated_test_and_conserve_Q() -> None:
@@ -37,7 +37,7 @@ def test_a_model_alone_and_in_a_batch_reach_the_same_limit() -> None:
 
 
 def test_scheduler_addresses_are_parsed_or_refused_in_one_line() -> None:
-    from numerics.executors import parse_scheduler
+    from tempx.numerics.executors import parse_scheduler
 
     assert parse_scheduler("local:2") == ("local", 2) and parse_scheduler(" local:16 ") == ("local", 16)
     assert parse_scheduler("tcp://10.0.0.5:8786") == ("address", "tcp://10.0.0.5:8786")
@@ -75,7 +75,7 @@ def test_gauss_newton_jacobian_is_the_jacobian_at_an_interpolating_point(weights
     C = rng.normal(size=d)
     w = [C @ np.linalg.matrix_power(A, i) @ B for i in range(k)]
     teacher = Params(A[None], B[None, :, None], C[None, None, :])
-    from numerics.params import Teacher
+    from tempx.numerics.params import Teacher
 
     t = Teacher(A, B[:, None], C[None, :], "self", k)
     assert np.allclose(w, t.impulse_response(k))
@@ -121,7 +121,7 @@ def test_power_law_fit_recovers_an_exact_exponent() -> None:
     assert fit["ci_low"] <= 6.0 <= fit["ci_high"]
     assert fit_exponent({0.1: [1e-3], 0.2: [1e-2]}) is None  # fewer than 3 usable σ
     # the interval is the (1 ∓ level)/2 quantiles of the bootstrap slopes
-    from numerics.powerlaw import bootstrap_slopes
+    from tempx.numerics.powerlaw import bootstrap_slopes
 
     rng = np.random.default_rng(3)
     noisy = {s: list(s**4 * np.exp(rng.normal(size=6))) for s in sig}
@@ -135,7 +135,7 @@ def test_power_law_fit_recovers_an_exact_exponent() -> None:
 @pytest.mark.parametrize("weights", ["last", "all", "moment"])
 def test_the_solvers_inner_gradient_is_the_batched_one(weights: str) -> None:
     # the flow's one-model loss and gradient must be loss_and_grad's, to round-off (1e-13 relative)
-    from numerics.limit import one_model_loss_grad
+    from tempx.numerics.limit import one_model_loss_grad
 
     p = seeded_batch("gaussian", 1, 5, 0.7, 9)
     k = 4

@@ -5,13 +5,13 @@ from fractions import Fraction
 
 import pytest
 from hypothesis import given
-from sympy import interpolate, symbols
 from hypothesis import strategies as st
+from sympy import interpolate, symbols
 
-from theory import exact
-from theory.claims import c4_invariants
-from theory.errors import InvalidInput
-from theory.losses import (
+from tempx.theory import exact
+from tempx.theory.claims import c4_invariants
+from tempx.theory.errors import InvalidInput
+from tempx.theory.losses import (
     Gradient,
     empirical_loss,
     extrapolation_loss,
@@ -25,8 +25,8 @@ from theory.losses import (
     q_step_change,
     residuals,
 )
-from theory.rnn import random_rnn, random_symmetric_rnn
-from theory.teachers import Memoryless, TeacherRNN
+from tempx.theory.rnn import random_rnn, random_symmetric_rnn
+from tempx.theory.teachers import Memoryless, TeacherRNN
 
 
 def test_loss_weights() -> None:

@@ -7,12 +7,12 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from strategies import scaled
-from theory.errors import InvalidInput
-from theory.losses import loss
-from theory.moments import four_squares, measure_rnn, moments, tight_student
-from theory.teacher_spec import parse_teacher
+
+from tempx.theory.errors import InvalidInput
+from tempx.theory.losses import loss
+from tempx.theory.moments import four_squares, measure_rnn, moments, tight_student
+from tempx.theory.teacher_spec import parse_teacher
 
 
 @settings(max_examples=scaled(50))

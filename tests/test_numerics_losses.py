@@ -10,17 +10,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import theory
-from numerics.losses import empirical_moment, extrapolation_losses, impulse_response, loss_and_grad, loss_weights
-from numerics.montecarlo import monte_carlo_loss
-from numerics.params import Params, memoryless, teacher_rnn
-from theory.errors import InvalidInput
-from theory.rnn import ExactRNN, random_rnn
+from tempx import theory
+from tempx.numerics.losses import empirical_moment, extrapolation_losses, impulse_response, loss_and_grad, loss_weights
+from tempx.numerics.montecarlo import monte_carlo_loss
+from tempx.numerics.params import Params, memoryless, teacher_rnn
+from tempx.theory.errors import InvalidInput
+from tempx.theory.rnn import ExactRNN, random_rnn
 
 
 def to_float(rnn: ExactRNN) -> Params:
     m = rnn.as_lists()
-    f = lambda x: np.array([[float(v) for v in r] for r in x])[None]  # noqa: E731
+    f = lambda x: np.array([[float(v) for v in r] for r in x])[None]
     return Params(f(m["A"]), f(m["B"]), f(m["C"]))
 
 
@@ -114,13 +114,34 @@ def test_loss_weights_validation() -> None:
 
 @pytest.mark.parametrize("X", [np.empty((0, 3)), np.empty((2, 0)), np.array([[1.0, np.nan]]), np.ones(3)])
 def test_empirical_moment_refuses_empty_or_bad_data(X: np.ndarray) -> None:
-    from numerics.losses import empirical_moment
+    from tempx.numerics.losses import empirical_moment
 
     with pytest.raises(InvalidInput, match="n >= 1 sequences of length k >= 1"):
         empirical_moment(X)
 
 
 def test_empirical_moment_of_length_one_sequences() -> None:
-    from numerics.losses import empirical_moment
+    from tempx.numerics.losses import empirical_moment
 
     assert empirical_moment(np.array([[2.0], [-1.0]])).tolist() == [[2.5]]
+
+
+def test_empirical_moment_is_exactly_symmetric_whatever_blas_returns() -> None:
+    """Σ̂ is symmetrized after the product: BLAS does not promise a bitwise symmetric RᵀR."""
+    rng = np.random.default_rng(0)
+    for n, k in [(1, 1), (3, 5), (257, 7), (1000, 16), (64, 33)]:
+        M = empirical_moment(rng.standard_normal((n, k)))
+        assert np.array_equal(M, M.T)  # exact by construction, on every machine
+
+
+def test_a_moment_matrix_asymmetric_in_the_last_bit_is_accepted_and_symmetrized() -> None:
+    from tempx.numerics.losses import MOMENT_SYMMETRY_RTOL, check_moment
+
+    M = empirical_moment(np.random.default_rng(1).standard_normal((50, 5)))
+    M[1, 3] = np.nextafter(M[1, 3], np.inf)  # what another CPU's BLAS may return
+    S = check_moment(M, 5)
+    assert np.array_equal(S, S.T) and np.max(np.abs(S - M)) <= abs(M[1, 3]) * 2.0**-52
+    bad = M.copy()
+    bad[1, 3] += 10 * MOMENT_SYMMETRY_RTOL * np.max(np.abs(M))
+    with pytest.raises(InvalidInput, match="not symmetric"):
+        check_moment(bad, 5)

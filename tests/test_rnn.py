@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from theory import exact
-from theory.counterexamples import disguise_matrices
-from theory.errors import InvalidInput
-from theory.rnn import ExactRNN, random_rnn, random_symmetric_rnn
+from tempx.theory import exact
+from tempx.theory.counterexamples import disguise_matrices
+from tempx.theory.errors import InvalidInput
+from tempx.theory.rnn import ExactRNN, random_rnn, random_symmetric_rnn
 
 BACKENDS = ("flint", "python")
 

@@ -10,16 +10,16 @@ import pytest
 from cli_helpers import assert_usage_error, run_cli, run_tempx
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from strategies import scaled
-from theory.claims.c10_threshold import forced_agreement
-from theory.counterexamples import counterexample
-from theory.errors import InvalidInput
-from theory.losses import loss
-from theory.rnn import random_rnn
-from theory.teacher_spec import parse_teacher
-from theory.teachers import TeacherRNN
-from theory.threshold import teacher_profile, threshold
+
+from tempx.theory.claims.c10_threshold import forced_agreement
+from tempx.theory.counterexamples import counterexample
+from tempx.theory.errors import InvalidInput
+from tempx.theory.losses import loss
+from tempx.theory.rnn import random_rnn
+from tempx.theory.teacher_spec import parse_teacher
+from tempx.theory.teachers import TeacherRNN
+from tempx.theory.threshold import teacher_profile, threshold
 
 F = Fraction
 

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from theory.claims import c3_tightness
-from theory.claims.c3_tightness import random_interpolating, recurrence_defect
-from theory.counterexamples import cyclic
-from theory.errors import HypothesisViolation
-from theory.losses import loss, residuals
-from theory.rnn import random_rnn
-from theory.teachers import Memoryless, TeacherRNN
+from tempx.theory.claims import c3_tightness
+from tempx.theory.claims.c3_tightness import random_interpolating, recurrence_defect
+from tempx.theory.counterexamples import cyclic
+from tempx.theory.errors import HypothesisViolation
+from tempx.theory.losses import loss, residuals
+from tempx.theory.rnn import random_rnn
+from tempx.theory.teachers import Memoryless, TeacherRNN
 
 
 @pytest.mark.parametrize("d", [1, 2, 3])
@@ -48,7 +48,7 @@ def test_first_D_residuals_determine_the_rest(d: int, seed: int) -> None:
     """
     rng = random.Random(seed)
     rnn = random_rnn(d, rng)
-    from theory import exact
+    from tempx.theory import exact
 
     p = exact.block_diag(rnn.A, Memoryless().as_rnn().A).charpoly()
     r = list(residuals(rnn, None, 4 * (d + 1)))

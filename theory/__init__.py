@@ -7,48 +7,51 @@ from ``numerics``.
 
 from __future__ import annotations
 
-# Public names are loaded on first use (PEP 562): importing one submodule (theory.errors,
+if __name__ != "tempx.theory":  # the folder theory/ of a source checkout, imported under its folder name
+    raise ImportError("theory/ is the source of tempx.theory: import tempx.theory (after pip install .)")
+
+# Public names are loaded on first use (PEP 562): importing one submodule (tempx.theory.errors,
 # say) does not pay for sympy and the claims registry.
 _PUBLIC = {
-    "CLAIMS": "theory.claims",
-    "Claim": "theory.claims",
-    "Evidence": "theory.claims",
-    "Verdict": "theory.claims",
-    "get_claim": "theory.claims",
-    "verify": "theory.claims",
-    "Counterexample": "theory.counterexamples",
-    "counterexample": "theory.counterexamples",
-    "cyclic": "theory.counterexamples",
-    "disguise_matrices": "theory.counterexamples",
-    "with_tail": "theory.counterexamples",
-    "HypothesisViolation": "theory.errors",
-    "InvalidInput": "theory.errors",
-    "parse_rational": "theory.exact",
-    "Gradient": "theory.losses",
-    "empirical_loss": "theory.losses",
-    "extrapolation_loss": "theory.losses",
-    "extrapolation_losses": "theory.losses",
-    "gd_step": "theory.losses",
-    "gradient": "theory.losses",
-    "loss": "theory.losses",
-    "loss_weights": "theory.losses",
-    "noether": "theory.losses",
-    "q_matrix": "theory.losses",
-    "q_step_change": "theory.losses",
-    "residuals": "theory.losses",
-    "ExactRNN": "theory.rnn",
-    "random_rnn": "theory.rnn",
-    "random_symmetric_rnn": "theory.rnn",
-    "SpecTeacher": "theory.teacher_spec",
-    "parse_teacher": "theory.teacher_spec",
-    "Memoryless": "theory.teachers",
-    "Teacher": "theory.teachers",
-    "TeacherRNN": "theory.teachers",
+    "CLAIMS": "tempx.theory.claims",
+    "Claim": "tempx.theory.claims",
+    "Evidence": "tempx.theory.claims",
+    "Verdict": "tempx.theory.claims",
+    "get_claim": "tempx.theory.claims",
+    "verify": "tempx.theory.claims",
+    "Counterexample": "tempx.theory.counterexamples",
+    "counterexample": "tempx.theory.counterexamples",
+    "cyclic": "tempx.theory.counterexamples",
+    "disguise_matrices": "tempx.theory.counterexamples",
+    "with_tail": "tempx.theory.counterexamples",
+    "HypothesisViolation": "tempx.theory.errors",
+    "InvalidInput": "tempx.theory.errors",
+    "parse_rational": "tempx.theory.exact",
+    "Gradient": "tempx.theory.losses",
+    "empirical_loss": "tempx.theory.losses",
+    "extrapolation_loss": "tempx.theory.losses",
+    "extrapolation_losses": "tempx.theory.losses",
+    "gd_step": "tempx.theory.losses",
+    "gradient": "tempx.theory.losses",
+    "loss": "tempx.theory.losses",
+    "loss_weights": "tempx.theory.losses",
+    "noether": "tempx.theory.losses",
+    "q_matrix": "tempx.theory.losses",
+    "q_step_change": "tempx.theory.losses",
+    "residuals": "tempx.theory.losses",
+    "ExactRNN": "tempx.theory.rnn",
+    "random_rnn": "tempx.theory.rnn",
+    "random_symmetric_rnn": "tempx.theory.rnn",
+    "SpecTeacher": "tempx.theory.teacher_spec",
+    "parse_teacher": "tempx.theory.teacher_spec",
+    "Memoryless": "tempx.theory.teachers",
+    "Teacher": "tempx.theory.teachers",
+    "TeacherRNN": "tempx.theory.teachers",
 }
 
 # ``threshold`` names both a submodule and its main function: bind the function eagerly, so a
-# later ``import theory.threshold`` (which binds the module on first load only) cannot shadow it.
-from theory.threshold import Threshold, threshold  # noqa: E402
+# later ``import tempx.theory.threshold`` (which binds the module on first load only) cannot shadow it.
+from tempx.theory.threshold import Threshold, threshold
 
 
 def __getattr__(name: str) -> object:
@@ -58,7 +61,7 @@ def __getattr__(name: str) -> object:
         value = getattr(importlib.import_module(_PUBLIC[name]), name)
         globals()[name] = value
         return value
-    raise AttributeError(f"module 'theory' has no attribute {name!r}")
+    raise AttributeError(f"module 'tempx.theory' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

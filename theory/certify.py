@@ -25,21 +25,33 @@ radius ≥ 1 no certificate exists and only the lower bound is returned, with th
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-import math
 from fractions import Fraction
 from typing import Any
 
 import flint
 import numpy as np
 
-from theory.complexity import berlekamp_massey, shift_register_rnn
-from theory.errors import InvalidInput
-from theory.rnn import ExactRNN
+from tempx.theory.complexity import berlekamp_massey, shift_register_rnn
+from tempx.theory.errors import InvalidInput
+from tempx.theory.rnn import ExactRNN
 
-__all__ = ["Certificate", "Enclosure", "residual_system", "model_from_floats", "tail_bound", "is_certificate", "positive_definite", "find_certificate", "certify",
-           "round_down", "round_up", "MAX_TERMS"]
+__all__ = [
+    "MAX_TERMS",
+    "Certificate",
+    "Enclosure",
+    "certify",
+    "find_certificate",
+    "is_certificate",
+    "model_from_floats",
+    "positive_definite",
+    "residual_system",
+    "round_down",
+    "round_up",
+    "tail_bound",
+]
 
 MAX_TERMS = 4096  # exact terms per model: the integers grow by ~log2(den A) bits per term (cost ~ q² d²)
 START_TERMS = 64
@@ -266,7 +278,7 @@ def _minimal(seq: list[Fraction]) -> tuple[Any, Any, Any] | None:
 
 def _as_exact(teacher: Any) -> ExactRNN:
     if isinstance(teacher, str):
-        from theory.teacher_spec import parse_teacher
+        from tempx.theory.teacher_spec import parse_teacher
 
         teacher = parse_teacher(teacher)
     if isinstance(teacher, ExactRNN):

@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
-from theory.errors import InvalidInput
-from theory.rnn import ExactRNN
+from tempx.theory.errors import InvalidInput
+from tempx.theory.rnn import ExactRNN
 
 __all__ = ["LFSR", "berlekamp_massey", "linear_complexity_profile", "predict", "shift_register_rnn"]
 
@@ -125,7 +125,7 @@ def shift_register_rnn(seq: Sequence[Fraction], state: LFSR | None = None) -> Ex
     >>> R.d, [str(w) for w in R.impulse_response(3)]
     (2, ['1', '1/2', '5/4'])
     """
-    from theory import exact
+    from tempx.theory import exact
 
     st = berlekamp_massey(seq) if state is None else state
     if st.n != len(seq):

@@ -21,13 +21,13 @@ from fractions import Fraction
 
 from sympy.polys.matrices import DomainMatrix
 
-from theory import exact
-from theory.errors import InvalidInput
-from theory.rnn import ExactRNN
-from theory.complexity import LFSR, shift_register_rnn
-from theory.teachers import Memoryless, Teacher
+from tempx.theory import exact
+from tempx.theory.complexity import LFSR, shift_register_rnn
+from tempx.theory.errors import InvalidInput
+from tempx.theory.rnn import ExactRNN
+from tempx.theory.teachers import Memoryless, Teacher
 
-__all__ = ["Counterexample", "counterexample", "cyclic", "with_tail", "disguise_matrices"]
+__all__ = ["Counterexample", "counterexample", "cyclic", "disguise_matrices", "with_tail"]
 
 
 def _require_k(k: int) -> None:
@@ -228,7 +228,7 @@ def counterexample(
             difference w_j − w*_j (default: the value that attains d_min).  Not with ``tail``.
         tail: memoryless only: prescribed w_k, …, w_{k+m−1}; zeros after.
         disguise: seed of a random invertible rational change of basis (dense matrices).
-        teacher: a ``Teacher`` or a specification string (``theory.teacher_spec``).
+        teacher: a ``Teacher`` or a specification string (``tempx.theory.teacher_spec``).
 
     Returns:
         A ``Counterexample`` with the RNN and the closed forms it guarantees.
@@ -245,7 +245,7 @@ def counterexample(
     if tail is not None and c is not None:
         raise InvalidInput("give either c (cyclic construction) or tail (prescribed continuation), not both")
     if isinstance(teacher, str):
-        from theory.teacher_spec import parse_teacher
+        from tempx.theory.teacher_spec import parse_teacher
 
         teacher = parse_teacher(teacher)
     if not _is_default_teacher(teacher):
@@ -271,7 +271,7 @@ def counterexample(
 
 def _general(k: int, teacher: Teacher, d: int | None, c: object | None, disguise: int | None) -> Counterexample:
     """C10's minimal student: the shift-register realization of w*_0 … w*_{j−1}, w*_j + c."""
-    from theory.threshold import teacher_profile, threshold, student_recurrence
+    from tempx.theory.threshold import student_recurrence, teacher_profile, threshold
 
     prof = teacher_profile(teacher)
     best = threshold(teacher, k, profile=prof)

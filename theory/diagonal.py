@@ -30,14 +30,20 @@ from typing import Any
 from sympy import QQ, QQ_I
 from sympy.polys.rings import PolyElement, ring
 
-from theory import exact
-from theory.errors import InvalidInput
-from theory.losses import Weights, loss_weights
-from theory.rnn import ExactRNN
-from theory.teachers import Teacher, as_teacher
+from tempx.theory import exact
+from tempx.theory.errors import InvalidInput
+from tempx.theory.losses import Weights, loss_weights
+from tempx.theory.rnn import ExactRNN
+from tempx.theory.teachers import Teacher, as_teacher
 
-__all__ = ["DiagonalStudent", "lagrange_weights", "diagonal_counterexample", "diagonal_gradient",
-           "symbolic_identities", "gaussian"]
+__all__ = [
+    "DiagonalStudent",
+    "diagonal_counterexample",
+    "diagonal_gradient",
+    "gaussian",
+    "lagrange_weights",
+    "symbolic_identities",
+]
 
 
 def gaussian(re: object, im: object = 0) -> Any:
@@ -162,7 +168,7 @@ def diagonal_counterexample(nodes: Sequence[object], k: int | None = None, teach
     if any(w <= 0 for w in weights):
         bad = ", ".join(f"{w} at node {x}" for x, w in zip(lam, weights) if w <= 0)
         raise InvalidInput(f"no balanced (c = b) diagonal student on these nodes: weight {bad} is not positive (C5)")
-    from theory.moments import four_squares
+    from tempx.theory.moments import four_squares
 
     nodes_out: list[Fraction] = []
     b: list[Fraction] = []

@@ -6,7 +6,7 @@ catch them; the command line turns them into one line on stderr and exit status 
 
 from __future__ import annotations
 
-__all__ = ["InvalidInput", "HypothesisViolation"]
+__all__ = ["HypothesisViolation", "InvalidInput"]
 
 
 class InvalidInput(ValueError):

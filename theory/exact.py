@@ -10,8 +10,8 @@ No floats are ever accepted here: ``0.1`` is not the rational 1/10, so it is ref
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -19,31 +19,31 @@ import flint
 from sympy import QQ
 from sympy.polys.matrices import DomainMatrix
 
-from theory.errors import InvalidInput
+from tempx.theory.errors import InvalidInput
 
 __all__ = [
-    "Rational",
-    "Backend",
     "QQ",
-    "to_fraction",
+    "Backend",
+    "Rational",
+    "backend_of",
+    "block_diag",
+    "column",
+    "entries",
+    "entry_strings",
+    "eye",
+    "from_nonzero",
+    "krylov_rows",
+    "like",
+    "markov_parameters",
+    "matrix",
     "parse_rational",
     "qq",
-    "matrix",
-    "from_nonzero",
-    "column",
-    "row",
-    "zeros",
-    "eye",
-    "block_diag",
-    "entries",
-    "to_backend",
-    "backend_of",
-    "like",
     "right_krylov",
+    "row",
     "rows_to_matrix",
-    "krylov_rows",
-    "markov_parameters",
-    "entry_strings",
+    "to_backend",
+    "to_fraction",
+    "zeros",
 ]
 
 Rational = Fraction
@@ -121,7 +121,7 @@ def matrix(rows: Sequence[Sequence[object]], domain: Any = QQ) -> DomainMatrix:
 def from_nonzero(nonzero: dict[tuple[int, int], object], shape: tuple[int, int]) -> DomainMatrix:
     """Exact dense matrix from its nonzero entries {(i, j): value}; cheap for large sparse matrices."""
     rows, cols = shape
-    dok = {}
+    dok: dict[int, dict[int, object]] = {}
     for (i, j), v in nonzero.items():
         if not (0 <= i < rows and 0 <= j < cols):
             raise InvalidInput(f"entry ({i}, {j}) outside a {rows}×{cols} matrix")

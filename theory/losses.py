@@ -21,28 +21,28 @@ from typing import Any, Literal
 from sympy import QQ
 from sympy.polys.matrices import DomainMatrix
 
-from theory import exact
-from theory.errors import InvalidInput
-from theory.rnn import ExactRNN
-from theory.teachers import Teacher, as_teacher
+from tempx.theory import exact
+from tempx.theory.errors import InvalidInput
+from tempx.theory.rnn import ExactRNN
+from tempx.theory.teachers import Teacher, as_teacher
 
 __all__ = [
-    "LossKind",
     "Gradient",
-    "loss_weights",
-    "residuals",
-    "residuals_of",
-    "prefix_losses",
-    "loss",
-    "loss_from_residuals",
+    "LossKind",
+    "empirical_loss",
     "extrapolation_loss",
     "extrapolation_losses",
-    "empirical_loss",
-    "gradient",
-    "q_matrix",
-    "noether",
     "gd_step",
+    "gradient",
+    "loss",
+    "loss_from_residuals",
+    "loss_weights",
+    "noether",
+    "prefix_losses",
+    "q_matrix",
     "q_step_change",
+    "residuals",
+    "residuals_of",
 ]
 
 LossKind = Literal["last", "all"]
@@ -133,7 +133,7 @@ def loss_from_residuals(r: Sequence[Any], weights: Weights = None, domain: Any =
 def loss(rnn: ExactRNN, teacher: Teacher | None, k: int, weights: Weights = None) -> Any:
     """L_ω(R) = Σ_{i<k} ω_i r_i² (last-output loss by default).
 
-    >>> from theory.counterexamples import cyclic
+    >>> from tempx.theory.counterexamples import cyclic
     >>> loss(cyclic(3, "2"), None, 3), loss(cyclic(3, "2"), None, 4)
     (Fraction(0, 1), Fraction(4, 1))
     """

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import isqrt
 
-from theory import exact
-from theory.errors import InvalidInput
-from theory.rnn import ExactRNN
+from tempx.theory import exact
+from tempx.theory.errors import InvalidInput
+from tempx.theory.rnn import ExactRNN
 
-__all__ = ["MomentStudent", "moments", "tight_student", "four_squares", "measure_rnn"]
+__all__ = ["MomentStudent", "four_squares", "measure_rnn", "moments", "tight_student"]
 
 Poly = list[Fraction]  # coefficients, lowest degree first
 
@@ -49,7 +49,8 @@ def _mul(p: Poly, q: Poly) -> Poly:
 
 def _add(p: Poly, q: Poly) -> Poly:
     n = max(len(p), len(q))
-    return [(p[i] if i < len(p) else 0) + (q[i] if i < len(q) else 0) for i in range(n)]
+    zero = Fraction(0)
+    return [(p[i] if i < len(p) else zero) + (q[i] if i < len(q) else zero) for i in range(n)]
 
 
 def _eval(p: Poly, x: Fraction) -> Fraction:

@@ -16,8 +16,8 @@ from typing import Any
 from sympy import QQ
 from sympy.polys.matrices import DomainMatrix
 
-from theory import exact
-from theory.errors import InvalidInput
+from tempx.theory import exact
+from tempx.theory.errors import InvalidInput
 
 __all__ = ["ExactRNN", "random_rnn", "random_symmetric_rnn"]
 
@@ -129,7 +129,7 @@ def random_rnn(d: int, rng: random.Random, size: int = 5) -> ExactRNN:
     """An RNN with independent small random rational entries (numerators and denominators ≤ size)."""
     if d < 1:
         raise InvalidInput(f"d must be >= 1, got {d}")
-    r = lambda: _random_rational(rng, size)  # noqa: E731
+    r = lambda: _random_rational(rng, size)
     return ExactRNN.from_entries(
         A=[[r() for _ in range(d)] for _ in range(d)],
         B=[r() for _ in range(d)],

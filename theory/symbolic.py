@@ -14,11 +14,11 @@ from sympy import QQ
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.rings import PolyElement, PolyRing, ring
 
-from theory.errors import InvalidInput
-from theory.losses import Gradient
-from theory.rnn import ExactRNN
+from tempx.theory.errors import InvalidInput
+from tempx.theory.losses import Gradient
+from tempx.theory.rnn import ExactRNN
 
-__all__ = ["SymbolicRNN", "generic_rnn", "generic_symmetric_rnn", "derivative_along", "expect_quadratic"]
+__all__ = ["SymbolicRNN", "derivative_along", "expect_quadratic", "generic_rnn", "generic_symmetric_rnn"]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ Forms (numbers are exact rationals: ``3/2``, ``-0.5``, ``2``; "0.8" is 4/5):
     file:PATH                 an exact RNN in the JSON schema of ``tempx counterexample``
 
 Every teacher is an exact RNN realization plus its minimal dimension d* (by linear
-complexity, ``theory.complexity``); ``numerics`` takes the float image of the same object.
+complexity, ``tempx.theory.complexity``); ``numerics`` takes the float image of the same object.
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from theory.complexity import berlekamp_massey
-from theory.errors import InvalidInput
-from theory.exact import parse_rational
-from theory.rnn import ExactRNN
-from theory.teachers import Memoryless, Teacher, TeacherRNN
+from tempx.theory.complexity import berlekamp_massey
+from tempx.theory.errors import InvalidInput
+from tempx.theory.exact import parse_rational
+from tempx.theory.rnn import ExactRNN
+from tempx.theory.teachers import Memoryless, Teacher, TeacherRNN
 
-__all__ = ["SpecTeacher", "parse_teacher", "teacher_dim", "TEACHER_FORMS", "KINDS"]
+__all__ = ["KINDS", "TEACHER_FORMS", "SpecTeacher", "parse_teacher", "teacher_dim"]
 
 TEACHER_FORMS = ("memoryless[:G], delay:M, geometric:A[:G], atoms:MU@W[,MU@W...], oscillating:A:B[:G], "
                  "impulse:V0,V1,..., file:PATH (numbers exact, like 3/2, -0.5, 2)")
@@ -73,7 +73,7 @@ class SpecTeacher:
         return teacher_dim(self)
 
     def impulse_response(self, n: int) -> tuple[Fraction, ...]:
-        return self.rnn.impulse_response(n)  # type: ignore[return-value]
+        return self.rnn.impulse_response(n)
 
     def as_rnn(self) -> ExactRNN:
         return self.rnn
@@ -91,7 +91,7 @@ class SpecTeacher:
 
 def _shift_rnn(values: list[Fraction]) -> ExactRNN:
     """Nilpotent shift of dimension m = len(values): w_i = values[i] for i < m, then zeros."""
-    from theory import exact
+    from tempx.theory import exact
 
     m = len(values)
     A = exact.from_nonzero({(i + 1, i): 1 for i in range(m - 1)}, (m, m))
@@ -99,7 +99,7 @@ def _shift_rnn(values: list[Fraction]) -> ExactRNN:
 
 
 def _diag_rnn(nodes: list[Fraction], weights: list[Fraction]) -> ExactRNN:
-    from theory import exact
+    from tempx.theory import exact
 
     n = len(nodes)
     A = exact.from_nonzero({(i, i): mu for i, mu in enumerate(nodes)}, (n, n))

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Protocol, runtime_checkable
 
-from theory.errors import InvalidInput
-from theory.exact import parse_rational
-from theory.rnn import ExactRNN
+from tempx.theory.errors import InvalidInput
+from tempx.theory.exact import parse_rational
+from tempx.theory.rnn import ExactRNN
 
-__all__ = ["Teacher", "Memoryless", "TeacherRNN", "as_teacher"]
+__all__ = ["Memoryless", "Teacher", "TeacherRNN", "as_teacher"]
 
 
 @runtime_checkable
@@ -74,7 +74,7 @@ class TeacherRNN:
         return self.rnn.d
 
     def impulse_response(self, n: int) -> tuple[Fraction, ...]:
-        return self.rnn.impulse_response(n)  # type: ignore[return-value]
+        return self.rnn.impulse_response(n)
 
     def as_rnn(self) -> ExactRNN:
         return self.rnn

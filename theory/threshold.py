@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from theory.complexity import LFSR
-from theory.errors import InvalidInput
-from theory.exact import parse_rational
-from theory.teachers import Teacher
+from tempx.theory.complexity import LFSR
+from tempx.theory.errors import InvalidInput
+from tempx.theory.exact import parse_rational
+from tempx.theory.teachers import Teacher
 
-__all__ = ["TeacherProfile", "Threshold", "teacher_profile", "profile_of_terms", "d_min_search", "threshold", "student_recurrence"]
+__all__ = ["TeacherProfile", "Threshold", "d_min_search", "profile_of_terms", "student_recurrence", "teacher_profile", "threshold"]
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def threshold(teacher: Teacher, k: int, c: object | None = None, profile: Teache
 
     With ``c`` the student must also have w_j − w*_j = c at its first difference j.
 
-    >>> from theory.teacher_spec import parse_teacher
+    >>> from tempx.theory.teacher_spec import parse_teacher
     >>> [threshold(parse_teacher("atoms:4/5@3/5,-1/2@2/5"), k).d_min for k in (4, 5, 9)]
     [3, 4, 8]
     """

@@ -7,13 +7,13 @@ import sys
 from fractions import Fraction
 from typing import Any
 
-from numerics.commands.common import int_list, positive_int
-from numerics.formatting import dumps, table
-from theory.certify import MAX_TERMS, certify
-from theory.errors import InvalidInput
-from theory.exact import parse_rational
-from theory.rnn import ExactRNN
-from theory.teacher_spec import TEACHER_FORMS, parse_teacher
+from tempx.numerics.commands.common import int_list, positive_int
+from tempx.numerics.formatting import dumps, table
+from tempx.theory.certify import MAX_TERMS, certify
+from tempx.theory.errors import InvalidInput
+from tempx.theory.exact import parse_rational
+from tempx.theory.rnn import ExactRNN
+from tempx.theory.teacher_spec import TEACHER_FORMS, parse_teacher
 
 HELP = "certify a trained model: exact L_k, L_q and an enclosure lower <= L_inf <= upper that is a proof (C13)"
 MAX_MODELS = 10_000
@@ -43,7 +43,7 @@ def _exact(x: Any, where: str) -> Fraction:
 
 def load_exact_models(path: str) -> list[ExactRNN]:
     """The models of a parameter file with every entry taken exactly (validated by the float reader first)."""
-    from numerics.init import params_from_json, read_params_json
+    from tempx.numerics.init import params_from_json, read_params_json
 
     doc = read_params_json(path)
     params_from_json(doc)  # shapes, numbers, finiteness: one clear line for each problem
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     cfg = doc["config"]
     qs = cfg["q"]
-    fmt = lambda x: "—" if x is None else f"{x:.6e}"  # noqa: E731
+    fmt = lambda x: "—" if x is None else f"{x:.6e}"
     rows = [(m["model"], fmt(m["L_k"]), *(fmt(m["L_q"][str(q)]) for q in qs), fmt(m["L_inf"]["lower"]),
              fmt(m["L_inf"]["upper"]), "yes" if m["L_inf"]["certified"] else "no") for m in doc["models"]]
     print(f"{len(rows)} model(s) of dimension {cfg['d']} from {cfg['params']}, teacher {cfg['teacher']}, k = {cfg['k']}")

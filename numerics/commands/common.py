@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
-from numerics.formatting import parse_int
-from numerics.io import finite_or_none
-from theory.errors import InvalidInput
+from tempx.numerics.formatting import parse_int
+from tempx.numerics.io import finite_or_none
+from tempx.theory.errors import InvalidInput
 
-__all__ = ["positive_int", "nonneg_int", "positive_float", "nonneg_float", "int_list", "float_list", "finite_or_none"]
+__all__ = ["finite_or_none", "float_list", "int_list", "nonneg_float", "nonneg_int", "positive_float", "positive_int"]
 
 
 def positive_int(text: str, name: str) -> int:

@@ -6,12 +6,12 @@ import argparse
 from fractions import Fraction
 from typing import Any
 
-from numerics.formatting import dumps, latex_matrix, parse_int, parse_rational_list, rational_str, text_matrix
-from theory.counterexamples import Counterexample, counterexample
-from theory.errors import InvalidInput
-from theory.exact import parse_rational
-from theory.losses import extrapolation_losses, loss
-from theory.teacher_spec import TEACHER_FORMS, parse_teacher
+from tempx.numerics.formatting import dumps, latex_matrix, parse_int, parse_rational_list, rational_str, text_matrix
+from tempx.theory.counterexamples import Counterexample, counterexample
+from tempx.theory.errors import InvalidInput
+from tempx.theory.exact import parse_rational
+from tempx.theory.losses import extrapolation_losses, loss
+from tempx.theory.teacher_spec import TEACHER_FORMS, parse_teacher
 
 HELP = "build an exact RNN that fits a teacher (default y_t = x_t) on length k and fails to extrapolate (C2, C10)"
 
@@ -65,7 +65,7 @@ def build(args: argparse.Namespace) -> tuple[Counterexample, int, list[int]]:
 
 def as_json(ce: Counterexample, terms: int, qs: list[int]) -> dict[str, Any]:
     """The documented schema (docs/cli.md); every number an exact rational string."""
-    from theory.exact import entry_strings
+    from tempx.theory.exact import entry_strings
 
     L = extrapolation_losses(ce.rnn, ce.teacher, qs)
     return {
@@ -98,8 +98,8 @@ def as_text(doc: dict[str, Any]) -> str:
     if doc["disguise"] is not None:
         how += f", disguised with seed {doc['disguise']}"
     lines = [
-        f"Counterexample ({'C2' if doc['teacher'] == 'memoryless' else 'C10'}): k = {doc['k']}, d = {doc['d']} "
-        f"(d_min = {doc['d_min']}), teacher {who} ({how})",
+        (f"Counterexample ({'C2' if doc['teacher'] == 'memoryless' else 'C10'}): k = {doc['k']}, d = {doc['d']} "
+        f"(d_min = {doc['d_min']}), teacher {who} ({how})"),
         "A =", text_matrix(doc["A"]),
         "B =", text_matrix(doc["B"]),
         "C =", text_matrix(doc["C"]),
@@ -111,7 +111,7 @@ def as_text(doc: dict[str, Any]) -> str:
 
 
 def as_latex(doc: dict[str, Any]) -> str:
-    F = lambda rows: [[Fraction(x) for x in r] for r in rows]  # noqa: E731
+    F = lambda rows: [[Fraction(x) for x in r] for r in rows]
     w = [[Fraction(x) for x in doc["impulse_response"]]]
     return "\n".join([
         f"% tempx counterexample: k = {doc['k']}, d = {doc['d']}, teacher {doc['teacher']}",
@@ -124,7 +124,7 @@ def as_latex(doc: dict[str, Any]) -> str:
 
 def _diagonal(args: argparse.Namespace) -> dict[str, Any]:
     """C12(a): the diagonal student on the given nodes, as JSON (with its dense realization A, B, C)."""
-    from theory.diagonal import diagonal_counterexample
+    from tempx.theory.diagonal import diagonal_counterexample
 
     k = parse_int(args.k, "--k", minimum=1)
     if args.nodes is None:
@@ -146,7 +146,7 @@ def _diagonal(args: argparse.Namespace) -> dict[str, Any]:
     rnn = s.to_rnn()
     L = extrapolation_losses(rnn, teacher, qs)
     mats = rnn.as_lists()
-    S = lambda rows: [[rational_str(x) for x in r] for r in rows]  # noqa: E731
+    S = lambda rows: [[rational_str(x) for x in r] for r in rows]
     return {
         "k": k, "d": rnn.d, "student": "diagonal", "teacher": teacher.describe(), "balanced": args.balanced,
         "construction": "lagrange" if teacher.describe() == "memoryless" else "vandermonde",

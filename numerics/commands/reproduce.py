@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from numerics.commands.common import nonneg_int, positive_int
-from numerics.io import ensure_dir
-from theory.errors import InvalidInput
+from tempx.numerics.commands.common import nonneg_int, positive_int
+from tempx.numerics.io import ensure_dir
+from tempx.theory.errors import InvalidInput
 
 HELP = "check every claim and regenerate every figure and table into one report (resumable)"
 
@@ -37,7 +37,7 @@ def _load_config(path: str) -> dict[str, Any]:
         raise InvalidInput(f"cannot read --config {path!r}: {err.strerror}") from None
     except json.JSONDecodeError as err:
         raise InvalidInput(f"--config {path!r} is not valid JSON: {err.msg}") from None
-    from numerics.reproduce import SCALES
+    from tempx.numerics.reproduce import SCALES
 
     quick = SCALES["quick"]
     if not isinstance(cfg, dict) or not set(cfg) <= set(quick):
@@ -50,12 +50,12 @@ def _load_config(path: str) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from numerics import report
-    from numerics.reproduce import SCALES, check_manifest, code_version, plan, run_units
+    from tempx.numerics import report
+    from tempx.numerics.reproduce import SCALES, check_manifest, code_version, plan, run_units
 
     seed = nonneg_int(args.seed, "--seed")
     jobs = positive_int(args.jobs, "--jobs")
-    from numerics.executors import check_executor_options
+    from tempx.numerics.executors import check_executor_options
 
     check_executor_options(args.jobs, args.scheduler)  # one line before any folder is touched
     scale = "full" if args.full else "quick"
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     units = plan(scale, seed, config=config)
     command = "tempx " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["reproduce"] else \
         f"tempx reproduce --out {shlex.quote(str(out))}{' --full' if args.full else ''} --seed {seed}"
-    say = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    say = lambda line: print(line, file=sys.stderr, flush=True)
     where = f"Dask scheduler {args.scheduler}" if args.scheduler else f"{jobs} job{'s' * (jobs > 1)}"
     say(f"tempx reproduce: {len(units)} units ({scale} scale, seed {seed}, {where}) into {out}")
     start = time.perf_counter()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from numerics.formatting import dumps, parse_int, table
-from theory.errors import InvalidInput
-from theory.teacher_spec import TEACHER_FORMS, parse_teacher
-from theory.threshold import teacher_profile, threshold
+from tempx.numerics.formatting import dumps, parse_int, table
+from tempx.theory.errors import InvalidInput
+from tempx.theory.teacher_spec import TEACHER_FORMS, parse_teacher
+from tempx.theory.threshold import teacher_profile, threshold
 
 HELP = "the least student dimension that can interpolate a teacher on length k and still differ from it (C10)"
 MAX_K = 100_000  # the search runs over j in [k, max(k, 2d*)]: linear in k

@@ -7,13 +7,20 @@ import json
 from pathlib import Path
 from typing import Any
 
-from numerics.budget import check_memory, flow_bytes, train_bytes
-from numerics.commands.common import finite_or_none, int_list, nonneg_float, nonneg_int, positive_float, positive_int
-from numerics.formatting import dumps, table
-from numerics.io import write_text_atomic
-from numerics.progress import Progress
-from theory.errors import InvalidInput
-from theory.teacher_spec import TEACHER_FORMS, parse_teacher
+from tempx.numerics.budget import check_memory, flow_bytes, train_bytes
+from tempx.numerics.commands.common import (
+    finite_or_none,
+    int_list,
+    nonneg_float,
+    nonneg_int,
+    positive_float,
+    positive_int,
+)
+from tempx.numerics.formatting import dumps, table
+from tempx.numerics.io import write_text_atomic
+from tempx.numerics.progress import Progress
+from tempx.theory.errors import InvalidInput
+from tempx.theory.teacher_spec import TEACHER_FORMS, parse_teacher
 
 # The float layer (numpy, scipy, numba) is imported inside run(): `tempx --help` and every
 # refused argument answer without loading it.
@@ -58,14 +65,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from numerics.data import gaussian_sequences
-    from numerics.diagonal import STUDENTS
-    from numerics.experiments import dense_of, seeded_batch
-    from numerics.experiments import train as train_batch
-    from numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
-    from numerics.init import load_params, params_to_json
-    from numerics.losses import check_lengths, empirical_moment
-    from numerics.params import teacher_from_spec
+    from tempx.numerics.data import gaussian_sequences
+    from tempx.numerics.diagonal import STUDENTS
+    from tempx.numerics.experiments import dense_of, seeded_batch
+    from tempx.numerics.experiments import train as train_batch
+    from tempx.numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
+    from tempx.numerics.init import load_params, params_to_json
+    from tempx.numerics.losses import check_lengths, empirical_moment
+    from tempx.numerics.params import teacher_from_spec
 
     k = positive_int(args.k, "--k")
     seed = nonneg_int(args.seed, "--seed")
@@ -174,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(dumps(doc))
     else:
-        fmt = lambda x: "—" if x is None else f"{x:.3e}"  # noqa: E731
+        fmt = lambda x: "—" if x is None else f"{x:.3e}"
         rows = [(m["model"], "" if m["seed"] is None else m["seed"], m["status"], m["steps"], fmt(m["train_loss"]),
                  *(fmt(m["extrapolation_loss"][str(q)]) for q in qs), m["hankel_rank"]) for m in models]
         what = {"dense": "linear RNNs", "diagonal": "real diagonal students", "complex": "complex diagonal students"}[student]
@@ -195,11 +202,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_limit(args: argparse.Namespace, params: Any, teacher: Any, teacher_dim: int, k: int, qs: list[int],
                moment: Any, t_max: float, jobs: int, init: str, seed: int, sigma: float, n_data: int | None) -> int:
-    """``--until-converged``: gradient flow of every model to its limit (``numerics.limit``)."""
-    from numerics.executors import local_executor
-    from numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
-    from numerics.init import params_to_json
-    from numerics.limit import flow_limit
+    """``--until-converged``: gradient flow of every model to its limit (``tempx.numerics.limit``)."""
+    from tempx.numerics.executors import local_executor
+    from tempx.numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
+    from tempx.numerics.init import params_to_json
+    from tempx.numerics.limit import flow_limit
 
     bar = Progress(params.n_models, "flow", enabled=True if args.progress else None)
     with local_executor(jobs) as ex:
@@ -232,10 +239,10 @@ def _run_limit(args: argparse.Namespace, params: Any, teacher: Any, teacher_dim:
     if args.format == "json":
         print(dumps(doc))
         return 0
-    fmt = lambda x: "—" if x is None else f"{x:.3e}"  # noqa: E731
+    fmt = lambda x: "—" if x is None else f"{x:.3e}"
     rows = [(m["model"], "" if m["seed"] is None else m["seed"], m["status"], f"{m['t']:.3g}", fmt(m["train_loss"]),
-             *(fmt(m["extrapolation_loss"][str(q)]) for q in qs), fmt(m["grad_norm"]), fmt(m["Q_norm"]),
-             m["hankel_rank"]) for m in models]
+             *(fmt(finite_or_none(res.extrapolation_loss[i, j])) for j in range(len(qs))), fmt(m["grad_norm"]),
+             fmt(m["Q_norm"]), m["hankel_rank"]) for i, m in enumerate(models)]
     print(f"gradient flow to the limit of {params.n_models} linear RNNs: d = {params.d}, k = {k}, init = {init}"
           + (f" (σ = {sigma:g})" if init != "file" else "") + f", t_max = {t_max:g}")
     if args.teacher != "memoryless":

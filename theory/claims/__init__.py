@@ -6,7 +6,7 @@ no claim can be registered without being checked and tested.
 
 from __future__ import annotations
 
-from theory.claims import (
+from tempx.theory.claims import (
     c1_loss_identity,
     c2_counterexamples,
     c3_tightness,
@@ -18,8 +18,8 @@ from theory.claims import (
     c12_diagonal,
     c13_certified,
 )
-from theory.claims.registry import Claim, Evidence, Kind, Verdict, evidence
-from theory.errors import InvalidInput
+from tempx.theory.claims.registry import Claim, Evidence, Kind, Verdict, evidence
+from tempx.theory.errors import InvalidInput
 
 __all__ = ["CLAIMS", "Claim", "Evidence", "Kind", "Verdict", "evidence", "get_claim", "verify"]
 

@@ -1,7 +1,7 @@
 """C10 — the exact interpolation threshold for any teacher (linear complexity).
 
 d_min(w*, k) = min_{j ≥ k} g(j) is the least dimension of a student with L_k = 0 and w ≠ w*
-(``theory.threshold``).  Checks, on seeded teachers of every specification kind and random
+(``tempx.theory.threshold``).  Checks, on seeded teachers of every specification kind and random
 rational teachers:
 
 - yes: the constructed student of dimension d_min (and padded, disguised) has L_k = 0 exactly,
@@ -24,15 +24,15 @@ from typing import Any
 
 import flint
 
-from theory import exact
-from theory.claims.registry import Claim, Evidence, draw_seed, evidence
-from theory.counterexamples import counterexample
-from theory.errors import HypothesisViolation
-from theory.losses import loss
-from theory.rnn import random_rnn
-from theory.teacher_spec import parse_teacher
-from theory.teachers import Teacher, TeacherRNN
-from theory.threshold import d_min_search, profile_of_terms, teacher_profile, threshold
+from tempx.theory import exact
+from tempx.theory.claims.registry import Claim, Evidence, draw_seed, evidence
+from tempx.theory.counterexamples import counterexample
+from tempx.theory.errors import HypothesisViolation
+from tempx.theory.losses import loss
+from tempx.theory.rnn import random_rnn
+from tempx.theory.teacher_spec import parse_teacher
+from tempx.theory.teachers import Teacher, TeacherRNN
+from tempx.theory.threshold import d_min_search, profile_of_terms, teacher_profile, threshold
 
 # One seeded specification per kind (plus edge cases): d_min = 0 (delay beyond k), k < 2d*,
 # k ≥ 2d*, teachers on and off M.  ``instances`` adds random rational teachers.
@@ -183,8 +183,8 @@ def _check_field(k: int, d_star: int, seed: int, p: int, params: dict[str, Any],
     terms_f = [flint.nmod(x, p) for x in seq]
     complexity, discrepancy, _ = profile_of_terms(terms_f, one)
     dim = complexity[-1]  # n_terms ≥ 2d* + 2: the teacher's linear complexity
-    n = lambda j: complexity[j] if j < len(complexity) else dim  # noqa: E731
-    delta = lambda j: discrepancy[j] if j < len(discrepancy) else 0  # noqa: E731
+    n = lambda j: complexity[j] if j < len(complexity) else dim
+    delta = lambda j: discrepancy[j] if j < len(discrepancy) else 0
     formula, _ = d_min_search(n, delta, k, dim)
     if formula > MAX_BRUTE_D[p]:
         return [evidence("formula beyond the exhaustive range: skipped", True, True, **params, p=p)]

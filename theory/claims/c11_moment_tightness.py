@@ -2,7 +2,7 @@
 
 For a teacher on M with n atoms, C5 gives extrapolation from interpolation when k ≥ 2n + 1.
 At k = 2n there is a student on M — a positive measure with n + 1 atoms — with L_{2n} = 0 and
-w_{2n} ≠ w*_{2n} (``theory.moments``: quasi-orthogonal polynomials, rational nodes).  n = 1 with
+w_{2n} ≠ w*_{2n} (``tempx.theory.moments``: quasi-orthogonal polynomials, rational nodes).  n = 1 with
 the memoryless teacher is C5's k = 2 example.
 
 Checks (exact, rational): the student lies on M; L_{2n}(R) = 0 against the teacher given as a
@@ -16,17 +16,17 @@ import random
 from fractions import Fraction
 from typing import Any
 
-from theory.claims.c5_symmetric import rational_orthogonal, rotate
-from theory.claims.registry import Claim, Evidence, draw_seed, evidence
-from theory.errors import HypothesisViolation
-from theory.losses import loss, residuals
-from theory.moments import MomentStudent, measure_rnn, quasi_orthogonal_student, tight_student
-from theory.teacher_spec import parse_teacher
+from tempx.theory.claims.c5_symmetric import rational_orthogonal, rotate
+from tempx.theory.claims.registry import Claim, Evidence, draw_seed, evidence
+from tempx.theory.errors import HypothesisViolation
+from tempx.theory.losses import loss, residuals
+from tempx.theory.moments import MomentStudent, measure_rnn, quasi_orthogonal_student, tight_student
+from tempx.theory.teacher_spec import parse_teacher
 
 F = Fraction
 # A fixed n = 3 instance (found by tight_student(3, 3)) beside the seeded ones: the search for
 # n = 3 needs a square discriminant, so a fixed example keeps one instance independent of luck.
-N3_EXAMPLE = {"nodes": (F(-1), F(0), F(2, 3)), "masses": (F(5, 4), F(5), F(5)), "r1": F(-7, 3), "r2": F(4, 3)}
+N3_NODES, N3_MASSES, N3_R1, N3_R2 = (F(-1), F(0), F(2, 3)), (F(5, 4), F(5), F(5)), F(-7, 3), F(4, 3)
 FORMS = ("memoryless", "random", "fixed")
 
 
@@ -36,8 +36,7 @@ def spec_of(nodes: tuple[Fraction, ...], masses: tuple[Fraction, ...]) -> str:
 
 def student_for(form: str, n: int, seed: int) -> MomentStudent:
     if form == "fixed":
-        e = N3_EXAMPLE
-        found = quasi_orthogonal_student(list(e["nodes"]), list(e["masses"]), e["r1"], e["r2"])  # type: ignore[arg-type]
+        found = quasi_orthogonal_student(list(N3_NODES), list(N3_MASSES), N3_R1, N3_R2)
     elif form == "memoryless":
         # The memoryless teacher is δ_0 with mass 1; nodes −1 and 1 + (seed mod 5) lie around 0 (C5's k = 2).
         found = quasi_orthogonal_student([F(0)], [F(1)], F(-1), F(1) + F(seed % 5))

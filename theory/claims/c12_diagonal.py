@@ -9,7 +9,7 @@
 
 Checks (exact): closed forms against the matrices' impulse response and against the dense exact
 loss; the identities of (b) and (c) as polynomial identities for a generic student with 1–2 modes
-and a generic teacher (``theory.diagonal.symbolic_identities``); at random (Gaussian) rational
+and a generic teacher (``tempx.theory.diagonal.symbolic_identities``); at random (Gaussian) rational
 points, the closed-form gradient against the dense exact gradient of the same student (chain
 rule through diag(λ) or the 2×2 rotation blocks) and the exact change of the balance in one step.
 """
@@ -20,13 +20,21 @@ import random
 from fractions import Fraction
 from typing import Any
 
-from theory import exact
-from theory.claims.registry import Claim, Evidence, draw_seed, evidence
-from theory.diagonal import (DiagonalStudent, _conj, _re, diagonal_counterexample, diagonal_gradient, gaussian,
-                             lagrange_weights, symbolic_identities)
-from theory.errors import HypothesisViolation
-from theory.losses import gradient, loss
-from theory.teacher_spec import parse_teacher
+from tempx.theory import exact
+from tempx.theory.claims.registry import Claim, Evidence, draw_seed, evidence
+from tempx.theory.diagonal import (
+    DiagonalStudent,
+    _conj,
+    _re,
+    diagonal_counterexample,
+    diagonal_gradient,
+    gaussian,
+    lagrange_weights,
+    symbolic_identities,
+)
+from tempx.theory.errors import HypothesisViolation
+from tempx.theory.losses import gradient, loss
+from tempx.theory.teacher_spec import parse_teacher
 
 F = Fraction
 FORMS = ("lagrange", "balanced-k2", "teacher", "symbolic", "gd-step", "zero-mode")
@@ -50,7 +58,7 @@ def _distinct_nodes(rng: random.Random, k: int) -> list[Fraction]:
 
 
 def _point(rng: random.Random, d: int, complex_modes: bool) -> DiagonalStudent:
-    draw = (lambda: gaussian(_rat(rng), _rat(rng))) if complex_modes else (lambda: _rat(rng))  # noqa: E731
+    draw = (lambda: gaussian(_rat(rng), _rat(rng))) if complex_modes else (lambda: _rat(rng))
     return DiagonalStudent(tuple(draw() for _ in range(d)), tuple(draw() for _ in range(d)), tuple(draw() for _ in range(d)))
 
 
@@ -104,7 +112,7 @@ def check_instance(form: str, k: int = 1, d: int = 1, seed: int = 0, complex_mod
             evidence("w_i = δ_i0 for i < k", list(w[:k]), [F(1)] + [F(0)] * (k - 1), **params),
             evidence("w_k = (−1)^{k+1} Π λ_j", w[k], (-1) ** (k + 1) * prod, **params),
             evidence("ℓ_j(0) = Vandermonde solve", list(weights), solve, **params),
-            evidence("dense realization: L_k = 0 (theory.losses)", loss(s.to_rnn(), None, k), F(0), **params),
+            evidence("dense realization: L_k = 0 (tempx.theory.losses)", loss(s.to_rnn(), None, k), F(0), **params),
         ]
         if k >= 3:
             found.append(evidence("k ≥ 3: some weight ℓ_j(0) < 0 (C5)", min(weights) < 0, True, **params))
@@ -144,7 +152,7 @@ def check_instance(form: str, k: int = 1, d: int = 1, seed: int = 0, complex_mod
                  [eta * eta * (_sq(x) - _sq(y)) for x, y in zip(gb, gc)], **params),
     ]
     if complex_modes:
-        im = lambda z: exact.to_fraction(z.y)  # noqa: E731
+        im = lambda z: exact.to_fraction(z.y)
         found.append(evidence("phase: Im conj(b_j) ∂_b L = Im conj(c_j) ∂_c L",
                               [im(_conj(b) * g) for b, g in zip(s.b, gb)], [im(_conj(c) * g) for c, g in zip(s.c, gc)],
                               **params))

@@ -1,6 +1,6 @@
 """C13 — certified extrapolation: a proven enclosure of L_∞ = Σ_{i≥0} r_i² for one given model.
 
-``theory.certify`` computes L_k and L_q exactly and encloses L_∞ in [lower, upper]: lower an
+``tempx.theory.certify`` computes L_k and L_q exactly and encloses L_∞ in [lower, upper]: lower an
 exact partial sum, upper that sum plus a tail bound from a contraction certificate (rational
 P ≻ 0, γ < 1, γ²P − AᵀPA ⪰ 0, checked exactly by leading principal minors) on the residual system, or on its
 reachable and observable part when the full system is not contractive.
@@ -8,7 +8,7 @@ reachable and observable part when the full system is not contractive.
 Checks (exact), over instances that cover every case the claim states:
 - ``random``: a random rational model scaled to ‖A‖_∞ = 1/2, against each teacher form: the
   certificate's inequalities hold, re-checked by a rational LDLᵀ (independent of the leading
-  principal minors that accepted them); L_k and L_q equal ``theory.losses``; the upper bound
+  principal minors that accepted them); L_k and L_q equal ``tempx.theory.losses``; the upper bound
   is ≥ the exact partial sums up to 2Q terms (computed independently of the sweep); tightness
   upper − lower ≤ 1e-6 · lower.
 - ``cyclic``: C2's counterexample with |c| < 1 (padded): L_∞ = c²/(1 − c²) lies in [lower, upper];
@@ -26,12 +26,12 @@ from typing import Any
 
 import flint
 
-from theory.certify import REL_TOL, certify, residual_system
-from theory.claims.registry import Claim, Evidence, draw_seed, evidence
-from theory.errors import HypothesisViolation
-from theory.losses import loss, prefix_losses, residuals
-from theory.rnn import ExactRNN, random_rnn
-from theory.teacher_spec import parse_teacher
+from tempx.theory.certify import REL_TOL, certify, residual_system
+from tempx.theory.claims.registry import Claim, Evidence, draw_seed, evidence
+from tempx.theory.errors import HypothesisViolation
+from tempx.theory.losses import loss, prefix_losses, residuals
+from tempx.theory.rnn import ExactRNN, random_rnn
+from tempx.theory.teacher_spec import parse_teacher
 
 F = Fraction
 TEACHERS = ("memoryless", "geometric:1/2", "atoms:4/5@3/5,-1/2@2/5", "oscillating:3/5:3/5")
@@ -77,7 +77,7 @@ def ldl_positive(M: Any) -> bool:
 
 
 def build(form: str, seed: int, k: int, d: int, teacher: str = "memoryless", c: str = "1") -> tuple[ExactRNN, Any]:
-    from theory.counterexamples import counterexample
+    from tempx.theory.counterexamples import counterexample
 
     t = parse_teacher(teacher)
     if form == "random":

@@ -3,7 +3,7 @@
 Check: symbolically, with the inputs x_1 … x_k as polynomial generators and expectations
 taken by E[x_a x_b] = δ_ab.  Two forms: (1) a free impulse response w and a free teacher
 w* (the convolution ŷ_t = Σ_{i<t} w_i x_{t−i}); (2) the state recursion h_t = A h_{t−1} +
-B x_t of a generic symbolic RNN against ``theory.losses.loss`` itself.
+B x_t of a generic symbolic RNN against ``tempx.theory.losses.loss`` itself.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import Any
 from sympy import QQ
 from sympy.polys.rings import ring
 
-from theory.claims.registry import Claim, Evidence, evidence
-from theory.errors import HypothesisViolation
-from theory.losses import loss, loss_from_residuals
-from theory.symbolic import expect_quadratic, generic_rnn
-from theory.teachers import Memoryless
+from tempx.theory.claims.registry import Claim, Evidence, evidence
+from tempx.theory.errors import HypothesisViolation
+from tempx.theory.losses import loss, loss_from_residuals
+from tempx.theory.symbolic import expect_quadratic, generic_rnn
+from tempx.theory.teachers import Memoryless
 
 MAX_K_CONVOLUTION = 6
 MAX_K_RECURRENCE = 4

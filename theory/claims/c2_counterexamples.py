@@ -14,10 +14,10 @@ import random
 from fractions import Fraction
 from typing import Any
 
-from theory.claims.registry import Claim, Evidence, draw_seed, evidence
-from theory.counterexamples import counterexample
-from theory.errors import HypothesisViolation
-from theory.losses import empirical_loss, gradient, prefix_losses, residuals_of
+from tempx.theory.claims.registry import Claim, Evidence, draw_seed, evidence
+from tempx.theory.counterexamples import counterexample
+from tempx.theory.errors import HypothesisViolation
+from tempx.theory.losses import empirical_loss, gradient, prefix_losses, residuals_of
 
 DATA_SEQUENCES = 4  # C2(d) holds for every data set; a few random sequences exercise it
 

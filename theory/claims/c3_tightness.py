@@ -20,15 +20,14 @@ import random
 from fractions import Fraction
 from typing import Any
 
-
-from theory import exact
-from theory.claims.registry import Claim, Evidence, draw_seed, evidence
-from theory.counterexamples import cyclic, disguise_matrices
-from theory.errors import HypothesisViolation
-from theory.losses import loss, residuals
-from theory.rnn import ExactRNN, random_rnn
-from theory.symbolic import generic_rnn
-from theory.teachers import Memoryless, Teacher, TeacherRNN
+from tempx.theory import exact
+from tempx.theory.claims.registry import Claim, Evidence, draw_seed, evidence
+from tempx.theory.counterexamples import cyclic, disguise_matrices
+from tempx.theory.errors import HypothesisViolation
+from tempx.theory.losses import loss, residuals
+from tempx.theory.rnn import ExactRNN, random_rnn
+from tempx.theory.symbolic import generic_rnn
+from tempx.theory.teachers import Memoryless, Teacher, TeacherRNN
 
 MAX_SYMBOLIC_D = 3
 
@@ -59,7 +58,7 @@ def random_interpolating(teacher: Teacher, d: int, rng: random.Random) -> ExactR
     m = d - t.d
     if m < 0:
         raise HypothesisViolation(f"need d >= d* = {t.d}, got {d}")
-    r = lambda: Fraction(rng.randint(-4, 4), rng.randint(1, 4))  # noqa: E731
+    r = lambda: Fraction(rng.randint(-4, 4), rng.randint(1, 4))
     A_t, B_t, C_t = (exact.entries(x) for x in (t.A, t.B, t.C))
     A = [row + [0] * m for row in A_t] + [[r() for _ in range(d)] for _ in range(m)]
     B = [b[0] for b in B_t] + [r() for _ in range(m)]
@@ -106,10 +105,10 @@ def check_instance(form: str, d: int, k: int = 0, d_star: int = 1, seed: int = 0
         ]
     # threshold: d = k, memoryless teacher, cyclic counterexample
     rnn = cyclic(k, 1)
-    w = rnn.impulse_response(k + 1)
+    wk = rnn.impulse_response(k + 1)[k]
     return [
         evidence("d = k: L_k(R) = 0", loss(rnn, None, k), Fraction(0), k=k, d=d, form=form),
-        evidence("d = k: w_k(R) ≠ 0", w[k] != 0, True, k=k, d=d, form=form),
+        evidence("d = k: w_k(R) ≠ 0", wk != 0, True, k=k, d=d, form=form),
     ]
 
 

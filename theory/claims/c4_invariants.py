@@ -23,13 +23,13 @@ from typing import Any
 
 from sympy import QQ
 
-from theory import exact
-from theory.claims.registry import Claim, Evidence, draw_seed, evidence
-from theory.errors import HypothesisViolation
-from theory.losses import Gradient, gd_step, gradient, loss, loss_weights, noether, q_matrix, q_step_change
-from theory.rnn import random_rnn, random_symmetric_rnn
-from theory.symbolic import derivative_along, generic_rnn
-from theory.teachers import Memoryless, Teacher, TeacherRNN
+from tempx.theory import exact
+from tempx.theory.claims.registry import Claim, Evidence, draw_seed, evidence
+from tempx.theory.errors import HypothesisViolation
+from tempx.theory.losses import Gradient, gd_step, gradient, loss, loss_weights, noether, q_matrix, q_step_change
+from tempx.theory.rnn import random_rnn, random_symmetric_rnn
+from tempx.theory.symbolic import derivative_along, generic_rnn
+from tempx.theory.teachers import Memoryless, Teacher, TeacherRNN
 
 FORMS = ("noether", "gd_step", "symmetric", "flow_Q", "flow_A", "gradient_formula")
 # The part of C4 each form checks: every evidence name of a form starts with its part (tests read this).
@@ -103,7 +103,7 @@ def check_instance(form: str, d: int, k: int, weights: str = "last", d_star: int
     # flow_A
     A = rnn.A.to_list()
     norm2 = sum((A[i][j] ** 2 for i in range(d) for j in range(d)), R.zero)
-    omega = [rnn.domain.convert_from(QQ(o.numerator, o.denominator), QQ) for o in loss_weights(k, weights)]  # type: ignore[arg-type]
+    omega = [rnn.domain.convert_from(QQ(o.numerator, o.denominator), QQ) for o in loss_weights(k, weights)]
     w = rnn.impulse_response(k)
     expected = sum((omega[i] * (-4 * i) * w[i] ** 2 for i in range(1, k)), R.zero)
     return [evidence("(e) d‖A‖²/dt = −4 Σ ω_i i w_i² (symbolic)", derivative_along(norm2, sym, _neg(G)), expected, **params)]

@@ -23,12 +23,12 @@ from typing import Any
 
 from sympy.polys.matrices import DomainMatrix
 
-from theory import exact
-from theory.claims.registry import Claim, Evidence, draw_seed, evidence
-from theory.errors import HypothesisViolation
-from theory.losses import loss, residuals
-from theory.rnn import ExactRNN, random_symmetric_rnn
-from theory.teachers import Memoryless, TeacherRNN
+from tempx.theory import exact
+from tempx.theory.claims.registry import Claim, Evidence, draw_seed, evidence
+from tempx.theory.errors import HypothesisViolation
+from tempx.theory.losses import loss, residuals
+from tempx.theory.rnn import ExactRNN, random_symmetric_rnn
+from tempx.theory.teachers import Memoryless, TeacherRNN
 
 K2_COUNTEREXAMPLE = ExactRNN.from_entries(A=[[16, 0], [0, -9]], B=["3/5", "4/5"], C=[["3/5", "4/5"]])
 

@@ -21,14 +21,14 @@ import random
 from fractions import Fraction
 from typing import Any, Literal
 
-from theory import exact
-from theory.claims.c3_tightness import random_interpolating
-from theory.claims.registry import Claim, Evidence, draw_seed, evidence
-from theory.counterexamples import counterexample
-from theory.errors import HypothesisViolation
-from theory.losses import gradient, loss, loss_weights, residuals
-from theory.rnn import ExactRNN, random_rnn
-from theory.teachers import Memoryless, Teacher, TeacherRNN
+from tempx.theory import exact
+from tempx.theory.claims.c3_tightness import random_interpolating
+from tempx.theory.claims.registry import Claim, Evidence, draw_seed, evidence
+from tempx.theory.counterexamples import counterexample
+from tempx.theory.errors import HypothesisViolation
+from tempx.theory.losses import gradient, loss, loss_weights, residuals
+from tempx.theory.rnn import ExactRNN, random_rnn
+from tempx.theory.teachers import Memoryless, Teacher, TeacherRNN
 
 Stationary = Literal["not stationary", "global minimum", "B = C = 0", "other"]
 
@@ -78,7 +78,7 @@ def check_instance(form: str, d: int, k: int, weights: str = "last", d_star: int
         om = loss_weights(k, omega)
         expected = 2 * sum((om[i] * i * r[i] * w[i] for i in range(k)), Fraction(0))
         return [evidence("⟨A, ∇_A L⟩ = 2 Σ ω_i i r_i w_i", frobenius(rnn.A, G.A), expected, **params)]
-    om = loss_weights(k, weights)  # type: ignore[arg-type]
+    om = loss_weights(k, weights)
     if form == "scaling_gradient":
         # A point with w_1..w_{k−1} = 0 but w_0 = s ≠ 1: r_0 = s − 1.
         s = 1 + Fraction(rng.randint(1, 8), rng.randint(1, 3))  # s > 1: r_0 ≠ 0

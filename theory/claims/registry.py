@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from sympy.polys.matrices import DomainMatrix
 
-__all__ = ["Kind", "Evidence", "Verdict", "Claim", "evidence", "draw_seed", "SEED_SPACE"]
+__all__ = ["SEED_SPACE", "Claim", "Evidence", "Kind", "Verdict", "draw_seed", "evidence"]
 
 # Instance generators draw the seeds of their random objects from [0, SEED_SPACE]: any range
 # gives instances that satisfy the hypotheses, so this is a choice of variety, not of strength.
@@ -137,7 +137,7 @@ class Claim:
             self.hypotheses(**params)
             try:
                 found.extend(self.check_instance(**params))
-            except Exception as err:  # a crashing check is a failed check, reported with its instance
+            except Exception as err:  # noqa: BLE001 — a crashing check is a failed check, reported with its instance
                 found.append(Evidence("check raised an exception", f"{type(err).__name__}: {err}",
                                       "no exception", False, "==", params))
         seconds = time.perf_counter() - start
