@@ -12,9 +12,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_cli
 
 import tempx
-from cli_helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
