@@ -1,12 +1,21 @@
 """The ``tempx`` command line.
 
 Every subcommand computes its whole result before printing anything, so bad input or a
-failure never leaves partial output.  User errors print one line on stderr and exit 2.
+failure never leaves partial output.  Exit status and what is printed on stderr:
+
+- 0: done; 1: a claim failed (``verify``, ``reproduce``) or the system failed the run (a full
+  disk, an unwritable file, a closed output), with one line saying which;
+- 2: bad input, one line saying what was wrong and what is allowed;
+- 130 (Ctrl-C) and 143 (SIGTERM): interrupted, one line; worker processes are stopped and
+  temporary files removed on the way out;
+- 141: the reader of standard output went away (``tempx … | head``): silent, as in other tools.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -18,6 +27,14 @@ __all__ = ["UsageError", "main"]
 
 class UsageError(Exception):
     """Bad input on the command line: printed as one line, exit status 2."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread like Ctrl-C, so every ``finally`` and executor exit runs."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--memory-limit", metavar="SIZE",
                         help="refuse requests whose memory estimate is over SIZE (e.g. 8GiB; default 4GiB or "
                              "$TEMPX_MEMORY_LIMIT)")
+    parser.add_argument("--work-limit", metavar="UNITS",
+                        help="refuse exact computations whose work estimate is over UNITS (about 10 ns each; "
+                             "default 3e9, about half a minute, or $TEMPX_WORK_LIMIT)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (help_text, add_arguments, _) in _commands().items():
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -52,26 +72,74 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _run(argv: Sequence[str] | None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        raise UsageError(f"a command is required, one of: {', '.join(_commands())} (see 'tempx --help')")
+    from tempx.theory.budget import ENV, WORK_ENV, parse_size
+
+    if args.memory_limit is not None:
+        os.environ[ENV] = str(parse_size(args.memory_limit, "--memory-limit"))  # worker processes inherit it
+    if args.work_limit is not None:
+        text = args.work_limit.strip()
+        try:
+            units = float(text)
+        except ValueError:
+            units = float("nan")
+        if not 1 <= units < float("inf"):
+            raise UsageError(f"--work-limit must be a number of work units >= 1 (like 3e9), got {text[:40]!r}")
+        os.environ[WORK_ENV] = repr(units)
+    status = _commands()[args.command][2](args)
+    sys.stdout.flush()  # a full disk or a closed pipe is reported here, not at interpreter exit
+    return status
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tempx`` console script; returns the exit status."""
+    # Every input is bounded before big integers exist (tempx.theory.exact), so exact results may
+    # be printed in full: lift Python's 4 300-digit guard on int → str for this command.
+    sys.set_int_max_str_digits(0)
+    previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
     try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
-        if args.command is None:
-            raise UsageError(f"a command is required, one of: {', '.join(_commands())} (see 'tempx --help')")
-        if args.memory_limit is not None:
-            import os
-
-            from tempx.numerics.budget import ENV, parse_size
-
-            os.environ[ENV] = str(parse_size(args.memory_limit, "--memory-limit"))  # worker processes inherit it
-        return _commands()[args.command][2](args)
+        return _run(argv)
     except (UsageError, InvalidInput, ValueError, TypeError) as err:
         print(f"tempx: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        _silence_stdout()
+        return 141
+    except OSError as err:
+        _silence_stdout()
+        where = repr(err.filename) if err.filename else "the output"
+        print(f"tempx: error: cannot write {where}: {err.strerror or err}", file=sys.stderr)
+        return 1
+    except Terminated:
+        print("tempx: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("tempx: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _silence_stdout() -> None:
+    """After a failed write to stdout, point it at /dev/null so the interpreter's final flush of
+    the same buffered bytes cannot fail again with a second message."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout without a file descriptor (captured in tests)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,24 +13,36 @@ executor ran it, and workers need not share a file system with the client.
 Dask is the optional extra ``tempx[cluster]``; without it ``--scheduler`` is one clear line.
 A worker that dies mid-task has its task rescheduled by Dask on another worker; since a task
 is a pure function, the result is the same.
+
+Interruption (Ctrl-C, SIGTERM): local workers ignore SIGINT (the terminal sends it to the whole
+process group; only the leader acts on it), and a leader leaving its executor on an exception
+terminates its worker processes instead of waiting for them; a ``LocalCluster`` is closed and its
+scratch folder removed, so nothing is left running or lying in the temporary folder.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import re
+import shutil
+import signal
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
+from tempx.theory.budget import check_memory
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["CLUSTER_HINT", "check_executor_options", "executor_for", "local_executor", "parse_scheduler"]
 
 CLUSTER_HINT = "pip install 'tempx[cluster]' (or: pip install 'dask[distributed]')"
 MAX_LOCAL_WORKERS = 256
-_ADDRESS = re.compile(r"(tcp|tls|inproc|ws|wss|ucx)://[^\s/]+(:\d+)?/?")
+WORKER_BYTES = 300 * 1024**2  # one worker process with numpy, scipy, numba and its share of a unit (measured ~250 MB)
+# Network schedulers only: inproc:// names a scheduler inside the client's own process, which a
+# command line cannot reach.
+_ADDRESS = re.compile(r"(tcp|tls|ws|wss|ucx)://[^\s/:]+(:\d{1,5})?/?")
 
 
 def parse_scheduler(text: str) -> tuple[str, Any]:
@@ -38,12 +50,14 @@ def parse_scheduler(text: str) -> tuple[str, Any]:
     t = text.strip()
     if t.startswith("local:"):
         n = t.split(":", 1)[1]
-        if not n.isdigit() or not (1 <= int(n) <= MAX_LOCAL_WORKERS):
-            raise InvalidInput(f"--scheduler local:N needs 1 <= N <= {MAX_LOCAL_WORKERS} workers, got {text!r}")
+        if not n.isdigit() or len(n) > 3 or not (1 <= int(n) <= MAX_LOCAL_WORKERS):
+            raise InvalidInput(f"--scheduler local:N needs 1 <= N <= {MAX_LOCAL_WORKERS} workers, got {text[:40]!r}")
+        check_memory(f"--scheduler local:{n} ({n} worker processes)", int(n) * WORKER_BYTES)
         return "local", int(n)
     if _ADDRESS.fullmatch(t):
         return "address", t
-    raise InvalidInput(f"--scheduler must be a Dask scheduler address like tcp://host:8786 or local:N, got {text!r}")
+    raise InvalidInput(f"--scheduler must be a Dask scheduler address like tcp://host:8786 (tcp, tls, ws, wss or ucx) "
+                       f"or local:N, got {text[:60]!r}")
 
 
 def _dask() -> Any:
@@ -65,14 +79,32 @@ def check_executor_options(jobs_text: str, scheduler: str | None) -> None:
     _dask()
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @contextmanager
 def local_executor(jobs: int) -> Iterator[Executor | None]:
     """None (run in this process) for ``jobs == 1``, else ``jobs`` spawned processes."""
     if jobs <= 1:
         yield None
         return
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as ex:
+    check_memory(f"--jobs {jobs} ({jobs} worker processes)", jobs * WORKER_BYTES)
+    ex = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_ignore_sigint)
+    try:
         yield ex
+    except BaseException:
+        # Interrupted or failed: stop the workers now instead of letting them finish their tasks.
+        # ProcessPoolExecutor has no public way to do that; its worker table is read, not changed.
+        workers = list(getattr(ex, "_processes", {}).values())
+        ex.shutdown(wait=False, cancel_futures=True)
+        for proc in workers:
+            proc.terminate()
+        for proc in workers:
+            proc.join(timeout=10)
+        raise
+    ex.shutdown(wait=True)
 
 
 @contextmanager
@@ -89,13 +121,20 @@ def executor_for(jobs: int, scheduler: str | None = None) -> Iterator[Executor |
     # workers compute pure functions; let Dask retry a task whose worker died (the default is 3)
     with dask.config.set({"distributed.scheduler.allowed-failures": 5}):
         if kind == "local":
-            cluster = dd.LocalCluster(n_workers=value, threads_per_worker=1, processes=True, dashboard_address=None,
-                                      silence_logs=50)
+            scratch = tempfile.mkdtemp(prefix="tempx-dask-")
             try:
-                with dd.Client(cluster) as client:
-                    yield client.get_executor()
+                # every file of the cluster (workers' spill space, the scheduler's lock files) in one
+                # folder of ours, removed on the way out however the run ends
+                with dask.config.set({"temporary-directory": scratch}):
+                    cluster = dd.LocalCluster(n_workers=value, threads_per_worker=1, processes=True,
+                                              dashboard_address=None, silence_logs=50, local_directory=scratch)
+                    try:
+                        with dd.Client(cluster) as client:
+                            yield client.get_executor()
+                    finally:
+                        cluster.close()
             finally:
-                cluster.close()
+                shutil.rmtree(scratch, ignore_errors=True)
             return
         try:
             client = dd.Client(value, timeout="10s")

@@ -38,10 +38,13 @@ def latex_matrix(rows: Sequence[Sequence[Fraction]]) -> str:
 
 
 def parse_int(text: str, name: str, minimum: int | None = None) -> int:
+    shown = repr(text[:40] + "…" if isinstance(text, str) and len(text) > 40 else text)
+    if isinstance(text, str) and len(text.strip()) > 30:  # no count or length tempx takes has 30 digits
+        raise InvalidInput(f"{name} must be an integer of at most 30 digits, got {shown}")
     try:
         value = int(text)
     except (TypeError, ValueError):
-        raise InvalidInput(f"{name} must be an integer, got {text!r}") from None
+        raise InvalidInput(f"{name} must be an integer, got {shown}") from None
     if minimum is not None and value < minimum:
         raise InvalidInput(f"{name} must be >= {minimum}, got {value}")
     return value
@@ -55,11 +58,8 @@ def parse_rational_list(text: str, name: str) -> list[Fraction]:
     for p in parts:
         try:
             out.append(parse_rational(p))
-        except InvalidInput:
-            raise InvalidInput(
-                f"{name}: not an exact rational number: {p.strip()!r} "
-                "(allowed: integers like -2, decimals like 1.5, fractions like 3/2)"
-            ) from None
+        except InvalidInput as err:
+            raise InvalidInput(f"{name}: {err}") from None
     return out
 
 

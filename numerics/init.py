@@ -6,7 +6,6 @@ All randomness comes from ``numpy.random.default_rng(seed)``; no global random s
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import numpy as np
 from tempx.numerics.params import Params
 from tempx.theory.counterexamples import counterexample
 from tempx.theory.errors import InvalidInput
+from tempx.theory.exact import parse_rational
 
 __all__ = [
     "init_counterexample",
@@ -148,15 +148,19 @@ def init_counterexample(
 def _number(x: Any, where: str) -> float:
     if isinstance(x, bool):
         raise InvalidInput(f"{where}: expected a number, got {x!r}")
-    if isinstance(x, (int, float)):
-        v = float(x)
-    elif isinstance(x, str):
-        try:
-            v = float(Fraction(x.strip()))
-        except (ValueError, ZeroDivisionError):
-            raise InvalidInput(f"{where}: not a number: {x!r}") from None
-    else:
-        raise InvalidInput(f"{where}: expected a number or a rational string, got {type(x).__name__}")
+    if isinstance(x, str) and x.strip() in ("NaN", "Infinity", "-Infinity"):
+        raise InvalidInput(f"{where}: non-finite value {x!r}")
+    try:
+        if isinstance(x, float):
+            v = x
+        elif isinstance(x, (int, str)):
+            v = float(parse_rational(x))
+        else:
+            raise InvalidInput(f"{where}: expected a number or a rational string, got {type(x).__name__}")
+    except OverflowError:
+        raise InvalidInput(f"{where}: {str(x)[:40]!r} is beyond the float64 range (±1.8e308)") from None
+    except InvalidInput as err:
+        raise InvalidInput(f"{where}: {err}") from None
     if not np.isfinite(v):
         raise InvalidInput(f"{where}: non-finite value {x!r}")
     return v
@@ -190,17 +194,10 @@ def params_from_json(doc: Any) -> Params:
 
 def read_params_json(path: str | Path) -> Any:
     """The JSON document of a parameter file, or ``InvalidInput`` naming why it cannot be read."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        why = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
-        raise InvalidInput(f"cannot read parameter file {str(p)!r}: {why}") from None
-    try:
-        return json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as err:
-        msg = f"{err.msg} at line {err.lineno}" if isinstance(err, json.JSONDecodeError) else "nested too deeply"
-        raise InvalidInput(f"parameter file {str(p)!r} is not valid JSON: {msg}") from None
+    from tempx.theory.files import read_json
+
+    # floats stay floats: a float64 entry is the model (certify takes it as the dyadic rational it is)
+    return read_json(path, "parameter file", exact=False)
 
 
 def load_params(path: str | Path) -> Params:

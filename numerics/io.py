@@ -1,4 +1,14 @@
-"""Atomic file writes: a file is either absent or complete, never half written."""
+"""Writing results: a file is either absent or complete, a result set is either the previous one or
+the whole new one, and nothing but a regular file is ever replaced.
+
+- ``write_bytes_atomic`` writes to a temporary name beside the target and renames it into place
+  (the temporary file is removed on any failure, an interruption included); the file gets the
+  mode the umask gives a new file (or keeps the mode of the file it replaces).  A target that is
+  a symbolic link, a device, a FIFO or a folder is refused: tempx replaces regular files only.
+- ``staged(out)`` is a folder inside ``out`` that a command writes its result set into; only when
+  every file is written are they moved into ``out`` (renames in one file system, which need no
+  space), so a full disk or an interruption leaves the previous result set as it was.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +16,21 @@ import csv
 import io
 import math
 import os
+import shutil
+import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["ensure_dir", "finite_or_none", "rows_to_csv", "write_bytes_atomic", "write_text_atomic"]
+__all__ = ["check_target", "ensure_dir", "finite_or_none", "rows_to_csv", "staged", "write_bytes_atomic",
+           "write_text_atomic"]
+
+_KINDS = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
 
 
 def ensure_dir(path: Path) -> Path:
@@ -27,13 +44,37 @@ def ensure_dir(path: Path) -> Path:
     return path
 
 
+def check_target(path: Path) -> int | None:
+    """Refuse an output path that is not a regular file (or absent); the mode of the file it would
+    replace, or None for a new file."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise InvalidInput(f"cannot write {str(path)!r}: {err.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a regular file")
+        raise InvalidInput(f"{str(path)!r} is {kind}: tempx writes results to regular files only, "
+                           "and never replaces anything else")
+    return stat.S_IMODE(info.st_mode)
+
+
+def _new_file_mode() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     path = Path(path)
+    mode = check_target(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+        fd, tmp = tempfile.mkstemp(prefix=".tempx.", suffix=".tmp", dir=path.parent or ".")
     except OSError as err:
         raise InvalidInput(f"cannot write {str(path)!r}: {err.strerror}") from None
     try:
+        os.fchmod(fd, _new_file_mode() if mode is None else mode)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -46,6 +87,26 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
 
 def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
+
+
+@contextmanager
+def staged(out: Path) -> Iterator[Path]:
+    """A fresh folder inside ``out`` for a whole result set, moved into ``out`` when complete."""
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=".tempx-staging.", dir=out))
+    except OSError as err:
+        raise InvalidInput(f"cannot write into {str(out)!r}: {err.strerror}") from None
+    try:
+        yield stage
+        files = sorted(p for p in stage.rglob("*") if p.is_file())
+        for src in files:  # every target checked before the first one is replaced
+            check_target(out / src.relative_to(stage))
+        for src in files:
+            dest = out / src.relative_to(stage)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dest)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def finite_or_none(x: object) -> float | None:

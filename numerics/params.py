@@ -148,10 +148,12 @@ def teacher_from_spec(spec: Any = None, k: int | None = None) -> Teacher:
     >>> teacher_from_spec("atoms:4/5@3/5,-1/2@2/5").impulse_response(3)
     array([1.   , 0.28 , 0.484])
     """
+    from tempx.theory.budget import check_memory
     from tempx.theory.teacher_spec import parse_teacher
 
     exact_teacher = parse_teacher(spec)
     rnn = exact_teacher.as_rnn()
+    check_memory(f"the float64 image of teacher {exact_teacher.describe()[:60]!r}", 130.0 * rnn.d * rnn.d)
     try:
         A, B, C = (np.array([[float(x) for x in row] for row in rows], dtype=np.float64)
                    for rows in (rnn.as_lists()[m] for m in "ABC"))

@@ -174,7 +174,8 @@ def work(unit: Unit) -> dict[str, Any]:
 
 
 def check_manifest(out: Path, code: str) -> None:
-    """Refuse an output folder that holds results of another code version; else record ours."""
+    """Refuse an output folder that holds results of another code version (``run_units`` records
+    ours once its executor is up, so a scheduler that cannot be reached leaves no manifest)."""
     manifest = out / "manifest.json"
     if manifest.exists():
         try:
@@ -186,8 +187,11 @@ def check_manifest(out: Path, code: str) -> None:
                 f"{str(out)!r} holds results of tempx {old.get('code_version')}, this is {code}; "
                 "use another --out (nothing there was changed)"
             )
-        return
-    write_text_atomic(manifest, json.dumps({"code_version": code}, indent=1))
+
+
+def record_manifest(out: Path, code: str) -> None:
+    if not (out / "manifest.json").exists():
+        write_text_atomic(out / "manifest.json", json.dumps({"code_version": code}, indent=1))
 
 
 def run_units(
@@ -203,7 +207,7 @@ def run_units(
 
     from tempx.numerics.executors import executor_for
 
-    cache = ensure_dir(out / "cache")
+    cache = out / "cache"  # created once the executor is up, with the manifest
     results: dict[Unit, Any] = {}
     timings: dict[str, float] = {}
 
@@ -236,6 +240,8 @@ def run_units(
         report(f"[{done}/{total}] {unit.label()}  {got['seconds']:.1f}s")
 
     with executor_for(jobs if len(missing) > 1 else 1, scheduler) as ex:
+        record_manifest(out, code)
+        ensure_dir(cache)
         if ex is None:
             for unit in missing:
                 store(unit, work(unit), remote=False)

@@ -35,9 +35,11 @@ def run_cli(args: Sequence[str], cwd: str | None = None) -> subprocess.Completed
     import os
 
     from tempx.numerics.cli import main
+    from tempx.theory.budget import ENV, WORK_ENV
 
     out, err = io.StringIO(), io.StringIO()
     before = os.getcwd()
+    env_before = {name: os.environ.get(name) for name in (ENV, WORK_ENV)}  # --memory-limit, --work-limit set them
     try:
         if cwd is not None:
             os.chdir(cwd)
@@ -48,4 +50,9 @@ def run_cli(args: Sequence[str], cwd: str | None = None) -> subprocess.Completed
                 status = exc.code if isinstance(exc.code, int) else 0
     finally:
         os.chdir(before)
+        for name, value in env_before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return subprocess.CompletedProcess(list(args), status, out.getvalue(), err.getvalue())

@@ -64,7 +64,7 @@ TESTS: dict[str, list[str]] = {
     "theory/claims/c13_certified.py": ["tests/test_certify.py", "tests/test_claims.py"],
     "numerics/limit.py": ["tests/test_limit.py"],
     "numerics/powerlaw.py": ["tests/test_limit.py"],
-    "numerics/budget.py": ["tests/test_budget.py"],
+    "theory/budget.py": ["tests/test_budget.py", "tests/test_fuzz.py"],
     "numerics/executors.py": ["tests/test_limit.py", "tests/test_reproduce.py"],
     "numerics/losses.py": ["tests/test_numerics_losses.py", "tests/test_descent.py"],
     "numerics/kernels.py": ["tests/test_kernels.py", "tests/test_descent.py"],

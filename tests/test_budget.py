@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tempx.numerics.budget import DEFAULT_LIMIT, ENV, check_memory, human, memory_limit, parse_size, train_bytes
+from tempx.theory.budget import DEFAULT_LIMIT, ENV, check_memory, human, memory_limit, parse_size, train_bytes
 from tempx.theory.errors import InvalidInput
 
 
@@ -46,10 +46,36 @@ def test_train_estimate_grows_as_the_arrays_do() -> None:
 
 
 def test_estimates_are_the_documented_formulas() -> None:
-    from tempx.numerics.budget import flow_bytes
+    from tempx.theory.budget import flow_bytes
 
     mib64 = 64 * 1024**2
     assert train_bytes(2, 3, 5, 7) == 8 * (6 * 2 * 9 + 6 * 2 * 5 * 3 + 2 * 7 + 4 * 5 + 8 * 2) + mib64
     assert train_bytes(2, 3, 5, 7, n_data=11) == 8 * (6 * 2 * 9 + 6 * 2 * 5 * 3 + 2 * 7 + 4 * 5 + 8 * 2 + 2 * 25 + 55) + mib64
     p = 20 * 20 + 40
     assert flow_bytes(20) == 32 * p * p
+
+
+def test_the_work_limit_from_the_environment_and_its_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tempx.theory.budget import WORK_ENV, WORK_LIMIT, OverBudget, check_work, work_limit
+
+    monkeypatch.delenv(WORK_ENV, raising=False)
+    assert work_limit() == WORK_LIMIT == 3e9
+    check_work("a request", 3e9)  # at the limit: allowed
+    with pytest.raises(OverBudget, match=r"a request is estimated at 3e\+09 units of exact work \(about 30 s\), over the "
+                                         r"limit of 1e\+03 \(raise it with TEMPX_WORK_LIMIT=N"):
+        monkeypatch.setenv(WORK_ENV, "1e3")
+        check_work("a request", 3e9)
+    for bad in ["x", "0", "nan", "-5"]:
+        monkeypatch.setenv(WORK_ENV, bad)
+        with pytest.raises(InvalidInput, match="TEMPX_WORK_LIMIT must be a number"):
+            work_limit()
+
+
+def test_work_and_size_estimates_grow_as_stated() -> None:
+    from tempx.theory.budget import disguise_work, exact_matrix_bytes, profile_work
+
+    # Berlekamp–Massey: cubic in the terms with growing entries, quadratic with constant ones
+    assert profile_work(200, 2, 1) == pytest.approx(8 * profile_work(100, 2, 1), rel=0.02)
+    assert profile_work(1001, 1, 1) == pytest.approx(1001**3 / 3 + 1001**2 / 2)
+    assert disguise_work(400) == 16 * disguise_work(200)
+    assert exact_matrix_bytes(100, 100) == 100 * 100 * (48 + 0.25)

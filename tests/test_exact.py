@@ -83,3 +83,32 @@ def test_sparse_krylov_paths_agree_with_dense_products(d: int, n: int, seed: int
         dense.append(A * dense[-1])
     assert exact.markov_parameters(y, A, x, n) == [(y * v).to_list_flat()[0] for v in dense]
     assert exact.entries(exact.krylov_rows(A, x, n)) == [exact.entries(v.transpose())[0] for v in dense]
+
+
+HOSTILE = ["1e1_000_000_000", "1e" + "0" * 31 + "1000000000", "1_0e4_001", "-.5E-9999", "1e+0004001"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_huge_exponents_in_every_spelling_are_refused_at_once(text: str) -> None:
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(InvalidInput, match="exponent .* is beyond ±4000"):
+        exact.parse_rational(text)
+    assert time.perf_counter() - start < 0.1  # no integer of the exponent's size was built
+
+
+def test_digit_and_length_caps_and_the_grammar() -> None:
+    MAX_CHARS, MAX_DIGITS = exact.MAX_CHARS, exact.MAX_DIGITS
+
+    assert exact.parse_rational("9" * MAX_DIGITS) == int("9" * MAX_DIGITS)
+    assert exact.parse_rational("1e4000") == 10**4000 and exact.parse_rational("1e-4000") == Fraction(1, 10**4000)
+    assert exact.parse_rational("1_000.25e1_0") == Fraction(100025, 100) * 10**10
+    for text in ["9" * (MAX_DIGITS + 1), "1/" + "3" * (MAX_DIGITS + 1), "0." + "1" * MAX_DIGITS]:
+        with pytest.raises(InvalidInput, match="digits"):
+            exact.parse_rational(text)
+    with pytest.raises(InvalidInput, match="characters"):
+        exact.parse_rational(" " * MAX_CHARS + "1")
+    for text in ["1__0", "1_", "٣", "0x10", "1e", ".", "1/0", "inf", "nan", "1.5/2", ""]:
+        with pytest.raises(InvalidInput):
+            exact.parse_rational(text)

@@ -124,19 +124,19 @@ def test_bad_teacher_files(tmp_path: Path, content: str, needle: str) -> None:
 
 
 def test_missing_folder_and_unreadable_files(tmp_path: Path) -> None:
-    with pytest.raises(InvalidInput, match="no such file"):
+    with pytest.raises(InvalidInput, match="No such file"):
         parse_teacher(f"file:{tmp_path / 'none.json'}")
     with pytest.raises(InvalidInput, match="is a folder"):
         parse_teacher(f"file:{tmp_path}")
     binary = tmp_path / "b.json"
     binary.write_bytes(b"\xff\xfe\x00")
-    with pytest.raises(InvalidInput, match="cannot read"):
+    with pytest.raises(InvalidInput, match="is not UTF-8 text"):
         parse_teacher(f"file:{binary}")
     if os.geteuid() != 0:  # root reads every file
         locked = tmp_path / "locked.json"
         locked.write_text("{}")
         locked.chmod(0)
-        with pytest.raises(InvalidInput, match="no permission"):
+        with pytest.raises(InvalidInput, match="Permission denied"):
             parse_teacher(f"file:{locked}")
 
 
@@ -180,3 +180,39 @@ def test_atoms_teacher_has_as_many_states_as_atoms(spec: str) -> None:
 @pytest.mark.parametrize("spec, dim", [("impulse:1,0,0", 1), ("impulse:1,0", 1), ("impulse:0,0", 1), ("impulse:1,2,0", 2)])
 def test_impulse_realization_drops_trailing_zeros(spec: str, dim: int) -> None:
     assert parse_teacher(spec).as_rnn().d == dim  # minimal: one state per value up to the last nonzero
+
+
+@pytest.mark.parametrize("spec", ["delay:0", "delay:5", "impulse:0", "impulse:0,0,3,0,0", "impulse:1,-2,0,3",
+                                  "atoms:1/2@1", "atoms:4/5@3/5,-1/2@2/5,0@7", "atoms:1@1,-1@1,2@-3"])
+def test_closed_form_dimension_and_terms_equal_berlekamp_massey_and_the_realization(spec: str) -> None:
+    """d* and the terms of shifts and atoms come in closed form (no work); here against the general
+    route, Berlekamp–Massey on 2D terms of the realization and its Krylov sweep."""
+    from tempx.theory.teacher_spec import teacher_dim
+
+    t = parse_teacher(spec)
+    n = 2 * t.as_rnn().d + 3
+    assert t.impulse_response(n) == t.as_rnn().impulse_response(n)
+    assert t.dim == teacher_dim(t)
+
+
+def test_teacher_sizes_are_refused_from_estimates_before_building() -> None:
+    import time
+
+    from tempx.theory.budget import OverBudget
+
+    start = time.perf_counter()
+    with pytest.raises(OverBudget, match=r"realization of teacher 'delay:100000' \(100001×100001\) needs about"):
+        parse_teacher("delay:100000")
+    with pytest.raises(OverBudget, match=r"\(20000×20000\) needs about"):
+        parse_teacher("impulse:" + ",".join(["1"] * 20000))
+    assert time.perf_counter() - start < 2
+
+
+def test_the_profile_work_of_a_teacher_is_estimated_before_berlekamp_massey() -> None:
+    from tempx.theory.budget import OverBudget
+    from tempx.theory.threshold import threshold
+
+    atoms = parse_teacher("atoms:" + ",".join(f"{i}/1000000000@1" for i in range(1, 401)))
+    assert atoms.dim == 400  # closed form: no work
+    with pytest.raises(OverBudget, match=r"linear-complexity profile .* \(801 exact terms\) is estimated at"):
+        threshold(atoms, 3)

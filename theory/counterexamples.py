@@ -22,6 +22,7 @@ from fractions import Fraction
 from sympy.polys.matrices import DomainMatrix
 
 from tempx.theory import exact
+from tempx.theory.budget import check_memory, check_work, disguise_work, exact_matrix_bytes
 from tempx.theory.complexity import LFSR, shift_register_rnn
 from tempx.theory.errors import InvalidInput
 from tempx.theory.rnn import ExactRNN
@@ -191,11 +192,23 @@ def _check_d(d: object) -> int:
     return d
 
 
+def check_cost(d: int, bits: int, disguise: int | None) -> None:
+    """The counterexample's cost, estimated before it is built: its dense d×d exact matrix, and
+    the change of basis when disguised (``tempx.theory.budget``)."""
+    if disguise is not None and (isinstance(disguise, bool) or not isinstance(disguise, int)):
+        raise TypeError(f"disguise must be an int seed, got {type(disguise).__name__}")
+    check_memory(f"a counterexample of dimension d = {d}", exact_matrix_bytes(d, d, bits))
+    if disguise is not None:
+        check_work(f"disguising a counterexample of dimension d = {d}", disguise_work(d, bits))
+
+
+def _bits(values: Sequence[Fraction]) -> int:
+    return max((x.numerator.bit_length() + x.denominator.bit_length() for x in values), default=1)
+
+
 def _finish(rnn: ExactRNN, d: int, disguise: int | None) -> ExactRNN:
     rnn = rnn.pad(d)
     if disguise is not None:
-        if isinstance(disguise, bool) or not isinstance(disguise, int):
-            raise TypeError(f"disguise must be an int seed, got {type(disguise).__name__}")
         rnn = rnn.transform(*disguise_matrices(d, disguise))
     return rnn
 
@@ -254,17 +267,19 @@ def counterexample(
         assert teacher is not None
         return _general(k, teacher, d, c, disguise)
     if tail is not None:
-        base = with_tail(k, tail)
         tail_t: tuple[Fraction, ...] | None = tuple(exact.parse_rational(x) for x in tail)
         c_val = None
+        d_base, bits = k + len(tail_t or ()), _bits(tail_t or ())
     else:
         c_val = exact.parse_rational(1 if c is None else c)
-        base = cyclic(k, c_val)
         tail_t = None
-    d = base.d if d is None else _check_d(d)
-    if d < base.d:
-        what = f"k + len(tail) = {base.d}" if tail is not None else f"k = {k}"
+        d_base, bits = k, _bits([c_val])
+    d = d_base if d is None else _check_d(d)
+    if d < d_base:
+        what = f"k + len(tail) = {d_base}" if tail is not None else f"k = {k}"
         raise InvalidInput(f"d must be >= {what} for this construction, got d = {d}")
+    check_cost(d, bits, disguise)
+    base = with_tail(k, tail) if tail is not None else cyclic(k, c_val)
     return Counterexample(rnn=_finish(base, d, disguise), k=k, c=c_val, tail=tail_t, disguise=disguise,
                           d_min=k, first_difference=k)
 
@@ -284,7 +299,8 @@ def _general(k: int, teacher: Teacher, d: int | None, c: object | None, disguise
         )
     state, seq = student_recurrence(prof, th.first_difference, th.c)
     assert state.length == th.d_min  # Invariant: Massey's length is the threshold's g(j).
-    base = shift_register_rnn(seq, state)
     d = max(th.d_min, 1) if d is None else d
+    check_cost(d, _bits(seq), disguise)
+    base = shift_register_rnn(seq, state)
     return Counterexample(rnn=_finish(base, d, disguise), k=k, c=th.c, tail=None, disguise=disguise, teacher=teacher,
                           d_min=th.d_min, first_difference=th.first_difference, recurrence=state, prefix=tuple(seq))

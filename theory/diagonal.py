@@ -31,6 +31,7 @@ from sympy import QQ, QQ_I
 from sympy.polys.rings import PolyElement, ring
 
 from tempx.theory import exact
+from tempx.theory.budget import check_memory, check_work, exact_matrix_bytes, profile_work
 from tempx.theory.errors import InvalidInput
 from tempx.theory.losses import Weights, loss_weights
 from tempx.theory.rnn import ExactRNN
@@ -157,6 +158,12 @@ def diagonal_counterexample(nodes: Sequence[object], k: int | None = None, teach
     lam = _nodes(nodes)
     if k is not None and k != len(lam):
         raise InvalidInput(f"k = {k} needs exactly k nodes, got {len(lam)} (one node per matched term)")
+    # Weights are products of k node differences (k·b bits each), k of them, and the Vandermonde
+    # solve of other teachers is no cheaper: about k³·b bit work, and the dense realization of
+    # ``to_rnn`` is k×k (tempx.theory.budget).
+    bits = max(x.numerator.bit_length() + x.denominator.bit_length() for x in lam)
+    check_work(f"a diagonal counterexample on {len(lam)} nodes", profile_work(len(lam), bits, bits))
+    check_memory(f"a diagonal counterexample on {len(lam)} nodes", exact_matrix_bytes(len(lam), len(lam), bits))
     t = as_teacher(teacher)
     if t.describe() == "memoryless":
         weights = list(lagrange_weights(lam))

@@ -12,20 +12,28 @@ Forms (numbers are exact rationals: ``3/2``, ``-0.5``, ``2``; "0.8" is 4/5):
 
 Every teacher is an exact RNN realization plus its minimal dimension d* (by linear
 complexity, ``tempx.theory.complexity``); ``numerics`` takes the float image of the same object.
+
+Costs are bounded before the work (``tempx.theory.budget``): the memory of the dense exact
+realization is estimated before it is built, and the Berlekamp–Massey work of d* before it runs.
+Where the structure gives them in closed form, no work is done at all: a delay or a finite
+impulse response is a shift (its terms are the values, d* = the index of the last nonzero + 1,
+the Hankel matrix being anti-triangular), and n distinct atoms with nonzero weights have d* = n
+(distinct poles with nonzero residues).  ``tests/test_teacher_spec.py`` checks each closed form
+against Berlekamp–Massey.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
+from tempx.theory.budget import check_memory, check_work, exact_matrix_bytes, profile_work
 from tempx.theory.complexity import berlekamp_massey
 from tempx.theory.errors import InvalidInput
 from tempx.theory.exact import parse_rational
+from tempx.theory.files import read_json
 from tempx.theory.rnn import ExactRNN
 from tempx.theory.teachers import Memoryless, Teacher, TeacherRNN
 
@@ -44,8 +52,21 @@ def _bad(spec: str, why: str) -> InvalidInput:
 def _number(spec: str, text: str, what: str) -> Fraction:
     try:
         return parse_rational(text)
-    except InvalidInput:
-        raise _bad(spec, f"{what} must be an exact number, got {text.strip()!r}") from None
+    except InvalidInput as err:
+        raise _bad(spec, f"{what} must be an exact number: {err}") from None
+
+
+def _bits(x: Fraction) -> int:
+    return x.numerator.bit_length() + x.denominator.bit_length()
+
+
+def check_profile_work(teacher: Teacher, n_terms: int, what: str) -> None:
+    """Refuse Berlekamp–Massey over ``n_terms`` exact terms of ``teacher`` when it would take long:
+    term i has about i·b(A) + b(B) + b(C) bits (b: the largest entry's numerator and denominator bits)."""
+    m = teacher.as_rnn().as_lists()
+    growth = max((_bits(x) for row in m["A"] for x in row), default=1)
+    base = max((_bits(x) for row in m["B"] for x in row), default=1) + max((_bits(x) for x in m["C"][0]), default=1)
+    check_work(f"{what} of teacher {teacher.describe()[:60]!r} ({n_terms} exact terms)", profile_work(n_terms, growth, base))
 
 
 def teacher_dim(teacher: Teacher) -> int:
@@ -55,6 +76,7 @@ def teacher_dim(teacher: Teacher) -> int:
     so 2D terms determine the linear complexity of the whole impulse response.
     """
     D = teacher.as_rnn().d
+    check_profile_work(teacher, 2 * D, "the minimal dimension")
     return berlekamp_massey(teacher.impulse_response(2 * D)).length
 
 
@@ -69,10 +91,18 @@ class SpecTeacher:
 
     @cached_property
     def dim(self) -> int:
-        """Minimal dimension d* (exact, by linear complexity)."""
+        """Minimal dimension d* (exact: in closed form for shifts and atoms, else by linear complexity)."""
+        if self.kind in ("delay", "impulse"):
+            values = self.values["values"]
+            return max((i + 1 for i, v in enumerate(values) if v != 0), default=0)
+        if self.kind == "atoms":
+            return len(self.values["nodes"])
         return teacher_dim(self)
 
     def impulse_response(self, n: int) -> tuple[Fraction, ...]:
+        if self.kind in ("delay", "impulse"):  # a shift: its terms are its values, then zeros
+            values = self.values["values"][:n]
+            return (*values, *[Fraction(0)] * (n - len(values)))
         return self.rnn.impulse_response(n)
 
     def as_rnn(self) -> ExactRNN:
@@ -89,19 +119,25 @@ class SpecTeacher:
         return all(w > 0 for w in self.values["weights"])
 
 
-def _shift_rnn(values: list[Fraction]) -> ExactRNN:
+def _check_realization(spec: str, D: int, bits: int) -> None:
+    check_memory(f"the exact realization of teacher {spec[:60]!r} ({D}×{D})", exact_matrix_bytes(D, D, bits))
+
+
+def _shift_rnn(values: list[Fraction], spec: str = "impulse") -> ExactRNN:
     """Nilpotent shift of dimension m = len(values): w_i = values[i] for i < m, then zeros."""
     from tempx.theory import exact
 
     m = len(values)
+    _check_realization(spec, m, max((_bits(v) for v in values), default=1))
     A = exact.from_nonzero({(i + 1, i): 1 for i in range(m - 1)}, (m, m))
     return ExactRNN(A, exact.column([1] + [0] * (m - 1)), exact.row(values))
 
 
-def _diag_rnn(nodes: list[Fraction], weights: list[Fraction]) -> ExactRNN:
+def _diag_rnn(nodes: list[Fraction], weights: list[Fraction], spec: str = "atoms") -> ExactRNN:
     from tempx.theory import exact
 
     n = len(nodes)
+    _check_realization(spec, n, max((_bits(v) for v in nodes + weights), default=1))
     A = exact.from_nonzero({(i, i): mu for i, mu in enumerate(nodes)}, (n, n))
     return ExactRNN(A, exact.column([1] * n), exact.row(weights))
 
@@ -109,21 +145,10 @@ def _diag_rnn(nodes: list[Fraction], weights: list[Fraction]) -> ExactRNN:
 def _read_file(spec: str, path_text: str) -> ExactRNN:
     if not path_text.strip():
         raise _bad(spec, "file: needs a path")
-    path = Path(path_text)
     try:
-        text = path.read_text(encoding="utf-8")
-    except IsADirectoryError:
-        raise _bad(spec, f"{path_text!r} is a folder, not a JSON file") from None
-    except FileNotFoundError:
-        raise _bad(spec, f"no such file {path_text!r}") from None
-    except PermissionError:
-        raise _bad(spec, f"no permission to read {path_text!r}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise _bad(spec, f"cannot read {path_text!r} ({type(err).__name__})") from None
-    try:
-        doc = json.loads(text, parse_float=str, parse_constant=lambda c: c)  # decimals are taken exactly
-    except json.JSONDecodeError as err:
-        raise _bad(spec, f"{path_text!r} is not valid JSON (line {err.lineno}: {err.msg})") from None
+        doc = read_json(path_text, "teacher file", exact=True)  # decimals are taken exactly
+    except InvalidInput as err:
+        raise _bad(spec, str(err)) from None
     if not isinstance(doc, dict) or not all(key in doc for key in "ABC"):
         raise _bad(spec, f"{path_text!r} must hold a JSON object with keys A (d×d), B (d×1) and C (1×d)")
     try:
@@ -178,7 +203,8 @@ def parse_teacher(spec: str | Teacher | ExactRNN | None) -> Teacher:
             raise _bad(spec, f"the delay M must be an integer >= 0, got {parts[0]!r}") from None
         if not 0 <= M <= MAX_DELAY:
             raise _bad(spec, f"the delay M must be an integer in [0, {MAX_DELAY}], got {M}")
-        return SpecTeacher(text, "delay", _shift_rnn([Fraction(0)] * M + [Fraction(1)]), {"delay": M})
+        values = [Fraction(0)] * M + [Fraction(1)]
+        return SpecTeacher(text, "delay", _shift_rnn(values, text), {"delay": M, "values": values})
     if kind == "geometric":
         fields = [f.strip() for f in rest.split(":")]
         if len(fields) > 2 or len(parts) != 1 or any(not f for f in fields):
@@ -213,8 +239,8 @@ def parse_teacher(spec: str | Teacher | ExactRNN | None) -> Teacher:
                 raise _bad(spec, f"atom {mu} appears twice (atoms must be distinct)")
             nodes.append(mu)
             weights.append(w)
-        return SpecTeacher(text, "atoms", _diag_rnn(nodes, weights), {"nodes": nodes, "weights": weights})
+        return SpecTeacher(text, "atoms", _diag_rnn(nodes, weights, text), {"nodes": nodes, "weights": weights})
     values = [_number(spec, p, "an impulse-response value") for p in parts]  # impulse
     while len(values) > 1 and values[-1] == 0:
         values.pop()  # trailing zeros change nothing: keep the realization minimal
-    return SpecTeacher(text, "impulse", _shift_rnn(values), {"values": values})
+    return SpecTeacher(text, "impulse", _shift_rnn(values, text), {"values": values})

@@ -85,7 +85,10 @@ def profile_of_terms(terms: Sequence[Any], one: Any = Fraction(1)) -> tuple[list
 
 def teacher_profile(teacher: Teacher, extra: int = 0) -> TeacherProfile:
     """Berlekamp–Massey over the first 2D + 1 + ``extra`` terms (D = the realization's dimension)."""
+    from tempx.theory.teacher_spec import check_profile_work
+
     D = teacher.as_rnn().d
+    check_profile_work(teacher, 2 * D + 1 + extra, "the linear-complexity profile")
     terms = teacher.impulse_response(2 * D + 1 + extra)
     complexity, discrepancy, states = profile_of_terms(terms)
     dim = complexity[2 * D]

@@ -41,15 +41,20 @@ def _exact(x: Any, where: str) -> Fraction:
         raise InvalidInput(f"{where}: {err}") from None
 
 
-def load_exact_models(path: str) -> list[ExactRNN]:
+def load_exact_models(path: str, teacher_dim: int = 0) -> list[ExactRNN]:
     """The models of a parameter file with every entry taken exactly (validated by the float reader first)."""
     from tempx.numerics.init import params_from_json, read_params_json
 
     doc = read_params_json(path)
-    params_from_json(doc)  # shapes, numbers, finiteness: one clear line for each problem
     docs = doc if isinstance(doc, list) else [doc]
     if len(docs) > MAX_MODELS:
         raise InvalidInput(f"parameter file {path!r} holds {len(docs)} models; at most {MAX_MODELS} per run")
+    for n, m in enumerate(docs):  # the dimension from the shape, before any entry is converted
+        d = len(m["A"]) if isinstance(m, dict) and isinstance(m.get("A"), list) else 0
+        if d + teacher_dim > MAX_DIM:
+            raise InvalidInput(f"model {n} has dimension d = {d}; with a teacher of dimension {teacher_dim} that is "
+                               f"beyond {MAX_DIM} for the exact certificate (its exact positivity check grows as n⁴)")
+    params_from_json(doc)  # shapes, numbers, finiteness: one clear line for each problem
     out = []
     for n, m in enumerate(docs):
         out.append(ExactRNN.from_entries(
@@ -68,11 +73,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
             raise InvalidInput(f"{name} {v} is beyond {MAX_TERMS}: exact sums of more terms are not computed "
                                "(their cost grows as q²·d²); L_inf's enclosure covers every length")
     teacher = parse_teacher(args.teacher)
-    models = load_exact_models(args.params)
-    n = models[0].d + teacher.as_rnn().d
-    if n > MAX_DIM:
-        raise InvalidInput(f"model dimension d = {models[0].d} with a teacher of dimension {teacher.as_rnn().d} is beyond "
-                           f"{MAX_DIM} for the exact certificate (its exact positivity check grows as n⁴)")
+    models = load_exact_models(args.params, teacher.as_rnn().d)
     rows = []
     for n, R in enumerate(models):
         enc = certify(R, teacher, k, qs)

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from tempx.numerics.commands.common import nonneg_int
-from tempx.numerics.io import ensure_dir, write_text_atomic
+from tempx.numerics.io import ensure_dir, staged, write_text_atomic
 from tempx.numerics.progress import Progress
 
 HELP = "run experiment E1 (init scale), E2 (symmetric init), E3 (L_q vs q) or E4 (finite data) and save its figures"
@@ -43,9 +43,10 @@ def run(args: argparse.Namespace) -> int:
         bar.update(n + 1, unit.label())
     bar.close()
     doc = report.assemble(units, results, code_version(), scale, seed, config)
-    paths = report.write_experiment(doc, args.name, out, out, out)
     part = {"experiment": args.name, "scale": scale, "seed": seed, "preset": config[args.name], **doc[args.name]}
-    write_text_atomic(out / f"{args.name}.json", json.dumps(part, indent=1, sort_keys=True) + "\n")
+    with staged(out) as stage:
+        paths = [out / p.relative_to(stage) for p in report.write_experiment(doc, args.name, stage, stage, stage)]
+        write_text_atomic(stage / f"{args.name}.json", json.dumps(part, indent=1, sort_keys=True) + "\n")
     print(f"{args.name}: wrote {out / (args.name + '.json')}, " + ", ".join(str(p) for p in paths))
     for s in doc[args.name].get("summary", []):
         key = ", ".join(f"{k}={s[k]}" for k in ("d", "k", "sigma") if k in s)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import sys
 import time
@@ -11,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tempx.numerics.commands.common import nonneg_int, positive_int
-from tempx.numerics.io import ensure_dir
+from tempx.numerics.io import ensure_dir, staged
 from tempx.theory.errors import InvalidInput
 
 HELP = "check every claim and regenerate every figure and table into one report (resumable)"
@@ -31,12 +30,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _load_config(path: str) -> dict[str, Any]:
-    try:
-        cfg = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as err:
-        raise InvalidInput(f"cannot read --config {path!r}: {err.strerror}") from None
-    except json.JSONDecodeError as err:
-        raise InvalidInput(f"--config {path!r} is not valid JSON: {err.msg}") from None
+    from tempx.theory.files import read_json
+
+    cfg = read_json(path, "--config file", exact=False)
     from tempx.numerics.reproduce import SCALES
 
     quick = SCALES["quick"]
@@ -74,13 +70,14 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     try:
         results, timings = run_units(units, out, code, jobs, say, scheduler=args.scheduler)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the command line prints the last line and the exit status
         say("tempx reproduce: interrupted; finished units are kept in cache/ — rerun the same command to resume")
-        return 130
+        raise
     say("tempx reproduce: writing report, tables and figures")
     doc = report.assemble(units, results, code, scale, seed, config)
     env = report.environment(sys.argv, jobs, timings, time.perf_counter() - start)
-    paths = report.write_outputs(out, doc, env, command)
+    with staged(out) as stage:  # the previous result set stays whole until the new one is
+        paths = report.write_outputs(stage, doc, env, command)
     failed = [c["id"] for c in doc["claims"] if not c["passed"]]
     print(f"wrote {out / 'REPORT.md'} and {len(paths) - 1} other files in {time.perf_counter() - start:.0f} s")
     if failed:

@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tempx.numerics.budget import check_memory, train_bytes
 from tempx.numerics.commands.common import float_list, int_list, nonneg_int, positive_float, positive_int
-from tempx.numerics.io import ensure_dir, rows_to_csv, write_text_atomic
+from tempx.numerics.io import ensure_dir, rows_to_csv, staged, write_text_atomic
 from tempx.numerics.progress import Progress
+from tempx.theory.budget import check_memory, train_bytes
 from tempx.theory.errors import InvalidInput
 from tempx.theory.teacher_spec import TEACHER_FORMS, parse_teacher
 
@@ -91,11 +91,14 @@ def run(args: argparse.Namespace) -> int:
     summary = summarize(rows, ("d", "k", "sigma"))
     config = {"d": ds, "k": ks, "sigmas": sigmas, "seeds": seeds, "init": args.init, "lr": lr, "steps": steps,
               "q": q, "data": n_data, "teacher": args.teacher, "student": student}
-    write_text_atomic(out / "results.csv", rows_to_csv(rows, ROW_COLUMNS))
-    write_text_atomic(out / "results.json", json.dumps({"config": config, "summary": summary, "rows": rows}, indent=1))
     from tempx.numerics.plots import plot_q0, plot_sweep  # matplotlib only when drawing
 
-    figs = plot_sweep(rows, out / "extrapolation_vs_sigma") + plot_q0(rows, out / "extrapolation_vs_Q0")
+    with staged(out) as stage:  # all of the result set, or none of it
+        write_text_atomic(stage / "results.csv", rows_to_csv(rows, ROW_COLUMNS))
+        write_text_atomic(stage / "results.json", json.dumps({"config": config, "summary": summary, "rows": rows},
+                                                             indent=1))
+        figs = [out / f.relative_to(stage) for f in
+                plot_sweep(rows, stage / "extrapolation_vs_sigma") + plot_q0(rows, stage / "extrapolation_vs_Q0")]
     print(f"{len(rows)} models in {cells} cells; wrote {out / 'results.csv'}, {out / 'results.json'}, "
           + ", ".join(str(f) for f in figs))
     for s in summary:

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tempx.numerics.budget import check_memory, flow_bytes, train_bytes
 from tempx.numerics.commands.common import (
     finite_or_none,
     int_list,
@@ -19,6 +18,7 @@ from tempx.numerics.commands.common import (
 from tempx.numerics.formatting import dumps, table
 from tempx.numerics.io import write_text_atomic
 from tempx.numerics.progress import Progress
+from tempx.theory.budget import check_memory, flow_bytes, train_bytes
 from tempx.theory.errors import InvalidInput
 from tempx.theory.teacher_spec import TEACHER_FORMS, parse_teacher
 

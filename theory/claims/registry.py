@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from sympy.polys.matrices import DomainMatrix
 
+from tempx.theory.budget import OverBudget
+
 __all__ = ["SEED_SPACE", "Claim", "Evidence", "Kind", "Verdict", "draw_seed", "evidence"]
 
 # Instance generators draw the seeds of their random objects from [0, SEED_SPACE]: any range
@@ -137,6 +139,8 @@ class Claim:
             self.hypotheses(**params)
             try:
                 found.extend(self.check_instance(**params))
+            except OverBudget:  # the request does not fit the limits: refused, not failed
+                raise
             except Exception as err:  # noqa: BLE001 — a crashing check is a failed check, reported with its instance
                 found.append(Evidence("check raised an exception", f"{type(err).__name__}: {err}",
                                       "no exception", False, "==", params))
