@@ -52,7 +52,6 @@ def parse_scheduler(text: str) -> tuple[str, Any]:
         n = t.split(":", 1)[1]
         if not n.isdigit() or len(n) > 3 or not (1 <= int(n) <= MAX_LOCAL_WORKERS):
             raise InvalidInput(f"--scheduler local:N needs 1 <= N <= {MAX_LOCAL_WORKERS} workers, got {text[:40]!r}")
-        check_memory(f"--scheduler local:{n} ({n} worker processes)", int(n) * WORKER_BYTES)
         return "local", int(n)
     if _ADDRESS.fullmatch(t):
         return "address", t
@@ -75,7 +74,9 @@ def check_executor_options(jobs_text: str, scheduler: str | None) -> None:
         return
     if jobs_text != "1":
         raise InvalidInput("give either --jobs (local processes) or --scheduler (a Dask cluster), not both")
-    parse_scheduler(scheduler)
+    kind, value = parse_scheduler(scheduler)
+    if kind == "local":
+        check_memory(f"--scheduler local:{value} ({value} worker processes)", value * WORKER_BYTES)
     _dask()
 
 
@@ -115,6 +116,8 @@ def executor_for(jobs: int, scheduler: str | None = None) -> Iterator[Executor |
             yield ex
         return
     kind, value = parse_scheduler(scheduler)
+    if kind == "local":
+        check_memory(f"--scheduler local:{value} ({value} worker processes)", value * WORKER_BYTES)
     dd = _dask()
     import dask
 

@@ -52,7 +52,7 @@ def test_load_accepts_counterexample_json_with_exact_strings(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     "content, match",
     [("{", "not valid JSON"), ("[]", "no model"), ('{"A": [[1]], "B": [[1]]}', "'C' must be"),
-     ('{"A": [[1, 2]], "B": [[1]], "C": [[1]]}', "'A' must be"), ('{"A": [[1]], "B": [[1]], "C": [["nan"]]}', "not a number"), ('{"A": [[1]], "B": [[1]], "C": [[1e400]]}', "non-finite"),
+     ('{"A": [[1, 2]], "B": [[1]], "C": [[1]]}', "'A' must be"), ('{"A": [[1]], "B": [[1]], "C": [["nan"]]}', "not an exact rational number"), ('{"A": [[1]], "B": [[1]], "C": [[1e400]]}', "non-finite"),
      ('{"A": [[1]], "B": [[1]], "C": [[true]]}', "expected a number"),
      ('[{"A": [[1]], "B": [[1]], "C": [[1]]}, {"A": [[1,0],[0,1]], "B": [[1],[1]], "C": [[1,1]]}]', "same dimension")],
 )

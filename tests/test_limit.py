@@ -41,9 +41,23 @@ def test_scheduler_addresses_are_parsed_or_refused_in_one_line() -> None:
 
     assert parse_scheduler("local:2") == ("local", 2) and parse_scheduler(" local:16 ") == ("local", 16)
     assert parse_scheduler("tcp://10.0.0.5:8786") == ("address", "tcp://10.0.0.5:8786")
-    for bad in ("local:0", "local:x", "local:257", "10.0.0.5:8786", "tcp://", "", "http://host"):
+    for bad in ("local:0", "local:x", "local:257", "10.0.0.5:8786", "tcp://", "", "http://host", "inproc://x",
+                "local:99999999999"):
         with pytest.raises(InvalidInput, match="--scheduler"):
             parse_scheduler(bad)
+
+
+def test_worker_pools_are_refused_from_their_memory_estimate(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tempx.numerics.executors import WORKER_BYTES, check_executor_options
+    from tempx.theory.budget import ENV, OverBudget
+
+    monkeypatch.setenv(ENV, str(10 * WORKER_BYTES))
+    pytest.importorskip("dask.distributed")
+    check_executor_options("1", "local:10")
+    with pytest.raises(OverBudget, match=r"--scheduler local:11 \(11 worker processes\) needs about"):
+        check_executor_options("1", "local:11")
+    with pytest.raises(OverBudget, match=r"--jobs 11 \(11 worker processes\)"), local_executor(11):
+        pass
 
 
 def test_local_executor_runs_here_for_one_job_and_in_processes_for_more() -> None:

@@ -131,7 +131,7 @@ def test_counterexample_command_with_a_teacher() -> None:
     (["threshold", "--k", "0"], "--k must be >= 1"),
     (["threshold", "--k", "3,,4"], "comma-separated"),
     (["threshold", "--k", "1000000"], "--k must be <="),
-    (["threshold", "--teacher", "file:/no/such.json", "--k", "3"], "no such file"),
+    (["threshold", "--teacher", "file:/no/such.json", "--k", "3"], "No such file"),
     (["counterexample", "--teacher", "delay:x", "--k", "3"], "must be an integer"),
     (["counterexample", "--teacher", "geometric:1/2", "--k", "3", "--tail", "1"], "memoryless teacher"),
     (["counterexample", "--k", "100000"], "--k must be <="),

@@ -1,21 +1,22 @@
-"""``tempx certify``: exact L_k, L_q and a proven enclosure of L_∞ for every model in a parameter file (C13)."""
+"""``tempx certify``: exact L_k, L_q and L_∞ decided exactly — a rational or ∞ — for every model in a
+parameter file (C14); with ``--certificate``, also C13's contraction certificate (a decay rate γ)."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from fractions import Fraction
 from typing import Any
 
 from tempx.numerics.commands.common import int_list, positive_int
 from tempx.numerics.formatting import dumps, table
-from tempx.theory.certify import MAX_TERMS, certify
+from tempx.theory.certify import MAX_TERMS
 from tempx.theory.errors import InvalidInput
 from tempx.theory.exact import parse_rational
+from tempx.theory.linf import decide
 from tempx.theory.rnn import ExactRNN
 from tempx.theory.teacher_spec import TEACHER_FORMS, parse_teacher
 
-HELP = "certify a trained model: exact L_k, L_q and an enclosure lower <= L_inf <= upper that is a proof (C13)"
+HELP = "certify a trained model: exact L_k, L_q and L_inf decided exactly, a rational or inf (C14)"
 MAX_MODELS = 10_000
 MAX_DIM = 256  # the exact positivity check grows as n⁴ (n = d + d*; d = 128 takes 15 s, docs/claims.md)
 
@@ -26,6 +27,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--k", required=True, help="training length k >= 1")
     p.add_argument("--q", help=f"extrapolation lengths Q1,Q2,... to compute exactly (default 4k; each <= {MAX_TERMS})")
     p.add_argument("--exact", action="store_true", help="JSON: add the exact rationals (strings p/q; they can be long)")
+    p.add_argument("--certificate", action="store_true",
+                   help="also search C13's contraction certificate (P, gamma < 1: an explicit decay rate) for finite L_inf")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
 
 
@@ -76,28 +79,39 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     models = load_exact_models(args.params, teacher.as_rnn().d)
     rows = []
     for n, R in enumerate(models):
-        enc = certify(R, teacher, k, qs)
-        rows.append({"model": n, **enc.as_dict(exact=args.exact)})
+        decision = decide(R, teacher, k, qs, certificate=args.certificate)
+        rows.append({"model": n, **decision.as_dict(exact=args.exact)})
     return {"config": {"params": args.params, "teacher": teacher.describe(), "k": k, "q": qs, "d": models[0].d},
             "models": rows}
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.exact:
-        sys.set_int_max_str_digits(0)  # exact rationals of many terms have long numerators
     doc = build(args)
     if args.format == "json":
         print(dumps(doc))
         return 0
     cfg = doc["config"]
     qs = cfg["q"]
-    fmt = lambda x: "—" if x is None else f"{x:.6e}"
-    rows = [(m["model"], fmt(m["L_k"]), *(fmt(m["L_q"][str(q)]) for q in qs), fmt(m["L_inf"]["lower"]),
-             fmt(m["L_inf"]["upper"]), "yes" if m["L_inf"]["certified"] else "no") for m in doc["models"]]
+    fmt = lambda x: "—" if x is None else (x if isinstance(x, str) else f"{x:.6e}")
+    short = lambda s: "— (see below)" if s is None else (s if len(s) <= 40 else f"{s[:18]}…{s[-18:]}")
+
+    def shown(li: dict[str, Any]) -> str:
+        if li["finite"] is False:
+            return "inf"
+        if li["lower"] == li["upper"] or li["complexity"] is not None:
+            return fmt(li["lower"])
+        return f"[{fmt(li['lower'])}, {fmt(li['upper'])}]"
+
+    rows = [(m["model"], fmt(m["L_k"]), *(fmt(m["L_q"][str(q)]) for q in qs), shown(m["L_inf"]), short(m["exact_value"]))
+            for m in doc["models"]]
     print(f"{len(rows)} model(s) of dimension {cfg['d']} from {cfg['params']}, teacher {cfg['teacher']}, k = {cfg['k']}")
-    print(table(("model", f"L_{cfg['k']}", *(f"L_{q}" for q in qs), "L_inf >=", "L_inf <=", "certified"), rows))
+    print(table(("model", f"L_{cfg['k']}", *(f"L_{q}" for q in qs), "L_inf", "L_inf exact"), rows))
     for m in doc["models"]:
-        print(f"model {m['model']}: {m['L_inf']['reason']}")
+        extra = ""
+        if "certificate" in m["L_inf"]:
+            extra = f"; contraction certificate γ = {m['L_inf']['certificate']['gamma']:.6g}"
+        where = "" if m["L_inf"]["complexity"] is None else f" (linear complexity {m['L_inf']['complexity']})"
+        print(f"model {m['model']}: {m['L_inf']['reason']}{where}{extra}")
     print("every entry is taken exactly (a float64 is a dyadic rational); L_k, L_q exact (shown rounded); "
-          "L_inf bounds rounded outward; '—' upper: not certified (only the lower bound is a theorem)")
+          "L_inf decided exactly (C14): the exact rational (--format json: exact_value), or inf")
     return 0

@@ -1,0 +1,138 @@
+"""C14: L_∞ decided exactly (tempx.theory.linf) and `tempx certify`'s exact answer."""
+
+from __future__ import annotations
+
+import json
+import random
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from cli_helpers import run_cli
+
+from tempx.theory.certify import certify, model_from_floats
+from tempx.theory.claims.c14_exact_linf import CYCLIC_GAINS, FORMS, _jordan, instances, stein_value
+from tempx.theory.linf import decide, display_float, energy, exact_linf, schur_cohn
+from tempx.theory.losses import extrapolation_loss
+from tempx.theory.rnn import ExactRNN
+from tempx.theory.teacher_spec import parse_teacher
+
+F = Fraction
+
+
+def test_schur_cohn_agrees_with_the_roots_wherever_they_are_clear_of_the_circle() -> None:
+    rng = random.Random(0)
+    seen = {True: 0, False: 0}
+    for _ in range(400):
+        deg = rng.randint(1, 6)
+        p = [F(1)] + [F(rng.randint(-9, 9), rng.randint(1, 9)) for _ in range(deg)]
+        roots = np.abs(np.roots([float(x) for x in p]))
+        if np.min(np.abs(roots - 1)) < 1e-6:
+            continue  # too close to the circle for the float oracle
+        inside = bool(np.all(roots < 1))
+        assert (schur_cohn(p) is None) == inside, (p, roots)
+        seen[inside] += 1
+    assert min(seen.values()) > 20  # both answers were exercised
+
+
+def test_schur_cohn_names_roots_on_the_circle_exactly() -> None:
+    assert "z = 1" in (schur_cohn([1, -1]) or "")
+    assert "z = −1" in (schur_cohn([1, 0, 0, 1]) or "")  # z³ + 1
+    assert "|z| ≥ 1" in (schur_cohn([1, 0, 1]) or "")  # z² + 1: roots ±i
+    assert schur_cohn([1, F(-99, 100)]) is None and schur_cohn([1, 0, 0]) is None  # z², roots at 0
+
+
+def test_energy_is_the_sum_of_squares() -> None:
+    # B(z)/A(z) = z/(z − a): h_i = a^i, Σ h_i² = 1/(1 − a²)
+    a = F(3, 4)
+    assert energy([F(1), -a], [F(1), F(0)]) == 1 / (1 - a * a)
+    with pytest.raises(ValueError, match="same length"):
+        energy([F(1), -a], [F(1)])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_exact_linf_equals_the_stein_equation_and_the_limit_of_partial_sums(seed: int) -> None:
+    from tempx.theory.claims.c13_certified import contractive_rnn
+
+    R = contractive_rnn(1 + seed % 3, seed)
+    t = parse_teacher(["memoryless", "geometric:1/2", "oscillating:3/5:3/5"][seed % 3])
+    got = exact_linf(R, t)
+    assert got.finite and got.value == stein_value(R, t)
+    partial = extrapolation_loss(R, t, 500)
+    assert partial <= got.value  # partial sums increase to L_inf; every pole here has |z| < 0.85
+    assert float(got.value - partial) < 1e-30
+
+
+def test_a_realization_change_does_not_change_the_value() -> None:
+    """The disguised 8×8 Jordan block with eigenvalue 99/100 (where C13 gave a false spectral radius)
+    against the plain one: the same impulse response, so exactly the same L_inf."""
+    plain = ExactRNN.from_entries(A=[[F(99, 100) if i == j else (F(1) if j == i + 1 else F(0)) for j in range(8)]
+                                     for i in range(8)], B=[0] * 7 + [1], C=[1] + [0] * 7)
+    hidden = _jordan(F(99, 100), 8, 5)
+    a, b = exact_linf(plain, "memoryless"), exact_linf(hidden, "memoryless")
+    assert a.finite and a.value == b.value and a.complexity == 9
+
+
+def test_float_models_near_the_circle_and_beyond_float_range(tmp_path: Path) -> None:
+    rho = 1 - 2.0**-53
+    got = exact_linf(model_from_floats([[rho]], [[1.0]], [[1.0]]), "memoryless")
+    a = F(rho)
+    assert got.value == a * a / (1 - a * a)  # Σ_{i≥1} a^{2i}: r_0 = 0 against the memoryless teacher
+    big = decide(model_from_floats([[0.5]], [[1e78]], [[1e78]]), "memoryless", 3, [12])
+    doc = big.as_dict()
+    assert doc["L_k"] == "1.3125e+312" and isinstance(doc["L_inf"]["upper"], str)
+    json.loads(json.dumps(doc, allow_nan=False))  # valid JSON: no inf or nan anywhere
+    assert display_float(F(3, 2)) == 1.5
+
+
+def test_c13_enclosures_contain_the_exact_value() -> None:
+    from tempx.theory.claims.c13_certified import contractive_rnn
+
+    for seed in range(4):
+        R = contractive_rnn(3, seed)
+        enc, got = certify(R, "geometric:1/2", 2), exact_linf(R, "geometric:1/2")
+        assert enc.upper is not None and got.value is not None and enc.lower <= got.value <= enc.upper
+
+
+def test_c14_instances_cover_every_branch() -> None:
+    for seed in range(3):
+        drawn = instances(seed)
+        assert {i["form"] for i in drawn} == set(FORMS)
+        gains = {F(i["c"]) for i in drawn if i["form"] == "cyclic"}
+        assert gains >= set(CYCLIC_GAINS)
+        assert any(i["form"] == "cyclic" and F(i["c"]) == -1 and i["k"] % 2 == 0 for i in drawn)  # roots ±i
+        assert any(i["form"] == "cyclic" and F(i["c"]) == -1 and i["k"] % 2 == 1 for i in drawn)  # root −1
+
+
+def test_certify_command_answers_exactly(tmp_path: Path) -> None:
+    models = [{"A": [[0.5, 0.0], [0.0, 0.0]], "B": [[1.0], [0.0]], "C": [[1.0, 0.0]]},
+              {"A": [[0.0, 1.0], [1.0, 0.0]], "B": [[1.0], [0.0]], "C": [[1.0, 0.0]]}]
+    (tmp_path / "m.json").write_text(json.dumps(models))
+    proc = run_cli(["certify", "--params", str(tmp_path / "m.json"), "--k", "2", "--format", "json", "--certificate"])
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)["models"]
+    assert rows[0]["exact_value"] == "1/3" and rows[0]["L_inf"]["finite"]  # Σ_{i≥1} 4^{-i}
+    assert rows[0]["L_inf"]["lower"] <= 1 / 3 <= rows[0]["L_inf"]["upper"]
+    assert rows[0]["L_inf"]["certificate"]["gamma"] < 1
+    assert rows[1]["exact_value"] == "inf" and rows[1]["L_inf"]["upper"] is None
+    assert "z = 1" in rows[1]["L_inf"]["reason"]
+    text = run_cli(["certify", "--params", str(tmp_path / "m.json"), "--k", "2"])
+    assert text.returncode == 0 and "1/3" in text.stdout and "inf" in text.stdout
+
+
+def test_the_diagonal_closed_form_equals_the_general_route() -> None:
+    from tempx.theory.claims.c14_exact_linf import block_realization, diagonal_modes
+    from tempx.theory.linf import diagonal_linf
+
+    for seed in range(8):
+        lam, g = diagonal_modes(1 + seed % 3, seed)
+        real = [(a, F(0)) for a, _ in lam], [(x, F(0)) for x, _ in g]
+        for modes in ((lam, g), real):
+            for teacher in ("memoryless", "oscillating:3/5:3/5", "atoms:1/3@1,-1/2@2"):
+                closed = diagonal_linf(*modes, teacher)
+                assert closed is not None and closed.value == exact_linf(block_realization(*modes), teacher).value
+    assert diagonal_linf(["3/2"], ["1"], "memoryless") is None  # |λ| ≥ 1: the dense route decides
+    unstable = diagonal_linf(["1/2"], ["1"], "geometric:2")
+    assert unstable is not None and unstable.as_text() == "inf" and "does not decay" in unstable.reason
+    assert diagonal_linf([0.5], [1.0], "memoryless").as_text() == "1/3"  # floats are the dyadic rationals they store

@@ -1,0 +1,413 @@
+r"""Claim C14: L_∞ = Σ_{i≥0} r_i² decided exactly — zero, a positive rational, or ∞ with the reason.
+
+Setting: a model with rational entries (a float64 model's entries are the dyadic rationals they
+store) and a teacher with a rational realization; r_i = w_i − w*_i is the impulse response of the
+joint residual system of dimension n = d + d* (``tempx.theory.certify.residual_system``).
+
+1. Berlekamp–Massey on r_0 … r_{2n−1} (2n terms determine a sequence of linear complexity ≤ n)
+   gives the linear complexity m of r and its connection polynomial D(w) = 1 + c_1 w + … + c_m w^m;
+   the minimal polynomial is p(z) = z^m D(1/z), the characteristic polynomial of every minimal
+   realization, and R(w) = Σ r_i w^i = Q(w)/D(w) with Q = D·R mod w^m.
+2. m = 0 ⇔ r ≡ 0 ⇔ L_∞ = 0.
+3. L_∞ < ∞ ⇔ every root of p lies strictly inside the unit disc.  Decided exactly by the
+   Schur–Cohn recursion: with κ = p(0)/lead(p), |κ| ≥ 1 means the product of the roots has
+   modulus ≥ 1 (a root on or outside the circle); else p has all its roots inside iff
+   (p(z) − κ p*(z))/z does (p* the reciprocal polynomial), one degree lower.
+4. Then L_∞ is the rational (1/2πi)∮ R(w)R(1/w) dw/w, evaluated by Åström's recursion, which
+   runs the same reflections on the numerator: with A = p and B(z) = z^m Q(1/z) (so that
+   B(z)/A(z) = Σ r_i z^{−i}), for k = m … 0:
+       α_k = a_k/a_0,  β_k = b_k/a_0,
+       a_i ← a_i − α_k a_{k−i},  b_i ← b_i − β_k a_{k−i}  (i < k),
+   and L_∞ = (1/a_0^{(m)}) Σ_k a_0^{(k)} β_k² (K. J. Åström, E. I. Jury, R. G. Agniel, "A numerical
+   method for the evaluation of complex integrals", IEEE TAC 15, 1970).  O(m²) exact operations.
+
+Reference: SPEC C14.  The claim's check (``tempx.theory.claims.c14_exact_linf``) compares with an
+independent route, the Stein equation P − F P Fᵀ = g gᵀ solved over ℚ for small m, with closed
+forms, and with C13's enclosures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import flint
+
+from tempx.theory.budget import OverBudget, check_work
+from tempx.theory.errors import InvalidInput
+from tempx.theory.rnn import ExactRNN
+
+__all__ = ["Decision", "ExactLinf", "decide", "display_float", "energy", "exact_linf", "exact_linf_of_terms",
+           "residual_head", "schur_cohn"]
+
+
+@dataclass(frozen=True)
+class ExactLinf:
+    """L_∞ decided: ``value`` the exact rational, or None when L_∞ = ∞ (``reason`` says why)."""
+
+    value: Fraction | None
+    complexity: int  # m, the linear complexity of the residual
+    polynomial: tuple[Fraction, ...]  # the minimal polynomial p, monic, highest degree first
+    reason: str
+
+    @property
+    def finite(self) -> bool:
+        return self.value is not None
+
+    def as_text(self) -> str:
+        """``inf``, an integer, or ``p/q``."""
+        return "inf" if self.value is None else str(self.value)
+
+
+def _q(x: Any) -> Fraction:
+    if isinstance(x, (Fraction, int)):
+        return Fraction(x)
+    if isinstance(x, flint.fmpz):
+        return Fraction(int(x))
+    return Fraction(int(x.p), int(x.q))
+
+
+def _fq(x: Any) -> Any:
+    if isinstance(x, flint.fmpq):
+        return x
+    f = _q(x)
+    return flint.fmpq(f.numerator, f.denominator)
+
+
+def residual_head(A: Any, B: Any, C: Any, n: int) -> list[Any]:
+    """r_0 … r_{n−1} of (A, B, C) (fmpq matrices) as ``flint.fmpq``, by one integer Krylov sweep."""
+    from tempx.theory.certify import _Sweep
+
+    sweep = _Sweep(A, B, C)
+    out = []
+    for _ in range(n):
+        r = sweep.advance()
+        out.append(flint.fmpq(r.numerator, r.denominator))
+    return out
+
+
+def _integers(values: Sequence[Any]) -> tuple[list[Any], Any]:
+    """Rationals as integers over one common denominator: (numerators as fmpz, the denominator)."""
+    q = [_fq(x) for x in values]
+    den = flint.fmpz(1)
+    for x in q:
+        den = den * x.q // den.gcd(x.q)  # the least common multiple
+    return [x.p * (den // x.q) for x in q], den
+
+
+def _primitive(poly: Any) -> Any:
+    """A fmpz_poly divided by the gcd of its coefficients (the same roots, smaller numbers)."""
+    g = poly.content()
+    return poly if g in (0, 1) else poly / g
+
+
+def _reverse(poly: Any, length: int) -> Any:
+    c = poly.coeffs()
+    return flint.fmpz_poly(list(reversed(c + [0] * (length - len(c)))))
+
+
+def schur_cohn(p: Sequence[Any]) -> str | None:
+    """None when every root of p (coefficients highest degree first, p[0] ≠ 0) lies strictly inside
+    the unit disc; else the reason, exactly (which reflection failed, and a root at ±1 by name).
+
+    Fraction-free: the coefficients are scaled to integers (scaling keeps the roots) and each
+    reflection a ← (a_0·a − a_k·a*)/z is taken times a_0 and divided by its content, so no
+    rational is ever normalized (|κ| ≥ 1 is |a_k| ≥ |a_0| on integers)."""
+    ints, _ = _integers(p)
+    if ints[0] == 0:
+        raise InvalidInput("the leading coefficient of a polynomial must be nonzero")
+    # highest-first coefficients stored as the coefficient list of a fmpz_poly (index j = a_j)
+    a = flint.fmpz_poly(ints)
+    m = len(ints) - 1
+    at_one = sum(ints, flint.fmpz(0))
+    at_minus_one = sum((x if (m - i) % 2 == 0 else -x for i, x in enumerate(ints)), flint.fmpz(0))
+    if at_one == 0:
+        return "the minimal polynomial has the root z = 1 (a non-decaying constant mode)"
+    if at_minus_one == 0:
+        return "the minimal polynomial has the root z = −1 (a non-decaying alternating mode)"
+    for step in range(m):
+        k = m - step
+        c = a.coeffs() + [flint.fmpz(0)] * (k + 1 - a.length())
+        lead, last = c[0], c[k]
+        if abs(last) >= abs(lead):
+            ratio = flint.fmpq(abs(last), abs(lead))
+            return (f"the minimal polynomial has a root with |z| ≥ 1 (Schur–Cohn step {step} of {m}: "
+                    f"reflection coefficient |κ| = {float(ratio):.6g} ≥ 1; the product of the remaining "
+                    f"{k} roots has modulus ≥ 1)")
+        a = _primitive((lead * a - last * _reverse(a, k + 1)).truncate(k))
+    return None
+
+
+def energy(a: Sequence[Any], b: Sequence[Any]) -> Fraction:
+    """Σ_i h_i² for B(z)/A(z) = Σ_i h_i z^{−i}, A with every root strictly inside the unit disc
+    (Åström's recursion; coefficients highest degree first, len(b) == len(a)).
+
+    Fraction-free: A = s_a·A_int and B = s_b·B_int with integer polynomials reduced by their
+    content at every step; only the m + 1 terms of the sum are rationals."""
+    if len(a) != len(b):
+        raise InvalidInput("energy needs A and B of the same length (pad B with leading zeros)")
+    a_int, a_den = _integers(a)
+    b_int, b_den = _integers(b)
+    A, B = flint.fmpz_poly(a_int), flint.fmpz_poly(b_int)
+    sa, sb = flint.fmpq(1, a_den), flint.fmpq(1, b_den)
+    a0_top = sa * a_int[0]
+    total = flint.fmpq(0)
+    m = len(a_int) - 1
+    for step in range(m + 1):
+        k = m - step
+        ca = A.coeffs() + [flint.fmpz(0)] * (k + 1 - A.length())
+        cb = B.coeffs() + [flint.fmpz(0)] * (k + 1 - B.length())
+        a0, ak, bk = ca[0], ca[k], cb[k]
+        total += sb * sb / sa * flint.fmpq(bk * bk, 1) / a0  # a_0·β_k², β_k = b_k/a_0
+        if k == 0:
+            break
+        rev = _reverse(A, k + 1)
+        A, B = (a0 * A - ak * rev).truncate(k), (a0 * B - bk * rev).truncate(k)
+        sa, sb = sa / a0, sb / a0
+        ga, gb = A.content(), B.content()
+        if ga not in (0, 1):
+            A, sa = A / ga, sa * ga
+        if gb not in (0, 1):
+            B, sb = B / gb, sb * gb
+    return _q(total / a0_top)
+
+
+def _integer_bm(v: Sequence[Any]) -> tuple[int, list[Any]]:
+    """Berlekamp–Massey on an integer sequence, fraction-free: the update C ← b·C − δ·x^s·B is
+    Massey's C − (δ/b)·x^s·B times b, so the connection polynomial is found up to a scalar (its
+    content is divided out each step).  Returns (L, the connection coefficients c_0 … c_L)."""
+    C, Bp = flint.fmpz_poly([1]), flint.fmpz_poly([1])
+    L, shift, b = 0, 1, flint.fmpz(1)
+    for n in range(len(v)):
+        c = C.coeffs()
+        d = sum((c[i] * v[n - i] for i in range(min(len(c), L + 1))), flint.fmpz(0))
+        if d == 0:
+            shift += 1
+            continue
+        T = C
+        C = _primitive(b * C - d * Bp.left_shift(shift))
+        if 2 * L <= n:
+            L, Bp, b, shift = n + 1 - L, T, d, 1
+        else:
+            shift += 1
+    c = C.coeffs()
+    return L, c + [flint.fmpz(0)] * (L + 1 - len(c))
+
+
+def exact_linf_of_terms(head: Sequence[Any], n: int) -> ExactLinf:
+    """C14 from the first 2n terms of a residual of linear complexity ≤ n."""
+    if len(head) < 2 * n:
+        raise InvalidInput(f"C14 needs 2n = {2 * n} terms, got {len(head)}")
+    v, _ = _integers(head[: 2 * n])  # v = K·r with one constant K: the same recurrence as r
+    m, c = _integer_bm(v)
+    if m == 0:
+        return ExactLinf(Fraction(0), 0, (Fraction(1),), "the residual is identically zero (m = 0)")
+    poly = tuple(Fraction(int(x), int(c[0])) for x in c)  # monic p(z) = z^m + c_1 z^{m−1} + … + c_m
+    why = schur_cohn(c)
+    if why is not None:
+        return ExactLinf(None, m, poly, why)
+    terms = [_fq(x) for x in head[:m]]
+    q = [sum((flint.fmpq(c[l], 1) * terms[j - l] for l in range(j + 1)), flint.fmpq(0)) for j in range(m)]  # D·R mod w^m
+    value = energy(c, [*q, flint.fmpq(0)])
+    return ExactLinf(value, m, poly, f"every root of the degree-{m} minimal polynomial lies inside the unit disc")
+
+
+def exact_linf(model: ExactRNN, teacher: Any) -> ExactLinf:
+    """L_∞ of ``model`` against ``teacher`` (an exact teacher or specification), decided exactly (C14).
+
+    >>> from tempx.theory.rnn import ExactRNN
+    >>> exact_linf(ExactRNN.from_entries(A=[[0, "1/2"], [1, 0]], B=[1, 0], C=[1, 0]), "memoryless").as_text()
+    '1/3'
+    >>> exact_linf(ExactRNN.from_entries(A=[[0, 1], [1, 0]], B=[1, 0], C=[1, 0]), "memoryless").finite
+    False
+    """
+    from tempx.theory.certify import residual_system
+
+    A, B, C = residual_system(model, teacher)
+    n = A.nrows()
+    _check(A, n)
+    return exact_linf_of_terms(residual_head(A, B, C, 2 * n), n)
+
+
+def display_float(x: Fraction) -> float | str:
+    """A float for display, or, beyond float64 (an exact value near 1e400), its scientific notation
+    as a string computed from the exact value (``1.2346e+400``) — never an overflow."""
+    try:
+        f = float(x)
+    except OverflowError:
+        f = float("inf")
+    if f not in (float("inf"), float("-inf")):
+        return f
+    sign = "-" if x < 0 else ""
+    a = abs(x)
+    e = len(str(a.numerator // a.denominator)) - 1
+    mant = a / Fraction(10) ** e
+    return f"{sign}{float(mant):.4f}e+{e}"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What ``tempx certify`` reports for one model: exact L_k and L_q, and L_∞ decided (C14)."""
+
+    k: int
+    L_k: Fraction
+    L_q: dict[int, Fraction]
+    linf: ExactLinf | None  # None: not decided within the work limit (``note`` says so; ``enclosure`` holds C13's)
+    terms: int
+    head_sum: Fraction  # Σ_{i<2n} r_i², exact: the lower bound that remains when L_∞ = ∞
+    enclosure: Any = None  # C13's Enclosure when a contraction certificate was asked for
+    note: str = ""
+
+    def as_dict(self, exact: bool = False) -> dict[str, Any]:
+        """JSON values: losses as floats; L_inf as the float interval [lower, upper] rounded outward
+        around the exact value (upper null when L_inf = inf, lower then the exact partial sum of
+        2n terms), and ``exact_value``: "p/q", an integer, or "inf"."""
+        from tempx.theory.certify import round_down, round_up
+
+        if self.linf is None:  # over the work limit: C13's enclosure, exact_value null
+            enc = self.enclosure
+            return {"L_k": display_float(self.L_k), "L_q": {str(q): display_float(x) for q, x in self.L_q.items()},
+                    "L_inf": {"lower": display_float(enc.lower) if isinstance(display_float(enc.lower), str)
+                              else round_down(enc.lower),
+                              "upper": None if enc.upper is None else round_up(enc.upper),
+                              "certified": enc.certified, "finite": True if enc.certified else None,
+                              "reason": self.note, "terms": enc.terms, "complexity": None},
+                    "exact_value": None}
+        v = self.linf.value
+
+        def outward(x: Fraction, down: bool) -> float | str:
+            shown = display_float(x)  # beyond float64: the exact value's scientific notation, as text
+            return shown if isinstance(shown, str) else (round_down(x) if down else round_up(x))
+
+        lower = outward(v if v is not None else self.head_sum, True)
+        out: dict[str, Any] = {
+            "L_k": display_float(self.L_k),
+            "L_q": {str(q): display_float(x) for q, x in self.L_q.items()},
+            "L_inf": {"lower": lower, "upper": None if v is None else outward(v, False), "certified": v is not None,
+                      "finite": v is not None, "reason": self.linf.reason, "terms": self.terms,
+                      "complexity": self.linf.complexity},
+            "exact_value": self.linf.as_text(),
+        }
+        if self.enclosure is not None and self.enclosure.certificate is not None:
+            c = self.enclosure.certificate
+            out["L_inf"]["certificate"] = {"system": c.system, "dim": c.dim, "gamma": float(c.gamma),
+                                           "spectral_radius": c.spectral_radius}
+        if exact:
+            out["exact"] = {"L_k": str(self.L_k), "L_q": {str(q): str(x) for q, x in self.L_q.items()},
+                            "L_inf": self.linf.as_text(),
+                            "minimal_polynomial": [str(x) for x in self.linf.polynomial]}
+        return out
+
+
+def decide(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), certificate: bool = False) -> Decision:
+    """Exact L_k, L_q and L_∞ (C14) of one model; with ``certificate`` also C13's contraction
+    certificate (an explicit decay rate γ) where one exists."""
+    from tempx.theory.certify import _Sweep, certify, residual_system
+
+    for name, v in [("k", k), *(("q", q) for q in qs)]:
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise InvalidInput(f"{name} must be an integer >= 1, got {v!r}")
+    A, B, C = residual_system(model, teacher)
+    n = A.nrows()
+    try:
+        _check(A, n)
+    except OverBudget as over:  # too large to decide exactly within the limit: C13's enclosure instead
+        enc = certify(model, teacher, k, list(qs))
+        return Decision(k=k, L_k=enc.L_k, L_q=dict(enc.L_q), linf=None, terms=enc.terms, head_sum=enc.lower,
+                        enclosure=enc, note=f"{over}; the enclosure of claim C13 instead: {enc.reason}")
+    lengths = sorted({k, *qs, 2 * n})
+    sweep, head, sums = _Sweep(A, B, C), list[Any](), dict[int, Fraction]()
+    while sweep.i < lengths[-1]:
+        r = sweep.advance()
+        if len(head) < 2 * n:
+            head.append(flint.fmpq(r.numerator, r.denominator))
+        if sweep.i in lengths:
+            sums[sweep.i] = sweep.partial_sum()
+    linf = exact_linf_of_terms(head, n)
+    enclosure = certify(model, teacher, k, list(qs)) if certificate and linf.finite else None
+    return Decision(k=k, L_k=sums[k], L_q={q: sums[q] for q in qs}, linf=linf, terms=2 * n, head_sum=sums[2 * n],
+                    enclosure=enclosure)
+
+
+def linf_work(A: Any) -> float:
+    """The work of C14 on the residual system A (n × n): the exact value has Θ(n² b) bits (b: the
+    bits a term adds, those of A's common denominator and largest integer entry), and
+    the fraction-free Berlekamp–Massey, Schur–Cohn and Åström recursions do Θ(n²) operations on
+    numbers that grow to that size.  Calibrated on float64 models (b ≈ 140 here): n = 16, 32, 64
+    took 0.14 s, 2.4 s, 53 s (benchmarks/exact_linf.py, 2026-11-29), about 0.002·n^4.5·b² units
+    of 10 ns."""
+    num, den = A.numer_denom()
+    n = A.nrows()
+    b = max(1, int(den).bit_length()) + max((int(abs(x)).bit_length() for x in num.entries()), default=1)
+    return 0.002 * float(n) ** 4.5 * b * b
+
+
+def _check(A: Any, n: int) -> None:
+    check_work(f"the exact L_inf of a model with n = d + d* = {n}", linf_work(A))
+
+
+def diagonal_linf(lam: Sequence[Any], g: Sequence[Any], teacher: Any) -> ExactLinf | None:
+    """C14's closed form for a diagonal student w_i = Re Σ_j g_j λ_j^i (g_j = c_j b_j; λ_j, g_j real
+    or complex, given as exact rationals or (re, im) pairs of them), against ``teacher``.
+
+    With every |λ_j| < 1 and a stable teacher, listing the modes twice as (g_j/2, λ_j) and
+    (ḡ_j/2, λ̄_j) =: (h_a, μ_a) (real modes the same way; the list is closed under conjugation):
+        Σ w_i² = Σ_{a,b} h_a h_b / (1 − μ_a μ_b),   Σ w_i w*_i = Σ_a h_a C*(I − μ_a A*)⁻¹ B*,
+    and L_∞ = Σ w_i² − 2 Σ w_i w*_i + Σ w*_i² (the last from the teacher's own residual).  A stable
+    student beside an unstable teacher has L_∞ = ∞ (the teacher's pole stays in the residual).
+    Returns None when some mode with g_j ≠ 0 has |λ_j| ≥ 1: the dense route decides that case.
+
+    >>> diagonal_linf(["1/2"], ["1"], "memoryless").as_text()  # w = 1, 1/2, 1/4, …; r_0 = 0
+    '1/3'
+    """
+    from sympy.polys.domains import QQ_I
+    from sympy.polys.matrices import DomainMatrix
+
+    from tempx.theory.certify import _as_exact
+
+    def gauss(x: Any) -> Any:
+        re, im = (x if isinstance(x, (tuple, list)) else (x, 0))
+        fr, fi = _q(_parse(re)), _q(_parse(im))
+        return QQ_I(flint.fmpq(fr.numerator, fr.denominator), flint.fmpq(fi.numerator, fi.denominator))
+
+    if len(lam) != len(g) or not lam:
+        raise InvalidInput(f"a diagonal student needs as many λ as g (at least one), got {len(lam)} and {len(g)}")
+    modes = [(gauss(l_), gauss(g_)) for l_, g_ in zip(lam, g) if gauss(g_) != QQ_I(0, 0)]
+    if any(mu.x * mu.x + mu.y * mu.y >= 1 for mu, _ in modes):
+        return None
+    conj = lambda z: QQ_I(z.x, -z.y)
+    half = QQ_I(flint.fmpq(1, 2), 0)
+    listed = [(half * h, mu) for mu, h in modes] + [(half * conj(h), conj(mu)) for mu, h in modes]
+    one = QQ_I(1, 0)
+    ww = sum((ha * hb / (one - ma * mb) for ha, ma in listed for hb, mb in listed), QQ_I(0, 0))
+    t = _as_exact(teacher)
+    zero_student = ExactRNN.from_entries(A=[[0]], B=[0], C=[0])
+    teacher_energy = exact_linf(zero_student, t)  # r = −w*: Σ w*_i²
+    if not teacher_energy.finite:
+        return ExactLinf(None, teacher_energy.complexity, teacher_energy.polynomial,
+                         f"the teacher's impulse response does not decay: {teacher_energy.reason}")
+    m = t.as_lists()
+    d = len(m["A"])
+    to_qi = lambda x: QQ_I(flint.fmpq(_q(x).numerator, _q(x).denominator), 0)
+    A_t = DomainMatrix([[to_qi(x) for x in row] for row in m["A"]], (d, d), QQ_I)
+    B_t = DomainMatrix([[to_qi(row[0])] for row in m["B"]], (d, 1), QQ_I)
+    C_t = DomainMatrix([[to_qi(x) for x in m["C"][0]]], (1, d), QQ_I)
+    eye = DomainMatrix.eye(d, QQ_I)
+    cross = QQ_I(0, 0)
+    for h, mu in listed:
+        solved = (eye - A_t.mul(mu)).lu_solve(B_t)  # (I − μ A*)⁻¹ B*
+        cross += h * (C_t * solved)[0, 0].element
+    total = ww - QQ_I(2, 0) * cross
+    assert total.y == 0 and ww.y == 0 and cross.y == 0  # real: the mode list is closed under conjugation
+    value = _q(total.x) + (teacher_energy.value or Fraction(0))
+    return ExactLinf(value, -1, (), f"closed form over {len(modes)} diagonal mode(s), every |λ_j| < 1")
+
+
+def _parse(x: Any) -> Any:
+    from tempx.theory.exact import parse_rational
+
+    if isinstance(x, float):
+        return Fraction(x)  # a float64 is the dyadic rational it stores
+    return x if isinstance(x, (Fraction, flint.fmpq, flint.fmpz)) else parse_rational(x)
