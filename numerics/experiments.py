@@ -6,7 +6,7 @@ E3       L_q against q for a counterexample, a small-σ and a large-σ GD soluti
 E4 (C8)  E1 on a finite data set of n ≥ k Gaussian sequences.
 E5 (C9)  any teacher: extrapolation after GD against the training length k, small and large σ.
 E6 (C9)  the learned Hankel spectrum: an n-dimensional state space at small σ.
-E1L (C7, C13) the limit of gradient flow against σ (the object of C7), certified at small σ.
+E1L (C7, C14) the limit of gradient flow against σ (the object of C7), with its exact L_∞ at small σ.
 Every model has its own seed, so each row is reproducible on its own.
 """
 
@@ -240,19 +240,20 @@ def teacher_experiment(
 # The columns of the E1L rows (one per model at its gradient-flow limit).
 LIMIT_COLUMNS = ("experiment", "d", "k", "sigma", "seed", "status", "t", "train_loss", "grad_norm", "q",
                  "extrapolation_loss", "Q0_norm", "Q_drift", "nfev", "L_inf_lower", "L_inf_upper", "certified",
-                 "certificate")
+                 "certificate", "L_inf_digits", "L_inf_exact")
 
 
 def limit_sweep(d: int, k: int, sigma: float, seeds: int, seed: int = 0, q: int | None = None, t_max: float = 1e12,
                 certify: bool = False) -> list[dict[str, Any]]:
     """E1L: gradient flow to the limit from ``seeds`` N(0, σ²/d) initializations (model i: seed + i).
 
-    q defaults to 10k.  With ``certify``, each converged limit also gets a certified enclosure of
-    L_∞ (``tempx.theory.certify``: exact, a theorem about that float64 model).
+    q defaults to 10k.  With ``certify``, each converged limit also gets its L_∞ decided exactly
+    (``tempx.theory.linf``, claim C14: the exact rational or ∞, a theorem about that float64 model;
+    beyond the work limit C13's certified enclosure), with the float interval around it.
     """
     from tempx.numerics.limit import flow_limit
-    from tempx.theory.certify import certify as certify_model
-    from tempx.theory.certify import model_from_floats, round_down, round_up
+    from tempx.theory.certify import model_from_floats
+    from tempx.theory.linf import decide
 
     qq = 10 * k if q is None else q
     params = seeded_batch("gaussian", seeds, d, sigma, seed)
@@ -267,13 +268,16 @@ def limit_sweep(d: int, k: int, sigma: float, seeds: int, seed: int = 0, q: int 
             "extrapolation_loss": finite_or_none(res.extrapolation_loss[i, 0]), "Q0_norm": float(q0[i]),
             "Q_drift": finite_or_none(res.Q_drift[i]), "nfev": int(res.nfev[i]),
             "L_inf_lower": None, "L_inf_upper": None, "certified": None, "certificate": None,
+            "L_inf_digits": None, "L_inf_exact": None,
         }
         if certify and res.status[i] == "converged":
             p = res.params
-            enc = certify_model(model_from_floats(p.A[i], p.B[i], p.C[i]), "memoryless", k, [qq])
-            row.update({"L_inf_lower": round_down(enc.lower),
-                        "L_inf_upper": None if enc.upper is None else round_up(enc.upper),
-                        "certified": enc.certified, "certificate": enc.reason})
+            dec = decide(model_from_floats(p.A[i], p.B[i], p.C[i]), "memoryless", k, [qq])
+            li = dec.as_dict()["L_inf"]
+            exact = None if dec.linf is None else dec.linf.as_text()
+            row.update({"L_inf_lower": li["lower"], "L_inf_upper": li["upper"], "certified": li["certified"],
+                        "certificate": li["reason"], "L_inf_exact": exact,
+                        "L_inf_digits": None if exact is None else len(exact.replace("/", ""))})
         rows.append(row)
     return rows
 

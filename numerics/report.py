@@ -99,11 +99,12 @@ def _key_numbers(doc: dict[str, Any]) -> list[dict[str, Any]]:
                          "params": {"experiment": "E1L", "d": f["d"], "k": f["k"], "sigmas": f["sigmas"]}})
     if doc.get("E1L", {}).get("certified"):
         cert = doc["E1L"]["certified"]
-        ok = [r for r in cert if r["certified"]]
-        gap = max(((r["L_inf_upper"] - r["L_inf_lower"]) / r["L_inf_lower"] for r in ok if r["L_inf_lower"]), default=None)
-        keys.append({"name": "E1L: limits at small σ with a certified L_∞ enclosure (C13)",
-                     "value": f"{len(ok)} of {len(cert)}" + (f", largest (upper − lower)/lower {gap:.1e} (after outward "
-                                                              "rounding to float64)" if gap is not None else ""),
+        exact = [r for r in cert if r.get("L_inf_exact") is not None]
+        finite = [r for r in exact if r["L_inf_exact"] != "inf"]
+        digits = max((r["L_inf_digits"] for r in finite), default=None)
+        keys.append({"name": "E1L: limits at small σ whose L_∞ is decided exactly (C14)",
+                     "value": f"{len(exact)} of {len(cert)} decided, {len(finite)} finite" +
+                              (f" (exact rationals of up to {digits} digits)" if digits else ""),
                      "params": {"experiment": "E1L"}})
     for name in ("E1", "E4"):
         if name not in doc:
@@ -222,11 +223,12 @@ def write_experiment(doc: dict[str, Any], name: str, out: Path, figs_dir: Path, 
         write_text_atomic(tables_dir / "E1L.tex", _tex_table(header, rows, "E1L: extrapolation loss at the limit of "
                                                              "gradient flow against the initialization scale.", "tab:tempx-E1L"))
         crow = [[str(r["d"]), str(r["k"]), f"{r['sigma']:g}", str(r["seed"]), _tex_number(r["L_inf_lower"]),
-                 _tex_number(r["L_inf_upper"])] for r in doc[name]["certified"]]
+                 _tex_number(r["L_inf_upper"]), "--" if r.get("L_inf_digits") is None else str(r["L_inf_digits"])]
+                for r in doc[name]["certified"]]
         write_text_atomic(tables_dir / "E1L_certified.tex", _tex_table(
-            ["$d$", "$k$", "$\\sigma$", "seed", "$L_\\infty \\ge$", "$L_\\infty \\le$"], crow,
-            "Certified enclosures of $L_\\infty$ for limits of gradient flow (claim C13; exact, rounded outward).",
-            "tab:tempx-E1L-certified"))
+            ["$d$", "$k$", "$\\sigma$", "seed", "$L_\\infty \\ge$", "$L_\\infty \\le$", "digits"], crow,
+            "$L_\\infty$ of limits of gradient flow decided exactly (claim C14): the float64 interval around the exact "
+            "rational, rounded outward, and the digits of that rational (in results.json).", "tab:tempx-E1L-certified"))
         return [out / "E1L.csv", *plot_limit(doc[name], figs_dir / "E1L_limit_vs_sigma"), tables_dir / "E1L.tex",
                 tables_dir / "E1L_certified.tex"]
     if name == "E3":
@@ -358,14 +360,16 @@ def render_report(doc: dict[str, Any], command: str) -> str:
         md += ["", "| d | k | σ | median L_q at the limit | 25% | 75% | converged | median t |", "|---|---|---|---|---|---|---|---|"]
         md += [f"| {s['d']} | {s['k']} | {s['sigma']:g} | {_fmt(s['median'])} | {_fmt(s['q25'])} | {_fmt(s['q75'])} | "
                f"{s['converged']}/{s['n']} | {s['median_t']:.2g} |" for s in doc["E1L"]["summary"]]
-        md += ["", (f"Certified enclosures of L_∞ = Σ_{{i≥0}} r_i² (every length at once) for the converged limits at "
-               f"σ ≤ {e['certify_sigma_max']:g} (claim C13, `tempx certify`): each float64 entry is taken as the exact "
-               "dyadic rational it stores; lower = an exact partial sum, upper = that sum plus a tail bound from a "
-               "contraction certificate checked in exact arithmetic. Endpoints rounded outward. These are theorems "
-               "about these specific trained models."), "",
-               "| d | k | σ | seed | L_q (float64) | L_∞ ≥ | L_∞ ≤ |", "|---|---|---|---|---|---|---|"]
+        md += ["", (f"L_∞ = Σ_{{i≥0}} r_i² (every length at once) of the converged limits at σ ≤ "
+               f"{e['certify_sigma_max']:g}, decided exactly (claim C14, `tempx certify`): each float64 entry is taken as "
+               "the exact dyadic rational it stores; the residual's minimal polynomial (Berlekamp–Massey on 2n exact terms) "
+               "is tested for stability over ℚ (Schur–Cohn) and L_∞ is the exact rational of Åström's recursion "
+               "(`results.json`: `L_inf_exact`). Shown: the float64 interval around it, rounded outward, and the digits "
+               "of the rational. These are theorems about these specific trained models."), "",
+               "| d | k | σ | seed | L_q (float64) | L_∞ ≥ | L_∞ ≤ | digits |", "|---|---|---|---|---|---|---|---|"]
         md += [f"| {r['d']} | {r['k']} | {r['sigma']:g} | {r['seed']} | {_fmt(r['extrapolation_loss'])} | "
-               f"{r['L_inf_lower']:.6e} | {'—' if r['L_inf_upper'] is None else format(r['L_inf_upper'], '.6e')} |"
+               f"{_fmt(r['L_inf_lower'])} | {'∞' if r['L_inf_upper'] is None else _fmt(r['L_inf_upper'])} | "
+               f"{'—' if r.get('L_inf_digits') is None else r['L_inf_digits']} |"
                for r in doc["E1L"]["certified"]]
     if "E2" in doc:
         e = cfg["E2"]

@@ -65,6 +65,8 @@ TESTS: dict[str, list[str]] = {
     "numerics/limit.py": ["tests/test_limit.py"],
     "numerics/powerlaw.py": ["tests/test_limit.py"],
     "theory/budget.py": ["tests/test_budget.py", "tests/test_fuzz.py", "tests/test_teacher_spec.py"],
+    "theory/linf.py": ["tests/test_linf.py", "tests/test_certify.py", "tests/test_claims.py"],
+    "theory/claims/c14_exact_linf.py": ["tests/test_linf.py", "tests/test_claims.py"],
     "theory/files.py": ["tests/test_files.py", "tests/test_teacher_spec.py", "tests/test_fuzz.py"],
     "numerics/io.py": ["tests/test_io.py", "tests/test_signals.py"],
     "numerics/cli.py": ["tests/test_cli.py", "tests/test_fuzz.py", "tests/test_signals.py", "tests/test_packaging.py"],

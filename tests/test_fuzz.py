@@ -25,6 +25,7 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -181,11 +182,11 @@ VECTORS = st.one_of(vectors(), vectors(), vectors(), st.lists(st.sampled_from(["
 _SHARED: dict[str, Path] = {}
 
 
-def _shared_file(name: str, text: str) -> Path:
-    """A large read-only fixture, written once per test run (not per example)."""
+def _shared_file(name: str, text: Callable[[], str]) -> Path:
+    """A large read-only fixture, made and written once per test run (not per example)."""
     if name not in _SHARED:
         folder = Path(tempfile.mkdtemp(prefix="tempx-fuzz-"))
-        (folder / name).write_text(text)
+        (folder / name).write_text(text())
         _SHARED[name] = folder / name
     return _SHARED[name]
 
@@ -223,9 +224,9 @@ def _fixtures(root: Path) -> dict[str, str]:
             "FILE_NAN": str(nan), "FILE_DIR": str(folder), "FILE_BINARY": str(binary), "FILE_LIST_EMPTY": str(empty),
             "FILE_SHAPES": str(shapes), "FILE_UNDER_FILE": str(plain / "x.json"), "OUT_NEW": str(root / "new-out"),
             "OUT_UNDER_FILE": str(plain), "OUT_IS_FILE": str(plain), "OUT_FILE": str(root / "saved.json"),
-            "FILE_FIFO": str(fifo), "FILE_NESTED": str(_shared_file("nested.json", "[" * 100_000 + "]" * 100_000)), "FILE_HUGE_EXP": str(root / "huge_exp.json"),
+            "FILE_FIFO": str(fifo), "FILE_NESTED": str(_shared_file("nested.json", lambda: "[" * 100_000 + "]" * 100_000)), "FILE_HUGE_EXP": str(root / "huge_exp.json"),
             "FILE_E400": str(root / "e400.json"), "FILE_BIGINT": str(root / "bigint.json"),
-            "FILE_BIG_D": str(_shared_file("big_d.json", _big_model(300))), "OUT_LINK": str(root / "link.json")}
+            "FILE_BIG_D": str(_shared_file("big_d.json", lambda: _big_model(300))), "OUT_LINK": str(root / "link.json")}
 
 
 def _substitute(argv: list[str], names: dict[str, str]) -> list[str]:

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -76,7 +77,7 @@ def test_outputs_exist_and_agree(tiny: tuple[Path, Path]) -> None:
         assert f"{s['median']:.2e}" in report and f"{s['median']:.2e}".replace("e-0", "\\times 10^{-") in \
             (out / "tables" / "E1.tex").read_text().replace("e-0", "\\times 10^{-")
     assert doc["packages"]["numpy"] and doc["seed"] == 0
-    # E1L: every model drawn (never dropped), the fit over σ <= fit_sigma_max, certified enclosures at small σ
+    # E1L: every model drawn (never dropped), the fit over σ <= fit_sigma_max, exact L_inf at small σ (C14)
     e1l = doc["E1L"]
     assert len(e1l["rows"]) == 12 and sum(s["n"] for s in e1l["summary"]) == 12
     fit = e1l["fits"][0]
@@ -84,7 +85,9 @@ def test_outputs_exist_and_agree(tiny: tuple[Path, Path]) -> None:
     assert f"{fit['exponent']:.2f}" in report and "figures/E1L_limit_vs_sigma.png" in report
     assert [r["sigma"] for r in e1l["certified"]] == [0.1] * 3
     for r in e1l["certified"]:
-        assert r["certified"] and r["L_inf_lower"] <= r["L_inf_upper"] and f"{r['L_inf_lower']:.6e}" in report
+        exact = Fraction(r["L_inf_exact"])  # the limit's L_inf, decided exactly, inside its float interval
+        assert r["certified"] and Fraction(r["L_inf_lower"]) <= exact <= Fraction(r["L_inf_upper"])
+        assert r["L_inf_digits"] == len(r["L_inf_exact"].replace("/", "")) and f"| {r['L_inf_digits']} |" in report
     assert (out / "figures" / "E1L_limit_vs_sigma.png").stat().st_size > 1000
     assert (out / "tables" / "E1L_certified.tex").read_text().count("\\\\") >= 3
     assert len(list(csv.DictReader((out / "E1L.csv").read_text().splitlines()))) == 12

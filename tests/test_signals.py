@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc to find worker processes")
+# Slow (each run spawns worker processes and waits for them): `pytest -m slow`, which .ci/run runs.
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc to find worker processes")]
 
 # Long enough that the run is still going when the signal arrives (each flow takes seconds).
 FLOW = ["train", "--d", "40", "--k", "8", "--sigma", "0.02", "--n-models", "8", "--until-converged", "--jobs", "2"]

@@ -24,8 +24,6 @@ import stat
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from tempx.theory.errors import InvalidInput
 from tempx.theory.exact import MAX_DIGITS
 
@@ -77,6 +75,8 @@ def read_text(path: str | Path, what: str, max_bytes: int = MAX_FILE_BYTES) -> s
 def json_depth(text: str) -> int:
     """The deepest nesting of brackets in ``text`` (brackets inside strings counted too: an
     over-estimate at worst, never an under-estimate for the documents tempx reads)."""
+    import numpy as np  # here, not at import: the exact commands start without numpy
+
     raw = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
     step = np.zeros(raw.shape, dtype=np.int64)
     step[(raw == ord("[")) | (raw == ord("{"))] = 1
