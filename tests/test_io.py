@@ -66,3 +66,35 @@ def test_a_failed_result_set_leaves_the_previous_one_whole(tmp_path: Path) -> No
         raise OSError(28, "No space left on device")  # as a full disk would, before the figures
     assert (tmp_path / "results.json").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["figures", "results.json"]  # no staging folder left
+
+
+def test_a_full_disk_is_one_line_naming_the_file_and_keeps_the_previous_result_set(tmp_path: Path) -> None:
+    """A real full file system (a 150 KiB tmpfs, where this machine lets the test mount one)."""
+    import shutil
+    import subprocess
+    import sys
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=150k", "tmpfs", str(disk)],
+                                           capture_output=True, check=False).returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        exe = shutil.which("tempx")
+        cmd = [exe] if exe else [sys.executable, "-m", "tempx"]
+        sweep = [*cmd, "sweep", "--d", "4", "--k", "3", "--seeds", "1", "--steps", "10", "--out", str(disk / "s")]
+        assert subprocess.run([*sweep, "--sigmas", "0.1"], capture_output=True, check=False).returncode == 0
+        before = {p.name: p.read_bytes() for p in (disk / "s").iterdir()}
+        with open(disk / "filler", "wb", buffering=0) as filler:  # fill the disk to the last block
+            try:
+                while True:
+                    filler.write(b"\0" * 1024)
+            except OSError:
+                pass
+        proc = subprocess.run([*sweep, "--sigmas", "0.1,0.2"], capture_output=True, text=True, check=False)
+        assert proc.returncode == 1 and proc.stdout == ""
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("tempx: error: cannot write '") and "No space left" in lines[0]
+        assert {p.name: p.read_bytes() for p in (disk / "s").iterdir()} == before  # the previous set, whole
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
