@@ -68,6 +68,7 @@ def test_a_failed_result_set_leaves_the_previous_one_whole(tmp_path: Path) -> No
     assert sorted(p.name for p in tmp_path.iterdir()) == ["figures", "results.json"]  # no staging folder left
 
 
+@pytest.mark.slow  # two sweeps in subprocesses; .ci/run runs the slow tests
 def test_a_full_disk_is_one_line_naming_the_file_and_keeps_the_previous_result_set(tmp_path: Path) -> None:
     """A real full file system (a 150 KiB tmpfs, where this machine lets the test mount one)."""
     import shutil
