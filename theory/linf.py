@@ -146,6 +146,15 @@ def energy(a: Sequence[Any], b: Sequence[Any]) -> Fraction:
 
     Fraction-free: A = s_a·A_int and B = s_b·B_int with integer polynomials reduced by their
     content at every step; only the m + 1 terms of the sum are rationals."""
+    value = _astrom(a, b)
+    if value is None:
+        raise InvalidInput("energy needs A with every root strictly inside the unit disc (a reflection has |α| ≥ 1)")
+    return value
+
+
+def _astrom(a: Sequence[Any], b: Sequence[Any]) -> Fraction | None:
+    """Åström's recursion; None as soon as a reflection coefficient α_k = a_k/a_0 has |α_k| ≥ 1.
+    Those are Schur–Cohn's reflections of A, so one pass decides stability and computes the value."""
     if len(a) != len(b):
         raise InvalidInput("energy needs A and B of the same length (pad B with leading zeros)")
     a_int, a_den = _integers(a)
@@ -160,6 +169,8 @@ def energy(a: Sequence[Any], b: Sequence[Any]) -> Fraction:
         ca = A.coeffs() + [flint.fmpz(0)] * (k + 1 - A.length())
         cb = B.coeffs() + [flint.fmpz(0)] * (k + 1 - B.length())
         a0, ak, bk = ca[0], ca[k], cb[k]
+        if k > 0 and abs(ak) >= abs(a0):
+            return None
         total += sb * sb / sa * flint.fmpq(bk * bk, 1) / a0  # a_0·β_k², β_k = b_k/a_0
         if k == 0:
             break
@@ -205,12 +216,13 @@ def exact_linf_of_terms(head: Sequence[Any], n: int) -> ExactLinf:
     if m == 0:
         return ExactLinf(Fraction(0), 0, (Fraction(1),), "the residual is identically zero (m = 0)")
     poly = tuple(Fraction(int(x), int(c[0])) for x in c)  # monic p(z) = z^m + c_1 z^{m−1} + … + c_m
-    why = schur_cohn(c)
-    if why is not None:
-        return ExactLinf(None, m, poly, why)
     terms = [_fq(x) for x in head[:m]]
     q = [sum((flint.fmpq(c[l], 1) * terms[j - l] for l in range(j + 1)), flint.fmpq(0)) for j in range(m)]  # D·R mod w^m
-    value = energy(c, [*q, flint.fmpq(0)])
+    value = _astrom(c, [*q, flint.fmpq(0)])  # its reflections are Schur–Cohn's: one pass decides and sums
+    if value is None:
+        why = schur_cohn(c)  # the reason, exactly (a root at ±1 by name, or the reflection that failed)
+        assert why is not None  # Invariant: the two recursions reflect the same polynomial
+        return ExactLinf(None, m, poly, why)
     return ExactLinf(value, m, poly, f"every root of the degree-{m} minimal polynomial lies inside the unit disc")
 
 
