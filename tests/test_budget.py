@@ -79,3 +79,8 @@ def test_work_and_size_estimates_grow_as_stated() -> None:
     assert profile_work(1001, 1, 1) == pytest.approx(1001**3 / 3 + 1001**2 / 2)
     assert disguise_work(400) == 16 * disguise_work(200)
     assert exact_matrix_bytes(100, 100) == 100 * 100 * (48 + 0.25)
+
+
+def test_human_sizes_switch_units_at_powers_of_1024() -> None:
+    assert human(1023) == "1023 B" and human(1024) == "1 KiB" and human(1024**2 - 1) == "1.02e+03 KiB"
+    assert human(1024**2) == "1 MiB" and human(3 * 1024**3) == "3 GiB" and human(1024**4) == "1 TiB"

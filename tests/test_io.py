@@ -99,3 +99,10 @@ def test_a_full_disk_is_one_line_naming_the_file_and_keeps_the_previous_result_s
         assert {p.name: p.read_bytes() for p in (disk / "s").iterdir()} == before  # the previous set, whole
     finally:
         subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_rows_to_csv_is_a_tidy_table() -> None:
+    from tempx.numerics.io import rows_to_csv
+
+    text = rows_to_csv([{"a": 1, "b": None, "c": "x"}, {"a": 2.5}], ["a", "b"])
+    assert text == "a,b\n1,\n2.5,\n"

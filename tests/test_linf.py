@@ -136,3 +136,20 @@ def test_the_diagonal_closed_form_equals_the_general_route() -> None:
     unstable = diagonal_linf(["1/2"], ["1"], "geometric:2")
     assert unstable is not None and unstable.as_text() == "inf" and "does not decay" in unstable.reason
     assert diagonal_linf([0.5], [1.0], "memoryless").as_text() == "1/3"  # floats are the dyadic rationals they store
+
+
+def test_over_the_work_limit_certify_reports_the_c13_enclosure(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tempx.theory.budget import WORK_ENV
+    from tempx.theory.claims.c13_certified import contractive_rnn
+
+    monkeypatch.setenv(WORK_ENV, "1")  # nothing exact fits: the enclosure instead
+    R = contractive_rnn(3, 0)
+    dec = decide(R, "geometric:1/2", 2, [5])
+    doc = dec.as_dict()
+    assert dec.linf is None and doc["exact_value"] is None and doc["L_inf"]["complexity"] is None
+    assert doc["L_inf"]["certified"] is True and doc["L_inf"]["finite"] is True
+    assert "over the limit" in doc["L_inf"]["reason"] and "enclosure of claim C13" in doc["L_inf"]["reason"]
+    monkeypatch.delenv(WORK_ENV)
+    exact = exact_linf(R, "geometric:1/2").value
+    assert exact is not None and F(doc["L_inf"]["lower"]) <= exact <= F(doc["L_inf"]["upper"])
+    assert dec.L_q[5] == extrapolation_loss(R, parse_teacher("geometric:1/2"), 5)
