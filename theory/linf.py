@@ -77,15 +77,10 @@ def _fq(x: Any) -> Any:
 
 
 def residual_head(A: Any, B: Any, C: Any, n: int) -> list[Any]:
-    """r_0 … r_{n−1} of (A, B, C) (fmpq matrices) as ``flint.fmpq``, by one integer Krylov sweep."""
-    from tempx.theory.certify import _Sweep
+    """r_0 … r_{n−1} of (A, B, C) (fmpq matrices) as ``flint.fmpq``, by C13's integer Krylov sweep."""
+    from tempx.theory.certify import terms
 
-    sweep = _Sweep(A, B, C)
-    out = []
-    for _ in range(n):
-        r = sweep.advance()
-        out.append(flint.fmpq(r.numerator, r.denominator))
-    return out
+    return [_fq(r) for r in terms(A, B, C, n)]
 
 
 def _integers(values: Sequence[Any]) -> tuple[list[Any], Any]:
@@ -278,21 +273,19 @@ class Decision:
         2n terms), and ``exact_value``: "p/q", an integer, or "inf"."""
         from tempx.theory.certify import round_down, round_up
 
-        if self.linf is None:  # over the work limit: C13's enclosure, exact_value null
-            enc = self.enclosure
-            return {"L_k": display_float(self.L_k), "L_q": {str(q): display_float(x) for q, x in self.L_q.items()},
-                    "L_inf": {"lower": display_float(enc.lower) if isinstance(display_float(enc.lower), str)
-                              else round_down(enc.lower),
-                              "upper": None if enc.upper is None else round_up(enc.upper),
-                              "certified": enc.certified, "finite": True if enc.certified else None,
-                              "reason": self.note, "terms": enc.terms, "complexity": None},
-                    "exact_value": None}
-        v = self.linf.value
-
         def outward(x: Fraction, down: bool) -> float | str:
             shown = display_float(x)  # beyond float64: the exact value's scientific notation, as text
             return shown if isinstance(shown, str) else (round_down(x) if down else round_up(x))
 
+        if self.linf is None:  # over the work limit: C13's enclosure, exact_value null
+            enc = self.enclosure
+            return {"L_k": display_float(self.L_k), "L_q": {str(q): display_float(x) for q, x in self.L_q.items()},
+                    "L_inf": {"lower": outward(enc.lower, True),
+                              "upper": None if enc.upper is None else outward(enc.upper, False),
+                              "certified": enc.certified, "finite": True if enc.certified else None,
+                              "reason": self.note, "terms": enc.terms, "complexity": None},
+                    "exact_value": None}
+        v = self.linf.value
         lower = outward(v if v is not None else self.head_sum, True)
         out: dict[str, Any] = {
             "L_k": display_float(self.L_k),
