@@ -5,7 +5,7 @@ memoryless teacher, float64 (complex128 for complex modes), initialization N(0, 
 σ = 0.5, η = 0.02, for (N, d, k) in CONFIGS.  Reported: seconds per step (median of --repeat
 measurements, each at least --min-seconds long) and the ratio JAX / tempx.
 
-- tempx: ``tempx.numerics.diagonal_descent.gd_diagonal(..., backend="numba")`` (its trajectories
+- tempx: ``tempx.numerics.drivers.diagonal_descent.gd_diagonal(..., backend="numba")`` (its trajectories
   equal the numpy reference engine to 1e-12 relative: tests/test_diagonal.py);
 - JAX: ``jit`` of ``lax.fori_loop`` over steps, gradients by ``jax.grad`` of the loss, float64,
   in two formulations: the powers λ^i as an (N, k, d) array (``jnp.cumprod``) and one ``einsum``;
@@ -30,10 +30,10 @@ from typing import Any
 import numpy as np
 from frameworks import measure  # the same timing rule as the dense benchmark (this folder is on sys.path)
 
-from tempx.numerics.diagonal import DiagParams, loss_and_grad
-from tempx.numerics.diagonal_descent import gd_diagonal
-from tempx.numerics.init import init_diagonal
-from tempx.numerics.params import memoryless
+from tempx.numerics.students.diagonal import DiagParams, loss_and_grad
+from tempx.numerics.drivers.diagonal_descent import gd_diagonal
+from tempx.numerics.students.init import init_diagonal
+from tempx.numerics.teachers import memoryless
 
 CONFIGS = [(1024, 64, 16), (4096, 256, 32)]
 LR, SIGMA, CHECK_STEPS = 0.02, 0.5, 50

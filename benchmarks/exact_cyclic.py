@@ -95,7 +95,7 @@ def main() -> int:
     t_tempx, ok_tempx = timed(lambda: tempx_check(k, c), args.repeat)
     t_sympy, ok_sympy = timed(lambda: sympy_check(k, c), max(1, args.repeat // 2))
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "tempx.numerics.cli", "verify"], capture_output=True, text=True, check=False)
+    proc = subprocess.run([sys.executable, "-m", "tempx.numerics.app.cli", "verify"], capture_output=True, text=True, check=False)
     t_verify = time.perf_counter() - start
 
     rows = [

@@ -252,7 +252,7 @@ def main() -> int:
     ap.add_argument("--json", help="also write all numbers to this file")
     args = ap.parse_args()
 
-    from tempx.numerics import kernels
+    from tempx.numerics.students import dense_kernels as kernels
 
     # The fastest XLA setting found on the reference machine (docs/performance.md: thunk runtime off,
     # Eigen threading off and fast math each tried): fast math, like tempx's own kernel flags.

@@ -44,7 +44,7 @@ def main() -> int:
     args = p.parse_args()
     rows = []
     print(f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}")
-    from tempx.numerics import kernels
+    from tempx.numerics.students import dense_kernels as kernels
 
     backends = ["numpy", "numba"] if kernels.AVAILABLE else ["numpy"]
     print(f"{'(N, d, k)':>16} " + " ".join(f"{b + ' s/step':>14} {'GFLOP/s':>8}" for b in backends))

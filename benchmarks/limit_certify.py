@@ -18,9 +18,9 @@ import platform
 import statistics
 import time
 
-from tempx.numerics.experiments import seeded_batch
-from tempx.numerics.limit import flow_limit
-from tempx.numerics.params import memoryless
+from tempx.numerics.app.experiments import seeded_batch
+from tempx.numerics.drivers.limit import flow_limit
+from tempx.numerics.teachers import memoryless
 from tempx.theory.certify import certify, model_from_floats
 
 D, K, SIGMA, Q = 20, 5, 0.1, 50

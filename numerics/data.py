@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tempx.numerics.params import FloatArray
+from tempx.numerics.teachers import FloatArray
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["gaussian_sequences"]

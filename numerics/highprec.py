@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
-from tempx.numerics.losses import extrapolation_losses
-from tempx.numerics.params import Params, Teacher
+from tempx.numerics.students.dense import extrapolation_losses
+from tempx.numerics.students.dense import Params
+from tempx.numerics.teachers import Teacher
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["Certificate", "certify_extrapolation_loss", "mp_extrapolation_loss"]

@@ -34,11 +34,11 @@ _PUBLIC = {
     "ExactRNN": "tempx.theory.rnn",
     "parse_teacher": "tempx.theory.teacher_spec",
     "InvalidInput": "tempx.theory.errors",
-    "gd": "tempx.numerics.descent",
-    "flow_limit": "tempx.numerics.limit",
-    "init_gaussian": "tempx.numerics.init",
-    "memoryless": "tempx.numerics.params",
-    "teacher_from_spec": "tempx.numerics.params",
+    "gd": "tempx.numerics.drivers.descent",
+    "flow_limit": "tempx.numerics.drivers.limit",
+    "init_gaussian": "tempx.numerics.students.init",
+    "memoryless": "tempx.numerics.teachers",
+    "teacher_from_spec": "tempx.numerics.teachers",
 }
 _SUBPACKAGES = ("theory", "numerics")
 

@@ -2,6 +2,6 @@
 
 import sys
 
-from tempx.numerics.cli import main
+from tempx.numerics.app.cli import main
 
 sys.exit(main())

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 def run_tempx(args: Sequence[str], timeout: float = 300, cwd: str | None = None) -> subprocess.CompletedProcess[str]:
     exe = shutil.which("tempx")
-    cmd = [exe, *args] if exe else [sys.executable, "-m", "tempx.numerics.cli", *args]
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "tempx.numerics.app.cli", *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=cwd, check=False)
 
 
@@ -26,7 +26,7 @@ def assert_usage_error(proc: subprocess.CompletedProcess[str], *needles: str) ->
 
 
 def run_cli(args: Sequence[str], cwd: str | None = None) -> subprocess.CompletedProcess[str]:
-    """The console script's entry point (``tempx.numerics.cli.main``) called in this process, with its
+    """The console script's entry point (``tempx.numerics.app.cli.main``) called in this process, with its
     output captured: for the long lists of bad-input cases, where a subprocess per case would cost
     most of a second of interpreter start-up.  An exception escaping ``main`` fails the test (it
     would be a traceback for the user); ``run_tempx`` covers the installed script itself."""
@@ -34,7 +34,7 @@ def run_cli(args: Sequence[str], cwd: str | None = None) -> subprocess.Completed
     import io
     import os
 
-    from tempx.numerics.cli import main
+    from tempx.numerics.app.cli import main
     from tempx.theory.budget import ENV, WORK_ENV
 
     out, err = io.StringIO(), io.StringIO()

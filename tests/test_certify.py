@@ -163,9 +163,9 @@ def test_certificates_on_trained_models_are_tight() -> None:
     # the limit of gradient flow for two small models; the enclosure must be tight to 1e-6 (the
     # doubling rule), and the exact L_q must agree with the float64 L_q to round-off (1e-9 relative:
     # residuals ~1e-7 carry absolute float error ~1e-16, so L_q has relative error ≲ 1e-9)
-    from tempx.numerics.experiments import seeded_batch
-    from tempx.numerics.limit import flow_limit
-    from tempx.numerics.params import memoryless
+    from tempx.numerics.app.experiments import seeded_batch
+    from tempx.numerics.drivers.limit import flow_limit
+    from tempx.numerics.teachers import memoryless
 
     res = flow_limit(seeded_batch("gaussian", 2, 6, 0.2, 3), memoryless(3), 3, [30])
     assert res.status == ("converged", "converged")

@@ -71,7 +71,7 @@ def test_experiment_e3(tmp_path: Path) -> None:
 
 
 def test_experiment_uses_the_reproduce_presets_and_the_seed(tmp_path: Path) -> None:
-    from tempx.numerics.reproduce import SCALES
+    from tempx.numerics.app.reproduce import SCALES
 
     proc = run_tempx(["experiment", "E2", "--out", str(tmp_path), "--seed", "3"])
     assert proc.returncode == 0, proc.stderr

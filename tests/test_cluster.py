@@ -64,7 +64,7 @@ def test_a_worker_killed_mid_run_does_not_change_the_results(tmp_path: Path) -> 
         cfg = tmp_path / "slow.json"
         cfg.write_text(json.dumps(SLOW))
         out = tmp_path / "killed"
-        cmd = [sys.executable, "-m", "tempx.numerics.cli", "reproduce", "--out", str(out), "--config", str(cfg),
+        cmd = [sys.executable, "-m", "tempx.numerics.app.cli", "reproduce", "--out", str(out), "--config", str(cfg),
                "--scheduler", cluster.scheduler_address]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 300
@@ -97,7 +97,7 @@ def test_without_dask_the_scheduler_option_says_what_to_install(tmp_path: Path) 
     fake.mkdir(parents=True)
     (fake / "__init__.py").write_text("raise ImportError('dask is not installed here')\n")
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "nodask")}
-    proc = subprocess.run([sys.executable, "-m", "tempx.numerics.cli", "reproduce", "--out", str(tmp_path / "o"),
+    proc = subprocess.run([sys.executable, "-m", "tempx.numerics.app.cli", "reproduce", "--out", str(tmp_path / "o"),
                            "--scheduler", "local:2"], capture_output=True, text=True, env=env, timeout=120, check=False)
     assert_usage_error(proc, "tempx[cluster]")
     assert not (tmp_path / "o").exists()

@@ -8,10 +8,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from strategies import scaled
 
-from tempx.numerics.descent import gd
-from tempx.numerics.init import init_gaussian, init_symmetric
-from tempx.numerics.losses import impulse_response, loss_and_grad
-from tempx.numerics.params import Params, memoryless
+from tempx.numerics.drivers.descent import gd
+from tempx.numerics.students.init import init_gaussian, init_symmetric
+from tempx.numerics.students.dense import impulse_response, loss_and_grad
+from tempx.numerics.students.dense import Params
+from tempx.numerics.teachers import memoryless
 from tempx.theory.errors import InvalidInput
 
 # C6 step size and budget.  "Small" is relative to the curvature, which grows like ‖B(0)‖⁴ on M:
@@ -175,7 +176,7 @@ def test_c4_invariants_hold_for_any_teacher_in_float(spec: str, seed: int, k: in
     Tolerance: relative 1e-9 of the size of the cancelling terms (‖G‖·‖R‖, and η‖G‖‖R‖ for ΔQ),
     as in the memoryless test above: float64 round-off of sums of O(k d) products.
     """
-    from tempx.numerics.params import teacher_from_spec
+    from tempx.numerics.teachers import teacher_from_spec
 
     rng = np.random.default_rng(seed)
     p = Params(rng.normal(0, 0.4, (2, 4, 4)), rng.normal(size=(2, 4, 1)), rng.normal(size=(2, 1, 4)))

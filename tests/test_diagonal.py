@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 from strategies import scaled
 
-from tempx.numerics.diagonal import DiagParams, impulse_response, loss_and_grad
-from tempx.numerics.diagonal_descent import gd_diagonal
-from tempx.numerics.diagonal_kernels import AVAILABLE
-from tempx.numerics.init import init_diagonal, init_ring
-from tempx.numerics.params import teacher_from_spec
+from tempx.numerics.students.diagonal import DiagParams, impulse_response, loss_and_grad
+from tempx.numerics.drivers.diagonal_descent import gd_diagonal
+from tempx.numerics.students.diagonal_kernels import AVAILABLE
+from tempx.numerics.students.init import init_diagonal, init_ring
+from tempx.numerics.teachers import teacher_from_spec
 from tempx.theory.diagonal import DiagonalStudent, diagonal_gradient, gaussian
 from tempx.theory.errors import InvalidInput
 from tempx.theory.teacher_spec import parse_teacher
@@ -131,11 +131,11 @@ def test_initializations() -> None:
 
 def test_dense_realization_has_the_same_impulse_response_and_losses() -> None:
     """Two independent paths (running powers of λ; Krylov sweeps of the dense realization), to 1e-12."""
-    from tempx.numerics.diagonal import extrapolation_losses
-    from tempx.numerics.diagonal_descent import evaluate_diagonal
-    from tempx.numerics.losses import extrapolation_losses as dense_L
-    from tempx.numerics.losses import impulse_response as dense_ir
-    from tempx.numerics.losses import loss_and_grad as dense_lg
+    from tempx.numerics.students.diagonal import extrapolation_losses
+    from tempx.numerics.drivers.diagonal_descent import evaluate_diagonal
+    from tempx.numerics.students.dense import extrapolation_losses as dense_L
+    from tempx.numerics.students.dense import impulse_response as dense_ir
+    from tempx.numerics.students.dense import loss_and_grad as dense_lg
 
     t = teacher_from_spec("atoms:4/5@3/5,-1/2@2/5", 5)
     for cm in (False, True):
@@ -237,7 +237,7 @@ def test_tol_zero_never_stops_early_and_tol_positive_converges(backend: str) -> 
 
 
 def test_the_requested_engine_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tempx.numerics import diagonal_kernels
+    from tempx.numerics.students import diagonal_kernels
 
     def compiled_called(*args: object) -> None:
         raise RuntimeError("compiled engine called")
@@ -255,7 +255,7 @@ def test_the_requested_engine_runs(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_extrapolation_losses_of_no_lengths() -> None:
-    from tempx.numerics.diagonal import extrapolation_losses
+    from tempx.numerics.students.diagonal import extrapolation_losses
 
     p = init_diagonal(3, 2, 0.3, 1)
     assert extrapolation_losses(p, teacher_from_spec("memoryless"), []).shape == (3, 0)
@@ -287,7 +287,7 @@ def test_a_next_iterate_beyond_float64_is_divergence_except_at_the_last_step(bac
 
 
 def test_a_diagonal_model_stopped_at_step_0_stays_stopped_across_compiled_blocks() -> None:
-    from tempx.numerics.diagonal_descent import CHUNK
+    from tempx.numerics.drivers.diagonal_descent import CHUNK
 
     if not AVAILABLE:
         pytest.skip("numba not installed")

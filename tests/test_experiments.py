@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tempx.numerics.experiments import (
+from tempx.numerics.app.experiments import (
     extrapolation_curves,
     init_scale_sweep,
     seeded_batch,
     summarize,
     symmetric_experiment,
 )
-from tempx.numerics.init import init_gaussian
+from tempx.numerics.students.init import init_gaussian
 from tempx.theory.errors import InvalidInput
 
 
@@ -39,7 +39,7 @@ def test_e4_finite_data_shows_the_same_effect() -> None:
 def test_finite_data_cells_accept_a_moment_matrix_asymmetric_in_the_last_bit(monkeypatch: pytest.MonkeyPatch) -> None:
     """The E1/E4 finite-data path with Σ̂ as another machine's BLAS may return it (the reproduce
     failure this guards against: an exact symmetry test on RᵀR)."""
-    from tempx.numerics import experiments
+    from tempx.numerics.app import experiments
     from tempx.numerics.losses import empirical_moment
 
     def skewed(X: np.ndarray) -> np.ndarray:
@@ -88,7 +88,7 @@ def test_sweep_validates_q() -> None:
 
 
 def test_e5_low_dimensional_teacher_small_sigma_learns_d_star_states() -> None:
-    from tempx.numerics.experiments import teacher_experiment
+    from tempx.numerics.app.experiments import teacher_experiment
 
     rows = teacher_experiment("E5", "atoms:4/5@3/5,-1/2@2/5", 10, [6], [0.05, 1.0], seeds=4, steps=8000)
     assert {r["teacher"] for r in rows} == {"atoms:4/5@3/5,-1/2@2/5"} and {r["teacher_dim"] for r in rows} == {2}

@@ -9,10 +9,11 @@ from hypothesis import strategies as st
 from scipy.integrate import cumulative_simpson
 from strategies import scaled
 
-from tempx.numerics.flow import gradient_flow
-from tempx.numerics.init import init_gaussian
-from tempx.numerics.losses import impulse_response, loss_weights
-from tempx.numerics.params import memoryless
+from tempx.numerics.drivers.flow import gradient_flow
+from tempx.numerics.students.init import init_gaussian
+from tempx.numerics.students.dense import impulse_response
+from tempx.numerics.losses import loss_weights
+from tempx.numerics.teachers import memoryless
 from tempx.theory.errors import InvalidInput
 
 # Solver tolerances rtol = 1e-10, atol = 1e-12: a conserved quantity drifts by about the

@@ -10,7 +10,7 @@ devices, and schedulers that cannot be reached or would not fit.  Every call mus
 print no traceback, print exactly one ``tempx: error:`` line when it exits 2, and leave no
 partial file behind (no temporary file ever; no new file at all after an error).
 
-The calls run in this process through ``tempx.numerics.cli.main`` (the console script's entry point),
+The calls run in this process through ``tempx.numerics.app.cli.main`` (the console script's entry point),
 so that 500 of them fit in seconds; ``tests/test_cli*.py`` run the installed script in real
 subprocesses.  Values that would be valid but slow (k = 2000 counterexamples, --jobs 2, a
 LocalCluster) are left out: slowness is not what this test is about.  The profile is
@@ -31,7 +31,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tempx.numerics.cli import main
+from tempx.numerics.app.cli import main
 from tempx.theory.budget import ENV, WORK_ENV
 
 # Exact numbers the bounded reader must refuse at once (tempx.theory.exact): exponents past ±4000 in

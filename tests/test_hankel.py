@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from tempx.numerics.hankel import hankel_rank, hankel_singular_values, hankel_size
-from tempx.numerics.params import Params, teacher_from_spec
+from tempx.numerics.students.dense import Params
+from tempx.numerics.teachers import teacher_from_spec
 from tempx.theory.errors import InvalidInput
 
 

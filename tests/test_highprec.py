@@ -3,10 +3,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tempx.numerics.descent import gd
+from tempx.numerics.drivers.descent import gd
 from tempx.numerics.highprec import certify_extrapolation_loss, mp_extrapolation_loss
-from tempx.numerics.init import init_gaussian
-from tempx.numerics.params import Params, memoryless
+from tempx.numerics.students.init import init_gaussian
+from tempx.numerics.students.dense import Params
+from tempx.numerics.teachers import memoryless
 from tempx.theory.errors import InvalidInput
 
 

@@ -1,4 +1,4 @@
-"""Writing results (tempx.numerics.io): regular files only, the umask's mode, no temporary file left
+"""Writing results (tempx.numerics.app.io): regular files only, the umask's mode, no temporary file left
 behind, and a result set that is the previous one or the whole new one."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tempx.numerics.io import staged, write_text_atomic
+from tempx.numerics.app.io import staged, write_text_atomic
 from tempx.theory.errors import InvalidInput
 
 
@@ -42,7 +42,7 @@ def test_links_devices_fifos_and_folders_are_never_replaced(tmp_path: Path) -> N
 
 
 def test_an_interrupted_write_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """SIGTERM arrives as an exception (tempx.numerics.cli) while the temporary file is open."""
+    """SIGTERM arrives as an exception (tempx.numerics.app.cli) while the temporary file is open."""
     (tmp_path / "x.json").write_text("previous")
 
     def interrupted(fd: int) -> None:
@@ -102,7 +102,7 @@ def test_a_full_disk_is_one_line_naming_the_file_and_keeps_the_previous_result_s
 
 
 def test_rows_to_csv_is_a_tidy_table() -> None:
-    from tempx.numerics.io import rows_to_csv
+    from tempx.numerics.app.io import rows_to_csv
 
     text = rows_to_csv([{"a": 1, "b": None, "c": "x"}, {"a": 2.5}], ["a", "b"])
     assert text == "a,b\n1,\n2.5,\n"

@@ -8,12 +8,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from strategies import scaled
 
-from tempx.numerics import kernels
+from tempx.numerics.students import dense_kernels as kernels
 from tempx.numerics.data import gaussian_sequences
-from tempx.numerics.descent import gd
-from tempx.numerics.init import init_gaussian, init_symmetric
+from tempx.numerics.drivers.descent import gd
+from tempx.numerics.students.init import init_gaussian, init_symmetric
 from tempx.numerics.losses import empirical_moment
-from tempx.numerics.params import memoryless
+from tempx.numerics.teachers import memoryless
 from tempx.theory.errors import InvalidInput
 
 needs_numba = pytest.mark.skipif(not kernels.AVAILABLE, reason="numba is not installed")
@@ -67,7 +67,7 @@ def test_engines_agree_on_finite_data_and_symmetric_init() -> None:
 
 @needs_numba
 def test_engines_agree_when_models_diverge_and_converge_in_one_batch() -> None:
-    from tempx.numerics.params import Params
+    from tempx.numerics.students.dense import Params
 
     p = Params.stack([init_gaussian(1, 20, s, i) for i, s in enumerate([0.1, 3.0, 0.5, 1.5])])
     r1 = gd(p, memoryless(5), 5, 0.02, 2000, tol=1e-6, backend="numpy")
@@ -86,7 +86,7 @@ def test_package_works_without_numba() -> None:
     import subprocess
     import sys
 
-    code = ("from tempx import numerics; from tempx.numerics import kernels as k; assert not k.AVAILABLE\n"
+    code = ("from tempx import numerics; from tempx.numerics.students import dense_kernels as k; assert not k.AVAILABLE\n"
             "r = numerics.gd(numerics.init_gaussian(2, 4, 0.5, 0), numerics.memoryless(3), 3, 0.05, 50)\n"
             "print(r.status)")
     env = {**__import__("os").environ, "TEMPX_DISABLE_NUMBA": "1"}
@@ -108,8 +108,8 @@ def test_kernels_with_numba_bounds_checking() -> None:
         pytest.skip("numba not installed")
     code = (
         "import numpy as np\nfrom tempx import numerics\n"
-        "from tempx.numerics.init import init_diagonal\n"
-        "from tempx.numerics.diagonal_descent import gd_diagonal\n"
+        "from tempx.numerics.students.init import init_diagonal\n"
+        "from tempx.numerics.drivers.diagonal_descent import gd_diagonal\n"
         "p = numerics.init_gaussian(3, 4, 0.7, 1); t = numerics.memoryless(3)\n"
         "a = numerics.gd(p, t, 3, 0.05, 40, backend='numba'); b = numerics.gd(p, t, 3, 0.05, 40, backend='numpy')\n"
         "assert a.status == b.status and np.allclose(a.params.A, b.params.A, rtol=1e-12, atol=0)\n"
@@ -140,7 +140,7 @@ def test_the_requested_engine_runs(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("backend", ["numpy", "auto"])
 def test_divergence_bound_is_strict_and_the_last_step_is_not_taken(backend: str) -> None:
-    from tempx.numerics.params import Params
+    from tempx.numerics.students.dense import Params
 
     at_bound = Params(np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.full((1, 1, 1), 1.0 + 1e5))  # L_1 = 1e10
     assert gd(at_bound, memoryless(1), 1, 0.01, 0, divergence_bound=1e10, backend=backend).status == ("max_steps",)
@@ -154,7 +154,7 @@ def test_divergence_bound_is_strict_and_the_last_step_is_not_taken(backend: str)
 
 @pytest.mark.parametrize("backend", ["numpy", "auto"])
 def test_a_next_iterate_beyond_float64_is_divergence_except_at_the_last_step(backend: str) -> None:
-    from tempx.numerics.params import Params
+    from tempx.numerics.students.dense import Params
 
     big = Params(np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.full((1, 1, 1), 10.0))  # ∇_C L = 18: C − 1e308·18 = −inf
     assert gd(big, memoryless(1), 1, 1e308, 0, backend=backend).status == ("max_steps",)
@@ -164,8 +164,8 @@ def test_a_next_iterate_beyond_float64_is_divergence_except_at_the_last_step(bac
 
 def test_a_model_stopped_at_step_0_stays_stopped_across_compiled_blocks() -> None:
     """More steps than one compiled block (descent.CHUNK): a model converged at t = 0 is never run again."""
-    from tempx.numerics.descent import CHUNK
-    from tempx.numerics.params import Params
+    from tempx.numerics.drivers.descent import CHUNK
+    from tempx.numerics.students.dense import Params
 
     if not kernels.AVAILABLE:
         pytest.skip("numba not installed")

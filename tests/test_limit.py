@@ -1,15 +1,16 @@
-"""The limit of gradient flow (tempx.numerics.limit): stopping rule, batch independence, the Jacobian, budgets."""
+"""The limit of gradient flow (tempx.numerics.drivers.limit): stopping rule, batch independence, the Jacobian, budgets."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from tempx.numerics.executors import local_executor
-from tempx.numerics.experiments import seeded_batch
-from tempx.numerics.limit import flow_limit, gauss_newton_jacobian, weight_matrix
-from tempx.numerics.losses import loss_and_grad
-from tempx.numerics.params import Params, memoryless, teacher_from_spec
+from tempx.numerics.drivers.executors import local_executor
+from tempx.numerics.app.experiments import seeded_batch
+from tempx.numerics.drivers.limit import flow_limit, gauss_newton_jacobian, weight_matrix
+from tempx.numerics.students.dense import loss_and_grad
+from tempx.numerics.students.dense import Params
+from tempx.numerics.teachers import memoryless, teacher_from_spec
 from tempx.numerics.powerlaw import fit_exponent
 from tempx.theory.errors import InvalidInput
 
@@ -37,7 +38,7 @@ def test_a_model_alone_and_in_a_batch_reach_the_same_limit() -> None:
 
 
 def test_scheduler_addresses_are_parsed_or_refused_in_one_line() -> None:
-    from tempx.numerics.executors import parse_scheduler
+    from tempx.numerics.drivers.executors import parse_scheduler
 
     assert parse_scheduler("local:2") == ("local", 2) and parse_scheduler(" local:16 ") == ("local", 16)
     assert parse_scheduler("tcp://10.0.0.5:8786") == ("address", "tcp://10.0.0.5:8786")
@@ -48,7 +49,7 @@ def test_scheduler_addresses_are_parsed_or_refused_in_one_line() -> None:
 
 
 def test_worker_pools_are_refused_from_their_memory_estimate(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tempx.numerics.executors import WORKER_BYTES, check_executor_options
+    from tempx.numerics.drivers.executors import WORKER_BYTES, check_executor_options
     from tempx.theory.budget import ENV, OverBudget
 
     monkeypatch.setenv(ENV, str(10 * WORKER_BYTES))
@@ -89,7 +90,7 @@ def test_gauss_newton_jacobian_is_the_jacobian_at_an_interpolating_point(weights
     C = rng.normal(size=d)
     w = [C @ np.linalg.matrix_power(A, i) @ B for i in range(k)]
     teacher = Params(A[None], B[None, :, None], C[None, None, :])
-    from tempx.numerics.params import Teacher
+    from tempx.numerics.teachers import Teacher
 
     t = Teacher(A, B[:, None], C[None, :], "self", k)
     assert np.allclose(w, t.impulse_response(k))
@@ -149,7 +150,7 @@ def test_power_law_fit_recovers_an_exact_exponent() -> None:
 @pytest.mark.parametrize("weights", ["last", "all", "moment"])
 def test_the_solvers_inner_gradient_is_the_batched_one(weights: str) -> None:
     # the flow's one-model loss and gradient must be loss_and_grad's, to round-off (1e-13 relative)
-    from tempx.numerics.limit import one_model_loss_grad
+    from tempx.numerics.drivers.limit import one_model_loss_grad
 
     p = seeded_batch("gaussian", 1, 5, 0.7, 9)
     k = 4

@@ -45,7 +45,7 @@ def test_import_tempx_offers_the_first_names_and_the_version() -> None:
     for name in tempx.__all__:
         assert getattr(tempx, name) is not None, name
     assert tempx.theory is importlib.import_module("tempx.theory")
-    assert tempx.gd is importlib.import_module("tempx.numerics.descent").gd
+    assert tempx.gd is importlib.import_module("tempx.numerics.drivers.descent").gd
     assert sorted(tempx.__all__) == sorted(dir(tempx))
     with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
         tempx.nonsense  # noqa: B018

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from cli_helpers import assert_usage_error, run_cli, run_tempx
 
-from tempx.numerics import kernels
-from tempx.numerics.reproduce import plan
+from tempx.numerics.students import dense_kernels as kernels
+from tempx.numerics.app.reproduce import plan
 from tempx.theory.claims import CLAIMS
 
 TINY = {
@@ -116,7 +116,7 @@ def test_killed_run_resumes_with_identical_results(tmp_path: Path) -> None:
     ref = run_tempx(["reproduce", "--out", str(tmp_path / "ref"), "--config", str(cfg)])
     assert ref.returncode == 0, ref.stderr
     out = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "tempx.numerics.cli", "reproduce", "--out", str(out), "--config", str(cfg)]
+    cmd = [sys.executable, "-m", "tempx.numerics.app.cli", "reproduce", "--out", str(out), "--config", str(cfg)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list((out / "cache").glob("*.json"))) < 8:
@@ -158,12 +158,12 @@ SMALL = {"E3": {"d": 4, "k": 2, "q_max": 6, "steps": 50, "lr": 0.02},
 def test_run_units_in_process_progress_timings_and_damaged_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """--jobs 1 computes in this process (no pool); the counter reaches total in order; unit times are
     recorded; a damaged cache entry is recomputed, not read as finished, and gives the same result."""
-    import tempx.numerics.reproduce as rp
+    import tempx.numerics.app.reproduce as rp
 
     def no_pool(*args: object, **kwargs: object) -> None:
         raise AssertionError("--jobs 1 must not start worker processes")
 
-    from tempx.numerics import executors
+    from tempx.numerics.drivers import executors
 
     monkeypatch.setattr(executors, "ProcessPoolExecutor", no_pool)
     units = rp.plan("custom", 0, ["C5"], config=SMALL)
@@ -184,7 +184,7 @@ def test_run_units_in_process_progress_timings_and_damaged_cache(tmp_path: Path,
 
 
 def test_unit_keys_depend_on_parameters_and_code() -> None:
-    from tempx.numerics.reproduce import Unit
+    from tempx.numerics.app.reproduce import Unit
 
     a = Unit.of("E3", d=4, k=2)
     assert a.key("x") == Unit.of("E3", k=2, d=4).key("x")  # order of parameters does not matter
@@ -199,7 +199,7 @@ def test_unit_keys_depend_on_parameters_and_code() -> None:
 
 
 def test_plan_reads_the_presets() -> None:
-    from tempx.numerics.reproduce import SCALES, plan
+    from tempx.numerics.app.reproduce import SCALES, plan
 
     for scale in ("quick", "full"):
         units = plan(scale, 3)

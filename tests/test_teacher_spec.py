@@ -161,7 +161,7 @@ atoms_specs = st.lists(st.tuples(st.fractions(-2, 2, max_denominator=6), nonzero
 @settings(max_examples=scaled(25))
 @given(spec=atoms_specs | st.sampled_from([g[0] for g in GOOD]))
 def test_float_image_equals_the_exact_teacher(spec: str) -> None:
-    from tempx.numerics.params import teacher_from_spec
+    from tempx.numerics.teachers import teacher_from_spec
 
     exact = parse_teacher(spec).impulse_response(12)
     floats = teacher_from_spec(spec).impulse_response(12)

@@ -210,6 +210,6 @@ CLAIM = Claim(
     hypotheses=hypotheses,
     instances=instances,
     check_instance=check_instance,
-    code="theory/diagonal.py, theory/claims/c12_diagonal.py, numerics/diagonal.py",
+    code="theory/diagonal.py, theory/claims/c12_diagonal.py, numerics/students/diagonal.py",
     test="tests/test_diagonal.py, tests/test_claims.py",
 )

@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tempx.numerics.commands.common import float_list, int_list, nonneg_int, positive_float, positive_int
-from tempx.numerics.io import ensure_dir, rows_to_csv, staged, write_text_atomic
-from tempx.numerics.progress import Progress
+from tempx.numerics.app.commands.common import float_list, int_list, nonneg_int, positive_float, positive_int
+from tempx.numerics.app.io import ensure_dir, rows_to_csv, staged, write_text_atomic
+from tempx.numerics.app.progress import Progress
 from tempx.theory.budget import check_memory, train_bytes
 from tempx.theory.errors import InvalidInput
 from tempx.theory.teacher_spec import TEACHER_FORMS, parse_teacher
@@ -39,15 +39,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def _cell(cell: tuple[int, int, float], seeds: int, init: str, lr: float, steps: int, q: int | None,
           n_data: int | None, teacher: str, student: str) -> list[dict[str, Any]]:
     """One (d, k, σ) cell: a pure function of its arguments (model i from seed i), run anywhere."""
-    from tempx.numerics.experiments import init_scale_sweep
+    from tempx.numerics.app.experiments import init_scale_sweep
 
     d, k, sigma = cell
     return init_scale_sweep([d], [k], [sigma], seeds, init, lr, steps, q, n_data, teacher=teacher, student=student)
 
 
 def run(args: argparse.Namespace) -> int:
-    from tempx.numerics.diagonal import STUDENTS
-    from tempx.numerics.experiments import ROW_COLUMNS, summarize
+    from tempx.numerics.students.diagonal import STUDENTS
+    from tempx.numerics.app.experiments import ROW_COLUMNS, summarize
     from tempx.numerics.losses import check_lengths
 
     ds = int_list(args.d, "--d")
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     if student != "dense" and n_data is not None:
         raise InvalidInput("--data is for dense students; diagonal students train on the population loss")
     jobs = positive_int(args.jobs, "--jobs")
-    from tempx.numerics.executors import check_executor_options
+    from tempx.numerics.drivers.executors import check_executor_options
 
     check_executor_options(args.jobs, args.scheduler)  # one line before any folder is touched
     check_lengths([q or 4 * max(ks)])
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     bar = Progress(cells, "sweep", enabled=True if args.progress else None)
     cell = functools.partial(_cell, seeds=seeds, init=args.init, lr=lr, steps=steps, q=q, n_data=n_data,
                              teacher=args.teacher, student=student)
-    from tempx.numerics.executors import executor_for
+    from tempx.numerics.drivers.executors import executor_for
 
     parts: list[list[dict[str, Any]]] = []
     with executor_for(jobs if cells > 1 else 1, args.scheduler) as ex:
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     summary = summarize(rows, ("d", "k", "sigma"))
     config = {"d": ds, "k": ks, "sigmas": sigmas, "seeds": seeds, "init": args.init, "lr": lr, "steps": steps,
               "q": q, "data": n_data, "teacher": args.teacher, "student": student}
-    from tempx.numerics.plots import plot_q0, plot_sweep  # matplotlib only when drawing
+    from tempx.numerics.app.plots import plot_q0, plot_sweep  # matplotlib only when drawing
 
     with staged(out) as stage:  # all of the result set, or none of it
         write_text_atomic(stage / "results.csv", rows_to_csv(rows, ROW_COLUMNS))

@@ -7,8 +7,8 @@ import argparse
 from fractions import Fraction
 from typing import Any
 
-from tempx.numerics.commands.common import int_list, positive_int
-from tempx.numerics.formatting import dumps, table
+from tempx.numerics.app.commands.common import int_list, positive_int
+from tempx.numerics.app.formatting import dumps, table
 from tempx.theory.certify import MAX_TERMS
 from tempx.theory.errors import InvalidInput
 from tempx.theory.exact import parse_rational
@@ -46,7 +46,7 @@ def _exact(x: Any, where: str) -> Fraction:
 
 def load_exact_models(path: str, teacher_dim: int = 0) -> list[ExactRNN]:
     """The models of a parameter file with every entry taken exactly (validated by the float reader first)."""
-    from tempx.numerics.init import params_from_json, read_params_json
+    from tempx.numerics.students.init import params_from_json, read_params_json
 
     doc = read_params_json(path)
     docs = doc if isinstance(doc, list) else [doc]

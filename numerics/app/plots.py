@@ -13,8 +13,8 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from tempx.numerics.experiments import summarize
-from tempx.numerics.io import write_bytes_atomic
+from tempx.numerics.app.experiments import summarize
+from tempx.numerics.app.io import write_bytes_atomic
 
 __all__ = [
     "plot_curves",

@@ -1,8 +1,7 @@
-"""The shared vocabulary of the float layer: a batch of linear RNNs and a teacher.
+"""The teacher of the float layer: its impulse response w*, memoryless or a small linear RNN.
 
-``Params`` holds N independent models with a leading batch axis: A (N, d, d), B (N, d, 1),
-C (N, 1, d), float64.  It is immutable in spirit: functions return new arrays and never
-write into arrays they were given.
+Students (``tempx.numerics.students``) are trained to match it; every float teacher is the
+entry-by-entry rounding of an exact teacher of ``tempx.theory.teacher_spec``.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from numpy.typing import NDArray
 
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["FloatArray", "Params", "Teacher", "memoryless", "teacher_from_spec", "teacher_rnn"]
+__all__ = ["FloatArray", "Teacher", "memoryless", "teacher_from_spec", "teacher_rnn"]
 
 FloatArray = NDArray[np.float64]
 
@@ -32,62 +31,6 @@ def _as_float_array(x: Any, name: str, ndim: int, dtype: Any = np.float64) -> Fl
     if not np.all(np.isfinite(arr)):
         raise InvalidInput(f"{name} has non-finite entries (NaN or infinity)")
     return arr
-
-
-@dataclass(frozen=True, eq=False)
-class Params:
-    """N linear RNNs of state dimension d: A (N, d, d), B (N, d, 1), C (N, 1, d), float64."""
-
-    A: FloatArray
-    B: FloatArray
-    C: FloatArray
-
-    def __post_init__(self) -> None:
-        A = _as_float_array(self.A, "A", 3)
-        B = _as_float_array(self.B, "B", 3)
-        C = _as_float_array(self.C, "C", 3)
-        n, d, d2 = A.shape
-        if d != d2 or B.shape != (n, d, 1) or C.shape != (n, 1, d) or n < 1 or d < 1:
-            raise InvalidInput(
-                f"shapes do not fit N linear RNNs: A {A.shape}, B {B.shape}, C {C.shape} "
-                "(need (N, d, d), (N, d, 1), (N, 1, d) with N, d >= 1)"
-            )
-        for name, arr in (("A", A), ("B", B), ("C", C)):
-            arr.setflags(write=False)
-            object.__setattr__(self, name, arr)
-
-    @property
-    def n_models(self) -> int:
-        return int(self.A.shape[0])
-
-    @property
-    def d(self) -> int:
-        return int(self.A.shape[1])
-
-    def select(self, index: Any) -> Params:
-        """The models at ``index`` (an int, slice or index array), as a new batch."""
-        idx = np.atleast_1d(np.arange(self.n_models)[index])
-        return Params(self.A[idx], self.B[idx], self.C[idx])
-
-    @staticmethod
-    def stack(batches: list[Params]) -> Params:
-        return Params(*(np.concatenate([getattr(p, m) for p in batches]) for m in "ABC"))
-
-    def q_matrix(self) -> FloatArray:
-        """Q = AAᵀ − AᵀA + BBᵀ − CᵀC per model, (N, d, d) (claim C4)."""
-        A, B, C = self.A, self.B, self.C
-        At = A.transpose(0, 2, 1)
-        return A @ At - At @ A + B @ B.transpose(0, 2, 1) - C.transpose(0, 2, 1) @ C
-
-    def norms(self) -> dict[str, FloatArray]:
-        """‖Q‖_F, ‖A‖_F, ‖A − Aᵀ‖_F, ‖B − Cᵀ‖_F per model (distances from M and balance)."""
-        A = self.A
-        return {
-            "Q_norm": np.linalg.norm(self.q_matrix(), axis=(1, 2)),
-            "A_norm": np.linalg.norm(A, axis=(1, 2)),
-            "A_asym": np.linalg.norm(A - A.transpose(0, 2, 1), axis=(1, 2)),
-            "BC_gap": np.linalg.norm(self.B - self.C.transpose(0, 2, 1), axis=(1, 2)),
-        }
 
 
 @dataclass(frozen=True, eq=False)

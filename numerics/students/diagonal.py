@@ -26,7 +26,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tempx.numerics.losses import check_length, check_lengths, loss_weights
-from tempx.numerics.params import Params, Teacher, _as_float_array
+from tempx.numerics.students.dense import Params
+from tempx.numerics.teachers import Teacher, _as_float_array
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["STUDENTS", "DiagGrad", "DiagParams", "extrapolation_losses", "impulse_response", "loss_and_grad"]

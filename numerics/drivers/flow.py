@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from tempx.numerics.losses import loss_and_grad
-from tempx.numerics.params import FloatArray, Params, Teacher
+from tempx.numerics.students.dense import loss_and_grad
+from tempx.numerics.teachers import FloatArray, Teacher
+from tempx.numerics.students.dense import Params
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["FlowResult", "gradient_flow"]

@@ -1,6 +1,6 @@
-"""Compiled gradient descent for diagonal students (numba), used by ``tempx.numerics.diagonal_descent``.
+"""Compiled gradient descent for diagonal students (numba), used by ``tempx.numerics.drivers.diagonal_descent``.
 
-Per model and step, the work of ``tempx.numerics.diagonal.loss_and_grad`` in O(k d):
+Per model and step, the work of ``tempx.numerics.students.diagonal.loss_and_grad`` in O(k d):
 
     w_i = Re Σ_j p_j λ_j^i, p = c ⊙ b       (one running power per mode)
     ρ = ω ⊙ (w − w*)
@@ -9,7 +9,7 @@ Per model and step, the work of ``tempx.numerics.diagonal.loss_and_grad`` in O(k
 
 The same compiled function serves real (float64) and complex (complex128) students: numba
 specializes it per dtype, and conj is the identity on reals.  Stopping rules and statuses are
-those of ``tempx.numerics.descent.gd`` (and ``tempx.numerics.kernels``).
+those of ``tempx.numerics.drivers.descent.gd`` (and ``tempx.numerics.students.dense_kernels``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from tempx.numerics.kernels import AVAILABLE
+from tempx.numerics.students.dense_kernels import AVAILABLE
 
 __all__ = ["AVAILABLE", "diag_gd_block"]
 

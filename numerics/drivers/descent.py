@@ -16,9 +16,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tempx.numerics import kernels
-from tempx.numerics.losses import check_lengths, check_moment, extrapolation_losses, loss_and_grad, loss_weights
-from tempx.numerics.params import FloatArray, Params, Teacher
+from tempx.numerics.students import dense_kernels as kernels
+from tempx.numerics.losses import check_lengths, check_moment, loss_weights
+from tempx.numerics.students.dense import extrapolation_losses, loss_and_grad
+from tempx.numerics.teachers import FloatArray, Teacher
+from tempx.numerics.students.dense import Params
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["STATUSES", "GDResult", "evaluate", "gd"]
@@ -118,7 +120,7 @@ def gd(
         qs: extrapolation lengths reported at the end and in the history.
         divergence_bound: a loss above this counts as divergence.
         progress: called as progress(step, steps) every few steps (for progress bars).
-        backend: ``numba`` (compiled kernel, ``tempx.numerics.kernels``), ``numpy`` (vectorized
+        backend: ``numba`` (compiled kernel, ``tempx.numerics.students.dense_kernels``), ``numpy`` (vectorized
             reference) or ``auto`` (numba when installed).  Both give the same trajectories
             up to round-off (tested to 1e-12 relative).
 
@@ -126,8 +128,8 @@ def gd(
         A ``GDResult``.
 
     Example:
-        >>> from tempx.numerics.params import memoryless
-        >>> from tempx.numerics.init import init_symmetric
+        >>> from tempx.numerics.teachers import memoryless
+        >>> from tempx.numerics.students.init import init_symmetric
         >>> res = gd(init_symmetric(2, 3, 0.5, seed=0), memoryless(4), 4, lr=0.05, steps=20000, tol=1e-6)
         >>> res.status, bool(res.train_loss.max() <= 1e-6)
         (('converged', 'converged'), True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from tempx.numerics.formatting import dumps, parse_int, table
+from tempx.numerics.app.formatting import dumps, parse_int, table
 from tempx.theory.errors import InvalidInput
 from tempx.theory.teacher_spec import TEACHER_FORMS, parse_teacher
 from tempx.theory.threshold import teacher_profile, threshold

@@ -18,13 +18,15 @@ from typing import Any
 import numpy as np
 
 from tempx.numerics.data import gaussian_sequences
-from tempx.numerics.descent import gd
-from tempx.numerics.diagonal import STUDENTS
+from tempx.numerics.drivers.descent import gd
+from tempx.numerics.students.diagonal import STUDENTS
 from tempx.numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
-from tempx.numerics.init import init_counterexample, init_gaussian, init_symmetric
-from tempx.numerics.io import finite_or_none
-from tempx.numerics.losses import empirical_moment, extrapolation_losses
-from tempx.numerics.params import Params, Teacher, memoryless, teacher_from_spec
+from tempx.numerics.students.init import init_counterexample, init_gaussian, init_symmetric
+from tempx.numerics.app.io import finite_or_none
+from tempx.numerics.losses import empirical_moment
+from tempx.numerics.students.dense import extrapolation_losses
+from tempx.numerics.students.dense import Params
+from tempx.numerics.teachers import Teacher, memoryless, teacher_from_spec
 from tempx.theory.errors import InvalidInput
 
 __all__ = [
@@ -55,14 +57,14 @@ def seeded_batch(init: str, n: int, d: int, sigma: float, seed: int = 0, cap: fl
     """Model i from its own seed (seed + i): the same model alone or in any batch.
 
     Dense students: ``gaussian`` or ``symmetric`` (on M).  Diagonal and complex students
-    (``tempx.numerics.diagonal``): ``gaussian``, ``symmetric`` (balanced: c = s ⊙ b with round(f·d)
+    (``tempx.numerics.students.diagonal``): ``gaussian``, ``symmetric`` (balanced: c = s ⊙ b with round(f·d)
     negative modes, or c = conj(b)) and, for complex modes, ``ring`` (LRU: |λ| uniform in ``ring``).
     """
     if student not in STUDENTS:
         raise InvalidInput(f"unknown student {student!r} (allowed: {', '.join(STUDENTS)})")
     if student != "dense":
-        from tempx.numerics.diagonal import DiagParams
-        from tempx.numerics.init import init_diagonal, init_ring
+        from tempx.numerics.students.diagonal import DiagParams
+        from tempx.numerics.students.init import init_diagonal, init_ring
 
         cm = student == "complex"
         if init == "ring":
@@ -83,10 +85,10 @@ def seeded_batch(init: str, n: int, d: int, sigma: float, seed: int = 0, cap: fl
 
 def train(params: Any, teacher: Teacher, k: int, lr: float, steps: int, **kwargs: Any) -> Any:
     """``gd`` for dense students, ``gd_diagonal`` for diagonal and complex ones (same stopping rules)."""
-    from tempx.numerics.diagonal import DiagParams
+    from tempx.numerics.students.diagonal import DiagParams
 
     if isinstance(params, DiagParams):
-        from tempx.numerics.diagonal_descent import gd_diagonal
+        from tempx.numerics.drivers.diagonal_descent import gd_diagonal
 
         if kwargs.get("moment") is not None:
             raise InvalidInput("finite data (--data) is for dense students; diagonal students train on the population loss")
@@ -251,7 +253,7 @@ def limit_sweep(d: int, k: int, sigma: float, seeds: int, seed: int = 0, q: int 
     (``tempx.theory.linf``, claim C14: the exact rational or ∞, a theorem about that float64 model;
     beyond the work limit C13's certified enclosure), with the float interval around it.
     """
-    from tempx.numerics.limit import flow_limit
+    from tempx.numerics.drivers.limit import flow_limit
     from tempx.theory.certify import model_from_floats
     from tempx.theory.linf import decide
 

@@ -6,7 +6,7 @@ import argparse
 from fractions import Fraction
 from typing import Any
 
-from tempx.numerics.formatting import dumps, latex_matrix, parse_int, parse_rational_list, rational_str, text_matrix
+from tempx.numerics.app.formatting import dumps, latex_matrix, parse_int, parse_rational_list, rational_str, text_matrix
 from tempx.theory.counterexamples import Counterexample, counterexample
 from tempx.theory.errors import InvalidInput
 from tempx.theory.exact import parse_rational

@@ -26,16 +26,10 @@ from typing import Any
 import numpy as np
 from scipy.integrate import LSODA
 
-from tempx.numerics.losses import (
-    check_length,
-    check_lengths,
-    check_moment,
-    extrapolation_losses,
-    krylov,
-    loss_and_grad,
-    loss_weights,
-)
-from tempx.numerics.params import FloatArray, Params, Teacher
+from tempx.numerics.losses import check_length, check_lengths, check_moment, loss_weights
+from tempx.numerics.students.dense import extrapolation_losses, krylov, loss_and_grad
+from tempx.numerics.teachers import FloatArray, Teacher
+from tempx.numerics.students.dense import Params
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["LIMIT_STATUSES", "LimitResult", "flow_limit", "gauss_newton_jacobian", "one_model_loss_grad", "weight_matrix"]

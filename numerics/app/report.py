@@ -13,8 +13,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from tempx.numerics.experiments import ROW_COLUMNS, summarize
-from tempx.numerics.io import ensure_dir, rows_to_csv, write_text_atomic
+from tempx.numerics.app.experiments import ROW_COLUMNS, summarize
+from tempx.numerics.app.io import ensure_dir, rows_to_csv, write_text_atomic
 
 __all__ = ["assemble", "package_versions", "write_experiment", "write_outputs"]
 
@@ -209,12 +209,12 @@ def _tex_escape(text: str) -> str:
 
 def write_experiment(doc: dict[str, Any], name: str, out: Path, figs_dir: Path, tables_dir: Path) -> list[Path]:
     """One experiment's tidy CSV, LaTeX summary table (E1, E2, E4) and figures (PNG and PDF)."""
-    from tempx.numerics.plots import plot_curves, plot_q0, plot_sweep, plot_symmetric
+    from tempx.numerics.app.plots import plot_curves, plot_q0, plot_sweep, plot_symmetric
 
     written: list[Path] = []
     if name == "E1L":
-        from tempx.numerics.experiments import LIMIT_COLUMNS
-        from tempx.numerics.plots import plot_limit
+        from tempx.numerics.app.experiments import LIMIT_COLUMNS
+        from tempx.numerics.app.plots import plot_limit
 
         write_text_atomic(out / "E1L.csv", rows_to_csv(doc[name]["rows"], LIMIT_COLUMNS))
         rows = [[str(s["d"]), str(s["k"]), f"{s['sigma']:g}", _tex_number(s["median"]), _tex_number(s["q25"]),
@@ -241,7 +241,7 @@ def write_experiment(doc: dict[str, Any], name: str, out: Path, figs_dir: Path, 
     written.append(out / f"{name}.csv")
     summary = doc[name]["summary"]
     if name == "E5":
-        from tempx.numerics.plots import plot_teachers
+        from tempx.numerics.app.plots import plot_teachers
 
         rows = [[_tex_escape(s["teacher"]), str(s["k"]), f"{s['sigma']:g}", _tex_number(s["median"]),
                  f"{s['diverged']}/{s['n']}"] for s in summary]
@@ -249,7 +249,7 @@ def write_experiment(doc: dict[str, Any], name: str, out: Path, figs_dir: Path, 
         caption = "E5: extrapolation loss after GD against the training length, per teacher."
         written += plot_teachers(doc[name]["rows"], figs_dir / "E5_extrapolation_vs_k")
     elif name == "E6":
-        from tempx.numerics.plots import plot_hankel
+        from tempx.numerics.app.plots import plot_hankel
 
         rows = [[_tex_escape(t["teacher"]), f"{t['sigma']:g}", str(t["teacher_dim"]), f"{t['median_rank']:g}",
                  f"{t['at_d_star']}/{t['n']}"] for t in _hankel_table(doc[name]["rows"])]
@@ -257,7 +257,7 @@ def write_experiment(doc: dict[str, Any], name: str, out: Path, figs_dir: Path, 
         caption = "E6: numerical rank of the learned Hankel matrix (relative tolerance 1e-3)."
         written += plot_hankel(doc[name]["rows"], figs_dir / "E6_hankel_spectrum")
     elif name == "E7":
-        from tempx.numerics.plots import plot_signs, plot_students
+        from tempx.numerics.app.plots import plot_signs, plot_students
 
         rows = [[_tex_escape(s["teacher"]), s["student"], f"{s['sigma']:g}", _tex_number(s["median"]),
                  f"{s['diverged']}/{s['n']}"] for s in summary]

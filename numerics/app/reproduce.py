@@ -3,7 +3,7 @@
 A work unit is one claim check or one parameter cell of an experiment.  Its result is a pure
 function of its parameters and the code, cached as ``DIR/cache/<key>.json`` where the key
 hashes (kind, parameters, code version).  Units run through one executor seam (this process,
-J local processes or a Dask cluster: ``tempx.numerics.executors``); each returns its result and the
+J local processes or a Dask cluster: ``tempx.numerics.drivers.executors``); each returns its result and the
 client writes its cache file atomically, so an interrupted run loses at most the units in
 flight, and a rerun recomputes only the missing ones.  Results never contain timings, so they do not
 depend on the number of processes or on interruptions.
@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from tempx import __version__
-from tempx.numerics.io import ensure_dir, write_text_atomic
+from tempx.numerics.app.io import ensure_dir, write_text_atomic
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["SCALES", "Unit", "check_manifest", "code_version", "compute", "plan", "run_units", "work"]
 
 def _load_presets() -> dict[str, dict[str, Any]]:
-    """The quick and full scales, from ``numerics/presets.json`` (data, documented in docs/reproduce.md)."""
+    """The quick and full scales, from ``numerics/app/presets.json`` (data, documented in docs/reproduce.md)."""
     doc = json.loads((Path(__file__).parent / "presets.json").read_text(encoding="utf-8"))
     return {"quick": doc["quick"], "full": doc["full"]}
 
@@ -71,7 +71,7 @@ def code_version() -> str:
     The engine (numba kernel or numpy) is part of it because the two agree only to round-off.
     """
     from tempx import numerics, theory
-    from tempx.numerics import kernels
+    from tempx.numerics.students import dense_kernels as kernels
 
     h = hashlib.sha256()
     for pkg in (theory, numerics):
@@ -128,7 +128,7 @@ def plan(scale: str, seed: int, claim_ids: list[str] | None = None, config: dict
 
 def compute(unit: Unit) -> Any:
     """The result of one unit (JSON values only, no timings)."""
-    from tempx.numerics.experiments import (
+    from tempx.numerics.app.experiments import (
         extrapolation_curves,
         init_scale_sweep,
         symmetric_experiment,
@@ -146,7 +146,7 @@ def compute(unit: Unit) -> Any:
         return init_scale_sweep([p["d"]], [p["k"]], [p["sigma"]], p["seeds"], lr=p["lr"], steps=p["steps"],
                                 n_data=p["n_data"], seed=p["seed"])
     if unit.kind == "E1L":
-        from tempx.numerics.experiments import limit_sweep
+        from tempx.numerics.app.experiments import limit_sweep
 
         return limit_sweep(p["d"], p["k"], p["sigma"], p["seeds"], seed=p["seed"], q=p["q_factor"] * p["k"],
                            t_max=p["t_max"], certify=p["certify"])
@@ -205,7 +205,7 @@ def run_units(
     """
     from concurrent.futures import as_completed
 
-    from tempx.numerics.executors import executor_for
+    from tempx.numerics.drivers.executors import executor_for
 
     cache = out / "cache"  # created once the executor is up, with the manifest
     results: dict[Unit, Any] = {}

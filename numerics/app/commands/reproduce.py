@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tempx.numerics.commands.common import nonneg_int, positive_int
-from tempx.numerics.io import ensure_dir, staged
+from tempx.numerics.app.commands.common import nonneg_int, positive_int
+from tempx.numerics.app.io import ensure_dir, staged
 from tempx.theory.errors import InvalidInput
 
 HELP = "check every claim and regenerate every figure and table into one report (resumable)"
@@ -33,7 +33,7 @@ def _load_config(path: str) -> dict[str, Any]:
     from tempx.theory.files import read_json
 
     cfg = read_json(path, "--config file", exact=False)
-    from tempx.numerics.reproduce import SCALES
+    from tempx.numerics.app.reproduce import SCALES
 
     quick = SCALES["quick"]
     if not isinstance(cfg, dict) or not set(cfg) <= set(quick):
@@ -46,12 +46,12 @@ def _load_config(path: str) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tempx.numerics import report
-    from tempx.numerics.reproduce import SCALES, check_manifest, code_version, plan, run_units
+    from tempx.numerics.app import report
+    from tempx.numerics.app.reproduce import SCALES, check_manifest, code_version, plan, run_units
 
     seed = nonneg_int(args.seed, "--seed")
     jobs = positive_int(args.jobs, "--jobs")
-    from tempx.numerics.executors import check_executor_options
+    from tempx.numerics.drivers.executors import check_executor_options
 
     check_executor_options(args.jobs, args.scheduler)  # one line before any folder is touched
     scale = "full" if args.full else "quick"

@@ -1,4 +1,4 @@
-"""Compiled gradient-descent kernel (numba), used by ``tempx.numerics.descent.gd`` when available.
+"""Compiled gradient-descent kernel (numba), used by ``tempx.numerics.drivers.descent.gd`` when available.
 
 The kernel runs many GD steps per call for a block of models, each model in its own loop,
 with the models split across threads (``prange``).  Per model and step it does the work of

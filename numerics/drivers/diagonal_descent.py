@@ -5,7 +5,7 @@ population loss L_ω.  Each model stops on its own: ``converged`` when its loss 
 ``diverged`` when its loss or gradient is non-finite, its loss exceeds the bound, or the next
 iterate is non-finite (the last finite parameters are kept), ``max_steps`` otherwise.  Two
 engines with the same rules: the vectorized numpy reference and the numba kernel
-(``tempx.numerics.diagonal_kernels``), equal to 1e-12 relative (tested).
+(``tempx.numerics.students.diagonal_kernels``), equal to 1e-12 relative (tested).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from tempx.numerics import diagonal_kernels
-from tempx.numerics.descent import DIVERGENCE_BOUND, GDResult, check_run
-from tempx.numerics.diagonal import DiagParams, extrapolation_losses, impulse_response, loss_and_grad
+from tempx.numerics.students import diagonal_kernels
+from tempx.numerics.drivers.descent import DIVERGENCE_BOUND, GDResult, check_run
+from tempx.numerics.students.diagonal import DiagParams, extrapolation_losses, impulse_response, loss_and_grad
 from tempx.numerics.losses import check_lengths, loss_weights
-from tempx.numerics.params import Teacher
+from tempx.numerics.teachers import Teacher
 
 __all__ = ["evaluate_diagonal", "gd_diagonal"]
 
@@ -54,8 +54,8 @@ def gd_diagonal(
     """Gradient descent on N diagonal students; returns a ``GDResult`` whose ``params`` is a ``DiagParams``.
 
     Example:
-        >>> from tempx.numerics.params import memoryless
-        >>> from tempx.numerics.init import init_diagonal
+        >>> from tempx.numerics.teachers import memoryless
+        >>> from tempx.numerics.students.init import init_diagonal
         >>> res = gd_diagonal(init_diagonal(2, 6, 0.1, seed=0, balanced=True), memoryless(3), 3, lr=0.05, steps=5000)
         >>> res.status, bool(res.train_loss.max() < 1e-3)
         (('max_steps', 'max_steps'), True)

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from tempx.numerics.params import Params
+from tempx.numerics.students.dense import Params
 from tempx.theory.counterexamples import counterexample
 from tempx.theory.errors import InvalidInput
 from tempx.theory.exact import parse_rational
@@ -71,7 +71,7 @@ def init_diagonal(n_models: int, d: int, sigma: float, seed: int, *, complex_mod
     (f = ``negative_fraction``), or c = conj(b) (complex, |b_j| = |c_j| and b_j c_j = |b_j|² > 0).
     All signs + is M ∩ diagonal.
     """
-    from tempx.numerics.diagonal import DiagParams
+    from tempx.numerics.students.diagonal import DiagParams
 
     n, d, s, seed = _check(n_models, d, sigma, seed)
     rng = np.random.default_rng(seed)
@@ -95,7 +95,7 @@ def init_diagonal(n_models: int, d: int, sigma: float, seed: int, *, complex_mod
 def init_ring(n_models: int, d: int, sigma: float, seed: int, r_min: float = 0.4, r_max: float = 0.9) -> Any:
     """Complex diagonal students with the LRU ring initialization: |λ_j| uniform in [r_min, r_max],
     arg λ_j uniform in [0, 2π); b, c complex N(0, σ²/d)."""
-    from tempx.numerics.diagonal import DiagParams
+    from tempx.numerics.students.diagonal import DiagParams
 
     n, d, s, seed = _check(n_models, d, sigma, seed)
     lo, hi = float(r_min), float(r_max)
@@ -215,6 +215,6 @@ def params_to_json(params: Params) -> list[dict[str, Any]]:
 
 def save_params(params: Params, path: str | Path) -> None:
     """Write ``params_to_json`` atomically (temporary file, then rename)."""
-    from tempx.numerics.io import write_text_atomic
+    from tempx.numerics.app.io import write_text_atomic
 
     write_text_atomic(Path(path), json.dumps(params_to_json(params), indent=1))

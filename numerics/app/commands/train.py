@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tempx.numerics.commands.common import (
+from tempx.numerics.app.commands.common import (
     finite_or_none,
     int_list,
     nonneg_float,
@@ -15,9 +15,9 @@ from tempx.numerics.commands.common import (
     positive_float,
     positive_int,
 )
-from tempx.numerics.formatting import dumps, table
-from tempx.numerics.io import write_text_atomic
-from tempx.numerics.progress import Progress
+from tempx.numerics.app.formatting import dumps, table
+from tempx.numerics.app.io import write_text_atomic
+from tempx.numerics.app.progress import Progress
 from tempx.theory.budget import check_memory, flow_bytes, train_bytes
 from tempx.theory.errors import InvalidInput
 from tempx.theory.teacher_spec import TEACHER_FORMS, parse_teacher
@@ -66,13 +66,13 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from tempx.numerics.data import gaussian_sequences
-    from tempx.numerics.diagonal import STUDENTS
-    from tempx.numerics.experiments import dense_of, seeded_batch
-    from tempx.numerics.experiments import train as train_batch
+    from tempx.numerics.students.diagonal import STUDENTS
+    from tempx.numerics.app.experiments import dense_of, seeded_batch
+    from tempx.numerics.app.experiments import train as train_batch
     from tempx.numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
-    from tempx.numerics.init import load_params, params_to_json
+    from tempx.numerics.students.init import load_params, params_to_json
     from tempx.numerics.losses import check_lengths, empirical_moment
-    from tempx.numerics.params import teacher_from_spec
+    from tempx.numerics.teachers import teacher_from_spec
 
     k = positive_int(args.k, "--k")
     seed = nonneg_int(args.seed, "--seed")
@@ -202,11 +202,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_limit(args: argparse.Namespace, params: Any, teacher: Any, teacher_dim: int, k: int, qs: list[int],
                moment: Any, t_max: float, jobs: int, init: str, seed: int, sigma: float, n_data: int | None) -> int:
-    """``--until-converged``: gradient flow of every model to its limit (``tempx.numerics.limit``)."""
-    from tempx.numerics.executors import local_executor
+    """``--until-converged``: gradient flow of every model to its limit (``tempx.numerics.drivers.limit``)."""
+    from tempx.numerics.drivers.executors import local_executor
     from tempx.numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
-    from tempx.numerics.init import params_to_json
-    from tempx.numerics.limit import flow_limit
+    from tempx.numerics.students.init import params_to_json
+    from tempx.numerics.drivers.limit import flow_limit
 
     bar = Progress(params.n_models, "flow", enabled=True if args.progress else None)
     with local_executor(jobs) as ex:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tempx.numerics.params import Params, Teacher
+from tempx.numerics.students.dense import Params
+from tempx.numerics.teachers import Teacher
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["MonteCarlo", "monte_carlo_loss"]

@@ -1,6 +1,6 @@
 """``tempx experiment``: run one of the experiments E1–E4 at a preset scale and draw its figures.
 
-The presets and the work are those of ``tempx reproduce`` (``tempx.numerics.reproduce.SCALES`` and
+The presets and the work are those of ``tempx reproduce`` (``tempx.numerics.app.reproduce.SCALES`` and
 its work units), so one experiment run here gives the same numbers as in the full report.
 """
 
@@ -10,9 +10,9 @@ import argparse
 import json
 from pathlib import Path
 
-from tempx.numerics.commands.common import nonneg_int
-from tempx.numerics.io import ensure_dir, staged, write_text_atomic
-from tempx.numerics.progress import Progress
+from tempx.numerics.app.commands.common import nonneg_int
+from tempx.numerics.app.io import ensure_dir, staged, write_text_atomic
+from tempx.numerics.app.progress import Progress
 
 HELP = "run experiment E1 (init scale), E2 (symmetric init), E3 (L_q vs q) or E4 (finite data) and save its figures"
 
@@ -28,8 +28,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tempx.numerics import report
-    from tempx.numerics.reproduce import SCALES, code_version, compute, plan
+    from tempx.numerics.app import report
+    from tempx.numerics.app.reproduce import SCALES, code_version, compute, plan
 
     seed = nonneg_int(args.seed, "--seed")
     scale = "full" if args.full else "quick"

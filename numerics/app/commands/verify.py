@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tempx.numerics.formatting import dumps, parse_int, table
+from tempx.numerics.app.formatting import dumps, parse_int, table
 from tempx.theory.claims import CLAIMS, get_claim
 
 HELP = "run the exact checks of the registered claims (C1-C6, C10-C12) and print a verdict table"

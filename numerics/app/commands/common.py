@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from tempx.numerics.formatting import parse_int
-from tempx.numerics.io import finite_or_none
+from tempx.numerics.app.formatting import parse_int
+from tempx.numerics.app.io import finite_or_none
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["finite_or_none", "float_list", "int_list", "nonneg_float", "nonneg_int", "positive_float", "positive_int"]
