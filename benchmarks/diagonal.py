@@ -5,7 +5,7 @@ memoryless teacher, float64 (complex128 for complex modes), initialization N(0, 
 σ = 0.5, η = 0.02, for (N, d, k) in CONFIGS.  Reported: seconds per step (median of --repeat
 measurements, each at least --min-seconds long) and the ratio JAX / tempx.
 
-- tempx: ``tempx.numerics.drivers.diagonal_descent.gd_diagonal(..., backend="numba")`` (its trajectories
+- tempx: ``tempx.numerics.drivers.descent.gd(..., backend="numba")`` (its trajectories
   equal the numpy reference engine to 1e-12 relative: tests/test_diagonal.py);
 - JAX: ``jit`` of ``lax.fori_loop`` over steps, gradients by ``jax.grad`` of the loss, float64,
   in two formulations: the powers λ^i as an (N, k, d) array (``jnp.cumprod``) and one ``einsum``;
@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 from frameworks import measure  # the same timing rule as the dense benchmark (this folder is on sys.path)
 
+from tempx.numerics.drivers.descent import gd
 from tempx.numerics.students.diagonal import DiagParams, loss_and_grad
-from tempx.numerics.drivers.diagonal_descent import gd_diagonal
 from tempx.numerics.students.init import init_diagonal
 from tempx.numerics.teachers import memoryless
 
@@ -109,7 +109,7 @@ def main() -> None:
         for N, d, k in CONFIGS:
             p = init_diagonal(N, d, SIGMA, 0, complex_modes=complex_modes)
             teacher = memoryless(k)
-            tempx_run = lambda n, p=p, k=k, teacher=teacher: gd_diagonal(p, teacher, k, LR, n, backend="numba")
+            tempx_run = lambda n, p=p, k=k, teacher=teacher: gd(p, teacher, k, LR, n, backend="numba")
             t_tempx = measure(tempx_run, args.min_seconds, args.repeat, MIN_STEPS)
             loss_tempx = float(tempx_run(CHECK_STEPS).train_loss.sum())
             forms: dict[str, float] = {}

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tempx.numerics.students.dense import impulse_response
+from tempx.numerics.students.dense import Params, impulse_response
 from tempx.numerics.teachers import FloatArray
-from tempx.numerics.students.dense import Params
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["HANKEL_REL_TOL", "hankel_rank", "hankel_singular_values", "hankel_size"]

@@ -23,7 +23,9 @@ __all__ = [
     "check_lengths",
     "check_moment",
     "empirical_moment",
+    "extrapolation_losses",
     "loss_weights",
+    "weight_matrix",
 ]
 
 
@@ -86,6 +88,13 @@ def check_moment(moment: Any, k: int, weights: Any = None) -> FloatArray:
     return (M + M.T) / 2
 
 
+def weight_matrix(k: int, weights: Any = None, moment: Any = None) -> FloatArray:
+    """W with L = rᵀ W r: the weights ω (k,) of the population loss (W = diag ω, never formed), or Σ̂ (k, k)."""
+    if moment is not None:
+        return check_moment(moment, k, weights)
+    return loss_weights(k, weights)
+
+
 MAX_Q = 10**6  # L_q is a sum of q terms, one RNN step each: beyond this, ask for L_∞ (tempx certify)
 
 
@@ -98,3 +107,29 @@ def check_lengths(qs: Sequence[int]) -> tuple[int, ...]:
     return out
 
 
+def extrapolation_losses(params: Any, teacher: Any, qs: Sequence[int]) -> FloatArray:
+    """L_q = Σ_{i<q} r_i² for each q, shape (N, len(qs)); +inf where float64 overflowed.
+
+    One sweep of max(qs) steps of the student's response that keeps running sums (memory O(N d),
+    not O(N q)); q ≤ ``MAX_Q``.
+    """
+    qs = list(check_lengths(qs))
+    if not qs:
+        return np.empty((params.n_models, 0))
+    n = max(qs)
+    wanted: dict[int, list[int]] = {}
+    for j, q in enumerate(qs):
+        wanted.setdefault(q, []).append(j)
+    ws = teacher.impulse_response(n)
+    out = np.empty((params.n_models, len(qs)))
+    total = np.zeros(params.n_models)
+    with np.errstate(over="ignore", invalid="ignore"):
+        from tempx.numerics.students import student_of
+
+        for i, w in zip(range(n), student_of(params).responses(params)):
+            r = w - ws[i]
+            total = total + r * r
+            for j in wanted.get(i + 1, ()):
+                out[:, j] = total
+    # NaN can only come from inf − inf after an overflow: the magnitude exceeded float64.
+    return np.where(np.isnan(out), np.inf, out)

@@ -9,9 +9,8 @@ from hypothesis import strategies as st
 from strategies import scaled
 
 from tempx.numerics.drivers.descent import gd
+from tempx.numerics.students.dense import Params, impulse_response, loss_and_grad
 from tempx.numerics.students.init import init_gaussian, init_symmetric
-from tempx.numerics.students.dense import impulse_response, loss_and_grad
-from tempx.numerics.students.dense import Params
 from tempx.numerics.teachers import memoryless
 from tempx.theory.errors import InvalidInput
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 from strategies import scaled
 
+from tempx.numerics.drivers.descent import gd
 from tempx.numerics.students.diagonal import DiagParams, impulse_response, loss_and_grad
-from tempx.numerics.drivers.diagonal_descent import gd_diagonal
 from tempx.numerics.students.diagonal_kernels import AVAILABLE
 from tempx.numerics.students.init import init_diagonal, init_ring
 from tempx.numerics.teachers import teacher_from_spec
@@ -66,8 +66,8 @@ def test_float_gradient_equals_exact_gradient(complex_modes: bool, seed: int, d:
 def test_numba_engine_equals_numpy_engine(complex_modes: bool) -> None:
     p = init_diagonal(5, 8, 0.4, 3, complex_modes=complex_modes)
     t = teacher_from_spec("oscillating:3/5:3/5", 6)
-    a = gd_diagonal(p, t, 6, 0.02, 3000, backend="numpy", qs=[30], tol=1e-12)
-    b = gd_diagonal(p, t, 6, 0.02, 3000, backend="numba", qs=[30], tol=1e-12)
+    a = gd(p, t, 6, 0.02, 3000, backend="numpy", qs=[30], tol=1e-12)
+    b = gd(p, t, 6, 0.02, 3000, backend="numba", qs=[30], tol=1e-12)
     assert a.status == b.status and np.array_equal(a.steps, b.steps)
     for m in ("lam", "b", "c"):
         x, y = getattr(a.params, m), getattr(b.params, m)
@@ -78,9 +78,9 @@ def test_numba_engine_equals_numpy_engine(complex_modes: bool) -> None:
 def test_divergence_is_detected_and_batch_independent(backend: str) -> None:
     mixed = DiagParams.stack([init_diagonal(1, 4, 8.0, 1), init_diagonal(1, 4, 0.2, 2)])
     t = teacher_from_spec("memoryless", 3)
-    res = gd_diagonal(mixed, t, 3, 0.5, 200, backend=backend)
+    res = gd(mixed, t, 3, 0.5, 200, backend=backend)
     assert res.status[0] == "diverged" and res.diverged_at[0] >= 0 and np.all(np.isfinite(res.params.lam))
-    alone = gd_diagonal(mixed.select(1), t, 3, 0.5, 200, backend=backend)
+    alone = gd(mixed.select(1), t, 3, 0.5, 200, backend=backend)
     assert np.array_equal(alone.params.b[0], res.params.b[1]) and alone.status[0] == res.status[1]
     assert np.all(np.isfinite(res.train_loss[1:]))
 
@@ -131,18 +131,18 @@ def test_initializations() -> None:
 
 def test_dense_realization_has_the_same_impulse_response_and_losses() -> None:
     """Two independent paths (running powers of λ; Krylov sweeps of the dense realization), to 1e-12."""
-    from tempx.numerics.students.diagonal import extrapolation_losses
-    from tempx.numerics.drivers.diagonal_descent import evaluate_diagonal
-    from tempx.numerics.students.dense import extrapolation_losses as dense_L
+    from tempx.numerics.drivers.descent import evaluate
+    from tempx.numerics.losses import extrapolation_losses as dense_L
     from tempx.numerics.students.dense import impulse_response as dense_ir
     from tempx.numerics.students.dense import loss_and_grad as dense_lg
+    from tempx.numerics.losses import extrapolation_losses
 
     t = teacher_from_spec("atoms:4/5@3/5,-1/2@2/5", 5)
     for cm in (False, True):
         p = init_diagonal(3, 4, 0.9, 7, complex_modes=cm)
         assert np.allclose(impulse_response(p, 12), dense_ir(p.to_dense(), 12), rtol=1e-12, atol=1e-15)
         assert np.allclose(extrapolation_losses(p, t, [3, 7, 12]), dense_L(p.to_dense(), t, [3, 7, 12]), rtol=1e-12)
-        values = evaluate_diagonal(p, t, 5, [9], "all")
+        values = evaluate(p, t, 5, [9], "all")
         assert np.allclose(values["train_loss"], dense_lg(p.to_dense(), t, 5, "all")[0], rtol=1e-12)
         assert np.allclose(values["extrapolation_loss"], dense_L(p.to_dense(), t, [9]), rtol=1e-12)
 
@@ -177,12 +177,13 @@ def test_unknown_student_and_misplaced_options() -> None:
     assert_usage_error(run_cli(["counterexample", "--nodes", "1,2", "--k", "2"]), "go with --student diagonal")
     assert_usage_error(run_cli(["train", "--student", "lstm", "--d", "3", "--k", "3"]), "unknown student")
     assert_usage_error(run_tempx(["train", "--student", "diagonal", "--init", "ring", "--d", "3", "--k", "3"]),
-                       "for complex students")
-    assert_usage_error(run_tempx(["train", "--init", "ring", "--d", "3", "--k", "3"]), "for complex diagonal students")
+                       "not an initialization of the diagonal student")
+    assert_usage_error(run_tempx(["train", "--init", "ring", "--d", "3", "--k", "3"]), "not an initialization of the dense")
 
 
 @pytest.mark.parametrize("args, needle", [
     (["--student", "complex", "--r-min", "0.5"], "--r-min and --r-max go with --init ring"),
+    (["--student", "diagonal", "--r-max", "0.5"], "--r-min and --r-max go with --init ring"),
     (["--student", "diagonal", "--negative-fraction", "0.5"], "--negative-fraction goes with --student diagonal --init symmetric"),
     (["--student", "complex", "--init", "symmetric", "--negative-fraction", "0.5"], "--negative-fraction goes with"),
     (["--student", "diagonal", "--init", "symmetric", "--cap", "0.9"], "--cap goes with the dense symmetric"),
@@ -192,7 +193,7 @@ def test_train_refuses_options_it_would_ignore(args: list[str], needle: str) -> 
     assert_usage_error(run_cli(["train", "--d", "3", "--k", "3", "--steps", "1", *args]), needle)
 
 
-def test_train_complex_reports_as_the_dense_student(tmp_path: Path) -> None:
+def test_train_complex_saves_and_restarts_as_itself(tmp_path: Path) -> None:
     saved = tmp_path / "p.json"
     proc = run_tempx(["train", "--student", "complex", "--d", "6", "--k", "4", "--steps", "500", "--n-models", "2",
                       "--format", "json", "--save-params", str(saved)])
@@ -201,7 +202,9 @@ def test_train_complex_reports_as_the_dense_student(tmp_path: Path) -> None:
     assert doc["config"]["student"] == "complex" and len(doc["models"]) == 2
     assert {"status", "train_loss", "extrapolation_loss", "hankel_rank"} <= set(doc["models"][0])
     again = run_tempx(["train", "--k", "4", "--init-file", str(saved), "--steps", "0", "--format", "json"])
-    assert again.returncode == 0, again.stderr  # saved as the equivalent dense RNN (2d states)
+    assert again.returncode == 0, again.stderr  # saved as a complex student (the file says so)
+    assert json.loads(saved.read_text())[0]["student"] == "complex"
+    assert json.loads(again.stdout)["config"]["student"] == "complex"
     for a, b in zip(doc["models"], json.loads(again.stdout)["models"]):
         assert a["train_loss"] == pytest.approx(b["train_loss"], rel=1e-10)
 
@@ -228,10 +231,10 @@ def test_tol_zero_never_stops_early_and_tol_positive_converges(backend: str) -> 
     exact_fit = DiagParams(np.zeros((1, 1)), np.ones((1, 1)), np.ones((1, 1)))
     batch = DiagParams.stack([exact_fit, init_diagonal(1, 1, 0.3, 5)])
     t = teacher_from_spec("memoryless", 3)
-    full = gd_diagonal(batch, t, 3, 0.05, 30, tol=0.0, backend=backend)
+    full = gd(batch, t, 3, 0.05, 30, tol=0.0, backend=backend)
     assert full.status == ("max_steps", "max_steps") and full.steps.tolist() == [30, 30]
     assert full.train_loss[0] == 0.0 and full.diverged_at.tolist() == [-1, -1]
-    early = gd_diagonal(batch, t, 3, 0.05, 30, tol=1e-12, backend=backend)
+    early = gd(batch, t, 3, 0.05, 30, tol=1e-12, backend=backend)
     assert early.status[0] == "converged" and early.steps[0] == 0 and early.diverged_at[0] == -1
     assert early.status[1] == "max_steps" and early.steps[1] == 30
 
@@ -244,18 +247,18 @@ def test_the_requested_engine_runs(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(diagonal_kernels, "diag_gd_block", compiled_called)
     p, t = init_diagonal(2, 3, 0.3, 1), teacher_from_spec("memoryless", 3)
-    res = gd_diagonal(p, t, 3, 0.05, 5, backend="numpy")
+    res = gd(p, t, 3, 0.05, 5, backend="numpy")
     assert res.status == ("max_steps", "max_steps") and res.extrapolation_loss.shape == (2, 0)
     if AVAILABLE:
         for backend in ("numba", "auto"):
             with pytest.raises(RuntimeError, match="compiled engine called"):
-                gd_diagonal(p, t, 3, 0.05, 5, backend=backend)
+                gd(p, t, 3, 0.05, 5, backend=backend)
     with pytest.raises(InvalidInput, match="unknown backend 'cuda'"):
-        gd_diagonal(p, t, 3, 0.05, 5, backend="cuda")
+        gd(p, t, 3, 0.05, 5, backend="cuda")
 
 
 def test_extrapolation_losses_of_no_lengths() -> None:
-    from tempx.numerics.students.diagonal import extrapolation_losses
+    from tempx.numerics.losses import extrapolation_losses
 
     p = init_diagonal(3, 2, 0.3, 1)
     assert extrapolation_losses(p, teacher_from_spec("memoryless"), []).shape == (3, 0)
@@ -267,12 +270,12 @@ def test_divergence_bound_is_strict_and_the_last_step_is_not_taken(backend: str)
     iterate is formed, so a step size that would overflow does not matter there."""
     t = teacher_from_spec("memoryless", 1)
     at_bound = DiagParams(np.zeros((1, 1)), np.ones((1, 1)), np.full((1, 1), 1.0 + 1e5))  # r_0 = 1e5: L = 1e10
-    assert gd_diagonal(at_bound, t, 1, 0.01, 0, divergence_bound=1e10, backend=backend).status == ("max_steps",)
-    assert gd_diagonal(at_bound, t, 1, 0.01, 0, divergence_bound=1e10 - 1e-3, backend=backend).status == ("diverged",)
+    assert gd(at_bound, t, 1, 0.01, 0, divergence_bound=1e10, backend=backend).status == ("max_steps",)
+    assert gd(at_bound, t, 1, 0.01, 0, divergence_bound=1e10 - 1e-3, backend=backend).status == ("diverged",)
     p = init_diagonal(2, 3, 0.5, 2)
-    last = gd_diagonal(p, teacher_from_spec("memoryless", 3), 3, 1e308, 0, backend=backend)
+    last = gd(p, teacher_from_spec("memoryless", 3), 3, 1e308, 0, backend=backend)
     assert last.status == ("max_steps", "max_steps")
-    nxt = gd_diagonal(p, teacher_from_spec("memoryless", 3), 3, 1e308, 1, backend=backend)
+    nxt = gd(p, teacher_from_spec("memoryless", 3), 3, 1e308, 1, backend=backend)
     assert nxt.status == ("diverged", "diverged") and set(nxt.diverged_at.tolist()) <= {0, 1}
     assert np.all(np.isfinite(nxt.params.lam if hasattr(nxt.params, "lam") else nxt.params.A))
 
@@ -281,19 +284,19 @@ def test_divergence_bound_is_strict_and_the_last_step_is_not_taken(backend: str)
 def test_a_next_iterate_beyond_float64_is_divergence_except_at_the_last_step(backend: str) -> None:
     big = DiagParams(np.zeros((1, 1)), np.ones((1, 1)), np.full((1, 1), 10.0))  # ∂L/∂c = 18: c − 1e308·18 = −inf
     t = teacher_from_spec("memoryless", 1)
-    assert gd_diagonal(big, t, 1, 1e308, 0, backend=backend).status == ("max_steps",)
-    step = gd_diagonal(big, t, 1, 1e308, 1, backend=backend)
+    assert gd(big, t, 1, 1e308, 0, backend=backend).status == ("max_steps",)
+    step = gd(big, t, 1, 1e308, 1, backend=backend)
     assert step.status == ("diverged",) and step.diverged_at.tolist() == [0] and step.params.c[0, 0] == 10.0
 
 
 def test_a_diagonal_model_stopped_at_step_0_stays_stopped_across_compiled_blocks() -> None:
-    from tempx.numerics.drivers.diagonal_descent import CHUNK
+    from tempx.numerics.drivers.descent import CHUNK
 
     if not AVAILABLE:
         pytest.skip("numba not installed")
     exact_fit = DiagParams(np.zeros((1, 1)), np.ones((1, 1)), np.ones((1, 1)))
     batch = DiagParams.stack([exact_fit, init_diagonal(1, 1, 0.3, 4)])
-    res = gd_diagonal(batch, teacher_from_spec("memoryless", 3), 3, 0.05, CHUNK + 500, tol=1e-12, backend="numba")
+    res = gd(batch, teacher_from_spec("memoryless", 3), 3, 0.05, CHUNK + 500, tol=1e-12, backend="numba")
     assert res.status[0] == "converged" and res.steps[0] == 0 and res.params.c[0, 0] == 1.0
 
 

@@ -10,9 +10,9 @@ from scipy.integrate import cumulative_simpson
 from strategies import scaled
 
 from tempx.numerics.drivers.flow import gradient_flow
-from tempx.numerics.students.init import init_gaussian
-from tempx.numerics.students.dense import impulse_response
 from tempx.numerics.losses import loss_weights
+from tempx.numerics.students.dense import impulse_response
+from tempx.numerics.students.init import init_gaussian
 from tempx.numerics.teachers import memoryless
 from tempx.theory.errors import InvalidInput
 

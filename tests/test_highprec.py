@@ -5,8 +5,8 @@ import pytest
 
 from tempx.numerics.drivers.descent import gd
 from tempx.numerics.highprec import certify_extrapolation_loss, mp_extrapolation_loss
-from tempx.numerics.students.init import init_gaussian
 from tempx.numerics.students.dense import Params
+from tempx.numerics.students.init import init_gaussian
 from tempx.numerics.teachers import memoryless
 from tempx.theory.errors import InvalidInput
 

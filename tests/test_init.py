@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from tempx import theory
-from tempx.numerics.students.init import init_counterexample, init_gaussian, init_symmetric, load_params, save_params
 from tempx.numerics.students.dense import impulse_response
+from tempx.numerics.students.files import load_params, save_params
+from tempx.numerics.students.init import init_counterexample, init_gaussian, init_symmetric
 from tempx.theory.errors import InvalidInput
 
 

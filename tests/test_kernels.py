@@ -8,11 +8,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from strategies import scaled
 
-from tempx.numerics.students import dense_kernels as kernels
 from tempx.numerics.data import gaussian_sequences
 from tempx.numerics.drivers.descent import gd
-from tempx.numerics.students.init import init_gaussian, init_symmetric
 from tempx.numerics.losses import empirical_moment
+from tempx.numerics.students import dense_kernels as kernels
+from tempx.numerics.students.init import init_gaussian, init_symmetric
 from tempx.numerics.teachers import memoryless
 from tempx.theory.errors import InvalidInput
 
@@ -109,13 +109,13 @@ def test_kernels_with_numba_bounds_checking() -> None:
     code = (
         "import numpy as np\nfrom tempx import numerics\n"
         "from tempx.numerics.students.init import init_diagonal\n"
-        "from tempx.numerics.drivers.diagonal_descent import gd_diagonal\n"
+        "from tempx.numerics.drivers.descent import gd\n"
         "p = numerics.init_gaussian(3, 4, 0.7, 1); t = numerics.memoryless(3)\n"
         "a = numerics.gd(p, t, 3, 0.05, 40, backend='numba'); b = numerics.gd(p, t, 3, 0.05, 40, backend='numpy')\n"
         "assert a.status == b.status and np.allclose(a.params.A, b.params.A, rtol=1e-12, atol=0)\n"
         "for cm in (False, True):\n"
         "    q = init_diagonal(3, 4, 0.7, 1, complex_modes=cm)\n"
-        "    x = gd_diagonal(q, t, 3, 0.05, 40, backend='numba'); y = gd_diagonal(q, t, 3, 0.05, 40, backend='numpy')\n"
+        "    x = gd(q, t, 3, 0.05, 40, backend='numba'); y = gd(q, t, 3, 0.05, 40, backend='numpy')\n"
         "    assert x.status == y.status and np.allclose(x.params.lam, y.params.lam, rtol=1e-12, atol=0)\n"
         "print('ok')\n"
     )

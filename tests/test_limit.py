@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tempx.numerics.drivers.executors import local_executor
 from tempx.numerics.app.experiments import seeded_batch
-from tempx.numerics.drivers.limit import flow_limit, gauss_newton_jacobian, weight_matrix
-from tempx.numerics.students.dense import loss_and_grad
-from tempx.numerics.students.dense import Params
-from tempx.numerics.teachers import memoryless, teacher_from_spec
+from tempx.numerics.drivers.executors import local_executor
+from tempx.numerics.drivers.limit import flow_limit
+from tempx.numerics.losses import weight_matrix
 from tempx.numerics.powerlaw import fit_exponent
+from tempx.numerics.students.dense import Params, loss_and_grad
+from tempx.numerics.teachers import memoryless, teacher_from_spec
 from tempx.theory.errors import InvalidInput
 
 
@@ -79,37 +79,30 @@ def test_parallel_models_give_the_serial_result() -> None:
     assert serial.status == parallel.status
 
 
-@pytest.mark.parametrize("weights", ["last", "all"])
-def test_gauss_newton_jacobian_is_the_jacobian_at_an_interpolating_point(weights: str) -> None:
-    # at a point with r_i = 0 for i < k the Hessian is exactly 2 J_wᵀ W J_w; compare with central
-    # differences of the analytic gradient (error O(h²) ≈ 1e-10 at h = 1e-5; tolerance 1e-7 relative)
-    rng = np.random.default_rng(0)
-    d, k = 4, 3
-    A = rng.normal(size=(d, d)) * 0.3
-    B = rng.normal(size=d)
-    C = rng.normal(size=d)
-    w = [C @ np.linalg.matrix_power(A, i) @ B for i in range(k)]
-    teacher = Params(A[None], B[None, :, None], C[None, None, :])
-    from tempx.numerics.teachers import Teacher
+STUDENT_INITS = [("dense", "gaussian"), ("diagonal", "gaussian"), ("complex", "ring"), ("lru", "ring")]
 
-    t = Teacher(A, B[:, None], C[None, :], "self", k)
-    assert np.allclose(w, t.impulse_response(k))
-    W = weight_matrix(k, weights)
-    J = gauss_newton_jacobian(A, B, C, k, W)
-    y0 = np.concatenate([A.ravel(), B, C])
+
+@pytest.mark.parametrize(("student", "init"), STUDENT_INITS)
+def test_jacobian_is_the_derivative_of_the_impulse_response(student: str, init: str) -> None:
+    # J = ∂(w_0 … w_{k−1})/∂θ against central differences of the impulse response itself (error
+    # O(h²) ~ 1e-10 at h = 1e-5; tolerance 1e-7 of the largest entry); -2 JᵀWJ is then the
+    # Gauss–Newton matrix LSODA uses, exact at an interpolating point
+    from tempx.numerics.students import get
+
+    s = get(student)
+    p = seeded_batch(init, 1, 3, 0.9, 4, student=student)
+    k = 5
+    J = s.jacobian(p, k)
+    y0 = s.flatten(p)[0]
     h = 1e-5
-    cols = []
+    fd = np.empty_like(J)
     for j in range(y0.size):
-        g = []
-        for s in (h, -h):
-            y = y0.copy()
-            y[j] += s
-            p = Params(y[: d * d].reshape(1, d, d), y[d * d : d * d + d].reshape(1, d, 1), y[d * d + d :].reshape(1, 1, d))
-            _, gr = loss_and_grad(p, t, k, weights)
-            g.append(np.concatenate([gr.A.ravel(), gr.B.ravel(), gr.C.ravel()]))
-        cols.append(-(g[0] - g[1]) / (2 * h))
-    fd = np.array(cols).T
-    assert teacher.n_models == 1
+        up, down = y0.copy(), y0.copy()
+        up[j] += h
+        down[j] -= h
+        w = s.impulse_response(s.unflatten(np.stack([up, down]), p.d), k)
+        fd[:, j] = (w[0] - w[1]) / (2 * h)
+    assert J.shape == (k, y0.size)
     assert np.max(np.abs(fd - J)) <= 1e-7 * np.max(np.abs(J))
 
 
@@ -148,20 +141,23 @@ def test_power_law_fit_recovers_an_exact_exponent() -> None:
 
 
 @pytest.mark.parametrize("weights", ["last", "all", "moment"])
-def test_the_solvers_inner_gradient_is_the_batched_one(weights: str) -> None:
-    # the flow's one-model loss and gradient must be loss_and_grad's, to round-off (1e-13 relative)
-    from tempx.numerics.drivers.limit import one_model_loss_grad
+@pytest.mark.parametrize(("student", "init"), STUDENT_INITS)
+def test_the_solvers_inner_gradient_is_the_batched_one(student: str, init: str, weights: str) -> None:
+    # the flow's one-model loss and gradient must be the batched loss_and_grad's, to round-off (1e-13 relative)
+    from tempx.numerics.students import get
 
-    p = seeded_batch("gaussian", 1, 5, 0.7, 9)
+    s = get(student)
+    p = seeded_batch(init, 1, 5, 0.7, 9, student=student)
     k = 4
     teacher = teacher_from_spec("atoms:4/5@3/5,-1/2@2/5", k)
     rng = np.random.default_rng(1)
     X = rng.normal(size=(7, k))
     moment = (X[:, ::-1].T @ X[:, ::-1]) / 7 if weights == "moment" else None
     W = weight_matrix(k, None if moment is not None else weights, moment)
-    L, g = loss_and_grad(p, teacher, k, None if moment is not None else weights, moment)
-    y = np.concatenate([p.A[0].ravel(), p.B[0, :, 0], p.C[0, 0]])
-    L1, g1 = one_model_loss_grad(5, k, teacher.impulse_response(k), W)(y)
-    g_ref = np.concatenate([g.A[0].ravel(), g.B[0, :, 0], g.C[0, 0]])
+    L, g = s.loss_and_grad(p, teacher.impulse_response(k), W)
+    L1, g1 = s.one_model(5, k, teacher.impulse_response(k), W)(s.flatten(p)[0])
     assert abs(L1 - L[0]) <= 1e-13 * L[0]
-    np.testing.assert_allclose(g1, g_ref, rtol=1e-13, atol=1e-13 * np.abs(g_ref).max())
+    np.testing.assert_allclose(g1, g[0], rtol=1e-13, atol=1e-13 * np.abs(g[0]).max())
+    if student == "dense":  # and the batched gradient is the dense module's (A, B, C) form
+        _, G = loss_and_grad(p, teacher, k, None if moment is not None else weights, moment)
+        np.testing.assert_allclose(g[0], np.concatenate([G.A[0].ravel(), G.B[0, :, 0], G.C[0, 0]]), rtol=1e-15)

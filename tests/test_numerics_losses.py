@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tempx import theory
-from tempx.numerics.losses import empirical_moment, loss_weights
-from tempx.numerics.students.dense import extrapolation_losses, impulse_response, loss_and_grad
 from tempx.numerics.drivers.montecarlo import monte_carlo_loss
-from tempx.numerics.students.dense import Params
+from tempx.numerics.losses import empirical_moment, loss_weights
+from tempx.numerics.losses import extrapolation_losses
+from tempx.numerics.students.dense import Params, impulse_response, loss_and_grad
 from tempx.numerics.teachers import memoryless, teacher_rnn
 from tempx.theory.errors import InvalidInput
 from tempx.theory.rnn import ExactRNN, random_rnn

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from cli_helpers import assert_usage_error, run_cli, run_tempx
 
-from tempx.numerics.students import dense_kernels as kernels
 from tempx.numerics.app.reproduce import plan
+from tempx.numerics.students import dense_kernels as kernels
 from tempx.theory.claims import CLAIMS
 
 TINY = {

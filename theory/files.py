@@ -27,7 +27,7 @@ from typing import Any
 from tempx.theory.errors import InvalidInput
 from tempx.theory.exact import MAX_DIGITS
 
-__all__ = ["MAX_FILE_BYTES", "MAX_JSON_DEPTH", "json_depth", "load_json", "read_json", "read_text"]
+__all__ = ["MAX_FILE_BYTES", "MAX_JSON_DEPTH", "json_depth", "load_json", "read_bytes", "read_json", "read_text"]
 
 MAX_FILE_BYTES = 64 * 1024**2
 MAX_JSON_DEPTH = 32  # the deepest schema tempx reads is 4 (a list of models of matrices of rows)
@@ -42,6 +42,14 @@ def _kind(mode: int) -> str:
 
 def read_text(path: str | Path, what: str, max_bytes: int = MAX_FILE_BYTES) -> str:
     """The UTF-8 text of a regular file of at most ``max_bytes``, or one ``InvalidInput`` line."""
+    try:
+        return read_bytes(path, what, max_bytes).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{what} {str(path)!r} is not UTF-8 text") from None
+
+
+def read_bytes(path: str | Path, what: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``, or one ``InvalidInput`` line."""
     name = str(path)
     try:
         fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -66,10 +74,7 @@ def read_text(path: str | Path, what: str, max_bytes: int = MAX_FILE_BYTES) -> s
         raise InvalidInput(f"cannot read {what} {name!r}: {err.strerror}") from None
     finally:
         os.close(fd)
-    try:
-        return b"".join(chunks).decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{what} {name!r} is not UTF-8 text") from None
+    return b"".join(chunks)
 
 
 def json_depth(text: str) -> int:

@@ -45,7 +45,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _commands() -> dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]]:
-    from tempx.numerics.app.commands import certify, counterexample, experiment, reproduce, sweep, threshold, train, verify
+    from tempx.numerics.app.commands import (
+        certify,
+        counterexample,
+        experiment,
+        reproduce,
+        sweep,
+        threshold,
+        train,
+        verify,
+    )
 
     modules = (reproduce, counterexample, threshold, verify, train, certify, sweep, experiment)
     return {m.__name__.rsplit(".", 1)[1]: (m.HELP, m.add_arguments, m.run) for m in modules}

@@ -17,15 +17,15 @@ from typing import Any
 
 import numpy as np
 
+from tempx.numerics.app.io import finite_or_none
 from tempx.numerics.data import gaussian_sequences
 from tempx.numerics.drivers.descent import gd
-from tempx.numerics.students.diagonal import STUDENTS
 from tempx.numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
-from tempx.numerics.students.init import init_counterexample, init_gaussian, init_symmetric
-from tempx.numerics.app.io import finite_or_none
-from tempx.numerics.losses import empirical_moment
-from tempx.numerics.students.dense import extrapolation_losses
+from tempx.numerics.losses import empirical_moment, extrapolation_losses
+from tempx.numerics.students import get as get_student
+from tempx.numerics.students import student_of
 from tempx.numerics.students.dense import Params
+from tempx.numerics.students.init import init_counterexample
 from tempx.numerics.teachers import Teacher, memoryless, teacher_from_spec
 from tempx.theory.errors import InvalidInput
 
@@ -56,50 +56,25 @@ def seeded_batch(init: str, n: int, d: int, sigma: float, seed: int = 0, cap: fl
                  student: str = "dense", negative_fraction: float = 0.0, ring: tuple[float, float] = (0.4, 0.9)) -> Any:
     """Model i from its own seed (seed + i): the same model alone or in any batch.
 
-    Dense students: ``gaussian`` or ``symmetric`` (on M).  Diagonal and complex students
-    (``tempx.numerics.students.diagonal``): ``gaussian``, ``symmetric`` (balanced: c = s ⊙ b with round(f·d)
-    negative modes, or c = conj(b)) and, for complex modes, ``ring`` (LRU: |λ| uniform in ``ring``).
+    ``init`` is one of the student's initializations (``Student.inits``): dense ``gaussian`` or
+    ``symmetric`` (on M); diagonal and complex ``gaussian``, ``symmetric`` (balanced: c = s ⊙ b with
+    round(f·d) negative modes, or c = conj(b)), complex ``ring``; LRU ``ring`` or ``symmetric``.
     """
-    if student not in STUDENTS:
-        raise InvalidInput(f"unknown student {student!r} (allowed: {', '.join(STUDENTS)})")
-    if student != "dense":
-        from tempx.numerics.students.diagonal import DiagParams
-        from tempx.numerics.students.init import init_diagonal, init_ring
-
-        cm = student == "complex"
-        if init == "ring":
-            if not cm:
-                raise InvalidInput("the ring initialization is for complex students (--student complex)")
-            return DiagParams.stack([init_ring(1, d, sigma, seed + i, *ring) for i in range(n)])
-        if init not in ("gaussian", "symmetric"):
-            raise InvalidInput(f"unknown init {init!r} for a {student} student (allowed: gaussian, symmetric"
-                               + (", ring)" if cm else ")"))
-        return DiagParams.stack([init_diagonal(1, d, sigma, seed + i, complex_modes=cm, balanced=init == "symmetric",
-                                               negative_fraction=negative_fraction) for i in range(n)])
-    if init == "gaussian":
-        return Params.stack([init_gaussian(1, d, sigma, seed + i) for i in range(n)])
-    if init == "symmetric":
-        return Params.stack([init_symmetric(1, d, sigma, seed + i, frobenius_cap=cap) for i in range(n)])
-    raise InvalidInput(f"unknown init {init!r} (allowed: gaussian, symmetric)")
+    s = get_student(student)
+    if init not in s.inits:
+        raise InvalidInput(f"unknown init {init!r} for a {s.name} student (allowed: {', '.join(s.inits)})")
+    options = {"cap": cap, "negative_fraction": negative_fraction, "ring": ring}
+    return s.params_type.stack([s.init(init, 1, d, sigma, seed + i, **options) for i in range(n)])
 
 
 def train(params: Any, teacher: Teacher, k: int, lr: float, steps: int, **kwargs: Any) -> Any:
-    """``gd`` for dense students, ``gd_diagonal`` for diagonal and complex ones (same stopping rules)."""
-    from tempx.numerics.students.diagonal import DiagParams
-
-    if isinstance(params, DiagParams):
-        from tempx.numerics.drivers.diagonal_descent import gd_diagonal
-
-        if kwargs.get("moment") is not None:
-            raise InvalidInput("finite data (--data) is for dense students; diagonal students train on the population loss")
-        kwargs.pop("moment", None)
-        return gd_diagonal(params, teacher, k, lr, steps, **kwargs)
+    """``gd`` for any student."""
     return gd(params, teacher, k, lr, steps, **kwargs)
 
 
 def dense_of(params: Any) -> Params:
     """The dense realization of any student (diagonal: diag(λ) or 2×2 rotation blocks)."""
-    return params if isinstance(params, Params) else params.to_dense()
+    return student_of(params).to_dense(params)
 
 
 def _teacher(spec: str | None, k: int) -> tuple[Teacher, int]:

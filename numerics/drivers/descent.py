@@ -1,4 +1,8 @@
-r"""Batched gradient descent R ← R − η ∇L on N independent linear RNNs (float64).
+r"""Batched gradient descent θ ← θ − η ∇L on N independent students of any kind (float64).
+
+One driver for every student (``tempx.numerics.students``): the numpy engine updates the flat
+parameters θ (N, P) with the student's ``loss_and_grad``; a student with a compiled kernel
+(dense, diagonal, complex) runs many steps per call in it instead, with the same rules.
 
 Each model stops on its own: ``converged`` when its loss is ≤ tol, ``diverged`` when its loss
 or gradient is non-finite or the loss exceeds ``divergence_bound`` (the step is recorded and
@@ -16,11 +20,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tempx.numerics.students import dense_kernels as kernels
-from tempx.numerics.losses import check_lengths, check_moment, loss_weights
-from tempx.numerics.students.dense import extrapolation_losses, loss_and_grad
+from tempx.numerics.losses import check_length, check_lengths, extrapolation_losses, weight_matrix
+from tempx.numerics.students import student_of
+from tempx.numerics.students.protocol import weighted
 from tempx.numerics.teachers import FloatArray, Teacher
-from tempx.numerics.students.dense import Params
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["STATUSES", "GDResult", "evaluate", "gd"]
@@ -40,7 +43,7 @@ class GDResult:
     BC_gap — and ``extrapolation_loss`` (T, N, len(qs)).
     """
 
-    params: Params
+    params: Any
     status: tuple[str, ...]
     steps: NDArray[np.int64]
     diverged_at: NDArray[np.int64]
@@ -53,13 +56,16 @@ class GDResult:
         return {s: sum(1 for x in self.status if x == s) for s in STATUSES}
 
 
-def evaluate(
-    params: Params, teacher: Teacher, k: int, qs: Sequence[int], weights: Any = None, moment: FloatArray | None = None
-) -> dict[str, FloatArray]:
-    """Train loss, extrapolation losses (N, len(qs)) and the norms of ``Params.norms`` for every model."""
+def evaluate(params: Any, teacher: Teacher, k: int, qs: Sequence[int], weights: Any = None, moment: FloatArray | None = None
+             ) -> dict[str, FloatArray]:
+    """Train loss, extrapolation losses (N, len(qs)) and the student's norms for every model."""
+    student = student_of(params)
+    k = check_length(k)
+    W = weight_matrix(k, weights, moment)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverged model's last finite iterate may overflow here
-        loss, _ = loss_and_grad(params, teacher, k, weights, moment)
-        norms = params.norms()
+        r = student.impulse_response(params, k) - teacher.impulse_response(k)[None, :]
+        loss = np.einsum("nk,nk->n", r, weighted(r, W))
+        norms = student.norms(params)
     loss = np.where(np.isnan(loss), np.inf, loss)
     return {"train_loss": loss, "extrapolation_loss": extrapolation_losses(params, teacher, qs), **norms}
 
@@ -75,19 +81,20 @@ def _positive(x: Any, name: str, integer: bool = False, allow_zero: bool = False
 
 
 def check_run(lr: Any, steps: Any, tol: Any, backend: str, compiled_available: bool) -> tuple[float, int, float, bool]:
-    """The arguments every GD engine shares, validated: (η, steps, tol, use the compiled engine)."""
+    """The arguments of a GD run, validated: (η, steps, tol, use the compiled engine)."""
     lr = _positive(lr, "lr")
     steps = _positive(steps, "steps", integer=True, allow_zero=True)
     tol = _positive(tol, "tol", allow_zero=True)
     if backend not in ("auto", "numba", "numpy"):
         raise InvalidInput(f"unknown backend {backend!r} (allowed: auto, numba, numpy)")
     if backend == "numba" and not compiled_available:
-        raise InvalidInput("backend 'numba' requested but numba is not installed (pip install numba)")
+        raise InvalidInput("backend 'numba' requested but no compiled kernel can run (numba is not installed, or the "
+                           "student or loss has no kernel: the lru student and finite data on diagonal students use numpy)")
     return lr, steps, tol, compiled_available and backend != "numpy"
 
 
 def gd(
-    params: Params,
+    params: Any,
     teacher: Teacher,
     k: int,
     lr: float,
@@ -102,12 +109,13 @@ def gd(
     progress: Callable[[int, int], None] | None = None,
     backend: str = "auto",
 ) -> GDResult:
-    r"""Gradient descent on L_ω (or the empirical loss with ``moment``) for every model.
+    r"""Gradient descent on L_ω (or the empirical loss with ``moment``) for every model of any student.
 
-    Update rule: R_{t+1} = R_t − η ∇L(R_t), with L = Σ_{i<k} ω_i r_i² (no factor ½).
+    Update rule: θ_{t+1} = θ_t − η ∇L(θ_t), with L = Σ_{i<k} ω_i r_i² (no factor ½); complex
+    parameters move by ∇ = ∂/∂Re + i ∂/∂Im.
 
     Args:
-        params: the initial batch (not modified).
+        params: the initial batch of any student (``Params``, ``DiagParams``, ``LRUParams``; not modified).
         teacher: e.g. ``memoryless(k)``.
         k: training length.
         lr: step size η > 0.
@@ -120,9 +128,9 @@ def gd(
         qs: extrapolation lengths reported at the end and in the history.
         divergence_bound: a loss above this counts as divergence.
         progress: called as progress(step, steps) every few steps (for progress bars).
-        backend: ``numba`` (compiled kernel, ``tempx.numerics.students.dense_kernels``), ``numpy`` (vectorized
-            reference) or ``auto`` (numba when installed).  Both give the same trajectories
-            up to round-off (tested to 1e-12 relative).
+        backend: ``numba`` (the student's compiled kernel), ``numpy`` (vectorized reference) or
+            ``auto`` (the kernel where there is one and numba is installed).  Both give the same
+            trajectories up to round-off (tested to 1e-12 relative).
 
     Returns:
         A ``GDResult``.
@@ -134,32 +142,33 @@ def gd(
         >>> res.status, bool(res.train_loss.max() <= 1e-6)
         (('converged', 'converged'), True)
     """
-    if not isinstance(params, Params):
-        raise TypeError(f"params must be numerics.Params, got {type(params).__name__}")
-    lr, steps, tol, compiled = check_run(lr, steps, tol, backend, kernels.AVAILABLE)
+    student = student_of(params)
+    k = check_length(k)
+    W = weight_matrix(k, weights, moment)  # validated up front, so a bad argument never fails after a long run
+    kernel = student.kernel
+    usable = kernel is not None and kernel.available() and (kernel.moment or W.ndim == 1)
+    lr, steps, tol, compiled = check_run(lr, steps, tol, backend, usable)
     if record_every is not None:
         record_every = _positive(record_every, "record_every", integer=True)
-    # Validate everything up front, so a bad argument never fails after a long run.
-    loss_weights(k, None if moment is not None else weights)
-    if moment is not None:
-        moment = check_moment(moment, k, weights)
     qs = check_lengths(qs)
-    A, B, C = (np.array(getattr(params, m)) for m in "ABC")  # full-batch copies, updated in place
+    wstar = np.ascontiguousarray(teacher.impulse_response(k))
     hist: dict[str, list[Any]] = {}
 
-    def record(t: int) -> None:
-        values = evaluate(Params(A, B, C), teacher, k, qs, weights, moment)
+    def record(current: Any, t: int) -> None:
+        values = evaluate(current, teacher, k, qs, weights, moment)
         hist.setdefault("step", []).append(t)
         for name, v in values.items():
             hist.setdefault(name, []).append(v)
 
-    run = _steps_compiled if compiled else _steps_numpy
-    status, used, diverged_at = run(A, B, C, teacher, k, lr, steps, tol, weights, moment, divergence_bound,
-                                    record_every, record, progress)
-    final = Params(A, B, C)
+    if compiled:
+        final, status, used, diverged_at = _steps_compiled(student, params, wstar, W, lr, steps, tol, divergence_bound,
+                                                           record_every, record, progress)
+    else:
+        final, status, used, diverged_at = _steps_numpy(student, params, wstar, W, lr, steps, tol, divergence_bound,
+                                                        record_every, record, progress)
     last = int(used.max())
     if record_every is not None and hist["step"][-1] != last:
-        record(last)
+        record(final, last)
     history = {name: np.asarray(v) for name, v in hist.items()}
     values = evaluate(final, teacher, k, qs, weights, moment)
     if progress is not None:
@@ -176,89 +185,73 @@ def gd(
     )
 
 
-Record = Callable[[int], None]
+Record = Callable[[Any, int], None]
+Outcome = tuple[Any, NDArray[np.object_], NDArray[np.int64], NDArray[np.int64]]
 
 
-def _steps_numpy(
-    A: FloatArray, B: FloatArray, C: FloatArray, teacher: Teacher, k: int, lr: float, steps: int, tol: float,
-    weights: Any, moment: FloatArray | None, bound: float, record_every: int | None, record: Record,
-    progress: Callable[[int, int], None] | None,
-) -> tuple[NDArray[np.object_], NDArray[np.int64], NDArray[np.int64]]:
-    """The vectorized reference engine: one batched ``loss_and_grad`` per step (updates A, B, C in place)."""
-    N = A.shape[0]
+def _steps_numpy(student: Any, params: Any, wstar: FloatArray, W: FloatArray, lr: float, steps: int, tol: float,
+                 bound: float, record_every: int | None, record: Record, progress: Callable[[int, int], None] | None
+                 ) -> Outcome:
+    """The vectorized reference engine: one batched ``loss_and_grad`` per step on the flat parameters."""
+    d = params.d
+    theta = student.flatten(params)  # the full batch; rows are written back when a model stops
+    N = theta.shape[0]
     status = np.array(["max_steps"] * N, dtype=object)
     used = np.full(N, steps, dtype=np.int64)
     diverged_at = np.full(N, -1, dtype=np.int64)
     active = np.arange(N)
-    # Working copies of the active models; re-gathered only when the active set shrinks.
-    a, b, c = A[active], B[active], C[active]
+    cur = theta[active]  # working copy of the active models; re-gathered only when the active set shrinks
     for t in range(steps + 1):
         if record_every is not None and t % record_every == 0:
-            A[active], B[active], C[active] = a, b, c
-            record(t)
+            theta[active] = cur
+            record(student.unflatten(theta, d), t)
         with np.errstate(over="ignore", invalid="ignore"):  # non-finite values are detected just below
-            loss, g = loss_and_grad(Params(a, b, c), teacher, k, weights, moment)
-        finite = np.isfinite(loss)
-        for m in (g.A, g.B, g.C):
-            finite &= np.all(np.isfinite(m), axis=(1, 2))
-        bad = ~finite | (loss > bound)
+            loss, g = student.loss_and_grad(student.unflatten(cur, d), wstar, W)
+        bad = ~(np.isfinite(loss) & np.all(np.isfinite(g), axis=1)) | (loss > bound)
         done = (loss <= tol) & ~bad & (tol > 0)  # tol = 0: never stop early (an exact 0 is round-off luck)
         if t < steps:
             with np.errstate(over="ignore", invalid="ignore"):
-                a_new, b_new, c_new = a - lr * g.A, b - lr * g.B, c - lr * g.C
-            ok = np.ones(active.size, dtype=bool)
-            for m in (a_new, b_new, c_new):
-                ok &= np.all(np.isfinite(m), axis=(1, 2))
-            bad |= ~ok & ~done
+                new = cur - lr * g
+            bad |= ~np.all(np.isfinite(new), axis=1) & ~done
         leaving = bad | done if t < steps else np.ones(active.size, dtype=bool)
         if np.any(leaving):
-            ids = active[leaving]
             status[active[bad]] = "diverged"
             status[active[done]] = "converged"
             used[active[bad | done]] = t
             diverged_at[active[bad]] = t
-            A[ids], B[ids], C[ids] = a[leaving], b[leaving], c[leaving]
+            theta[active[leaving]] = cur[leaving]
         keep = ~leaving
         active = active[keep]
         if active.size == 0:
             break
-        a, b, c = a_new[keep], b_new[keep], c_new[keep]
+        cur = new[keep]
         if progress is not None and t % 100 == 0:
             progress(t, steps)
-    return status, used, diverged_at
+    return student.unflatten(theta, d), status, used, diverged_at
 
 
 CHUNK = 2000  # compiled steps between progress reports (a call costs ~10 µs; 2000 steps ≥ 2 ms)
 
 
-def _steps_compiled(
-    A: FloatArray, B: FloatArray, C: FloatArray, teacher: Teacher, k: int, lr: float, steps: int, tol: float,
-    weights: Any, moment: FloatArray | None, bound: float, record_every: int | None, record: Record,
-    progress: Callable[[int, int], None] | None,
-) -> tuple[NDArray[np.object_], NDArray[np.int64], NDArray[np.int64]]:
-    """The numba engine: many steps per call, models in parallel; same stopping rules."""
-    N = A.shape[0]
-    a = np.ascontiguousarray(A)
-    b = np.ascontiguousarray(B[:, :, 0])
-    c = np.ascontiguousarray(C[:, 0, :])
-    wstar = np.ascontiguousarray(teacher.impulse_response(k))
-    # population loss: the weights ω as one row (M = diag ω, never a dense k×k matrix); finite data: Σ̂
-    M = np.ascontiguousarray(loss_weights(k, weights)[None, :] if moment is None else moment, dtype=np.float64)
-    out = np.zeros((N, 4))
+def _steps_compiled(student: Any, params: Any, wstar: FloatArray, W: FloatArray, lr: float, steps: int, tol: float,
+                    bound: float, record_every: int | None, record: Record, progress: Callable[[int, int], None] | None
+                    ) -> Outcome:
+    """The student's compiled kernel: many steps per call, models in parallel; same stopping rules."""
+    kernel = student.kernel
+    arrays = kernel.arrays(params)
+    out = np.zeros((params.n_models, 4))
     chunk = record_every if record_every is not None else CHUNK
     t = 0
-    while t <= steps and np.any(out[:, 0] == kernels.RUNNING):
+    while t <= steps and np.any(out[:, 0] == 0.0):
         if record_every is not None and t % record_every == 0:
-            A[...], B[:, :, 0], C[:, 0, :] = a, b, c
-            record(t)
+            record(kernel.params([a.copy() for a in arrays]), t)
         n = min(chunk, steps + 1 - t)  # the last call also evaluates the final step t = steps
-        kernels.gd_block(a, b, c, wstar, M, lr, t, n, steps, tol, bound, out)
+        kernel.block(arrays, wstar, W, lr, t, n, steps, tol, bound, out)
         t += n
         if progress is not None and t <= steps:
             progress(t, steps)
-    A[...], B[:, :, 0], C[:, 0, :] = a, b, c
-    names = {kernels.CONVERGED: "converged", kernels.MAX_STEPS: "max_steps", kernels.DIVERGED: "diverged"}
+    names = {1: "converged", 2: "max_steps", 3: "diverged"}
     status = np.array([names[int(s)] for s in out[:, 0]], dtype=object)
     used = out[:, 1].astype(np.int64)
-    diverged_at = np.where(out[:, 0] == kernels.DIVERGED, out[:, 2], -1).astype(np.int64)
-    return status, used, diverged_at
+    diverged_at = np.where(out[:, 0] == 3, out[:, 2], -1).astype(np.int64)
+    return kernel.params(arrays), status, used, diverged_at

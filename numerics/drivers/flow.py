@@ -1,7 +1,7 @@
-r"""Gradient flow dR/dt = −∇L with ``scipy.integrate.solve_ivp`` (a reference for GD, and C4(b), C4(e)).
+r"""Gradient flow dθ/dt = −∇L with ``scipy.integrate.solve_ivp`` (a reference for GD, and C4(b), C4(e)).
 
-The state is the flattened batch (A, B, C); the right-hand side is the batched analytic
-gradient of ``tempx.numerics.losses``.  Tolerances are the solver's rtol/atol; the invariants
+The state is the flattened batch of any student; the right-hand side is the student's batched
+analytic gradient.  Tolerances are the solver's rtol/atol; the invariants
 checked along the path (Q constant, d‖A‖²/dt = −4 Σ ω_i i w_i²) hold to about those.
 """
 
@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from tempx.numerics.students.dense import loss_and_grad
+from tempx.numerics.losses import check_length, loss_weights
+from tempx.numerics.students import student_of
 from tempx.numerics.teachers import FloatArray, Teacher
-from tempx.numerics.students.dense import Params
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["FlowResult", "gradient_flow"]
@@ -27,23 +27,14 @@ class FlowResult:
     """Solution at the times ``t`` (T,): ``params[j]`` is the batch at time t[j]."""
 
     t: FloatArray
-    params: tuple[Params, ...]
+    params: tuple[Any, ...]
     success: bool
     message: str
     nfev: int
 
 
-def _pack(p: Params) -> FloatArray:
-    return np.concatenate([p.A.ravel(), p.B.ravel(), p.C.ravel()])
-
-
-def _unpack(y: FloatArray, n: int, d: int) -> Params:
-    a = n * d * d
-    return Params(y[:a].reshape(n, d, d), y[a : a + n * d].reshape(n, d, 1), y[a + n * d :].reshape(n, 1, d))
-
-
 def gradient_flow(
-    params: Params,
+    params: Any,
     teacher: Teacher,
     k: int,
     t_end: float,
@@ -56,17 +47,20 @@ def gradient_flow(
     """Integrate dR/dt = −∇L_ω(R) from t = 0 to ``t_end`` for every model in the batch."""
     if not (np.isfinite(t_end) and t_end > 0):
         raise InvalidInput(f"t_end must be > 0, got {t_end}")
-    n, d = params.n_models, params.d
+    student, n, d = student_of(params), params.n_models, params.d
+    k = check_length(k)
+    wstar, W = teacher.impulse_response(k), loss_weights(k, weights)
     times = np.linspace(0.0, t_end, 11) if t_eval is None else np.asarray(t_eval, dtype=float)
     if times.ndim != 1 or times.size < 1 or np.any(np.diff(times) <= 0) or times[0] < 0 or times[-1] > t_end:
         raise InvalidInput("t_eval must be increasing times within [0, t_end]")
 
     def rhs(_t: float, y: FloatArray) -> FloatArray:
-        _, g = loss_and_grad(_unpack(y, n, d), teacher, k, weights)
-        return -np.concatenate([g.A.ravel(), g.B.ravel(), g.C.ravel()])
+        _, g = student.loss_and_grad(student.unflatten(y.reshape(n, -1), d), wstar, W)
+        return -g.ravel()
 
-    sol = solve_ivp(rhs, (0.0, float(t_end)), _pack(params), method=method, t_eval=times, rtol=rtol, atol=atol)
+    y0 = student.flatten(params).ravel()
+    sol = solve_ivp(rhs, (0.0, float(t_end)), y0, method=method, t_eval=times, rtol=rtol, atol=atol)
     if not sol.success:
         raise RuntimeError(f"gradient flow failed: {sol.message}")
-    snaps = tuple(_unpack(sol.y[:, j].copy(), n, d) for j in range(sol.y.shape[1]))
+    snaps = tuple(student.unflatten(sol.y[:, j].reshape(n, -1).copy(), d) for j in range(sol.y.shape[1]))
     return FlowResult(t=sol.t, params=snaps, success=bool(sol.success), message=str(sol.message), nfev=int(sol.nfev))

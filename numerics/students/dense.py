@@ -12,17 +12,18 @@ The exact versions (in the SPEC's Hankel form, an independent check) live in ``t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from tempx.numerics.losses import check_length, check_lengths, check_moment, loss_weights
+from tempx.numerics.losses import check_length, weight_matrix
+from tempx.numerics.students.protocol import Kernel, Student
 from tempx.numerics.teachers import FloatArray, Teacher, _as_float_array
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["Grad", "Params", "extrapolation_losses", "impulse_response", "krylov", "loss_and_grad", "residuals"]
+__all__ = ["DENSE", "DenseStudent", "Grad", "Params", "impulse_response", "krylov", "loss_and_grad", "residuals"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,25 +91,6 @@ class Grad:
     C: FloatArray
 
 
-def impulse_response(params: Params, n: int) -> FloatArray:
-    """w_i = C A^i B for i < n, shape (N, n).  Overflow gives ±inf (never a silent NaN: see below)."""
-    N = params.n_models
-    out = np.empty((N, n))
-    v = params.B[:, :, 0].copy()
-    c = params.C[:, 0, :]
-    with np.errstate(over="ignore", invalid="ignore"):
-        for i in range(n):
-            out[:, i] = np.einsum("nd,nd->n", c, v)
-            v = np.einsum("nij,nj->ni", params.A, v)
-    # NaN can only come from inf − inf after an overflow: the magnitude exceeded float64.
-    return np.where(np.isnan(out), np.inf, out)
-
-
-def residuals(params: Params, teacher: Teacher, n: int) -> FloatArray:
-    """r_i = w_i − w*_i, shape (N, n)."""
-    return impulse_response(params, n) - teacher.impulse_response(n)[None, :]
-
-
 def _sweep(start: FloatArray, M: FloatArray, k: int) -> FloatArray:
     """(N, k, d) with rows x_l = M^l x_0 for x_0 = ``start`` (N, d) and M (N, d, d)."""
     N, d = start.shape
@@ -121,14 +103,155 @@ def _sweep(start: FloatArray, M: FloatArray, k: int) -> FloatArray:
     return X
 
 
-def _forward(params: Params, k: int) -> FloatArray:
-    """V (N, k, d) with rows (A^l B)ᵀ."""
-    return _sweep(params.B[:, :, 0], params.A, k)
-
-
 def krylov(params: Params, k: int) -> tuple[FloatArray, FloatArray]:
     """U (N, k, d) with rows C A^j and V (N, k, d) with rows (A^l B)ᵀ."""
-    return _sweep(params.C[:, 0, :], params.A.transpose(0, 2, 1), k), _forward(params, k)
+    return _sweep(params.C[:, 0, :], params.A.transpose(0, 2, 1), k), _sweep(params.B[:, :, 0], params.A, k)
+
+
+class DenseStudent(Student):
+    """A (d×d), B (d×1), C (1×d) real: w_i = C A^i B (the SPEC's student)."""
+
+    name = "dense"
+    params_type = Params
+    inits = ("gaussian", "symmetric")
+    fields = ("A", "B", "C")
+    description = "linear RNNs"
+
+    def responses(self, params: Params) -> Iterator[FloatArray]:
+        v = params.B[:, :, 0].copy()
+        c = params.C[:, 0, :]
+        with np.errstate(over="ignore", invalid="ignore"):
+            while True:
+                yield np.einsum("nd,nd->n", c, v)
+                v = np.einsum("nij,nj->ni", params.A, v)
+
+    def pullback(self, params: Params, rho: FloatArray) -> FloatArray:
+        """(∂w/∂(A, B, C))ᵀ ρ by the backward sweep of the module docstring (without its factor 2)."""
+        N, k = rho.shape
+        V = _sweep(params.B[:, :, 0], params.A, k)
+        C = params.C[:, 0, :]
+        G = np.empty_like(V)  # G[:, l] = g_l
+        At = params.A.transpose(0, 2, 1)
+        g = rho[:, k - 1, None] * C
+        G[:, k - 1] = g
+        for l in range(k - 2, -1, -1):
+            g = rho[:, l, None] * C + (At @ g[:, :, None])[:, :, 0]
+            G[:, l] = g
+        gA = G[:, 1:].transpose(0, 2, 1) @ V[:, :-1]
+        return np.concatenate([gA.reshape(N, -1), G[:, 0], (rho[:, None, :] @ V)[:, 0]], axis=1)
+
+    def loss_and_grad(self, params: Params, wstar: FloatArray, W: FloatArray) -> tuple[FloatArray, FloatArray]:
+        k = wstar.size
+        V = _sweep(params.B[:, :, 0], params.A, k)
+        r = np.einsum("nkd,nd->nk", V, params.C[:, 0, :]) - wstar[None, :]
+        rho = r * W[None, :] if W.ndim == 1 else r @ W
+        return np.einsum("nk,nk->n", r, rho), 2.0 * self.pullback(params, rho)
+
+    def flatten(self, params: Params) -> FloatArray:
+        N = params.n_models
+        return np.concatenate([params.A.reshape(N, -1), params.B[:, :, 0], params.C[:, 0, :]], axis=1)
+
+    def unflatten(self, theta: FloatArray, d: int) -> Params:
+        nA = d * d
+        return Params(theta[:, :nA].reshape(-1, d, d), theta[:, nA:nA + d, None], theta[:, None, nA + d:])
+
+    def jacobian(self, params: Params, k: int) -> FloatArray:
+        """∂w_i/∂A = Σ_{j+l=i−1} (C A^j)ᵀ (A^l B)ᵀ, ∂w_i/∂B = (C A^i)ᵀ, ∂w_i/∂C = A^i B (one model)."""
+        d = params.d
+        U, V = (m[0] for m in krylov(params, k))
+        J = np.zeros((k, d * d + 2 * d))
+        for i in range(1, k):
+            J[i, : d * d] = np.einsum("ja,jb->ab", U[:i], V[i - 1 :: -1]).ravel()
+        J[:, d * d : d * d + d] = U
+        J[:, d * d + d :] = V
+        return J
+
+    def one_model(self, d: int, k: int, wstar: FloatArray, W: FloatArray) -> Callable[[FloatArray], tuple[float, FloatArray]]:
+        """The formulas of ``pullback`` on 2-D arrays, without batch axis or validation (2× faster in
+        the solver's inner loop than a batch of one; tests compare the two)."""
+        nA = d * d
+        Wm = np.diag(W) if W.ndim == 1 else W
+        idx = np.add.outer(np.arange(k), np.arange(k)) + 1
+        idx[idx >= k] = k  # points at a padded zero: H_{jl} = ρ_{j+l+1} if j + l + 1 < k else 0
+        U, V = np.empty((k, d)), np.empty((k, d))
+
+        def loss_grad(y: FloatArray) -> tuple[float, FloatArray]:
+            A = y[:nA].reshape(d, d)
+            v, u = y[nA : nA + d], y[nA + d :]
+            with np.errstate(over="ignore", invalid="ignore"):
+                for j in range(k):
+                    U[j], V[j] = u, v
+                    if j + 1 < k:
+                        u, v = u @ A, A @ v
+                r = V @ y[nA + d :] - wstar
+                rho = Wm @ r
+                H = np.append(rho, 0.0)[idx]
+                g = np.concatenate([2.0 * (U.T @ (H @ V)).ravel(), 2.0 * (U.T @ rho), 2.0 * (V.T @ rho)])
+                return float(r @ rho), g
+
+        return loss_grad
+
+    def conserved(self, params: Params) -> FloatArray:
+        """Q = AAᵀ − AᵀA + BBᵀ − CᵀC, flattened (C4)."""
+        return params.q_matrix().reshape(params.n_models, -1)
+
+    def norms(self, params: Params) -> dict[str, FloatArray]:
+        return params.norms()
+
+    def to_dense(self, params: Params) -> Params:
+        return params
+
+    def init(self, kind: str, n: int, d: int, sigma: float, seed: int, **options: Any) -> Params:
+        from tempx.numerics.students.init import init_gaussian, init_symmetric
+
+        if kind == "gaussian":
+            return init_gaussian(n, d, sigma, seed)
+        if kind == "symmetric":
+            return init_symmetric(n, d, sigma, seed, frobenius_cap=options.get("cap"))
+        raise InvalidInput(f"unknown init {kind!r} for a dense student (allowed: {', '.join(self.inits)})")
+
+    def from_arrays(self, arrays: dict[str, Any]) -> Params:
+        A, B, C = (np.asarray(arrays[f], dtype=np.float64) if np.isrealobj(arrays[f]) else arrays[f] for f in self.fields)
+        if np.iscomplexobj(A) or np.iscomplexobj(B) or np.iscomplexobj(C):
+            raise InvalidInput("a dense student has real A, B, C (complex modes: the complex student)")
+        if A.ndim == 2:
+            A, B, C = A[None], B[None], C[None]
+        d = A.shape[-1]
+        return Params(A, np.reshape(B, (A.shape[0], d, 1)) if B.size == A.shape[0] * d else B,
+                      np.reshape(C, (A.shape[0], 1, d)) if C.size == A.shape[0] * d else C)
+
+
+def _kernel_arrays(params: Params) -> list[FloatArray]:
+    return [np.array(params.A, order="C"), np.array(params.B[:, :, 0], order="C"), np.array(params.C[:, 0, :], order="C")]
+
+
+def _kernel_block(arrays: list[FloatArray], wstar: FloatArray, W: FloatArray, *rest: Any) -> None:
+    from tempx.numerics.students import dense_kernels
+
+    M = W[None, :] if W.ndim == 1 else W  # the weights ω as one row (M = diag ω, never a dense k×k matrix)
+    A, b, c = arrays
+    dense_kernels.gd_block(A, b, c, wstar, np.ascontiguousarray(M, dtype=np.float64), *rest)
+
+
+def _kernel_available() -> bool:
+    from tempx.numerics.students import dense_kernels
+
+    return dense_kernels.AVAILABLE
+
+
+DenseStudent.kernel = Kernel(_kernel_available, _kernel_block, _kernel_arrays,
+                            lambda a: Params(a[0], a[1][:, :, None], a[2][:, None, :]), moment=True)
+DENSE = DenseStudent()
+
+
+def impulse_response(params: Params, n: int) -> FloatArray:
+    """w_i = C A^i B for i < n, shape (N, n).  Overflow gives ±inf (never a silent NaN)."""
+    return DENSE.impulse_response(params, n)
+
+
+def residuals(params: Params, teacher: Teacher, n: int) -> FloatArray:
+    """r_i = w_i − w*_i, shape (N, n)."""
+    return impulse_response(params, n) - teacher.impulse_response(n)[None, :]
 
 
 def loss_and_grad(
@@ -144,54 +267,6 @@ def loss_and_grad(
     with ``moment`` = Σ̂ (see ``empirical_moment``) the empirical loss L̂ = rᵀ Σ̂ r instead.
     """
     k = check_length(k)
-    V = _forward(params, k)
-    C = params.C[:, 0, :]
-    r = np.einsum("nkd,nd->nk", V, C) - teacher.impulse_response(k)[None, :]
-    if moment is None:
-        rho = r * loss_weights(k, weights)[None, :]
-    else:
-        rho = r @ check_moment(moment, k, weights)  # Σ̂ is symmetric
-    loss = np.einsum("nk,nk->n", r, rho)
-    G = np.empty_like(V)  # G[:, l] = g_l, the backward sweep
-    At = params.A.transpose(0, 2, 1)
-    g = 2.0 * rho[:, k - 1, None] * C
-    G[:, k - 1] = g
-    for l in range(k - 2, -1, -1):
-        g = 2.0 * rho[:, l, None] * C + (At @ g[:, :, None])[:, :, 0]
-        G[:, l] = g
-    grad = Grad(
-        A=G[:, 1:].transpose(0, 2, 1) @ V[:, :-1],
-        B=G[:, 0, :, None].copy(),
-        C=2.0 * (rho[:, None, :] @ V),
-    )
-    return loss, grad
-
-
-def extrapolation_losses(params: Params, teacher: Teacher, qs: Sequence[int]) -> FloatArray:
-    """L_q = Σ_{i<q} r_i² for each q, shape (N, len(qs)); +inf where float64 overflowed.
-
-    One sweep of max(qs) steps that keeps running sums (memory O(N d), not O(N q)); q ≤ ``MAX_Q``.
-    """
-    qs = list(check_lengths(qs))
-    if not qs:
-        return np.empty((params.n_models, 0))
-    n = max(qs)
-    wanted = {q: j for j, q in enumerate(qs)}
-    ws = teacher.impulse_response(n)
-    N = params.n_models
-    out = np.empty((N, len(qs)))
-    total = np.zeros(N)
-    v = params.B[:, :, 0].copy()
-    c = params.C[:, 0, :]
-    with np.errstate(over="ignore", invalid="ignore"):
-        for i in range(n):
-            r = np.einsum("nd,nd->n", c, v) - ws[i]
-            total = total + r * r
-            if i + 1 in wanted:
-                for q, j in wanted.items():
-                    if q == i + 1:
-                        out[:, j] = total
-            if i + 1 < n:
-                v = np.einsum("nij,nj->ni", params.A, v)
-    # NaN can only come from inf − inf after an overflow: the magnitude exceeded float64.
-    return np.where(np.isnan(out), np.inf, out)
+    loss, g = DENSE.loss_and_grad(params, teacher.impulse_response(k), weight_matrix(k, weights, moment))
+    G = DENSE.unflatten(g, params.d)
+    return loss, Grad(G.A, G.B, G.C)

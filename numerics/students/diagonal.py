@@ -18,21 +18,20 @@ blocks), which is how its gradients are checked exactly against ``tempx.theory.l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from tempx.numerics.losses import check_length, check_lengths, loss_weights
+from tempx.numerics.losses import check_length, loss_weights
 from tempx.numerics.students.dense import Params
+from tempx.numerics.students.protocol import Kernel, Student
 from tempx.numerics.teachers import Teacher, _as_float_array
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["STUDENTS", "DiagGrad", "DiagParams", "extrapolation_losses", "impulse_response", "loss_and_grad"]
-
-STUDENTS = ("dense", "diagonal", "complex")
+__all__ = ["COMPLEX", "DIAGONAL", "DiagGrad", "DiagParams", "DiagonalStudent", "impulse_response", "loss_and_grad", "mode_sums"]
 Array = NDArray[Any]
 
 
@@ -128,42 +127,128 @@ class DiagGrad:
     c: Array
 
 
+def mode_sums(lam: Array, rho: NDArray[np.float64]) -> tuple[Array, Array]:
+    """S_j = Σ_i ρ_i λ_j^i and S'_j = Σ_i i ρ_i λ_j^{i−1} per model and mode, (N, d) each (Horner, O(N d) memory)."""
+    k = rho.shape[1]
+    S0 = np.zeros_like(lam) + rho[:, k - 1, None]
+    S1 = np.zeros_like(lam)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(k - 2, -1, -1):  # S1 is the derivative of the Horner polynomial S0 in λ
+            S1 = S1 * lam + S0
+            S0 = S0 * lam + rho[:, i, None]
+    return S0, S1
+
+
+def split(z: Array) -> NDArray[np.float64]:
+    """Complex (N, m) → real (N, 2m): real parts, then imaginary parts (the flat order of complex fields)."""
+    return np.concatenate([z.real, z.imag], axis=1)
+
+
+def join(x: NDArray[np.float64]) -> Array:
+    """The inverse of ``split``."""
+    m = x.shape[1] // 2
+    return x[:, :m] + 1j * x[:, m:]
+
+
+class DiagonalStudent(Student):
+    """A = diag(λ): w_i = Re Σ_j c_j b_j λ_j^i, with λ, b, c real (``diagonal``) or complex (``complex``)."""
+
+    params_type = DiagParams
+    fields = ("lam", "b", "c")
+
+    def __init__(self, complex_modes: bool) -> None:
+        self.complex_modes = complex_modes
+        self.name = "complex" if complex_modes else "diagonal"
+        self.inits = ("gaussian", "symmetric", "ring") if complex_modes else ("gaussian", "symmetric")
+        self.complex_fields = self.fields if complex_modes else ()
+        self.description = "complex diagonal students" if complex_modes else "real diagonal students"
+        self.kernel = _KERNEL
+
+    def responses(self, params: DiagParams) -> Iterator[NDArray[np.float64]]:
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = params.c * params.b
+            while True:
+                yield np.sum(z, axis=1).real
+                z = z * params.lam
+
+    def pullback(self, params: DiagParams, rho: NDArray[np.float64]) -> NDArray[np.float64]:
+        """∂w/∂b_j = c_j λ_j^i, ∂w/∂c_j = b_j λ_j^i, ∂w/∂λ_j = i c_j b_j λ_j^{i−1} (complex: conjugated, module docstring)."""
+        S0, S1 = mode_sums(params.lam, rho)
+        conj = np.conj if self.complex_modes else (lambda x: x)
+        g = np.concatenate([conj(params.c * params.b * S1), conj(params.c * S0), conj(params.b * S0)], axis=1)
+        return split(g) if self.complex_modes else g
+
+    def flatten(self, params: DiagParams) -> NDArray[np.float64]:
+        z = np.concatenate([params.lam, params.b, params.c], axis=1)
+        return split(z) if self.complex_modes else z
+
+    def unflatten(self, theta: NDArray[np.float64], d: int) -> DiagParams:
+        z = join(theta) if self.complex_modes else theta
+        return DiagParams(z[:, :d], z[:, d:2 * d], z[:, 2 * d:])
+
+    def conserved(self, params: DiagParams) -> NDArray[np.float64]:
+        """b_j² − c_j² (real) or |b_j|² − |c_j|² (complex) per mode (C12b)."""
+        return params.balance()
+
+    def norms(self, params: DiagParams) -> dict[str, Array]:
+        return params.norms()
+
+    def to_dense(self, params: DiagParams) -> Params:
+        return params.to_dense()
+
+    def init(self, kind: str, n: int, d: int, sigma: float, seed: int, **options: Any) -> DiagParams:
+        from tempx.numerics.students.init import init_diagonal, init_ring
+
+        if kind == "ring" and self.complex_modes:
+            r_min, r_max = options.get("ring", (0.4, 0.9))
+            return init_ring(n, d, sigma, seed, r_min, r_max)
+        if kind in ("gaussian", "symmetric"):
+            return init_diagonal(n, d, sigma, seed, complex_modes=self.complex_modes, balanced=kind == "symmetric",
+                                 negative_fraction=options.get("negative_fraction", 0.0))
+        raise InvalidInput(f"unknown init {kind!r} for a {self.name} student (allowed: {', '.join(self.inits)})")
+
+    def from_arrays(self, arrays: dict[str, Any]) -> DiagParams:
+        values = [np.asarray(arrays[f]) for f in self.fields]
+        if not self.complex_modes and any(np.iscomplexobj(v) for v in values):
+            raise InvalidInput("a real diagonal student has real λ, b, c (complex modes: --student complex)")
+        values = [v.astype(np.complex128) if self.complex_modes else v for v in values]
+        return DiagParams(*(v[None] if v.ndim == 1 else v for v in values))
+
+
+def _kernel_block(arrays: list[Array], wstar: NDArray[np.float64], W: NDArray[np.float64], *rest: Any) -> None:
+    from tempx.numerics.students import diagonal_kernels
+
+    lam, b, c = arrays
+    diagonal_kernels.diag_gd_block(lam, b, c, wstar, np.ascontiguousarray(W), *rest)
+
+
+def _kernel_available() -> bool:
+    from tempx.numerics.students import diagonal_kernels
+
+    return diagonal_kernels.AVAILABLE
+
+
+_KERNEL = Kernel(_kernel_available, _kernel_block, lambda p: [np.array(getattr(p, f), order="C") for f in ("lam", "b", "c")],
+                 lambda a: DiagParams(*a), moment=False)
+DIAGONAL = DiagonalStudent(complex_modes=False)
+COMPLEX = DiagonalStudent(complex_modes=True)
+
+
+def _student(params: DiagParams) -> DiagonalStudent:
+    return COMPLEX if params.is_complex else DIAGONAL
+
+
 def impulse_response(params: DiagParams, n: int) -> NDArray[np.float64]:
     """w_i for i < n, shape (N, n); overflow gives ±inf (never NaN), as the dense student."""
-    out = np.empty((params.n_models, n))
-    with np.errstate(over="ignore", invalid="ignore"):
-        z = params.c * params.b
-        for i in range(n):
-            out[:, i] = np.sum(z, axis=1).real
-            z = z * params.lam
-    return np.where(np.isnan(out), np.inf, out)
+    return _student(params).impulse_response(params, n)
 
 
 def loss_and_grad(params: DiagParams, teacher: Teacher, k: int, weights: str | Sequence[float] | NDArray[np.float64] | None = None
                   ) -> tuple[NDArray[np.float64], DiagGrad]:
     """Loss L_ω (N,) and its gradient for every diagonal student (formulas in the module docstring)."""
     k = check_length(k)
-    lam, b, c = params.lam, params.b, params.c
-    powers = lam[:, None, :] ** np.arange(k)[None, :, None]  # (N, k, d)
-    p = c * b
-    w = np.einsum("nkd,nd->nk", powers, p).real
-    r = w - teacher.impulse_response(k)[None, :]
-    rho = r * loss_weights(k, weights)[None, :]
-    loss = np.einsum("nk,nk->n", r, rho)
-    S0 = np.einsum("nk,nkd->nd", rho, powers)
-    ipow = np.concatenate([np.zeros_like(powers[:, :1]), powers[:, :-1] * np.arange(1, k)[None, :, None]], axis=1)
-    S1 = np.einsum("nk,nkd->nd", rho, ipow)  # Σ_i i ρ_i λ^{i−1}
-    conj = np.conj if params.is_complex else (lambda x: x)
-    return loss, DiagGrad(lam=2.0 * conj(p * S1), b=2.0 * conj(c * S0), c=2.0 * conj(b * S0))
-
-
-def extrapolation_losses(params: DiagParams, teacher: Teacher, qs: Sequence[int]) -> NDArray[np.float64]:
-    """L_q for each q, (N, len(qs)); +inf where float64 overflowed."""
-    qs = list(check_lengths(qs))
-    if not qs:
-        return np.empty((params.n_models, 0))
-    r = impulse_response(params, max(qs)) - teacher.impulse_response(max(qs))[None, :]
-    with np.errstate(over="ignore", invalid="ignore"):
-        csum = np.cumsum(r * r, axis=1)
-    csum = np.where(np.isnan(csum), np.inf, csum)
-    return csum[:, [q - 1 for q in qs]]
+    s = _student(params)
+    loss, g = s.loss_and_grad(params, teacher.impulse_response(k), loss_weights(k, weights))
+    G = join(g) if s.complex_modes else g
+    d = params.d
+    return loss, DiagGrad(lam=G[:, :d], b=G[:, d:2 * d], c=G[:, 2 * d:])

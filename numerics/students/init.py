@@ -1,12 +1,10 @@
-"""Initializations of a batch of N linear RNNs, each from an explicit seed.
+"""Initializations of a batch of N students (dense, diagonal, complex, LRU), each from an explicit seed.
 
 All randomness comes from ``numpy.random.default_rng(seed)``; no global random state.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,17 +12,14 @@ import numpy as np
 from tempx.numerics.students.dense import Params
 from tempx.theory.counterexamples import counterexample
 from tempx.theory.errors import InvalidInput
-from tempx.theory.exact import parse_rational
 
 __all__ = [
     "init_counterexample",
     "init_diagonal",
     "init_gaussian",
+    "init_lru",
     "init_ring",
     "init_symmetric",
-    "load_params",
-    "params_to_json",
-    "save_params",
 ]
 
 
@@ -109,6 +104,25 @@ def init_ring(n_models: int, d: int, sigma: float, seed: int, r_min: float = 0.4
     return DiagParams(lam, b, c)
 
 
+def init_lru(n_models: int, d: int, sigma: float, seed: int, r_min: float = 0.4, r_max: float = 0.9,
+             balanced: bool = False) -> Any:
+    """LRU students (Orvieto et al., 2023): |λ_j| uniform in [r_min, r_max] (ν = log(−log |λ|)),
+    θ_j uniform in [0, 2π); b, c complex N(0, σ²/d); ``balanced``: c = conj(b) (|b_j| = |c_j|)."""
+    from tempx.numerics.students.lru import LRUParams
+
+    n, d, s, seed = _check(n_models, d, sigma, seed)
+    lo, hi = float(r_min), float(r_max)
+    if not (0 < lo <= hi < 1):
+        raise InvalidInput(f"the LRU ring needs 0 < r_min <= r_max < 1, got r_min = {r_min}, r_max = {r_max}")
+    rng = np.random.default_rng(seed)
+    nu = np.log(-np.log(rng.uniform(lo, hi, (n, d))))
+    theta = 2 * np.pi * rng.uniform(0, 1, (n, d))
+    scale = s / np.sqrt(2 * d)
+    b = rng.normal(0, scale, (n, d)) + 1j * rng.normal(0, scale, (n, d))
+    c = np.conj(b) if balanced else rng.normal(0, scale, (n, d)) + 1j * rng.normal(0, scale, (n, d))
+    return LRUParams(nu, theta, b, c)
+
+
 def init_symmetric(n_models: int, d: int, sigma: float, seed: int, frobenius_cap: float | None = None) -> Params:
     """A point of M (A = Aᵀ, C = Bᵀ): A = (G + Gᵀ)/√2 with G ~ N(0, σ²/d), B ~ N(0, σ²/d), C = Bᵀ.
 
@@ -143,78 +157,3 @@ def init_counterexample(
         base = np.array([[float(x) for x in r] for r in mats[name]])
         out.append(np.broadcast_to(base, (n_models, *base.shape)) + perturb * rng.normal(size=(n_models, *base.shape)))
     return Params(*out)
-
-
-def _number(x: Any, where: str) -> float:
-    if isinstance(x, bool):
-        raise InvalidInput(f"{where}: expected a number, got {x!r}")
-    if isinstance(x, str) and x.strip() in ("NaN", "Infinity", "-Infinity"):
-        raise InvalidInput(f"{where}: non-finite value {x!r}")
-    try:
-        if isinstance(x, float):
-            v = x
-        elif isinstance(x, (int, str)):
-            v = float(parse_rational(x))
-        else:
-            raise InvalidInput(f"{where}: expected a number or a rational string, got {type(x).__name__}")
-    except OverflowError:
-        raise InvalidInput(f"{where}: {str(x)[:40]!r} is beyond the float64 range (±1.8e308)") from None
-    except InvalidInput as err:
-        raise InvalidInput(f"{where}: {err}") from None
-    if not np.isfinite(v):
-        raise InvalidInput(f"{where}: non-finite value {x!r}")
-    return v
-
-
-def _matrix(doc: dict[str, Any], name: str, shape: tuple[int, int]) -> np.ndarray:
-    rows = doc.get(name)
-    if not isinstance(rows, list) or len(rows) != shape[0] or not all(isinstance(r, list) and len(r) == shape[1] for r in rows):
-        raise InvalidInput(f"'{name}' must be a {shape[0]}×{shape[1]} nested list")
-    return np.array([[_number(x, f"{name}[{i}][{j}]") for j, x in enumerate(r)] for i, r in enumerate(rows)])
-
-
-def params_from_json(doc: Any) -> Params:
-    """One model, or a list of models, in the schema of ``tempx counterexample --format json``."""
-    docs = doc if isinstance(doc, list) else [doc]
-    if not docs:
-        raise InvalidInput("the parameter file holds no model")
-    mats = []
-    for m in docs:
-        if not isinstance(m, dict) or "A" not in m:
-            raise InvalidInput("each model must be an object with keys A (d×d), B (d×1), C (1×d)")
-        A = m["A"]
-        d = len(A) if isinstance(A, list) else 0
-        if d < 1:
-            raise InvalidInput("'A' must be a non-empty d×d nested list")
-        mats.append((_matrix(m, "A", (d, d)), _matrix(m, "B", (d, 1)), _matrix(m, "C", (1, d))))
-    if len({a.shape for a, _, _ in mats}) != 1:
-        raise InvalidInput("all models in one file must have the same dimension d")
-    return Params(*(np.stack([m[i] for m in mats]) for i in range(3)))
-
-
-def read_params_json(path: str | Path) -> Any:
-    """The JSON document of a parameter file, or ``InvalidInput`` naming why it cannot be read."""
-    from tempx.theory.files import read_json
-
-    # floats stay floats: a float64 entry is the model (certify takes it as the dyadic rational it is)
-    return read_json(path, "parameter file", exact=False)
-
-
-def load_params(path: str | Path) -> Params:
-    """Read parameters from a JSON file (exact rational strings or floats)."""
-    return params_from_json(read_params_json(path))
-
-
-def params_to_json(params: Params) -> list[dict[str, Any]]:
-    """A list of models {"d", "A", "B", "C"} with float entries (the init-file schema)."""
-    return [
-        {"d": params.d, "A": params.A[i].tolist(), "B": params.B[i].tolist(), "C": params.C[i].tolist()}
-        for i in range(params.n_models)
-    ]
-
-
-def save_params(params: Params, path: str | Path) -> None:
-    """Write ``params_to_json`` atomically (temporary file, then rename)."""
-    from tempx.numerics.app.io import write_text_atomic
-
-    write_text_atomic(Path(path), json.dumps(params_to_json(params), indent=1))

@@ -46,7 +46,7 @@ def _exact(x: Any, where: str) -> Fraction:
 
 def load_exact_models(path: str, teacher_dim: int = 0) -> list[ExactRNN]:
     """The models of a parameter file with every entry taken exactly (validated by the float reader first)."""
-    from tempx.numerics.students.init import params_from_json, read_params_json
+    from tempx.numerics.students.files import params_from_json, read_params_json
 
     doc = read_params_json(path)
     docs = doc if isinstance(doc, list) else [doc]

@@ -23,8 +23,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sigmas", required=True, help="initialization scales S1,S2,... (> 0)")
     p.add_argument("--seeds", required=True, help="models per (d, k, σ) cell; model i uses seed i")
     p.add_argument("--teacher", default="memoryless", help=f"teacher specification: {TEACHER_FORMS} (default memoryless)")
-    p.add_argument("--student", default="dense", help="dense (default), diagonal or complex (claim C12)")
-    p.add_argument("--init", choices=("gaussian", "symmetric"), default="gaussian")
+    p.add_argument("--student", default="dense", help="dense (default), diagonal, complex (claim C12) or lru")
+    p.add_argument("--init", choices=("gaussian", "symmetric", "ring"),
+                   help="gaussian (default; lru: ring), symmetric-balanced, or ring (complex, lru)")
     p.add_argument("--lr", default="0.02", help="step size η (default 0.02)")
     p.add_argument("--steps", default="20000", help="GD steps per model (default 20000)")
     p.add_argument("--q", help="extrapolation length (default 4k per cell; must exceed every k)")
@@ -46,9 +47,9 @@ def _cell(cell: tuple[int, int, float], seeds: int, init: str, lr: float, steps:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tempx.numerics.students.diagonal import STUDENTS
     from tempx.numerics.app.experiments import ROW_COLUMNS, summarize
     from tempx.numerics.losses import check_lengths
+    from tempx.numerics.students import get
 
     ds = int_list(args.d, "--d")
     ks = int_list(args.k, "--k")
@@ -61,11 +62,11 @@ def run(args: argparse.Namespace) -> int:
     if q is not None and q <= max(ks):
         raise InvalidInput(f"--q must exceed every k (got q = {q}, max k = {max(ks)})")
     parse_teacher(args.teacher)  # a bad specification is refused before any folder is created
-    student = args.student.strip().lower()
-    if student not in STUDENTS:
-        raise InvalidInput(f"unknown student {args.student!r} (allowed: {', '.join(STUDENTS)})")
-    if student != "dense" and n_data is not None:
-        raise InvalidInput("--data is for dense students; diagonal students train on the population loss")
+    s = get(args.student)
+    student = s.name
+    init = args.init or s.inits[0]
+    if init not in s.inits:
+        raise InvalidInput(f"--init {init} is not an initialization of the {student} student (allowed: {', '.join(s.inits)})")
     jobs = positive_int(args.jobs, "--jobs")
     from tempx.numerics.drivers.executors import check_executor_options
 
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     grid = [(d, k, s) for d in ds for k in ks for s in sigmas]
     cells = len(grid)
     bar = Progress(cells, "sweep", enabled=True if args.progress else None)
-    cell = functools.partial(_cell, seeds=seeds, init=args.init, lr=lr, steps=steps, q=q, n_data=n_data,
+    cell = functools.partial(_cell, seeds=seeds, init=init, lr=lr, steps=steps, q=q, n_data=n_data,
                              teacher=args.teacher, student=student)
     from tempx.numerics.drivers.executors import executor_for
 
@@ -89,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     bar.close()
     rows = [r for part in parts for r in part]
     summary = summarize(rows, ("d", "k", "sigma"))
-    config = {"d": ds, "k": ks, "sigmas": sigmas, "seeds": seeds, "init": args.init, "lr": lr, "steps": steps,
+    config = {"d": ds, "k": ks, "sigmas": sigmas, "seeds": seeds, "init": init, "lr": lr, "steps": steps,
               "q": q, "data": n_data, "teacher": args.teacher, "student": student}
     from tempx.numerics.app.plots import plot_q0, plot_sweep  # matplotlib only when drawing
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,6 @@ from tempx.numerics.app.commands.common import (
     positive_int,
 )
 from tempx.numerics.app.formatting import dumps, table
-from tempx.numerics.app.io import write_text_atomic
 from tempx.numerics.app.progress import Progress
 from tempx.theory.budget import check_memory, flow_bytes, train_bytes
 from tempx.theory.errors import InvalidInput
@@ -25,32 +23,36 @@ from tempx.theory.teacher_spec import TEACHER_FORMS, parse_teacher
 # The float layer (numpy, scipy, numba) is imported inside run(): `tempx --help` and every
 # refused argument answer without loading it.
 
-HELP = "run gradient descent on N linear RNNs (any teacher, default y_t = x_t) and report train and extrapolation losses"
+HELP = "train N students (dense, diagonal, complex, lru) by GD or to the limit of gradient flow; report train and extrapolation losses"
+
+STUDENT_HELP = ("dense (default; A, B, C), diagonal (A = diag(λ), real), complex (complex modes, real output; C12) or "
+                "lru (λ = exp(−exp(ν) + iθ), γ-normalized inputs); with --init-file: the file's student")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--d", help="state dimension (read from --init-file when given)")
     p.add_argument("--k", required=True, help="training length k >= 1")
     p.add_argument("--teacher", default="memoryless", help=f"teacher specification: {TEACHER_FORMS} (default memoryless)")
-    p.add_argument("--student", default="dense",
-                   help="dense (default), diagonal (A = diag(λ), real) or complex (complex modes, real output): claim C12")
-    p.add_argument("--init", choices=("gaussian", "symmetric", "ring", "file"), default="gaussian",
-                   help="initialization: gaussian N(0, σ²/d), symmetric-balanced (dense: A = Aᵀ, C = Bᵀ; diagonal: "
-                        "c = ±b; complex: c = conj(b)), ring (complex: LRU, |λ| uniform in [r-min, r-max]), or file")
+    p.add_argument("--student", help=STUDENT_HELP)
+    p.add_argument("--init", choices=("gaussian", "symmetric", "ring", "file"),
+                   help="initialization: gaussian N(0, σ²/d) (default; lru: ring), symmetric-balanced (dense: A = Aᵀ, "
+                        "C = Bᵀ; diagonal: c = ±b; complex, lru: c = conj(b)), ring (complex, lru: |λ| uniform in "
+                        "[r-min, r-max]), or file")
     p.add_argument("--negative-fraction", default="0",
                    help="diagonal student, symmetric init: fraction of modes with c_j = −b_j (default 0)")
     p.add_argument("--r-min", help="ring init: smallest |λ| (default 0.4)")
     p.add_argument("--r-max", help="ring init: largest |λ| (default 0.9)")
     p.add_argument("--sigma", default="0.1", help="initialization scale σ > 0 (default 0.1)")
     p.add_argument("--cap", help="symmetric init: rescale A so that ‖A‖_F <= cap")
-    p.add_argument("--init-file", help="JSON parameters (schema of 'tempx counterexample --format json', or a list)")
+    p.add_argument("--init-file", help="parameters of any student: JSON (the --save-params schema, or 'tempx counterexample "
+                                       "--format json') or NumPy .npz")
     p.add_argument("--n-models", default="4", help="number of models N (default 4; with --init-file: the file's)")
     p.add_argument("--seed", default="0", help="seed; model i uses seed + i (default 0)")
     p.add_argument("--lr", help="step size η > 0 (default 0.02)")
     p.add_argument("--steps", help="step budget per model (default 10000)")
     p.add_argument("--tol", help="stop a model once its train loss <= tol (default 0: full budget)")
     p.add_argument("--until-converged", action="store_true",
-                   help="gradient flow to the limit instead of GD (dense students): stop when L_k <= 1e-28 and "
+                   help="gradient flow to the limit instead of GD (any student): stop when L_k <= 1e-28 and "
                         "‖∇L‖ <= 1e-13, or at --t-max (reported as 'budget')")
     p.add_argument("--t-max", help="--until-converged: time budget of the flow (default 1e12)")
     p.add_argument("--jobs", default="1", help="--until-converged: models integrated in J processes (default 1)")
@@ -58,20 +60,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--loss", choices=("last", "all"), default="last", help="last-output or all-outputs loss")
     p.add_argument("--data", help="train on n Gaussian sequences (finite data, C8) instead of the population loss")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--save-params", help="write the final parameters as JSON (the --init-file schema)")
+    p.add_argument("--save-params", help="write the final parameters: FILE.npz (NumPy) or JSON (the --init-file schema), "
+                                         "with the student named")
     p.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is not a terminal")
 
 
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from tempx.numerics.data import gaussian_sequences
-    from tempx.numerics.students.diagonal import STUDENTS
     from tempx.numerics.app.experiments import dense_of, seeded_batch
     from tempx.numerics.app.experiments import train as train_batch
+    from tempx.numerics.data import gaussian_sequences
     from tempx.numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
-    from tempx.numerics.students.init import load_params, params_to_json
     from tempx.numerics.losses import check_lengths, empirical_moment
+    from tempx.numerics.students import get, student_of
+    from tempx.numerics.students.files import load_params, save_params
     from tempx.numerics.teachers import teacher_from_spec
 
     k = positive_int(args.k, "--k")
@@ -97,26 +100,27 @@ def run(args: argparse.Namespace) -> int:
         target = Path(args.save_params)
         if target.is_dir() or not target.parent.exists():
             raise InvalidInput(f"--save-params: cannot write {args.save_params!r} (not a file in an existing folder)")
-    student = args.student.strip().lower()
-    if student not in STUDENTS:
-        raise InvalidInput(f"unknown student {args.student!r} (allowed: {', '.join(STUDENTS)})")
+    from_file = args.init == "file" or args.init_file is not None
+    if from_file and args.init_file is None:
+        raise InvalidInput("--init file needs --init-file PATH")
+    if from_file and args.init not in (None, "file"):
+        raise InvalidInput("--init-file goes with --init file (or no --init)")
+    student = get("dense" if args.student is None else args.student)
+    init = "file" if from_file else (args.init or student.inits[0])
     neg = nonneg_float(args.negative_fraction, "--negative-fraction")
     if neg > 1:
         raise InvalidInput(f"--negative-fraction must lie in [0, 1], got {args.negative_fraction}")
     ring = (nonneg_float(args.r_min or "0.4", "--r-min"), nonneg_float(args.r_max or "0.9", "--r-max"))
     # options that would be silently ignored are refused
-    if (args.r_min is not None or args.r_max is not None) and args.init != "ring":
-        raise InvalidInput("--r-min and --r-max go with --init ring")
-    if neg and not (student == "diagonal" and args.init == "symmetric"):
+    if (args.r_min is not None or args.r_max is not None) and not (init == "ring" or student.name == "lru"):
+        raise InvalidInput("--r-min and --r-max go with --init ring (complex) or the lru student")
+    if neg and not (student.name == "diagonal" and init == "symmetric"):
         raise InvalidInput("--negative-fraction goes with --student diagonal --init symmetric (complex modes use c = conj(b))")
-    if cap is not None and not (student == "dense" and args.init == "symmetric"):
+    if cap is not None and not (student.name == "dense" and init == "symmetric"):
         raise InvalidInput("--cap goes with the dense symmetric initialization (--init symmetric)")
-    if student != "dense" and (args.init == "file" or args.init_file is not None):
-        raise InvalidInput("--init-file holds a dense RNN; diagonal students start from gaussian, symmetric or ring")
-    if limit and student != "dense":
-        raise InvalidInput("--until-converged is for dense students (the flow of diagonal students is not implemented)")
-    if student == "dense" and args.init == "ring":
-        raise InvalidInput("--init ring is for complex diagonal students (--student complex)")
+    if not from_file and init not in student.inits:
+        raise InvalidInput(f"--init {init} is not an initialization of the {student.name} student "
+                           f"(allowed: {', '.join(student.inits)})")
     check_lengths(qs)
     if args.init != "file" and args.init_file is None and args.d is not None:
         d_req, n_req = positive_int(args.d, "--d"), positive_int(args.n_models, "--n-models")
@@ -125,12 +129,12 @@ def run(args: argparse.Namespace) -> int:
                      train_bytes(n_req, d_req, k, max(qs), n_data) + (flow_bytes(d_req) if limit else 0))
     teacher = teacher_from_spec(args.teacher, k)
     teacher_dim = parse_teacher(args.teacher).dim
-    if args.init == "file" or args.init_file is not None:
-        if args.init_file is None:
-            raise InvalidInput("--init file needs --init-file PATH")
-        if args.init not in ("file", "gaussian"):
-            raise InvalidInput("--init-file goes with --init file")
+    if from_file:
         params = load_params(args.init_file)
+        found = student_of(params)
+        if args.student is not None and found.name != student.name:
+            raise InvalidInput(f"--init-file {args.init_file!r} holds {found.name} students, not --student {student.name}")
+        student = found
         check_memory(f"train with N = {params.n_models}, d = {params.d}, k = {k}, q = {max(qs)}",
                      train_bytes(params.n_models, params.d, k, max(qs), n_data) + (flow_bytes(params.d) if limit else 0))
         if args.d is not None and positive_int(args.d, "--d") != params.d:
@@ -140,16 +144,15 @@ def run(args: argparse.Namespace) -> int:
         if args.d is None:
             raise InvalidInput("--d is required (or give --init-file)")
         d = positive_int(args.d, "--d")
-        params = seeded_batch(args.init, positive_int(args.n_models, "--n-models"), d, sigma, seed, cap, student=student,
+        params = seeded_batch(init, positive_int(args.n_models, "--n-models"), d, sigma, seed, cap, student=student.name,
                               negative_fraction=neg, ring=ring)
-        init = args.init
     moment = None
     if n_data is not None:
         if args.loss != "last":
             raise InvalidInput("--data trains on the last-output empirical loss; drop --loss all")
         moment = empirical_moment(gaussian_sequences(n_data, k, seed))
     if limit:
-        return _run_limit(args, params, teacher, teacher_dim, k, qs, moment, t_max, jobs, init, seed, sigma, n_data)
+        return _run_limit(args, student, params, teacher, teacher_dim, k, qs, moment, t_max, jobs, init, seed, sigma, n_data)
     bar = Progress(steps, "train", enabled=True if args.progress else None)
     result = train_batch(params, teacher, k, lr, steps, tol=tol, weights=None if moment is not None else args.loss,
                          moment=moment, qs=qs, progress=bar.update)
@@ -170,22 +173,20 @@ def run(args: argparse.Namespace) -> int:
             "hankel_rank": int(ranks[i]),
             "hankel_sv": [finite_or_none(x) for x in sv[i]],
         })
-    config = {"student": student, "negative_fraction": neg, "d": params.d, "k": k, "init": init, "sigma": sigma if init != "file" else None, "cap": cap,
+    config = {"student": student.name, "negative_fraction": neg, "d": params.d, "k": k, "init": init, "sigma": sigma if init != "file" else None, "cap": cap,
               "init_file": args.init_file, "n_models": params.n_models, "seed": seed, "lr": lr, "steps": steps,
               "tol": tol, "q": qs, "loss": args.loss, "data": n_data, "teacher": teacher.name, "teacher_dim": teacher_dim,
               "hankel_tol": HANKEL_REL_TOL}
     doc = {"config": config, "summary": result.counts(), "models": models}
     if args.save_params is not None:
-        # diagonal students are saved as their dense realization (an --init-file for the dense student)
-        write_text_atomic(Path(args.save_params), json.dumps(params_to_json(dense_of(result.params)), indent=1))
+        save_params(result.params, args.save_params)
     if args.format == "json":
         print(dumps(doc))
     else:
         fmt = lambda x: "—" if x is None else f"{x:.3e}"
         rows = [(m["model"], "" if m["seed"] is None else m["seed"], m["status"], m["steps"], fmt(m["train_loss"]),
                  *(fmt(m["extrapolation_loss"][str(q)]) for q in qs), m["hankel_rank"]) for m in models]
-        what = {"dense": "linear RNNs", "diagonal": "real diagonal students", "complex": "complex diagonal students"}[student]
-        print(f"GD on {params.n_models} {what}: d = {params.d}, k = {k}, init = {init}"
+        print(f"GD on {params.n_models} {student.description}: d = {params.d}, k = {k}, init = {init}"
               + (f" (σ = {sigma:g})" if init != "file" else "") + f", η = {lr:g}, {steps} steps, "
               + ("population loss" if n_data is None else f"{n_data} training sequences") + f" ({args.loss} output)")
         if args.teacher != "memoryless":
@@ -200,20 +201,20 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_limit(args: argparse.Namespace, params: Any, teacher: Any, teacher_dim: int, k: int, qs: list[int],
+def _run_limit(args: argparse.Namespace, student: Any, params: Any, teacher: Any, teacher_dim: int, k: int, qs: list[int],
                moment: Any, t_max: float, jobs: int, init: str, seed: int, sigma: float, n_data: int | None) -> int:
     """``--until-converged``: gradient flow of every model to its limit (``tempx.numerics.drivers.limit``)."""
     from tempx.numerics.drivers.executors import local_executor
-    from tempx.numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
-    from tempx.numerics.students.init import params_to_json
     from tempx.numerics.drivers.limit import flow_limit
+    from tempx.numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
+    from tempx.numerics.students.files import save_params
 
     bar = Progress(params.n_models, "flow", enabled=True if args.progress else None)
     with local_executor(jobs) as ex:
         res = flow_limit(params, teacher, k, qs, weights=None if moment is not None else args.loss, moment=moment,
                          t_max=t_max, executor=ex, progress=lambda n: bar.update(n, ""))
     bar.close()
-    sv = hankel_singular_values(res.params, hankel_size(teacher_dim))
+    sv = hankel_singular_values(student.to_dense(res.params), hankel_size(teacher_dim))
     ranks = hankel_rank(sv)
     models = [{
         "model": i,
@@ -229,13 +230,13 @@ def _run_limit(args: argparse.Namespace, params: Any, teacher: Any, teacher_dim:
         "hankel_rank": int(ranks[i]),
         "hankel_sv": [finite_or_none(x) for x in sv[i]],
     } for i in range(params.n_models)]
-    config = {"student": "dense", "d": params.d, "k": k, "init": init, "sigma": sigma if init != "file" else None,
+    config = {"student": student.name, "d": params.d, "k": k, "init": init, "sigma": sigma if init != "file" else None,
               "init_file": args.init_file, "n_models": params.n_models, "seed": seed, "method": "gradient flow (LSODA)",
               "t_max": t_max, "loss_tol": 1e-28, "grad_tol": 1e-13, "q": qs, "loss": args.loss, "data": n_data,
               "teacher": teacher.name, "teacher_dim": teacher_dim, "hankel_tol": HANKEL_REL_TOL}
     doc = {"config": config, "summary": res.counts(), "models": models}
     if args.save_params is not None:
-        write_text_atomic(Path(args.save_params), json.dumps(params_to_json(res.params), indent=1))
+        save_params(res.params, args.save_params)
     if args.format == "json":
         print(dumps(doc))
         return 0
@@ -243,11 +244,12 @@ def _run_limit(args: argparse.Namespace, params: Any, teacher: Any, teacher_dim:
     rows = [(m["model"], "" if m["seed"] is None else m["seed"], m["status"], f"{m['t']:.3g}", fmt(m["train_loss"]),
              *(fmt(finite_or_none(res.extrapolation_loss[i, j])) for j in range(len(qs))), fmt(m["grad_norm"]),
              fmt(m["Q_norm"]), m["hankel_rank"]) for i, m in enumerate(models)]
-    print(f"gradient flow to the limit of {params.n_models} linear RNNs: d = {params.d}, k = {k}, init = {init}"
+    conserved = "‖Q‖" if student.name == "dense" else "‖|b|²−|c|²‖"
+    print(f"gradient flow to the limit of {params.n_models} {student.description}: d = {params.d}, k = {k}, init = {init}"
           + (f" (σ = {sigma:g})" if init != "file" else "") + f", t_max = {t_max:g}")
     if args.teacher != "memoryless":
         print(f"teacher {args.teacher} (minimal dimension d* = {teacher_dim})")
-    print(table(("model", "seed", "status", "t", f"L_{k}", *(f"L_{q}" for q in qs), "‖∇L‖", "‖Q‖", "Hankel rank"),
+    print(table(("model", "seed", "status", "t", f"L_{k}", *(f"L_{q}" for q in qs), "‖∇L‖", conserved, "Hankel rank"),
                 rows))
     print(", ".join(f"{v} {s}" for s, v in res.counts().items() if v)
           + " (converged: L_k <= 1e-28·max(1, L_k(0)) and ‖∇L‖ <= 1e-13; budget: t_max or evaluations ran out)")

@@ -1,0 +1,145 @@
+r"""The LRU student (Orvieto et al., 2023, "Resurrecting recurrent neural networks for long sequences").
+
+Per mode j: λ_j = exp(−exp(ν_j) + iθ_j) (stable for every real ν_j, θ_j), inputs scaled by
+γ_j = √(1 − |λ_j|²), and complex b_j, c_j with a real output:
+
+    w_i = Re Σ_j c_j γ_j b_j λ_j^i.
+
+With ρ the weighted residual, p = c γ b, S_j = Σ ρ_i λ_j^i, S'_j = Σ i ρ_i λ_j^{i−1} (``mode_sums``),
+dλ/dθ = iλ, dλ/dν = −e^ν λ and dγ/dν = e^ν |λ|²/γ, the pullback (∂w/∂θ)ᵀρ is
+
+    b: conj(c γ S),  c: conj(b γ S)  (as ∂/∂Re + i ∂/∂Im),  θ: Re(i λ p S'),  ν: Re(−e^ν λ p S' + c b γ' S).
+
+Conserved by gradient flow: |b_j|² − |c_j|² per mode (w depends on b, c through c_j b_j only, so
+the scaling b → s b, c → c/s is a symmetry; docs/claims.md, C12b for the LRU).  No other
+quadratic quantity is conserved (the rotation b → e^{iφ} b, c → e^{−iφ} c has a skew generator).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tempx.numerics.students.dense import Params
+from tempx.numerics.students.diagonal import DiagParams, join, mode_sums, split
+from tempx.numerics.students.protocol import Student
+from tempx.numerics.teachers import _as_float_array
+from tempx.theory.errors import InvalidInput
+
+__all__ = ["LRU", "LRUParams", "LRUStudent"]
+
+Array = NDArray[Any]
+
+
+@dataclass(frozen=True, eq=False)
+class LRUParams:
+    """N LRU students with d modes: ν, θ real (N, d); b, c complex (N, d)."""
+
+    nu: Array
+    theta: Array
+    b: Array
+    c: Array
+
+    def __post_init__(self) -> None:
+        arrays = [_as_float_array(getattr(self, f), f, 2, np.float64 if f in ("nu", "theta") else np.complex128)
+                  for f in ("nu", "theta", "b", "c")]
+        if len({a.shape for a in arrays}) != 1 or min(arrays[0].shape) < 1:
+            raise InvalidInput(f"ν, θ, b, c must share one shape (N, d) with N, d >= 1, got {[a.shape for a in arrays]}")
+        if np.any(arrays[0] > 700):  # exp(ν) overflows beyond 709; λ is then 0 to every float64 digit
+            raise InvalidInput("ν must be <= 700 (λ = exp(−exp(ν) + iθ) is already 0 in float64 there)")
+        for f, a in zip(("nu", "theta", "b", "c"), arrays):
+            a.setflags(write=False)
+            object.__setattr__(self, f, a)
+
+    @property
+    def n_models(self) -> int:
+        return int(self.nu.shape[0])
+
+    @property
+    def d(self) -> int:
+        return int(self.nu.shape[1])
+
+    @property
+    def lam(self) -> Array:
+        return np.exp(-np.exp(self.nu) + 1j * self.theta)
+
+    @property
+    def gamma(self) -> Array:
+        """γ = √(1 − |λ|²) = √(−expm1(−2 e^ν)) (accurate when |λ| is close to 1)."""
+        return np.sqrt(-np.expm1(-2.0 * np.exp(self.nu)))
+
+    def select(self, index: Any) -> LRUParams:
+        idx = np.atleast_1d(np.arange(self.n_models)[index])
+        return LRUParams(self.nu[idx], self.theta[idx], self.b[idx], self.c[idx])
+
+    @staticmethod
+    def stack(batches: list[LRUParams]) -> LRUParams:
+        return LRUParams(*(np.concatenate([getattr(p, f) for p in batches]) for f in ("nu", "theta", "b", "c")))
+
+    def as_diagonal(self) -> DiagParams:
+        """The same students as complex diagonal ones: λ, γ b, c (float64 values of the transcendental maps)."""
+        return DiagParams(self.lam, self.gamma * self.b, self.c)
+
+
+class LRUStudent(Student):
+    name = "lru"
+    params_type = LRUParams
+    inits = ("ring", "symmetric")
+    fields = ("nu", "theta", "b", "c")
+    complex_fields = ("b", "c")
+    description = "LRU students"
+
+    def responses(self, params: LRUParams) -> Iterator[NDArray[np.float64]]:
+        with np.errstate(over="ignore", invalid="ignore"):
+            lam, z = params.lam, params.c * params.gamma * params.b
+            while True:
+                yield np.sum(z, axis=1).real
+                z = z * lam
+
+    def pullback(self, params: LRUParams, rho: NDArray[np.float64]) -> NDArray[np.float64]:
+        lam, gamma, e = params.lam, params.gamma, np.exp(params.nu)
+        S0, S1 = mode_sums(lam, rho)
+        with np.errstate(divide="ignore", invalid="ignore"):  # γ = 0 only when e^ν underflows; then γ' → 0 too
+            dgamma = np.where(gamma > 0, e * np.abs(lam) ** 2 / np.where(gamma > 0, gamma, 1.0), 0.0)
+        p, cb = params.c * gamma * params.b, params.c * params.b
+        g_nu = np.real(-e * lam * p * S1 + cb * dgamma * S0)
+        g_theta = np.real(1j * lam * p * S1)
+        g_bc = split(np.concatenate([np.conj(params.c * gamma * S0), np.conj(params.b * gamma * S0)], axis=1))
+        return np.concatenate([g_nu, g_theta, g_bc], axis=1)
+
+    def flatten(self, params: LRUParams) -> NDArray[np.float64]:
+        return np.concatenate([params.nu, params.theta, split(np.concatenate([params.b, params.c], axis=1))], axis=1)
+
+    def unflatten(self, theta: NDArray[np.float64], d: int) -> LRUParams:
+        bc = join(theta[:, 2 * d:])
+        return LRUParams(theta[:, :d], theta[:, d:2 * d], bc[:, :d], bc[:, d:])
+
+    def conserved(self, params: LRUParams) -> NDArray[np.float64]:
+        return np.abs(params.b) ** 2 - np.abs(params.c) ** 2
+
+    def norms(self, params: LRUParams) -> dict[str, Array]:
+        return {"Q_norm": np.linalg.norm(self.conserved(params), axis=1), "A_norm": np.linalg.norm(params.lam, axis=1)}
+
+    def to_dense(self, params: LRUParams) -> Params:
+        return params.as_diagonal().to_dense()
+
+    def init(self, kind: str, n: int, d: int, sigma: float, seed: int, **options: Any) -> LRUParams:
+        from tempx.numerics.students.init import init_lru
+
+        if kind not in self.inits:
+            raise InvalidInput(f"unknown init {kind!r} for an lru student (allowed: {', '.join(self.inits)})")
+        r_min, r_max = options.get("ring", (0.4, 0.9))
+        return init_lru(n, d, sigma, seed, r_min, r_max, balanced=kind == "symmetric")
+
+    def from_arrays(self, arrays: dict[str, Any]) -> LRUParams:
+        values = [np.asarray(arrays[f]) for f in self.fields]
+        if np.iscomplexobj(values[0]) or np.iscomplexobj(values[1]):
+            raise InvalidInput("an lru student has real ν and θ (λ = exp(−exp(ν) + iθ))")
+        return LRUParams(*(v[None] if v.ndim == 1 else v for v in values))
+
+
+LRU = LRUStudent()

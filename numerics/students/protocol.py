@@ -1,0 +1,178 @@
+r"""The student protocol: what a student must say so that every driver and command can run it.
+
+A linear student is a parameterization θ ↦ w(θ) of an impulse response.  Everything the drivers
+need follows from two maps and a flat view of θ:
+
+    responses(p)         w_0, w_1, …  streamed, one (N,) array per step (memory O(N d))
+    pullback(p, ρ)       (∂w_{<k}/∂θ)ᵀ ρ for ρ (N, k), as a flat real array (N, P)
+    flatten / unflatten  θ as N real vectors of length P (complex parameters: real parts, then
+                         imaginary parts), and back
+
+The loss is L = rᵀ W r on r = w − w* (W = diag ω or Σ̂, ``tempx.numerics.losses``), so
+∇L = 2 (∂w/∂θ)ᵀ W r: ``loss_and_grad`` is the same for every linear student.  A student whose loss
+is not a function of an impulse response (a non-linear RNN) overrides ``loss_and_grad`` and
+``responses`` (its response to the unit impulse) and leaves ``pullback`` alone; the drivers only
+ever call ``loss_and_grad``, ``flatten``/``unflatten``, ``evaluate``-side maps and ``conserved``.
+
+Beside the maps a student gives its initializations, its conserved quantities (the drift of
+which the limit driver reports), a dense realization (for the Hankel spectrum and exact L_∞),
+its file forms (JSON and ``.npz``), and, where speed needs it, a compiled GD kernel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tempx.numerics.teachers import FloatArray
+from tempx.theory.errors import InvalidInput
+
+__all__ = ["Kernel", "Student", "weighted"]
+
+Array = NDArray[Any]
+
+
+def weighted(r: FloatArray, W: FloatArray) -> FloatArray:
+    """ρ = W r per model for r (N, k): W a vector ω (diagonal weights) or a symmetric k×k matrix Σ̂."""
+    return r * W[None, :] if W.ndim == 1 else r @ W
+
+
+class Kernel:
+    """A compiled GD engine of one student: working arrays, one block call, and back to parameters.
+
+    ``available()`` says whether it can run here (numba installed); ``moment``, whether it takes a
+    moment matrix Σ̂ (finite data) besides diagonal weights ω.
+
+    ``block(arrays, wstar, W, lr, t_start, n_steps, total, tol, bound, out)`` advances every running
+    model (out[m, 0] == 0) by up to ``n_steps`` steps in place; ``out`` (N, 4) holds status (0 running,
+    1 converged, 2 max_steps, 3 diverged), steps used, the divergence step and the last loss.
+    """
+
+    def __init__(self, available: Callable[[], bool], block: Callable[..., None], arrays: Callable[[Any], list[Array]],
+                 params: Callable[[list[Array]], Any], moment: bool) -> None:
+        self.available, self.block, self.arrays, self.params, self.moment = available, block, arrays, params, moment
+
+
+class Student:
+    """Base class of the students; subclasses fill in the maps (see the module docstring)."""
+
+    name: str
+    params_type: type
+    inits: tuple[str, ...]  # the first is the default
+    fields: tuple[str, ...]  # parameter arrays (the .npz and JSON keys)
+    complex_fields: tuple[str, ...] = ()  # fields stored as complex numbers ([re, im] pairs in JSON)
+    description: str  # plural, for tables: "linear RNNs"
+    kernel: Kernel | None = None  # a compiled GD engine, where speed needs one
+
+    # ---- the map θ ↦ w(θ) -------------------------------------------------------------------
+    def responses(self, params: Any) -> Iterator[FloatArray]:
+        raise NotImplementedError
+
+    def pullback(self, params: Any, rho: FloatArray) -> FloatArray:
+        raise NotImplementedError
+
+    def flatten(self, params: Any) -> FloatArray:
+        raise NotImplementedError
+
+    def unflatten(self, theta: FloatArray, d: int) -> Any:
+        raise NotImplementedError
+
+    # ---- what follows from the map ----------------------------------------------------------
+    def impulse_response(self, params: Any, n: int) -> FloatArray:
+        """(w_0 … w_{n−1}) per model, (N, n); overflow gives ±inf, never NaN."""
+        out = np.empty((params.n_models, n))
+        with np.errstate(over="ignore", invalid="ignore"):
+            for i, w in zip(range(n), self.responses(params)):
+                out[:, i] = w
+        return np.where(np.isnan(out), np.inf, out)
+
+    def loss_and_grad(self, params: Any, wstar: FloatArray, W: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """L = rᵀ W r (N,) and ∇L = 2 (∂w/∂θ)ᵀ W r as a flat (N, P) array; k = len(w*) (the teacher's
+        first k impulse-response terms), W = ω (k,) or Σ̂ (k, k)."""
+        r = self.impulse_response(params, wstar.size) - wstar[None, :]
+        rho = weighted(r, W)
+        return np.einsum("nk,nk->n", r, rho), 2.0 * self.pullback(params, rho)
+
+    def jacobian(self, params: Any, k: int) -> FloatArray:
+        """J = ∂(w_0 … w_{k−1})/∂θ (k, P) of one model: k pullbacks of the unit vectors, batched."""
+        theta = self.flatten(params)
+        many = self.unflatten(np.repeat(theta, k, axis=0), params.d)
+        return self.pullback(many, np.eye(k))
+
+    def one_model(self, d: int, k: int, wstar: FloatArray, W: FloatArray) -> Callable[[FloatArray], tuple[float, FloatArray]]:
+        """y (P,) ↦ (L, ∇L) for one model: the solver's inner loop (a student may give a faster one)."""
+
+        def loss_grad(y: FloatArray) -> tuple[float, FloatArray]:
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss, g = self.loss_and_grad(self.unflatten(y[None, :], d), wstar, W)
+            return float(loss[0]), g[0]
+
+        return loss_grad
+
+    # ---- invariants, geometry, realizations ------------------------------------------------
+    def conserved(self, params: Any) -> FloatArray:
+        """The quantities gradient flow conserves, (N, m) (m = 0: none)."""
+        return np.zeros((params.n_models, 0))
+
+    def norms(self, params: Any) -> dict[str, FloatArray]:
+        """‖conserved‖ (reported as Q_norm) and the size of the recurrence (A_norm) per model."""
+        raise NotImplementedError
+
+    def to_dense(self, params: Any) -> Any:
+        """The same input–output map as a dense real RNN (``students.dense.Params``)."""
+        raise NotImplementedError
+
+    # ---- initializations and files --------------------------------------------------------
+    def init(self, kind: str, n: int, d: int, sigma: float, seed: int, **options: Any) -> Any:
+        raise NotImplementedError
+
+    def arrays(self, params: Any) -> dict[str, Array]:
+        """The parameter arrays by field name, batch axis first (the ``.npz`` form)."""
+        return {f: np.asarray(getattr(params, f)) for f in self.fields}
+
+    def from_arrays(self, arrays: dict[str, Any]) -> Any:
+        """Parameters from arrays by field name, with or without the batch axis."""
+        raise NotImplementedError
+
+    def to_json(self, params: Any) -> list[dict[str, Any]]:
+        """One JSON object per model, with a ``student`` field (complex entries as [re, im] pairs)."""
+        out = []
+        for i in range(params.n_models):
+            doc: dict[str, Any] = {"student": self.name, "d": int(params.d)}
+            for f, a in self.arrays(params).items():
+                doc[f] = _jsonable(a[i])
+            out.append(doc)
+        return out
+
+    def from_json(self, docs: list[dict[str, Any]]) -> Any:
+        """The parameters of a list of JSON models of this student (shapes and numbers validated)."""
+        from tempx.numerics.students.files import json_array
+
+        per_field: dict[str, list[Array]] = {f: [] for f in self.fields}
+        for n, doc in enumerate(docs):
+            for f in self.fields:
+                if f not in doc:
+                    raise InvalidInput(f"model {n} ({self.name} student): missing field {f!r} "
+                                       f"(a {self.name} model has {', '.join(self.fields)})")
+                a = json_array(doc[f], f"model {n} {f}")
+                if f in self.complex_fields:
+                    if a.shape[-1] != 2 or a.ndim < 2:
+                        raise InvalidInput(f"model {n} {f}: complex entries are [re, im] pairs, got shape {a.shape}")
+                    a = a[..., 0] + 1j * a[..., 1]
+                per_field[f].append(a)
+        return self.from_arrays({f: np.stack(_same_shape(v, f)) for f, v in per_field.items()})
+
+
+def _same_shape(arrays: list[Array], name: str) -> list[Array]:
+    if len({a.shape for a in arrays}) != 1:
+        raise InvalidInput(f"all models in one file must have the same shape of {name!r} (the same d)")
+    return arrays
+
+
+def _jsonable(a: Array) -> Any:
+    if np.iscomplexobj(a):
+        return np.stack([a.real, a.imag], axis=-1).tolist()
+    return a.tolist()
