@@ -132,10 +132,10 @@ def test_initializations() -> None:
 def test_dense_realization_has_the_same_impulse_response_and_losses() -> None:
     """Two independent paths (running powers of λ; Krylov sweeps of the dense realization), to 1e-12."""
     from tempx.numerics.drivers.descent import evaluate
+    from tempx.numerics.losses import extrapolation_losses
     from tempx.numerics.losses import extrapolation_losses as dense_L
     from tempx.numerics.students.dense import impulse_response as dense_ir
     from tempx.numerics.students.dense import loss_and_grad as dense_lg
-    from tempx.numerics.losses import extrapolation_losses
 
     t = teacher_from_spec("atoms:4/5@3/5,-1/2@2/5", 5)
     for cm in (False, True):

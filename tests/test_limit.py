@@ -10,7 +10,7 @@ from tempx.numerics.drivers.executors import local_executor
 from tempx.numerics.drivers.limit import flow_limit
 from tempx.numerics.losses import weight_matrix
 from tempx.numerics.powerlaw import fit_exponent
-from tempx.numerics.students.dense import Params, loss_and_grad
+from tempx.numerics.students.dense import loss_and_grad
 from tempx.numerics.teachers import memoryless, teacher_from_spec
 from tempx.theory.errors import InvalidInput
 
