@@ -22,7 +22,8 @@ MAX_DIM = 256  # the exact positivity check grows as n⁴ (n = d + d*; d = 128 t
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--params", required=True, help="JSON parameter file (the schema of 'tempx train --save-params')")
+    p.add_argument("--params", required=True, help="parameters of any student: JSON (the schema of 'tempx train "
+                                                  "--save-params') or NumPy .npz")
     p.add_argument("--teacher", default="memoryless", help=f"teacher specification: {TEACHER_FORMS} (default memoryless)")
     p.add_argument("--k", required=True, help="training length k >= 1")
     p.add_argument("--q", help=f"extrapolation lengths Q1,Q2,... to compute exactly (default 4k; each <= {MAX_TERMS})")
@@ -44,20 +45,39 @@ def _exact(x: Any, where: str) -> Fraction:
         raise InvalidInput(f"{where}: {err}") from None
 
 
-def load_exact_models(path: str, teacher_dim: int = 0) -> list[ExactRNN]:
-    """The models of a parameter file with every entry taken exactly (validated by the float reader first)."""
-    from tempx.numerics.students.files import params_from_json, read_params_json
+def load_exact_models(path: str, teacher_dim: int = 0) -> tuple[str, list[ExactRNN]]:
+    """The student of a parameter file and its models as exact RNNs: a dense JSON model with every entry
+    taken exactly (a rational string stays that rational); any other student, and ``.npz``, through its
+    float64 dense realization, entry by entry the dyadic rational it is."""
+    from tempx.numerics.students import student_of
+    from tempx.numerics.students.files import load_params, params_from_json, read_params_json
+    from tempx.theory.certify import model_from_floats
 
-    doc = read_params_json(path)
+    if str(path).endswith(".npz"):
+        doc = None
+        params = load_params(path)
+    else:
+        doc = read_params_json(path)
+        docs = doc if isinstance(doc, list) else [doc]
+        if len(docs) > MAX_MODELS:
+            raise InvalidInput(f"parameter file {path!r} holds {len(docs)} models; at most {MAX_MODELS} per run")
+        for n, m in enumerate(docs):  # the dimension from the shape, before any entry is converted
+            d = len(m["A"]) if isinstance(m, dict) and isinstance(m.get("A"), list) else 0
+            if d + teacher_dim > MAX_DIM:
+                raise InvalidInput(f"model {n} has dimension d = {d}; with a teacher of dimension {teacher_dim} that is "
+                                   f"beyond {MAX_DIM} for the exact certificate (its exact positivity check grows as n⁴)")
+        params = params_from_json(doc)  # shapes, numbers, finiteness: one clear line for each problem
+    student = student_of(params)
+    if params.n_models > MAX_MODELS:
+        raise InvalidInput(f"parameter file {path!r} holds {params.n_models} models; at most {MAX_MODELS} per run")
+    if student.name != "dense" or doc is None:
+        states = params.d * (1 if student.name in ("dense", "diagonal") else 2)
+        if states + teacher_dim > MAX_DIM:
+            raise InvalidInput(f"the {student.name} models have {states} states; with a teacher of dimension {teacher_dim} "
+                               f"that is beyond {MAX_DIM} for the exact certificate")
+        dense = student.to_dense(params)
+        return student.name, [model_from_floats(dense.A[i], dense.B[i], dense.C[i]) for i in range(params.n_models)]
     docs = doc if isinstance(doc, list) else [doc]
-    if len(docs) > MAX_MODELS:
-        raise InvalidInput(f"parameter file {path!r} holds {len(docs)} models; at most {MAX_MODELS} per run")
-    for n, m in enumerate(docs):  # the dimension from the shape, before any entry is converted
-        d = len(m["A"]) if isinstance(m, dict) and isinstance(m.get("A"), list) else 0
-        if d + teacher_dim > MAX_DIM:
-            raise InvalidInput(f"model {n} has dimension d = {d}; with a teacher of dimension {teacher_dim} that is "
-                               f"beyond {MAX_DIM} for the exact certificate (its exact positivity check grows as n⁴)")
-    params_from_json(doc)  # shapes, numbers, finiteness: one clear line for each problem
     out = []
     for n, m in enumerate(docs):
         out.append(ExactRNN.from_entries(
@@ -65,7 +85,7 @@ def load_exact_models(path: str, teacher_dim: int = 0) -> list[ExactRNN]:
             B=[_exact(r[0], f"model {n} B[{i}]") for i, r in enumerate(m["B"])],
             C=[_exact(x, f"model {n} C[{j}]") for j, x in enumerate(m["C"][0])],
         ))
-    return out
+    return "dense", out
 
 
 def build(args: argparse.Namespace) -> dict[str, Any]:
@@ -76,12 +96,16 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
             raise InvalidInput(f"{name} {v} is beyond {MAX_TERMS}: exact sums of more terms are not computed "
                                "(their cost grows as q²·d²); L_inf's enclosure covers every length")
     teacher = parse_teacher(args.teacher)
-    models = load_exact_models(args.params, teacher.as_rnn().d)
+    student, models = load_exact_models(args.params, teacher.as_rnn().d)
     rows = []
     for n, R in enumerate(models):
         decision = decide(R, teacher, k, qs, certificate=args.certificate)
         rows.append({"model": n, **decision.as_dict(exact=args.exact)})
-    return {"config": {"params": args.params, "teacher": teacher.describe(), "k": k, "q": qs, "d": models[0].d},
+    note = {"dense": "every entry exactly", "diagonal": "its dense realization diag(λ), exactly",
+            "complex": "its real realization (2×2 blocks per complex mode), exactly",
+            "lru": "the float64 values of λ = exp(−exp(ν) + iθ) and γ b (transcendental in ν, θ), realized exactly"}[student]
+    return {"config": {"params": args.params, "student": student, "taken": note, "teacher": teacher.describe(), "k": k,
+                       "q": qs, "d": models[0].d},
             "models": rows}
 
 
@@ -104,7 +128,8 @@ def run(args: argparse.Namespace) -> int:
 
     rows = [(m["model"], fmt(m["L_k"]), *(fmt(m["L_q"][str(q)]) for q in qs), shown(m["L_inf"]), short(m["exact_value"]))
             for m in doc["models"]]
-    print(f"{len(rows)} model(s) of dimension {cfg['d']} from {cfg['params']}, teacher {cfg['teacher']}, k = {cfg['k']}")
+    print(f"{len(rows)} {cfg['student']} model(s) of dimension {cfg['d']} from {cfg['params']}, teacher {cfg['teacher']}, "
+          f"k = {cfg['k']} ({cfg['taken']})")
     print(table(("model", f"L_{cfg['k']}", *(f"L_{q}" for q in qs), "L_inf", "L_inf exact"), rows))
     for m in doc["models"]:
         extra = ""

@@ -1,0 +1,322 @@
+"""The student protocol: every student's map θ ↦ w, its pullback, its flat form, its conserved
+quantities and its files, checked the same way for dense, diagonal, complex and LRU students."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from cli_helpers import assert_usage_error, run_cli, run_tempx
+
+from tempx.numerics.app.experiments import seeded_batch
+from tempx.numerics.drivers.descent import gd
+from tempx.numerics.drivers.flow import gradient_flow
+from tempx.numerics.losses import weight_matrix
+from tempx.numerics.students import STUDENTS, get, student_of
+from tempx.numerics.students.files import (
+    MAX_NPZ_BYTES,
+    from_statespace,
+    load_params,
+    save_params,
+    to_statespace,
+)
+from tempx.numerics.students.lru import LRUParams
+from tempx.numerics.teachers import teacher_from_spec
+from tempx.theory.errors import InvalidInput
+
+INITS = {"dense": "gaussian", "diagonal": "gaussian", "complex": "ring", "lru": "ring"}
+
+
+def batch(student: str, n: int = 2, d: int = 3, sigma: float = 0.8, seed: int = 5) -> object:
+    return seeded_batch(INITS[student], n, d, sigma, seed, student=student)
+
+
+def test_registry_names_every_student_once() -> None:
+    assert STUDENTS == ("dense", "diagonal", "complex", "lru")
+    for name in STUDENTS:
+        assert get(name).name == name and student_of(batch(name)) is get(name)
+    with pytest.raises(InvalidInput, match="unknown student 'lstm'"):
+        get("lstm")
+    with pytest.raises(TypeError, match="not the parameters of a student"):
+        student_of(np.zeros(3))
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+@pytest.mark.parametrize("weights", ["last", "all", "moment"])
+def test_gradient_is_the_derivative_of_the_loss(student: str, weights: str) -> None:
+    # central differences at h = 1e-6: truncation O(h²)·|L'''| ~ 1e-12 and round-off ~ 1e-16/h ~ 1e-10
+    # of the loss scale; tolerance 1e-6 of the largest gradient entry covers both with a wide margin,
+    # while a wrong factor or a missing term moves entries by O(1) of it
+    s = get(student)
+    p = batch(student)
+    k = 4
+    t = teacher_from_spec("atoms:4/5@3/5,-1/2@2/5", k)
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(9, k))
+    W = weight_matrix(k, None, X[:, ::-1].T @ X[:, ::-1] / 9) if weights == "moment" else weight_matrix(k, weights)
+    wstar = t.impulse_response(k)
+    _, g = s.loss_and_grad(p, wstar, W)
+    theta = s.flatten(p)
+    h = 1e-6
+    fd = np.empty_like(theta)
+    for j in range(theta.shape[1]):
+        up, down = theta.copy(), theta.copy()
+        up[:, j] += h
+        down[:, j] -= h
+        fd[:, j] = (s.loss_and_grad(s.unflatten(up, p.d), wstar, W)[0]
+                    - s.loss_and_grad(s.unflatten(down, p.d), wstar, W)[0]) / (2 * h)
+    assert np.max(np.abs(fd - g)) <= 1e-6 * np.max(np.abs(g))
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_flat_form_and_arrays_round_trip_exactly(student: str) -> None:
+    s = get(student)
+    p = batch(student)
+    q = s.unflatten(s.flatten(p), p.d)
+    for f in s.fields:
+        np.testing.assert_array_equal(getattr(p, f), getattr(q, f))
+    r = s.from_arrays(s.arrays(p))
+    np.testing.assert_array_equal(s.flatten(p), s.flatten(r))
+    assert s.flatten(p).dtype == np.float64
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_dense_realization_has_the_same_impulse_response(student: str) -> None:
+    s = get(student)
+    p = batch(student)
+    dense = s.to_dense(p)
+    np.testing.assert_allclose(get("dense").impulse_response(dense, 20), s.impulse_response(p, 20), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("student", ["diagonal", "complex", "lru"])
+def test_balance_is_orthogonal_to_the_gradient_and_conserved_by_the_flow(student: str) -> None:
+    # d/dt (|b_j|² − |c_j|²) = −2 (⟨b_j, ∇_b L⟩ − ⟨c_j, ∇_c L⟩) = 0 per mode: to round-off (1e-13 of
+    # the terms) at every point, and along a DOP853 flow at rtol 1e-10 to 1e-8
+    s = get(student)
+    p = batch(student, d=4)
+    k = 5
+    t = teacher_from_spec("memoryless", k)
+    _, g = s.loss_and_grad(p, t.impulse_response(k), weight_matrix(k))
+    G = s.unflatten(g, p.d)
+    inner_b = np.real(np.conj(p.b) * G.b)
+    inner_c = np.real(np.conj(p.c) * G.c)
+    assert np.max(np.abs(inner_b - inner_c)) <= 1e-13 * np.max(np.abs(inner_b) + np.abs(inner_c))
+    flow = gradient_flow(p, t, k, 5.0, t_eval=[0.0, 5.0])
+    drift = s.conserved(flow.params[-1]) - s.conserved(p)
+    assert np.max(np.abs(drift)) <= 1e-8
+    moved = np.abs(s.flatten(flow.params[-1]) - s.flatten(p)).max()
+    assert moved > 1e-3  # the flow went somewhere: the check above is not vacuous
+
+
+def test_lru_balance_is_conserved_exactly_and_nothing_else_quadratic() -> None:
+    """Exact (sympy): with w_i = Re(c γ b λ^i) for symbols b, c ∈ ℂ and any λ, γ, the generator of
+    b → s b, c → c/s is orthogonal to ∇w_i, so |b|² − |c|² is conserved by every gradient flow of a
+    loss of w; the rotation b → e^{iφ} b, c → e^{−iφ} c also leaves w unchanged, but its generator
+    is skew, so the quadratic form it gives is identically 0 (no second conserved quantity)."""
+    br, bi, cr, ci, lr, li, g = sp.symbols("b_r b_i c_r c_i l_r l_i gamma", real=True)
+    b, c, lam = br + sp.I * bi, cr + sp.I * ci, lr + sp.I * li
+    for i in range(4):
+        w = sp.re(sp.expand(c * g * b * lam**i))
+        euler = br * sp.diff(w, br) + bi * sp.diff(w, bi) - cr * sp.diff(w, cr) - ci * sp.diff(w, ci)
+        assert sp.expand(euler) == 0
+        rotation = -bi * sp.diff(w, br) + br * sp.diff(w, bi) + ci * sp.diff(w, cr) - cr * sp.diff(w, ci)
+        assert sp.expand(rotation) == 0  # a symmetry of w ...
+    skew = sp.Matrix([[0, -1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1], [0, 0, -1, 0]])
+    v = sp.Matrix([br, bi, cr, ci])
+    assert sp.expand((v.T * skew * v)[0]) == 0  # ... whose quadratic form vanishes: nothing conserved
+    # and ν, θ do move: a counterexample to their conservation (one GD step of the numerics)
+    p = batch("lru", n=1)
+    res = gd(p, teacher_from_spec("memoryless", 3), 3, 0.1, 1, backend="numpy")
+    assert np.all(res.params.nu != p.nu) and np.all(res.params.theta != p.theta)
+
+
+def test_lru_pullback_against_high_precision_derivatives() -> None:
+    """The LRU formulas (dλ/dν = −e^ν λ, dγ/dν = e^ν|λ|²/γ, dλ/dθ = iλ) against mpmath's numerical
+    derivative of w_i at 40 digits (its error is far below float64's; tolerance 1e-11 relative)."""
+    s = get("lru")
+    p = batch("lru", n=1, d=2)
+    k = 4
+    rho = np.array([[0.3, -1.1, 0.7, 0.2]])
+    g = s.pullback(p, rho)[0]
+    mpmath.mp.dps = 40
+
+    def w(i: int, nu: list, th: list, b: list, c: list) -> mpmath.mpf:
+        total = mpmath.mpf(0)
+        for j in range(len(nu)):
+            lam = mpmath.exp(-mpmath.exp(nu[j]) + 1j * th[j])
+            gam = mpmath.sqrt(1 - abs(lam) ** 2)
+            total += mpmath.re(c[j] * gam * b[j] * lam**i)
+        return total
+
+    base = [list(map(mpmath.mpf, p.nu[0])), list(map(mpmath.mpf, p.theta[0])),
+            [mpmath.mpc(complex(x)) for x in p.b[0]], [mpmath.mpc(complex(x)) for x in p.c[0]]]
+    d = p.d
+    expected = []
+    for field, part in [(0, None), (1, None), (2, "re"), (3, "re"), (2, "im"), (3, "im")]:
+        for j in range(d):
+            def f(x: mpmath.mpf, field: int = field, part: str | None = part, j: int = j) -> mpmath.mpf:
+                args = [list(a) for a in base]
+                if part is None:
+                    args[field][j] = x
+                elif part == "re":
+                    args[field][j] = mpmath.mpc(x, base[field][j].imag)
+                else:
+                    args[field][j] = mpmath.mpc(base[field][j].real, x)
+                return sum(rho[0, i] * w(i, *args) for i in range(k))
+            x0 = base[field][j] if part is None else (base[field][j].real if part == "re" else base[field][j].imag)
+            expected.append(float(mpmath.diff(f, x0)))
+    # flat order: ν, θ, then split([b, c]) = Re b, Re c, Im b, Im c
+    np.testing.assert_allclose(g, np.array(expected), rtol=1e-11, atol=1e-13)
+    mpmath.mp.dps = 15
+
+
+def test_lru_validates_its_parameters() -> None:
+    with pytest.raises(InvalidInput, match="ν must be <= 700"):
+        LRUParams(np.full((1, 1), 800.0), np.zeros((1, 1)), np.ones((1, 1)), np.ones((1, 1)))
+    with pytest.raises(InvalidInput, match="share one shape"):
+        LRUParams(np.zeros((1, 2)), np.zeros((1, 1)), np.ones((1, 1)), np.ones((1, 1)))
+    p = LRUParams(np.full((1, 1), -800.0), np.zeros((1, 1)), np.ones((1, 1)), np.ones((1, 1)))  # |λ| = 1 to float64
+    _, g = get("lru").loss_and_grad(p, np.array([1.0, 0.0]), weight_matrix(2))
+    assert np.all(np.isfinite(g))  # γ = 0: the derivative of γ is taken as its limit 0, never 0/0
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_npz_and_json_round_trips_keep_the_parameters(tmp_path: Path, student: str) -> None:
+    s = get(student)
+    p = batch(student)
+    for name in ("p.npz", "p.json"):
+        save_params(p, tmp_path / name)
+        q = load_params(tmp_path / name)
+        assert student_of(q) is s
+        np.testing.assert_array_equal(s.flatten(p), s.flatten(q))  # JSON floats are repr-exact
+    doc = json.loads((tmp_path / "p.json").read_text())
+    assert all(m["student"] == student for m in doc)
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_python_control_round_trip_keeps_the_impulse_response(student: str) -> None:
+    control = pytest.importorskip("control")
+    s = get(student)
+    p = batch(student)
+    w = s.impulse_response(p, 40)
+    for i in range(p.n_models):
+        sys = to_statespace(p, i)
+        assert sys.isdtime()
+        _, y = control.impulse_response(sys, T=np.arange(40))
+        np.testing.assert_allclose(np.squeeze(y), w[i], rtol=0, atol=1e-12 * max(1.0, np.abs(w[i]).max()))
+        back = from_statespace(sys)
+        np.testing.assert_allclose(get("dense").impulse_response(back, 40)[0], w[i], rtol=0,
+                                   atol=1e-12 * max(1.0, np.abs(w[i]).max()))
+
+
+def test_python_control_refusals() -> None:
+    control = pytest.importorskip("control")
+    with pytest.raises(InvalidInput, match="continuous-time"):
+        from_statespace(control.ss([[-1.0]], [[1.0]], [[1.0]], [[0.0]]))
+    with pytest.raises(InvalidInput, match="SISO"):
+        from_statespace(control.ss(np.eye(2) * 0.5, np.eye(2), np.eye(2), np.zeros((2, 2)), True))
+    with pytest.raises(TypeError, match="StateSpace"):
+        from_statespace("not a system")
+
+
+def test_npz_files_a_user_can_get_wrong(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, A=np.array([object()], dtype=object))
+    with pytest.raises(InvalidInput, match="not a NumPy .npz of numeric arrays"):
+        load_params(bad)  # object arrays need pickles, which are never loaded
+    np.savez(bad, X=np.ones(3))
+    with pytest.raises(InvalidInput, match="expected A, B, C"):
+        load_params(bad)
+    np.savez(bad, A=np.ones((2, 2)), B=np.ones((2, 1)))
+    with pytest.raises(InvalidInput, match="missing C"):
+        load_params(bad)
+    np.savez(bad, student=np.array("lru"), lam=np.ones(2), b=np.ones(2), c=np.ones(2))
+    with pytest.raises(InvalidInput, match="missing nu, theta; unknown lam"):
+        load_params(bad)
+    np.savez(bad, A=np.full((2, 2), np.nan), B=np.ones((2, 1)), C=np.ones((1, 2)))
+    with pytest.raises(InvalidInput, match="non-finite"):
+        load_params(bad)
+    (tmp_path / "text.npz").write_text("not a zip")
+    with pytest.raises(InvalidInput, match="not a NumPy .npz"):
+        load_params(tmp_path / "text.npz")
+    np.savez_compressed(bad, A=np.zeros((300, 300)), B=np.zeros((300, 1)), C=np.zeros((1, 300)))
+    monkeypatch.setattr("tempx.numerics.students.files.MAX_NPZ_BYTES", 100_000)
+    with pytest.raises(InvalidInput, match="expands to"):
+        load_params(bad)  # 720 kB of arrays in a small file: refused from the zip directory, before loading
+    assert MAX_NPZ_BYTES == 256 * 1024**2
+
+
+def test_json_files_of_other_students(tmp_path: Path) -> None:
+    f = tmp_path / "m.json"
+    f.write_text(json.dumps([{"student": "complex", "lam": [[0.5, 0.1]], "b": [[1, 0]], "c": [[1, 0]]},
+                             {"student": "diagonal", "lam": [0.5], "b": [1], "c": [1]}]))
+    with pytest.raises(InvalidInput, match="one student"):
+        load_params(f)
+    f.write_text(json.dumps({"student": "complex", "lam": [0.5], "b": [[1, 0]], "c": [[1, 0]]}))
+    with pytest.raises(InvalidInput, match=r"\[re, im\] pairs"):
+        load_params(f)
+    f.write_text(json.dumps({"student": "lru", "nu": [0.1], "theta": [0.2], "b": [[1, 0]]}))
+    with pytest.raises(InvalidInput, match="missing field 'c'"):
+        load_params(f)
+    f.write_text(json.dumps({"student": "diagonal", "lam": ["1/2"], "b": [1], "c": ["NaN"]}))
+    with pytest.raises(InvalidInput, match="non-finite"):
+        load_params(f)
+    f.write_text(json.dumps({"student": "diagonal", "lam": ["1/2"], "b": [1], "c": [[1, 2], [3]]}))
+    with pytest.raises(InvalidInput, match="rows of different lengths"):
+        load_params(f)
+    f.write_text(json.dumps({"student": "diagonal", "lam": ["1/2"], "b": [1], "c": [2]}))
+    p = load_params(f)
+    assert p.lam[0, 0] == 0.5 and p.c[0, 0] == 2.0
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_every_command_takes_every_student(tmp_path: Path, student: str) -> None:
+    """train by GD and to the limit, --save-params (.npz and JSON), --init-file and certify (the first in a
+    real process, the others through the entry point in this one)."""
+    npz, js = tmp_path / "limit.npz", tmp_path / "gd.json"
+    init = ["--init", "ring"] if student in ("complex", "lru") else []
+    limit = run_tempx(["train", "--student", student, *init, "--d", "2", "--k", "2", "--n-models", "2", "--until-converged",
+                     "--t-max", "1e4", "--save-params", str(npz), "--format", "json"])
+    assert limit.returncode == 0, limit.stderr
+    doc = json.loads(limit.stdout)
+    assert doc["config"]["student"] == student and len(doc["models"]) == 2
+    assert all(m["Q_drift"] is not None and m["Q_drift"] < 1e-6 for m in doc["models"])
+    again = run_cli(["train", "--init-file", str(npz), "--k", "2", "--steps", "50", "--data", "8",
+                     "--save-params", str(js), "--format", "json"])
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["config"]["student"] == student
+    assert json.loads(js.read_text())[0]["student"] == student
+    cert = run_cli(["certify", "--params", str(npz), "--k", "2", "--format", "json"])
+    assert cert.returncode == 0, cert.stderr
+    cdoc = json.loads(cert.stdout)
+    assert cdoc["config"]["student"] == student
+    for m, trained in zip(cdoc["models"], doc["models"]):
+        assert m["exact_value"] not in (None, "inf")  # every student here is stable: a rational
+        assert m["L_k"] == pytest.approx(trained["train_loss"], rel=1e-6, abs=1e-20)
+    wrong = "dense" if student != "dense" else "lru"
+    assert_usage_error(run_cli(["train", "--init-file", str(npz), "--student", wrong, "--k", "2"]),
+                       f"holds {student} students")
+
+
+def test_certify_of_a_real_diagonal_student_is_the_closed_form() -> None:
+    """Two routes to L_∞ of a diagonal student (C14): the dense realization's exact recursion and the
+    closed form over the modes (``theory.linf.diagonal_linf``), equal as rationals."""
+    import tempfile
+    from argparse import Namespace
+    from fractions import Fraction
+
+    from tempx.numerics.app.commands.certify import build
+    from tempx.theory.linf import diagonal_linf
+
+    p = batch("diagonal", n=1, d=3, sigma=0.9)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "d.json")
+        save_params(p, path)
+        doc = build(Namespace(params=path, teacher="memoryless", k=3, q=None, exact=True, certificate=False))
+    g = [Fraction(float(c)) * Fraction(float(b)) for b, c in zip(p.b[0], p.c[0])]  # c_j b_j exactly, not rounded
+    closed = diagonal_linf([Fraction(float(x)) for x in p.lam[0]], g, "memoryless")
+    assert closed is not None and doc["models"][0]["exact_value"] == closed.as_text()
