@@ -153,3 +153,26 @@ def test_over_the_work_limit_certify_reports_the_c13_enclosure(monkeypatch: pyte
     exact = exact_linf(R, "geometric:1/2").value
     assert exact is not None and F(doc["L_inf"]["lower"]) <= exact <= F(doc["L_inf"]["upper"])
     assert dec.L_q[5] == extrapolation_loss(R, parse_teacher("geometric:1/2"), 5)
+
+
+def test_exact_values_of_any_length_convert_to_text() -> None:
+    """Exact L_∞ of complex and LRU limits run to thousands of digits; Python's str of an int stops at
+    4300 digits by default (the command line lifts it, a library caller may not): the conversion must not."""
+    import sys
+    from fractions import Fraction
+
+    from tempx.theory.linf import ExactLinf, fraction_text
+
+    before = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(4300)
+    try:
+        x = Fraction(10**5000 + 1, 3**7000)
+        text = fraction_text(x)
+        num, den = text.split("/")
+        import flint
+
+        assert len(num) == 5001 and num.endswith("1")
+        assert int(flint.fmpz(num)) == x.numerator and int(flint.fmpz(den)) == x.denominator
+        assert ExactLinf(x, 2, (), "").as_text() == text and fraction_text(7) == "7"
+    finally:
+        sys.set_int_max_str_digits(before)

@@ -30,10 +30,15 @@ TINY = {
            "lr": 0.02, "q": 8},
     "E1L": {"cells": [[4, 2]], "sigmas": [0.1, 0.2, 0.3, 1.0], "seeds": 3, "t_max": 1e12, "q_factor": 10,
             "certify_sigma_max": 0.1, "fit_sigma_max": 0.5},
+    "E7": {"teachers": ["memoryless"], "students": ["dense", "lru"], "d": 3, "k": 2, "sigmas": [0.1], "seeds": 2,
+           "t_max": 1e12, "max_evals": 5000, "q": 8, "sign_teachers": ["atoms:4/5@3/5,-1/2@2/5"], "sign_fractions": [0.0],
+           "sign_sigma": 0.1},
+    "E9": {"series": [{"student": "dense", "teacher": "memoryless", "cells": [[4, 2]]}], "sigmas": [0.1, 0.2, 0.3],
+           "seeds": 2, "t_max": 1e12, "max_evals": 20000, "q_factor": 10},
 }
 # Slower units for the interruption test: each E1 cell takes about half a second with either GD
 # engine (measured), so a kill sent within 50 ms of the 8th finished unit lands between units.
-SLOW = {**{k: v for k, v in TINY.items() if k != "E1L"}, "E1": {"cells": [[30, 6]], "sigmas": [0.05, 0.1, 0.3, 0.5, 1.0], "seeds": 2, "lr": 0.02,
+SLOW = {**{k: v for k, v in TINY.items() if k not in ("E1L", "E7", "E9")}, "E1": {"cells": [[30, 6]], "sigmas": [0.05, 0.1, 0.3, 0.5, 1.0], "seeds": 2, "lr": 0.02,
                        "steps": 200_000 if kernels.AVAILABLE else 4000}}
 
 
@@ -91,6 +96,22 @@ def test_outputs_exist_and_agree(tiny: tuple[Path, Path]) -> None:
     assert (out / "figures" / "E1L_limit_vs_sigma.png").stat().st_size > 1000
     assert (out / "tables" / "E1L_certified.tex").read_text().count("\\\\") >= 3
     assert len(list(csv.DictReader((out / "E1L.csv").read_text().splitlines()))) == 12
+    # E7 at the limit: every student's models counted, exact L_inf for the converged ones
+    e7 = doc["E7"]
+    assert {(s["student"], s["n"]) for s in e7["summary"]} == {("dense", 2), ("lru", 2)} and len(e7["signs"]) == 1
+    for r in e7["rows"]:
+        if r["status"] == "converged":
+            assert r["L_inf_exact"] is not None and (r["L_inf_exact"] == "inf" or r["certified"])
+    for s in e7["summary"]:
+        assert f"| {s['converged']}/{s['n']} | {s['linf_finite']}/{s['linf_decided']} |" in report
+    assert (out / "figures" / "E7_students.png").stat().st_size > 1000 and "## E7" in report
+    # E9: the exponent of the limit's L_q against σ, in results.json, the table, the figure and the report
+    fit9 = doc["E9"]["fits"][0]
+    assert (fit9["student"], fit9["k"], fit9["n"]) == ("dense", 2, 6)
+    assert fit9["exponent"] is not None and fit9["ci_low"] <= fit9["exponent"] <= fit9["ci_high"]
+    assert f"{fit9['exponent']:.2f}" in report and (out / "figures" / "E9_exponent_vs_k.png").stat().st_size > 1000
+    assert (out / "tables" / "E9.tex").read_text().count("\\\\") >= 2
+    assert len(list(csv.DictReader((out / "E9.csv").read_text().splitlines()))) == 6
 
 
 def test_rerun_reuses_the_cache_and_is_byte_identical(tiny: tuple[Path, Path]) -> None:
@@ -210,5 +231,6 @@ def test_plan_reads_the_presets() -> None:
                     + 1 + len(e["E5"]["teachers"]) * len(e["E5"]["ks"]) * len(e["E5"]["sigmas"])
                     + len(e["E6"]["teachers"]) * len(e["E6"]["sigmas"])
                     + len(e["E7"]["teachers"]) * len(e["E7"]["students"]) * len(e["E7"]["sigmas"])
-                    + len(e["E7"]["sign_teachers"]) * len(e["E7"]["sign_fractions"]))
+                    + len(e["E7"]["sign_teachers"]) * len(e["E7"]["sign_fractions"])
+                    + sum(len(s["cells"]) for s in e["E9"]["series"]) * len(e["E9"]["sigmas"]))
         assert len(units) == expected and all(dict(u.params)["seed"] == 3 for u in units)

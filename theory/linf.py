@@ -40,7 +40,7 @@ from tempx.theory.errors import InvalidInput
 from tempx.theory.rnn import ExactRNN
 
 __all__ = ["Decision", "ExactLinf", "decide", "display_float", "energy", "exact_linf", "exact_linf_of_terms",
-           "residual_head", "schur_cohn"]
+           "fraction_text", "residual_head", "schur_cohn"]
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,15 @@ class ExactLinf:
 
     def as_text(self) -> str:
         """``inf``, an integer, or ``p/q``."""
-        return "inf" if self.value is None else str(self.value)
+        return "inf" if self.value is None else fraction_text(self.value)
+
+
+def fraction_text(x: Any) -> str:
+    """``p/q`` or an integer, at any length (``str`` of a Python int stops at 4300 digits by default;
+    python-flint's conversion has no such limit and is quasi-linear)."""
+    x = _q(x)
+    num = flint.fmpz(x.numerator).str()
+    return num if x.denominator == 1 else f"{num}/{flint.fmpz(x.denominator).str()}"
 
 
 def _q(x: Any) -> Fraction:
@@ -249,7 +257,7 @@ def display_float(x: Fraction) -> float | str:
         return f
     sign = "-" if x < 0 else ""
     a = abs(x)
-    e = len(str(a.numerator // a.denominator)) - 1
+    e = len(flint.fmpz(a.numerator // a.denominator).str()) - 1
     mant = a / Fraction(10) ** e
     return f"{sign}{float(mant):.4f}e+{e}"
 
@@ -300,9 +308,9 @@ class Decision:
             out["L_inf"]["certificate"] = {"system": c.system, "dim": c.dim, "gamma": float(c.gamma),
                                            "spectral_radius": c.spectral_radius}
         if exact:
-            out["exact"] = {"L_k": str(self.L_k), "L_q": {str(q): str(x) for q, x in self.L_q.items()},
+            out["exact"] = {"L_k": fraction_text(self.L_k), "L_q": {str(q): fraction_text(x) for q, x in self.L_q.items()},
                             "L_inf": self.linf.as_text(),
-                            "minimal_polynomial": [str(x) for x in self.linf.polynomial]}
+                            "minimal_polynomial": [fraction_text(x) for x in self.linf.polynomial]}
         return out
 
 

@@ -214,33 +214,39 @@ def teacher_experiment(
     return rows
 
 
-# The columns of the E1L rows (one per model at its gradient-flow limit).
-LIMIT_COLUMNS = ("experiment", "d", "k", "sigma", "seed", "status", "t", "train_loss", "grad_norm", "q",
-                 "extrapolation_loss", "Q0_norm", "Q_drift", "nfev", "L_inf_lower", "L_inf_upper", "certified",
-                 "certificate", "L_inf_digits", "L_inf_exact")
+# The columns of the rows at a gradient-flow limit (E1L, E7, E9: one per model).
+LIMIT_COLUMNS = ("experiment", "student", "teacher", "init", "negative_fraction", "d", "k", "sigma", "seed", "status", "t",
+                 "train_loss", "grad_norm", "q", "extrapolation_loss", "Q0_norm", "Q_drift", "nfev", "L_inf_lower",
+                 "L_inf_upper", "certified", "certificate", "L_inf_digits", "L_inf_exact")
 
 
 def limit_sweep(d: int, k: int, sigma: float, seeds: int, seed: int = 0, q: int | None = None, t_max: float = 1e12,
-                certify: bool = False) -> list[dict[str, Any]]:
-    """E1L: gradient flow to the limit from ``seeds`` N(0, σ²/d) initializations (model i: seed + i).
+                certify: bool = False, *, teacher: str = "memoryless", student: str = "dense", init: str | None = None,
+                negative_fraction: float = 0.0, experiment: str = "E1L", max_evals: int = 200_000) -> list[dict[str, Any]]:
+    """Gradient flow to the limit from ``seeds`` initializations of a student (model i: seed + i); E1L, E7, E9.
 
-    q defaults to 10k.  With ``certify``, each converged limit also gets its L_∞ decided exactly
-    (``tempx.theory.linf``, claim C14: the exact rational or ∞, a theorem about that float64 model;
-    beyond the work limit C13's certified enclosure), with the float interval around it.
+    q defaults to 10k; ``max_evals`` bounds the gradient evaluations per model (status ``budget``).  With ``certify``, each converged limit also gets its L_∞ decided exactly
+    (``tempx.theory.linf``, claim C14: the exact rational or ∞, a theorem about the float64 model's
+    dense realization; beyond the work limit C13's certified enclosure), with the float interval around it.
     """
     from tempx.numerics.drivers.limit import flow_limit
     from tempx.theory.certify import model_from_floats
     from tempx.theory.linf import decide
 
+    s = get_student(student)
+    kind = init or s.inits[0]
     qq = 10 * k if q is None else q
-    params = seeded_batch("gaussian", seeds, d, sigma, seed)
-    res = flow_limit(params, memoryless(k), k, [qq], t_max=t_max)
-    q0 = params.norms()["Q_norm"]
+    params = seeded_batch(kind, seeds, d, sigma, seed, student=student, negative_fraction=negative_fraction)
+    t, _ = _teacher(teacher, k)
+    res = flow_limit(params, t, k, [qq], t_max=t_max, max_evals=max_evals)
+    q0 = s.norms(params)["Q_norm"]
+    dense = s.to_dense(res.params)
     rows = []
     for i in range(seeds):
         row: dict[str, Any] = {
-            "experiment": "E1L", "d": d, "k": k, "sigma": sigma, "seed": seed + i, "status": res.status[i],
-            "t": float(res.t[i]), "train_loss": finite_or_none(res.train_loss[i]),
+            "experiment": experiment, "student": student, "teacher": teacher, "init": kind,
+            "negative_fraction": negative_fraction, "d": d, "k": k, "sigma": sigma, "seed": seed + i,
+            "status": res.status[i], "t": float(res.t[i]), "train_loss": finite_or_none(res.train_loss[i]),
             "grad_norm": finite_or_none(res.grad_norm[i]), "q": qq,
             "extrapolation_loss": finite_or_none(res.extrapolation_loss[i, 0]), "Q0_norm": float(q0[i]),
             "Q_drift": finite_or_none(res.Q_drift[i]), "nfev": int(res.nfev[i]),
@@ -248,8 +254,7 @@ def limit_sweep(d: int, k: int, sigma: float, seeds: int, seed: int = 0, q: int 
             "L_inf_digits": None, "L_inf_exact": None,
         }
         if certify and res.status[i] == "converged":
-            p = res.params
-            dec = decide(model_from_floats(p.A[i], p.B[i], p.C[i]), "memoryless", k, [qq])
+            dec = decide(model_from_floats(dense.A[i], dense.B[i], dense.C[i]), teacher, k, [qq])
             li = dec.as_dict()["L_inf"]
             exact = None if dec.linf is None else dec.linf.as_text()
             row.update({"L_inf_lower": li["lower"], "L_inf_upper": li["upper"], "certified": li["certified"],

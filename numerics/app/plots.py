@@ -18,6 +18,7 @@ from tempx.numerics.app.io import write_bytes_atomic
 
 __all__ = [
     "plot_curves",
+    "plot_exponents",
     "plot_hankel",
     "plot_limit",
     "plot_q0",
@@ -208,9 +209,9 @@ def plot_hankel(rows: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
 
 
 def plot_students(summary: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
-    """E7: median and IQR of L_q per teacher (x groups) and student (colour), one marker per σ."""
+    """E7: median and IQR of L_q at the limit (converged models) per teacher (x groups) and student (colour), one marker per σ."""
     teachers = sorted({s["teacher"] for s in summary})
-    students = [st for st in ("dense", "diagonal", "complex") if any(s["student"] == st for s in summary)]
+    students = [st for st in ("dense", "diagonal", "complex", "lru") if any(s["student"] == st for s in summary)]
     sigmas = sorted({s["sigma"] for s in summary})
     fig, ax = plt.subplots(figsize=(7, 4))
     width = 0.8 / max(1, len(students) * len(sigmas))
@@ -226,8 +227,8 @@ def plot_students(summary: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
                         label=f"{st}, σ={sigma:g}", capsize=2)
     ax.set_xticks(range(len(teachers)), teachers, fontsize=7)
     ax.set_yscale("log")
-    ax.set_ylabel("median L_q after GD (IQR bars)")
-    ax.set_title("Dense vs diagonal students")
+    ax.set_ylabel("median L_q at the limit (IQR bars)")
+    ax.set_title("Every student at the limit of gradient flow")
     ax.grid(True, axis="y", which="both", alpha=0.3)
     ax.legend(fontsize=7)
     return save_figure(fig, stem)
@@ -245,10 +246,35 @@ def plot_signs(summary: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
                         alpha=0.2)
     ax.set_yscale("log")
     ax.set_xlabel("fraction of modes with c_j = −b_j at initialization")
-    ax.set_ylabel("median L_q after GD (IQR shaded)")
+    ax.set_ylabel("median L_q at the limit (IQR shaded)")
     ax.set_title("Real diagonal students: the sign pattern fixed at initialization")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
+    return save_figure(fig, stem)
+
+
+def plot_exponents(fits: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
+    """E9: the fitted exponent p (95% bootstrap interval) against k, one series per (student, teacher), the line p = 2k."""
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    series = sorted({(f["student"], f["teacher"]) for f in fits})
+    ks = [f["k"] for f in fits]
+    grid = np.arange(min(ks) - 0.5, max(ks) + 1.0)
+    ax.plot(grid, 2 * grid, "k--", lw=1, label="p = 2k")
+    ax.plot(grid, 2 * (grid - 2), "k:", lw=1, label="p = 2(k − d*), d* = 2")
+    for j, (student, teacher) in enumerate(series):
+        got = sorted((f for f in fits if (f["student"], f["teacher"]) == (student, teacher) and f["exponent"] is not None),
+                     key=lambda f: (f["k"], f["d"]))
+        if not got:
+            continue
+        x = [f["k"] + 0.06 * (j - len(series) / 2) for f in got]
+        y = [f["exponent"] for f in got]
+        err = [[f["exponent"] - f["ci_low"] for f in got], [f["ci_high"] - f["exponent"] for f in got]]
+        ax.errorbar(x, y, yerr=err, fmt="o", color=f"C{j}", capsize=3, label=f"{student}, {teacher}")
+    ax.set_xlabel("training length k")
+    ax.set_ylabel("exponent p of median L_10k ∝ σ^p")
+    ax.set_title("The σ-exponent of the limit's extrapolation loss")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7)
     return save_figure(fig, stem)
 
 

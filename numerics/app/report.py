@@ -51,9 +51,11 @@ def assemble(units: list[Any], results: dict[Any, Any], code: str, scale: str, s
             doc[name]["summary"] = summarize(doc[name]["rows"], by)
     if "E7" in doc:
         rows = doc["E7"]["rows"]
-        doc["E7"]["summary"] = summarize([r for r in rows if r["init"] == "gaussian"], ("teacher", "student", "sigma"))
-        doc["E7"]["signs"] = summarize([r for r in rows if r["init"] == "symmetric"],
-                                       ("teacher", "negative_fraction", "sigma"))
+        doc["E7"]["summary"] = limit_groups([r for r in rows if r["init"] != "symmetric"], ("teacher", "student", "sigma"))
+        doc["E7"]["signs"] = limit_groups([r for r in rows if r["init"] == "symmetric"],
+                                          ("teacher", "negative_fraction", "sigma"))
+    if "E9" in doc:
+        doc["E9"].update(exponent_fits(doc["E9"]["rows"]))
     if "E1L" in doc:
         doc["E1L"].update(limit_summary(doc["E1L"]["rows"], config["E1L"]))
     doc["key_numbers"] = _key_numbers(doc)
@@ -85,6 +87,49 @@ def limit_summary(rows: list[dict[str, Any]], cfg: dict[str, Any]) -> dict[str, 
         fits.append({"d": d, "k": k, **(fit or {"exponent": None})})
     certified = [r for r in rows if r.get("certified") is not None]
     return {"summary": summary, "fits": fits, "certified": certified}
+
+
+def limit_groups(rows: list[dict[str, Any]], by: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Per group of limits: n, converged, median and quartiles of L_q over the converged models (the others
+    counted, never dropped), and how many converged limits have L_∞ decided finite (C14)."""
+    import numpy as np
+
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(tuple(r[b] for b in by), []).append(r)
+    out = []
+    for key, g in groups.items():
+        conv = [r["extrapolation_loss"] for r in g if r["status"] == "converged" and r["extrapolation_loss"] is not None]
+        out.append({**dict(zip(by, key)), "n": len(g), "converged": len(conv),
+                    "budget": sum(r["status"] == "budget" for r in g),
+                    "linf_finite": sum(r.get("L_inf_exact") not in (None, "inf") for r in g),
+                    "linf_decided": sum(r.get("L_inf_exact") is not None for r in g),
+                    "median": float(np.median(conv)) if conv else None,
+                    "q25": float(np.quantile(conv, 0.25)) if conv else None,
+                    "q75": float(np.quantile(conv, 0.75)) if conv else None})
+    return out
+
+
+def exponent_fits(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """E9: per (student, teacher, d, k) the exponent p of median L_q(limit) ∝ σ^p over the σ where at least
+    half the models converged, with a 95% bootstrap interval (``tempx.numerics.powerlaw``)."""
+    from tempx.numerics.powerlaw import fit_exponent
+
+    summary = limit_groups(rows, ("student", "teacher", "d", "k", "sigma"))
+    fits = []
+    for student, teacher, d, k in sorted({(r["student"], r["teacher"], r["d"], r["k"]) for r in rows}):
+        by_sigma = {}
+        for s in summary:
+            if (s["student"], s["teacher"], s["d"], s["k"]) == (student, teacher, d, k) and 2 * s["converged"] >= s["n"]:
+                by_sigma[s["sigma"]] = [r["extrapolation_loss"] for r in rows
+                                        if (r["student"], r["teacher"], r["d"], r["k"], r["sigma"]) == (student, teacher, d, k, s["sigma"])
+                                        and r["status"] == "converged" and r["extrapolation_loss"] is not None]
+        fit = fit_exponent(by_sigma)
+        n = sum(s["n"] for s in summary if (s["student"], s["teacher"], s["d"], s["k"]) == (student, teacher, d, k))
+        conv = sum(s["converged"] for s in summary if (s["student"], s["teacher"], s["d"], s["k"]) == (student, teacher, d, k))
+        fits.append({"student": student, "teacher": teacher, "d": d, "k": k, "n": n, "converged": conv,
+                     **(fit or {"exponent": None, "ci_low": None, "ci_high": None, "sigmas": sorted(by_sigma)})})
+    return {"summary": summary, "fits": fits}
 
 
 def _key_numbers(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -136,14 +181,23 @@ def _key_numbers(doc: dict[str, Any]) -> list[dict[str, Any]]:
         small = min(s["sigma"] for s in doc["E7"]["summary"])
         for s in sorted(doc["E7"]["summary"], key=lambda s: (s["teacher"], s["student"])):
             if s["sigma"] == small:
-                keys.append({"name": f"E7: median L_q after GD, {s['student']} student, {s['teacher']}, σ={small:g}",
-                             "value": _fmt(s["median"]), "params": {"experiment": "E7", "teacher": s["teacher"],
-                                                                    "student": s["student"], "sigma": small}})
+                keys.append({"name": f"E7: median L_q at the limit, {s['student']} student, {s['teacher']}, σ={small:g}",
+                             "value": f"{_fmt(s['median'])} ({s['converged']}/{s['n']} converged, L_inf finite for "
+                                      f"{s['linf_finite']})",
+                             "params": {"experiment": "E7", "teacher": s["teacher"], "student": s["student"],
+                                        "sigma": small}})
         for s in sorted(doc["E7"]["signs"], key=lambda s: (s["teacher"], s["negative_fraction"])):
-            keys.append({"name": f"E7: median L_q, real diagonal from c = ±b with {s['negative_fraction']:g} of the modes "
-                                 f"negative, {s['teacher']}", "value": _fmt(s["median"]),
+            keys.append({"name": f"E7: median L_q at the limit, real diagonal from c = ±b with {s['negative_fraction']:g} "
+                                 f"of the modes negative, {s['teacher']}", "value": _fmt(s["median"]),
                          "params": {"experiment": "E7", "teacher": s["teacher"], "negative_fraction": s["negative_fraction"],
                                     "sigma": s["sigma"]}})
+    for f in doc.get("E9", {}).get("fits", []):
+        value = ("no fit (fewer than 3 σ with half the models converged)" if f["exponent"] is None else
+                 f"{f['exponent']:.2f} (95% bootstrap CI {f['ci_low']:.2f} … {f['ci_high']:.2f}); 2k = {2 * f['k']}")
+        keys.append({"name": f"E9: exponent p of median L_{10 * f['k']} ∝ σ^p at the limit, {f['student']} student, "
+                             f"{f['teacher']}, d={f['d']}, k={f['k']}", "value": value,
+                     "params": {"experiment": "E9", "student": f["student"], "teacher": f["teacher"], "d": f["d"],
+                                "k": f["k"], "converged": f"{f['converged']}/{f['n']}"}})
     if "E3" in doc:
         e = doc["E3"]
         for name, values in e["curves"].items():
@@ -231,6 +285,36 @@ def write_experiment(doc: dict[str, Any], name: str, out: Path, figs_dir: Path, 
             "rational, rounded outward, and the digits of that rational (in results.json).", "tab:tempx-E1L-certified"))
         return [out / "E1L.csv", *plot_limit(doc[name], figs_dir / "E1L_limit_vs_sigma"), tables_dir / "E1L.tex",
                 tables_dir / "E1L_certified.tex"]
+    if name in ("E7", "E9"):
+        from tempx.numerics.app.experiments import LIMIT_COLUMNS
+
+        write_text_atomic(out / f"{name}.csv", rows_to_csv(doc[name]["rows"], LIMIT_COLUMNS))
+        written = [out / f"{name}.csv"]
+        if name == "E7":
+            from tempx.numerics.app.plots import plot_signs, plot_students
+
+            rows = [[_tex_escape(s["teacher"]), s["student"], f"{s['sigma']:g}", _tex_number(s["median"]),
+                     _tex_number(s["q25"]), _tex_number(s["q75"]), f"{s['converged']}/{s['n']}",
+                     f"{s['linf_finite']}/{s['linf_decided']}"] for s in doc[name]["summary"]]
+            header = ["teacher", "student", "$\\sigma$", "median $L_q$", "25\\%", "75\\%", "converged",
+                      "$L_\\infty < \\infty$"]
+            caption = ("E7: extrapolation loss at the limit of gradient flow for dense, real-diagonal, complex-diagonal "
+                       "and LRU students; $L_\\infty$ decided exactly (C14) for the converged limits.")
+            written += plot_students(doc[name]["summary"], figs_dir / "E7_students")
+            written += plot_signs(doc[name]["signs"], figs_dir / "E7_sign_pattern")
+        else:
+            from tempx.numerics.app.plots import plot_exponents
+
+            rows = [[f["student"], _tex_escape(f["teacher"]), str(f["d"]), str(f["k"]),
+                     "--" if f["exponent"] is None else f"{f['exponent']:.2f}",
+                     "--" if f["exponent"] is None else f"[{f['ci_low']:.2f}, {f['ci_high']:.2f}]",
+                     str(2 * f["k"]), f"{f['converged']}/{f['n']}"] for f in doc[name]["fits"]]
+            header = ["student", "teacher", "$d$", "$k$", "$p$", "95\\% CI", "$2k$", "converged"]
+            caption = ("E9: exponent $p$ of the median $L_{10k}$ at the limit of gradient flow, "
+                       "$L \\propto \\sigma^p$, with a bootstrap interval over seeds.")
+            written += plot_exponents(doc[name]["fits"], figs_dir / "E9_exponent_vs_k")
+        write_text_atomic(tables_dir / f"{name}.tex", _tex_table(header, rows, caption, f"tab:tempx-{name}"))
+        return [*written, tables_dir / f"{name}.tex"]
     if name == "E3":
         e = doc["E3"]
         lines = ["q," + ",".join(e["curves"])] + [
@@ -256,15 +340,6 @@ def write_experiment(doc: dict[str, Any], name: str, out: Path, figs_dir: Path, 
         header = ["teacher", "$\\sigma$", "$d^*$", "median rank", "rank $= d^*$"]
         caption = "E6: numerical rank of the learned Hankel matrix (relative tolerance 1e-3)."
         written += plot_hankel(doc[name]["rows"], figs_dir / "E6_hankel_spectrum")
-    elif name == "E7":
-        from tempx.numerics.app.plots import plot_signs, plot_students
-
-        rows = [[_tex_escape(s["teacher"]), s["student"], f"{s['sigma']:g}", _tex_number(s["median"]),
-                 f"{s['diverged']}/{s['n']}"] for s in summary]
-        header = ["teacher", "student", "$\\sigma$", "median $L_q$", "diverged"]
-        caption = "E7: extrapolation loss after GD for dense, real-diagonal and complex-diagonal students."
-        written += plot_students(doc[name]["summary"], figs_dir / "E7_students")
-        written += plot_signs(doc[name]["signs"], figs_dir / "E7_sign_pattern")
     elif name == "E2":
         rows = [[str(s["d"]), str(s["k"]), _tex_number(s["median"]), _tex_number(s["q25"]), _tex_number(s["q75"]),
                  f"{s['diverged']}/{s['n']}"] for s in summary]
@@ -296,7 +371,7 @@ def write_outputs(out: Path, doc: dict[str, Any], environment: dict[str, Any], c
                      "Exact checks of the claims (tempx verify).", "tab:tempx-claims")
     write_text_atomic(tables_dir / "claims.tex", tex)
     written.append(tables_dir / "claims.tex")
-    for name in ("E1", "E1L", "E2", "E3", "E4", "E5", "E6", "E7"):
+    for name in ("E1", "E1L", "E2", "E3", "E4", "E5", "E6", "E7", "E9"):
         if name in doc:
             written += write_experiment(doc, name, out, figs_dir, tables_dir)
     write_text_atomic(out / "results.json", json.dumps(doc, indent=1, sort_keys=True) + "\n")
@@ -418,22 +493,39 @@ def render_report(doc: dict[str, Any], command: str) -> str:
     if "E7" in doc:
         e = cfg["E7"]
         fig += 1
-        md += ["", "## E7 — diagonal students, real and complex (claim C12)", "",
+        md += ["", "## E7 — every student at the limit of gradient flow (claims C12, C14)", "",
                "![E7: students](figures/E7_students.png)", "",
-               (f"*Figure {fig}. Median L_{e['q']} after {e['steps']} GD steps (η = {e['lr']}), k = {e['k']}, d = {e['d']} "
-               f"modes or states, {e['seeds']} seeds, from N(0, σ²/d) entries (complex: real and imaginary parts each "
-               "N(0, σ²/(2d))); dense, real-diagonal and complex-diagonal students. Reported as it comes out.*"), "",
-               "| teacher | student | σ | median L_q | 25% | 75% | diverged |", "|---|---|---|---|---|---|---|"]
+               (f"*Figure {fig}. Median L_{e['q']} at the limit of gradient flow (converged: L_k ≤ 1e-28 and ‖∇L‖ ≤ 1e-13, "
+               f"at most {e['max_evals']} gradient evaluations and t ≤ {e['t_max']:g}), k = {e['k']}, d = {e['d']} states "
+               f"or modes, {e['seeds']} seeds: dense and diagonal students from N(0, σ²/d) entries (complex: real and "
+               "imaginary parts each N(0, σ²/(2d))), LRU students from the ring |λ| ∈ [0.4, 0.9] with b, c of scale σ. "
+               "Unconverged models are counted in the table, not drawn.*"), "",
+               "| teacher | student | σ | median L_q | 25% | 75% | converged | L_∞ finite / decided |",
+               "|---|---|---|---|---|---|---|---|"]
         md += [f"| `{s['teacher']}` | {s['student']} | {s['sigma']:g} | {_fmt(s['median'])} | {_fmt(s['q25'])} | "
-               f"{_fmt(s['q75'])} | {s['diverged']}/{s['n']} |" for s in doc["E7"]["summary"]]
+               f"{_fmt(s['q75'])} | {s['converged']}/{s['n']} | {s['linf_finite']}/{s['linf_decided']} |"
+               for s in doc["E7"]["summary"]]
         fig += 1
         md += ["", "![E7: sign pattern](figures/E7_sign_pattern.png)", "",
                (f"*Figure {fig}. Real diagonal students from balanced starts c = s ⊙ b (σ = {e['sign_sigma']}), with a "
                "fraction of the modes negative (s_j = −1); C12(c): the pattern is fixed for gradient flow, so the student "
-               "stays a signed measure with that pattern. Median L_q after GD against the fraction.*"), "",
-               "| teacher | negative fraction | median L_q | 25% | 75% |", "|---|---|---|---|---|"]
-        md += [f"| `{s['teacher']}` | {s['negative_fraction']:g} | {_fmt(s['median'])} | {_fmt(s['q25'])} | {_fmt(s['q75'])} |"
-               for s in doc["E7"]["signs"]]
+               "stays a signed measure with that pattern. Median L_q at the limit against the fraction.*"), "",
+               "| teacher | negative fraction | median L_q | 25% | 75% | converged |", "|---|---|---|---|---|---|"]
+        md += [f"| `{s['teacher']}` | {s['negative_fraction']:g} | {_fmt(s['median'])} | {_fmt(s['q25'])} | "
+               f"{_fmt(s['q75'])} | {s['converged']}/{s['n']} |" for s in doc["E7"]["signs"]]
+    if "E9" in doc:
+        e = cfg["E9"]
+        fig += 1
+        md += ["", "## E9 — the σ-exponent law at the limit", "",
+               "![E9: exponent against k](figures/E9_exponent_vs_k.png)", "",
+               (f"*Figure {fig}. The exponent p of median L_{{10k}} ∝ σ^p at the limit of gradient flow, fitted over "
+               f"σ ∈ {e['sigmas']} ({e['seeds']} seeds each; σ where fewer than half the models converged are left out), "
+               "with 95% bootstrap intervals; the line p = 2k, and p = 2(k − d*) dotted for the teacher with memory "
+               "(d* = 2).*"), "",
+               "| student | teacher | d | k | p | 95% CI | 2k | converged |", "|---|---|---|---|---|---|---|---|"]
+        md += [f"| {f['student']} | `{f['teacher']}` | {f['d']} | {f['k']} | "
+               + ("— | — " if f["exponent"] is None else f"{f['exponent']:.2f} | [{f['ci_low']:.2f}, {f['ci_high']:.2f}] ")
+               + f"| {2 * f['k']} | {f['converged']}/{f['n']} |" for f in doc["E9"]["fits"]]
     md += ["", "## Reproduce", "", f"    {command}", "",
            ("Rerunning the same command in the same folder reuses every finished unit (cache/), so an interrupted run "
            "resumes where it stopped and gives identical results.json."), ""]

@@ -118,11 +118,17 @@ def plan(scale: str, seed: int, claim_ids: list[str] | None = None, config: dict
                           q=e["q"], seed=seed) for t in e["teachers"] for s in e["sigmas"]]
     if "E7" in cfg:
         e = cfg["E7"]
-        common = {"d": e["d"], "k": e["k"], "seeds": e["seeds"], "steps": e["steps"], "lr": e["lr"], "q": e["q"], "seed": seed}
-        units += [Unit.of("E7", teacher=t, student=st, sigma=s, init="gaussian", negative_fraction=0.0, **common)
+        common = {"d": e["d"], "k": e["k"], "seeds": e["seeds"], "t_max": e["t_max"], "max_evals": e["max_evals"],
+                  "q": e["q"], "seed": seed}
+        units += [Unit.of("E7", teacher=t, student=st, sigma=s, negative_fraction=0.0, **common)
                   for t in e["teachers"] for st in e["students"] for s in e["sigmas"]]
         units += [Unit.of("E7", teacher=t, student="diagonal", sigma=e["sign_sigma"], init="symmetric",
                           negative_fraction=f, **common) for t in e["sign_teachers"] for f in e["sign_fractions"]]
+    if "E9" in cfg:
+        e = cfg["E9"]
+        units += [Unit.of("E9", student=series["student"], teacher=series["teacher"], d=d, k=k, sigma=s, seeds=e["seeds"],
+                          t_max=e["t_max"], max_evals=e["max_evals"], q=e["q_factor"] * k, seed=seed)
+                  for series in e["series"] for d, k in series["cells"] for s in e["sigmas"]]
     return units
 
 
@@ -155,7 +161,14 @@ def compute(unit: Unit) -> Any:
                                     steps=p["steps"], seed=p["seed"])
     if unit.kind == "E3":
         return extrapolation_curves(p["d"], p["k"], p["q_max"], seed=p["seed"], lr=p["lr"], steps=p["steps"])
-    if unit.kind in ("E5", "E6", "E7"):
+    if unit.kind in ("E7", "E9"):
+        from tempx.numerics.app.experiments import limit_sweep
+
+        return limit_sweep(p["d"], p["k"], p["sigma"], p["seeds"], seed=p["seed"], q=p["q"], t_max=p["t_max"],
+                           certify=unit.kind == "E7", teacher=p["teacher"], student=p["student"], init=p.get("init"),
+                           negative_fraction=p["negative_fraction"] if unit.kind == "E7" else 0.0,
+                           experiment=unit.kind, max_evals=p["max_evals"])
+    if unit.kind in ("E5", "E6"):
         return teacher_experiment(unit.kind, p["teacher"], p["d"], [p["k"]], [p["sigma"]], p["seeds"], lr=p["lr"],
                                   steps=p["steps"], q=p["q"], seed=p["seed"], student=p.get("student", "dense"),
                                   init=p.get("init", "gaussian"), negative_fraction=p.get("negative_fraction", 0.0))
