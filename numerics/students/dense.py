@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from tempx.numerics.losses import check_length, weight_matrix
-from tempx.numerics.students.protocol import Kernel, Student
+from tempx.numerics.students.protocol import Batch, Kernel, Student
 from tempx.numerics.teachers import FloatArray, Teacher, _as_float_array
 from tempx.theory.errors import InvalidInput
 
@@ -27,8 +27,10 @@ __all__ = ["DENSE", "DenseStudent", "Grad", "Params", "impulse_response", "krylo
 
 
 @dataclass(frozen=True, eq=False)
-class Params:
+class Params(Batch):
     """N linear RNNs of state dimension d: A (N, d, d), B (N, d, 1), C (N, 1, d), float64."""
+
+    _fields = ("A", "B", "C")
 
     A: FloatArray
     B: FloatArray
@@ -44,26 +46,7 @@ class Params:
                 f"shapes do not fit N linear RNNs: A {A.shape}, B {B.shape}, C {C.shape} "
                 "(need (N, d, d), (N, d, 1), (N, 1, d) with N, d >= 1)"
             )
-        for name, arr in (("A", A), ("B", B), ("C", C)):
-            arr.setflags(write=False)
-            object.__setattr__(self, name, arr)
-
-    @property
-    def n_models(self) -> int:
-        return int(self.A.shape[0])
-
-    @property
-    def d(self) -> int:
-        return int(self.A.shape[1])
-
-    def select(self, index: Any) -> Params:
-        """The models at ``index`` (an int, slice or index array), as a new batch."""
-        idx = np.atleast_1d(np.arange(self.n_models)[index])
-        return Params(self.A[idx], self.B[idx], self.C[idx])
-
-    @staticmethod
-    def stack(batches: list[Params]) -> Params:
-        return Params(*(np.concatenate([getattr(p, m) for p in batches]) for m in "ABC"))
+        self._freeze([A, B, C])
 
     def q_matrix(self) -> FloatArray:
         """Q = AAᵀ − AᵀA + BBᵀ − CᵀC per model, (N, d, d) (claim C4)."""

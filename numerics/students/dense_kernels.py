@@ -44,6 +44,19 @@ if AVAILABLE:
     # are left out on purpose, so that the divergence checks (isfinite) are not optimized away.
     FAST = {"reassoc", "contract", "nsz", "arcp"}
 
+    @njit(cache=True, inline="always")
+    def stopped(out: Any, t: int, total: int, bad: bool, done: bool) -> bool:  # pragma: no cover - compiled
+        """The stopping rule of every GD kernel: record status and steps in ``out`` when the model stops at step t."""
+        if not (bad or done or t == total):
+            return False
+        if bad:
+            out[0] = DIVERGED
+            out[2] = t
+        else:
+            out[0] = CONVERGED if done else MAX_STEPS
+        out[1] = t
+        return True
+
     @njit(fastmath=FAST, cache=True, nogil=True)
     def _run_model(A0: Any, b0: Any, c0: Any, wstar: Any, M: Any, diag: bool, lr: float, t_start: int, n_steps: int,
                    total: int, tol: float, bound: float, out: Any) -> None:  # pragma: no cover - compiled
@@ -183,15 +196,7 @@ if AVAILABLE:
             out[3] = loss
             if t < total and not np.isfinite(psum) and not done:
                 bad = True
-            if bad or done or t == total:
-                if bad:
-                    out[0] = 3.0
-                    out[2] = t
-                elif done:
-                    out[0] = 1.0
-                else:
-                    out[0] = 2.0
-                out[1] = t
+            if stopped(out, t, total, bad, done):
                 break
             A, An = An, A
             b, bn = bn, b

@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from tempx.numerics.losses import check_length, loss_weights
 from tempx.numerics.students.dense import Params
-from tempx.numerics.students.protocol import Kernel, Student
+from tempx.numerics.students.protocol import Batch, Kernel, Student
 from tempx.numerics.teachers import Teacher, _as_float_array
 from tempx.theory.errors import InvalidInput
 
@@ -40,8 +40,10 @@ def _as_array(x: Any, name: str, complex_: bool) -> Array:
 
 
 @dataclass(frozen=True, eq=False)
-class DiagParams:
+class DiagParams(Batch):
     """N diagonal students with d modes: λ, b, c of shape (N, d), float64 (real) or complex128."""
+
+    _fields = ("lam", "b", "c")
 
     lam: Array
     b: Array
@@ -53,9 +55,7 @@ class DiagParams:
         if not (arrays[0].shape == arrays[1].shape == arrays[2].shape) or min(arrays[0].shape) < 1:
             raise InvalidInput(f"λ, b, c must share one shape (N, d) with N, d >= 1, got "
                                f"{arrays[0].shape}, {arrays[1].shape}, {arrays[2].shape}")
-        for name, arr in zip(("lam", "b", "c"), arrays):
-            arr.setflags(write=False)
-            object.__setattr__(self, name, arr)
+        self._freeze(arrays)
 
     @property
     def is_complex(self) -> bool:
@@ -65,21 +65,6 @@ class DiagParams:
     def student(self) -> str:
         return "complex" if self.is_complex else "diagonal"
 
-    @property
-    def n_models(self) -> int:
-        return int(self.lam.shape[0])
-
-    @property
-    def d(self) -> int:
-        return int(self.lam.shape[1])
-
-    def select(self, index: Any) -> DiagParams:
-        idx = np.atleast_1d(np.arange(self.n_models)[index])
-        return DiagParams(self.lam[idx], self.b[idx], self.c[idx])
-
-    @staticmethod
-    def stack(batches: list[DiagParams]) -> DiagParams:
-        return DiagParams(*(np.concatenate([getattr(p, m) for p in batches]) for m in ("lam", "b", "c")))
 
     def balance(self) -> Array:
         """b_j² − c_j² (real) or |b_j|² − |c_j|² (complex) per mode, (N, d): conserved by gradient flow (C12b)."""

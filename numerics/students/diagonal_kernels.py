@@ -20,6 +20,9 @@ import numpy as np
 
 from tempx.numerics.students.dense_kernels import AVAILABLE
 
+if AVAILABLE:
+    from tempx.numerics.students.dense_kernels import stopped
+
 __all__ = ["AVAILABLE", "diag_gd_block"]
 
 if AVAILABLE:
@@ -85,15 +88,7 @@ if AVAILABLE:
                     nc[j] = c[j] - lr * gc[j]
                     if not (_finite(nlam[j]) and _finite(nb[j]) and _finite(nc[j])):
                         bad = True
-            if bad or done or t == total:
-                if bad:
-                    out[0] = 3.0
-                    out[2] = t
-                elif done:
-                    out[0] = 1.0
-                else:
-                    out[0] = 2.0
-                out[1] = t
+            if stopped(out, t, total, bad, done):
                 return
             lam[:] = nlam
             b[:] = nb

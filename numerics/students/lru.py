@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from tempx.numerics.students.dense import Params
 from tempx.numerics.students.diagonal import DiagParams, join, mode_sums, split
-from tempx.numerics.students.protocol import Student
+from tempx.numerics.students.protocol import Batch, Student
 from tempx.numerics.teachers import _as_float_array
 from tempx.theory.errors import InvalidInput
 
@@ -36,8 +36,10 @@ Array = NDArray[Any]
 
 
 @dataclass(frozen=True, eq=False)
-class LRUParams:
+class LRUParams(Batch):
     """N LRU students with d modes: ν, θ real (N, d); b, c complex (N, d)."""
+
+    _fields = ("nu", "theta", "b", "c")
 
     nu: Array
     theta: Array
@@ -51,17 +53,7 @@ class LRUParams:
             raise InvalidInput(f"ν, θ, b, c must share one shape (N, d) with N, d >= 1, got {[a.shape for a in arrays]}")
         if np.any(arrays[0] > 700):  # exp(ν) overflows beyond 709; λ is then 0 to every float64 digit
             raise InvalidInput("ν must be <= 700 (λ = exp(−exp(ν) + iθ) is already 0 in float64 there)")
-        for f, a in zip(("nu", "theta", "b", "c"), arrays):
-            a.setflags(write=False)
-            object.__setattr__(self, f, a)
-
-    @property
-    def n_models(self) -> int:
-        return int(self.nu.shape[0])
-
-    @property
-    def d(self) -> int:
-        return int(self.nu.shape[1])
+        self._freeze(arrays)
 
     @property
     def lam(self) -> Array:
@@ -71,14 +63,6 @@ class LRUParams:
     def gamma(self) -> Array:
         """γ = √(1 − |λ|²) = √(−expm1(−2 e^ν)) (accurate when |λ| is close to 1)."""
         return np.sqrt(-np.expm1(-2.0 * np.exp(self.nu)))
-
-    def select(self, index: Any) -> LRUParams:
-        idx = np.atleast_1d(np.arange(self.n_models)[index])
-        return LRUParams(self.nu[idx], self.theta[idx], self.b[idx], self.c[idx])
-
-    @staticmethod
-    def stack(batches: list[LRUParams]) -> LRUParams:
-        return LRUParams(*(np.concatenate([getattr(p, f) for p in batches]) for f in ("nu", "theta", "b", "c")))
 
     def as_diagonal(self) -> DiagParams:
         """The same students as complex diagonal ones: λ, γ b, c (float64 values of the transcendental maps)."""

@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from tempx.numerics.teachers import FloatArray
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["Kernel", "Student", "weighted"]
+__all__ = ["Batch", "Kernel", "Student", "weighted"]
 
 Array = NDArray[Any]
 
@@ -38,6 +38,36 @@ Array = NDArray[Any]
 def weighted(r: FloatArray, W: FloatArray) -> FloatArray:
     """ρ = W r per model for r (N, k): W a vector ω (diagonal weights) or a symmetric k×k matrix Σ̂."""
     return r * W[None, :] if W.ndim == 1 else r @ W
+
+
+class Batch:
+    """What every parameter container shares: N models along the first axis of each field, d along the
+    second; arrays validated, frozen (read-only) and owned (never the caller's)."""
+
+    _fields: tuple[str, ...] = ()
+
+    def _freeze(self, arrays: list[Array]) -> None:
+        for name, arr in zip(self._fields, arrays):
+            arr.setflags(write=False)
+            object.__setattr__(self, name, arr)
+
+    @property
+    def n_models(self) -> int:
+        return int(getattr(self, self._fields[0]).shape[0])
+
+    @property
+    def d(self) -> int:
+        return int(getattr(self, self._fields[0]).shape[1])
+
+    def select(self, index: Any) -> Any:
+        """The models at ``index`` (an int, slice or index array), as a new batch."""
+        idx = np.atleast_1d(np.arange(self.n_models)[index])
+        return type(self)(*(getattr(self, f)[idx] for f in self._fields))
+
+    @classmethod
+    def stack(cls, batches: list[Any]) -> Any:
+        """One batch of the models of several."""
+        return cls(*(np.concatenate([getattr(p, f) for p in batches]) for f in cls._fields))
 
 
 class Kernel:
