@@ -77,9 +77,16 @@ TESTS: dict[str, list[str]] = {
     "numerics/students/init.py": ["tests/test_init.py", "tests/test_diagonal.py"],
     "numerics/app/reproduce.py": ["tests/test_reproduce.py"],
     "numerics/hankel.py": ["tests/test_hankel.py", "tests/test_experiments.py"],
-    "numerics/students/diagonal.py": ["tests/test_diagonal.py"],
-    "numerics/drivers/diagonal_descent.py": ["tests/test_diagonal.py"],
+    "numerics/students/diagonal.py": ["tests/test_diagonal.py", "tests/test_students.py"],
     "numerics/students/diagonal_kernels.py": ["tests/test_diagonal.py"],
+    "numerics/students/__init__.py": ["tests/test_students.py"],
+    "numerics/students/protocol.py": ["tests/test_students.py", "tests/test_limit.py", "tests/test_docs.py"],
+    "numerics/students/dense.py": ["tests/test_numerics_losses.py", "tests/test_students.py", "tests/test_limit.py"],
+    "numerics/students/lru.py": ["tests/test_students.py"],
+    "numerics/students/files.py": ["tests/test_students.py", "tests/test_init.py", "tests/test_cli_numerics.py"],
+    "numerics/drivers/flow.py": ["tests/test_flow.py", "tests/test_students.py"],
+    "numerics/app/experiments.py": ["tests/test_experiments.py", "tests/test_reproduce.py"],
+    "numerics/app/report.py": ["tests/test_reproduce.py"],
 }
 COMPILED = {"numerics/students/dense_kernels.py", "numerics/students/diagonal_kernels.py"}
 

@@ -6,8 +6,8 @@ pulls back (``protocol.Student``); the drivers and commands run any of them.
     complex   λ, b, c complex, real output   w_i = Re Σ c_j b_j λ_j^i             (students.diagonal)
     lru       λ = exp(−e^ν + iθ), γ-scaled   w_i = Re Σ c_j γ_j b_j λ_j^i         (students.lru)
 
-Adding a student is one module with a ``Student`` subclass and one line in ``_REGISTRY`` below
-(docs/api.md walks through it).
+Adding a student is one module with a ``Student`` subclass and one line in ``_REGISTRY`` below, or,
+from outside the package, one call to ``register`` (docs/api.md walks through it).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["STUDENTS", "get", "student_of"]
+__all__ = ["STUDENTS", "get", "register", "student_of"]
 
 # name → (module, instance): modules are imported on first use
 _REGISTRY = {
@@ -26,6 +26,19 @@ _REGISTRY = {
     "lru": ("tempx.numerics.students.lru", "LRU"),
 }
 STUDENTS = tuple(_REGISTRY)
+_ADDED: dict[str, Any] = {}  # students registered at run time (``register``)
+
+
+def register(student: Any) -> Any:
+    """Make a ``Student`` instance known to the drivers by its ``name`` (a new name; returns the student)."""
+    from tempx.numerics.students.protocol import Student
+
+    if not isinstance(student, Student):
+        raise TypeError(f"register takes a Student instance, got {type(student).__name__}")
+    if student.name in _REGISTRY or student.name in _ADDED:
+        raise InvalidInput(f"a student named {student.name!r} exists already")
+    _ADDED[student.name] = student
+    return student
 
 
 def get(name: Any) -> Any:
@@ -33,16 +46,18 @@ def get(name: Any) -> Any:
     import importlib
 
     key = name.strip().lower() if isinstance(name, str) else name
+    if key in _ADDED:
+        return _ADDED[key]
     if key not in _REGISTRY:
-        raise InvalidInput(f"unknown student {name!r} (allowed: {', '.join(STUDENTS)})")
+        raise InvalidInput(f"unknown student {name!r} (allowed: {', '.join((*STUDENTS, *_ADDED))})")
     module, attr = _REGISTRY[key]
     return getattr(importlib.import_module(module), attr)
 
 
 def student_of(params: Any) -> Any:
     """The student whose parameters ``params`` are (by type; complex diagonal modes: ``complex``)."""
-    for name in STUDENTS:
+    for name in (*STUDENTS, *_ADDED):
         s = get(name)
         if isinstance(params, s.params_type) and (name != "diagonal" or not params.is_complex):
             return s
-    raise TypeError(f"not the parameters of a student: {type(params).__name__} (students: {', '.join(STUDENTS)})")
+    raise TypeError(f"not the parameters of a student: {type(params).__name__} (students: {', '.join((*STUDENTS, *_ADDED))})")
