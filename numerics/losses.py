@@ -9,6 +9,7 @@ L_ω = Σ ω_i r_i², W = Σ̂ for the empirical loss.  The students' gradients 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -19,12 +20,15 @@ from tempx.theory.errors import InvalidInput
 __all__ = [
     "MAX_Q",
     "MOMENT_SYMMETRY_RTOL",
+    "Objective",
     "check_length",
     "check_lengths",
     "check_moment",
     "empirical_moment",
     "extrapolation_losses",
     "loss_weights",
+    "make_objective",
+    "teacher_outputs",
     "weight_matrix",
 ]
 
@@ -133,3 +137,76 @@ def extrapolation_losses(params: Any, teacher: Any, qs: Sequence[int]) -> FloatA
                 out[:, j] = total
     # NaN can only come from inf − inf after an overflow: the magnitude exceeded float64.
     return np.where(np.isnan(out), np.inf, out)
+
+
+def teacher_outputs(X: FloatArray, wstar: FloatArray) -> FloatArray:
+    """y_t = Σ_{i≤t} w*_i x_{t−i} for every sequence, (n, k): the linear teacher's outputs on X (n, k)."""
+    k = X.shape[1]
+    T = np.zeros((k, k))
+    for j in range(k):
+        T[j, j:] = wstar[: k - j]
+    return X @ T
+
+
+@dataclass(frozen=True, eq=False)
+class Objective:
+    """What a student is trained on, in the two forms students use.
+
+    Linear students read the teacher's impulse response ``wstar`` (k,) and ``W`` (ω (k,) for the
+    population loss, Σ̂ (k, k) for finite data).  Students whose loss is not a function of an impulse
+    response (non-linear RNNs) read the data: ``X`` (n, k) input sequences, ``Y`` the teacher's outputs
+    on them, and ``time_weights`` (k,) on the squared output errors (last output: e_{k−1}; all: ones),
+    L = mean_s Σ_t τ_t (ŷ_t − y_t)².  With ``online`` = (n, seed), ``at(step)`` draws fresh sequences
+    for each step (an unbiased estimate of the population loss), from seed and step alone.
+    """
+
+    k: int
+    wstar: FloatArray
+    W: FloatArray
+    X: FloatArray | None = None
+    Y: FloatArray | None = None
+    time_weights: FloatArray | None = None
+    online: tuple[int, int] | None = None
+
+    def at(self, step: int) -> Objective:
+        if self.online is None:
+            return self
+        n, seed = self.online
+        rng = np.random.default_rng([seed, 0x0A11E, step])
+        X = rng.normal(size=(n, self.k))
+        W = empirical_moment(X) if self.W.ndim == 2 else self.W
+        return replace(self, X=X, Y=teacher_outputs(X, self.wstar), W=W)
+
+
+def make_objective(k: int, wstar: FloatArray, weights: Any = None, moment: Any = None, data: Any = None,
+                   online: tuple[int, int] | None = None) -> Objective:
+    """The objective of a run: population loss (weights), Σ̂ (moment), a data set X (n, k), or online
+    sequences (n, seed); at most one of moment, data and online."""
+    given = [name for name, v in (("moment", moment), ("data", data), ("online", online)) if v is not None]
+    if len(given) > 1:
+        raise InvalidInput(f"give one of an empirical moment, a data set and online sequences, not {' and '.join(given)}")
+    k = check_length(k)
+    kind = "last" if weights is None or (isinstance(weights, str) and weights == "last") else weights
+    tw = np.zeros(k)
+    tw[-1] = 1.0
+    if isinstance(kind, str) and kind == "all":
+        tw = np.ones(k)
+    elif not isinstance(kind, str):
+        tw = None  # explicit ω: a population-loss form only
+    X = Y = None
+    if data is not None:
+        X = np.asarray(data, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != k or X.shape[0] < 1 or not np.all(np.isfinite(X)):
+            raise InvalidInput(f"data must be a finite (n, {k}) array of n >= 1 sequences of length k = {k}")
+        Y = teacher_outputs(X, wstar)
+        W = empirical_moment(X) if kind == "last" else loss_weights(k, weights)
+    elif online is not None:
+        n, seed = online
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise InvalidInput(f"online training needs n >= 1 sequences per step, got {n!r}")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise InvalidInput(f"online training needs a seed >= 0, got {seed!r}")
+        W = np.eye(k) if kind == "last" else loss_weights(k, weights)
+    else:
+        W = weight_matrix(k, weights, moment)
+    return Objective(k, np.asarray(wstar, dtype=np.float64), W, X, Y, tw, online)

@@ -20,7 +20,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tempx.numerics.losses import check_length, check_lengths, extrapolation_losses, weight_matrix
+from tempx.numerics.drivers.montecarlo import MC_SEQUENCES, extrapolation_mc
+from tempx.numerics.losses import (
+    Objective,
+    check_length,
+    check_lengths,
+    extrapolation_losses,
+    make_objective,
+    weight_matrix,
+)
 from tempx.numerics.students import student_of
 from tempx.numerics.students.protocol import weighted
 from tempx.numerics.teachers import FloatArray, Teacher
@@ -51,22 +59,35 @@ class GDResult:
     qs: tuple[int, ...]
     extrapolation_loss: FloatArray
     history: dict[str, FloatArray] = field(default_factory=dict)
+    extrapolation_se: FloatArray | None = None  # non-linear students: the Monte Carlo standard error of L_q
 
     def counts(self) -> dict[str, int]:
         return {s: sum(1 for x in self.status if x == s) for s in STATUSES}
 
 
-def evaluate(params: Any, teacher: Teacher, k: int, qs: Sequence[int], weights: Any = None, moment: FloatArray | None = None
-             ) -> dict[str, FloatArray]:
-    """Train loss, extrapolation losses (N, len(qs)) and the student's norms for every model."""
+def evaluate(params: Any, teacher: Teacher, k: int, qs: Sequence[int], weights: Any = None, moment: FloatArray | None = None,
+             objective: Objective | None = None, mc: tuple[int, int] = (MC_SEQUENCES, 0)) -> dict[str, FloatArray]:
+    """Train loss, extrapolation losses (N, len(qs)) and the student's norms for every model.
+
+    A non-linear student's train loss is its loss on ``objective`` (online: on the objective's
+    batch of the last step) and its L_q the Monte Carlo estimate on ``mc`` = (n, seed) held-out
+    sequences, with its standard error as ``extrapolation_se``; a linear student's L_q is exact."""
     student = student_of(params)
     k = check_length(k)
-    W = weight_matrix(k, weights, moment)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverged model's last finite iterate may overflow here
-        r = student.impulse_response(params, k) - teacher.impulse_response(k)[None, :]
-        loss = np.einsum("nk,nk->n", r, weighted(r, W))
         norms = student.norms(params)
+        if student.nonlinear:
+            if objective is None:
+                raise InvalidInput(f"a {student.name} student is evaluated on its training data (an Objective)")
+            loss = student.objective_loss_and_grad(params, objective)[0]
+        else:
+            W = weight_matrix(k, weights, moment)
+            r = student.impulse_response(params, k) - teacher.impulse_response(k)[None, :]
+            loss = np.einsum("nk,nk->n", r, weighted(r, W))
     loss = np.where(np.isnan(loss), np.inf, loss)
+    if student.nonlinear:
+        ext, se = extrapolation_mc(params, teacher, qs, *mc)
+        return {"train_loss": loss, "extrapolation_loss": ext, "extrapolation_se": se, **norms}
     return {"train_loss": loss, "extrapolation_loss": extrapolation_losses(params, teacher, qs), **norms}
 
 
@@ -108,6 +129,9 @@ def gd(
     divergence_bound: float = DIVERGENCE_BOUND,
     progress: Callable[[int, int], None] | None = None,
     backend: str = "auto",
+    data: FloatArray | None = None,
+    online: tuple[int, int] | None = None,
+    mc: tuple[int, int] = (MC_SEQUENCES, 0),
 ) -> GDResult:
     r"""Gradient descent on L_ω (or the empirical loss with ``moment``) for every model of any student.
 
@@ -125,6 +149,10 @@ def gd(
         record_every: record the history every m steps (and at the end); None: no history.
         weights: ``last`` (default), ``all`` or a vector ω.
         moment: Σ̂ of a finite data set (``losses.empirical_moment``): train on L̂ instead.
+        data: the data set itself, X (n, k) (non-linear students need it, or ``online``; for a linear
+            student it is the same as ``moment = empirical_moment(X)``).
+        online: (n, seed): n fresh Gaussian sequences every step, drawn from seed and step.
+        mc: (n, seed) of the held-out sequences of a non-linear student's Monte Carlo L_q.
         qs: extrapolation lengths reported at the end and in the history.
         divergence_bound: a loss above this counts as divergence.
         progress: called as progress(step, steps) every few steps (for progress bars).
@@ -144,33 +172,39 @@ def gd(
     """
     student = student_of(params)
     k = check_length(k)
-    W = weight_matrix(k, weights, moment)  # validated up front, so a bad argument never fails after a long run
+    # validated up front, so a bad argument never fails after a long run
+    obj = make_objective(k, teacher.impulse_response(k), weights, moment, data, online)
+    if student.nonlinear and obj.X is None and obj.online is None:
+        raise InvalidInput(f"a {student.name} student trains on data: give data (n sequences) or online sequences; "
+                           "its population loss has no closed form")
+    if not student.nonlinear and (obj.X is not None or obj.online is not None) and obj.W.ndim == 1:
+        raise InvalidInput("linear students train on finite data with the last-output loss (its Σ̂ form, C8)")
     kernel = student.kernel
-    usable = kernel is not None and kernel.available() and (kernel.moment or W.ndim == 1)
+    usable = (kernel is not None and kernel.available() and obj.online is None
+              and (kernel.data or kernel.moment or obj.W.ndim == 1))
     lr, steps, tol, compiled = check_run(lr, steps, tol, backend, usable)
     if record_every is not None:
         record_every = _positive(record_every, "record_every", integer=True)
     qs = check_lengths(qs)
-    wstar = np.ascontiguousarray(teacher.impulse_response(k))
     hist: dict[str, list[Any]] = {}
 
     def record(current: Any, t: int) -> None:
-        values = evaluate(current, teacher, k, qs, weights, moment)
+        values = evaluate(current, teacher, k, qs, weights, moment, obj.at(t), mc)
         hist.setdefault("step", []).append(t)
         for name, v in values.items():
             hist.setdefault(name, []).append(v)
 
     if compiled:
-        final, status, used, diverged_at = _steps_compiled(student, params, wstar, W, lr, steps, tol, divergence_bound,
+        final, status, used, diverged_at = _steps_compiled(student, params, obj, lr, steps, tol, divergence_bound,
                                                            record_every, record, progress)
     else:
-        final, status, used, diverged_at = _steps_numpy(student, params, wstar, W, lr, steps, tol, divergence_bound,
+        final, status, used, diverged_at = _steps_numpy(student, params, obj, lr, steps, tol, divergence_bound,
                                                         record_every, record, progress)
     last = int(used.max())
     if record_every is not None and hist["step"][-1] != last:
         record(final, last)
     history = {name: np.asarray(v) for name, v in hist.items()}
-    values = evaluate(final, teacher, k, qs, weights, moment)
+    values = evaluate(final, teacher, k, qs, weights, moment, obj.at(steps), mc)
     if progress is not None:
         progress(steps, steps)
     return GDResult(
@@ -182,6 +216,7 @@ def gd(
         qs=qs,
         extrapolation_loss=values["extrapolation_loss"],
         history=history,
+        extrapolation_se=values.get("extrapolation_se"),
     )
 
 
@@ -189,7 +224,7 @@ Record = Callable[[Any, int], None]
 Outcome = tuple[Any, NDArray[np.object_], NDArray[np.int64], NDArray[np.int64]]
 
 
-def _steps_numpy(student: Any, params: Any, wstar: FloatArray, W: FloatArray, lr: float, steps: int, tol: float,
+def _steps_numpy(student: Any, params: Any, obj: Objective, lr: float, steps: int, tol: float,
                  bound: float, record_every: int | None, record: Record, progress: Callable[[int, int], None] | None
                  ) -> Outcome:
     """The vectorized reference engine: one batched ``loss_and_grad`` per step on the flat parameters."""
@@ -206,7 +241,7 @@ def _steps_numpy(student: Any, params: Any, wstar: FloatArray, W: FloatArray, lr
             theta[active] = cur
             record(student.unflatten(theta, d), t)
         with np.errstate(over="ignore", invalid="ignore"):  # non-finite values are detected just below
-            loss, g = student.loss_and_grad(student.unflatten(cur, d), wstar, W)
+            loss, g = student.objective_loss_and_grad(student.unflatten(cur, d), obj.at(t))
         bad = ~(np.isfinite(loss) & np.all(np.isfinite(g), axis=1)) | (loss > bound)
         done = (loss <= tol) & ~bad & (tol > 0)  # tol = 0: never stop early (an exact 0 is round-off luck)
         if t < steps:
@@ -233,7 +268,7 @@ def _steps_numpy(student: Any, params: Any, wstar: FloatArray, W: FloatArray, lr
 CHUNK = 2000  # compiled steps between progress reports (a call costs ~10 µs; 2000 steps ≥ 2 ms)
 
 
-def _steps_compiled(student: Any, params: Any, wstar: FloatArray, W: FloatArray, lr: float, steps: int, tol: float,
+def _steps_compiled(student: Any, params: Any, obj: Objective, lr: float, steps: int, tol: float,
                     bound: float, record_every: int | None, record: Record, progress: Callable[[int, int], None] | None
                     ) -> Outcome:
     """The student's compiled kernel: many steps per call, models in parallel; same stopping rules."""
@@ -246,7 +281,7 @@ def _steps_compiled(student: Any, params: Any, wstar: FloatArray, W: FloatArray,
         if record_every is not None and t % record_every == 0:
             record(kernel.params([a.copy() for a in arrays]), t)
         n = min(chunk, steps + 1 - t)  # the last call also evaluates the final step t = steps
-        kernel.block(arrays, wstar, W, lr, t, n, steps, tol, bound, out)
+        kernel.block(arrays, obj, lr, t, n, steps, tol, bound, out)
         t += n
         if progress is not None and t <= steps:
             progress(t, steps)

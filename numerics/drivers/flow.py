@@ -48,6 +48,8 @@ def gradient_flow(
     if not (np.isfinite(t_end) and t_end > 0):
         raise InvalidInput(f"t_end must be > 0, got {t_end}")
     student, n, d = student_of(params), params.n_models, params.d
+    if student.nonlinear:
+        raise InvalidInput(f"gradient_flow integrates the population loss of impulse-response students, not a {student.name} student")
     k = check_length(k)
     wstar, W = teacher.impulse_response(k), loss_weights(k, weights)
     times = np.linspace(0.0, t_end, 11) if t_eval is None else np.asarray(t_eval, dtype=float)

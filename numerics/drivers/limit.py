@@ -156,6 +156,9 @@ def flow_limit(
     if isinstance(max_evals, bool) or not isinstance(max_evals, (int, np.integer)) or max_evals < 1:
         raise InvalidInput(f"max_evals must be an integer >= 1, got {max_evals!r}")
     student = student_of(params)
+    if student.nonlinear:
+        raise InvalidInput(f"the limit of gradient flow is for impulse-response students (dense, diagonal, complex, lru); "
+                           f"a {student.name} student trains by GD on data")
     W = weight_matrix(k, weights, moment)
     wstar = teacher.impulse_response(k)
     theta = student.flatten(params)

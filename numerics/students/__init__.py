@@ -5,6 +5,7 @@ pulls back (``protocol.Student``); the drivers and commands run any of them.
     diagonal  A = diag(λ), λ, b, c real      w_i = Σ c_j b_j λ_j^i                (students.diagonal)
     complex   λ, b, c complex, real output   w_i = Re Σ c_j b_j λ_j^i             (students.diagonal)
     lru       λ = exp(−e^ν + iθ), γ-scaled   w_i = Re Σ c_j γ_j b_j λ_j^i         (students.lru)
+    identity, tanh, relu   Elman RNNs h_t = φ(A h_{t−1} + B x_t), ŷ_t = C h_t   (students.elman; trained on data)
 
 Adding a student is one module with a ``Student`` subclass and one line in ``_REGISTRY`` below, or,
 from outside the package, one call to ``register`` (docs/api.md walks through it).
@@ -16,7 +17,7 @@ from typing import Any
 
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["STUDENTS", "get", "register", "student_of"]
+__all__ = ["LINEAR", "STUDENTS", "get", "register", "student_of"]
 
 # name → (module, instance): modules are imported on first use
 _REGISTRY = {
@@ -24,7 +25,11 @@ _REGISTRY = {
     "diagonal": ("tempx.numerics.students.diagonal", "DIAGONAL"),
     "complex": ("tempx.numerics.students.diagonal", "COMPLEX"),
     "lru": ("tempx.numerics.students.lru", "LRU"),
+    "identity": ("tempx.numerics.students.elman", "IDENTITY"),
+    "tanh": ("tempx.numerics.students.elman", "TANH"),
+    "relu": ("tempx.numerics.students.elman", "RELU"),
 }
+LINEAR = ("dense", "diagonal", "complex", "lru")  # impulse-response students (every command takes them)
 STUDENTS = tuple(_REGISTRY)
 _ADDED: dict[str, Any] = {}  # students registered at run time (``register``)
 
@@ -58,6 +63,6 @@ def student_of(params: Any) -> Any:
     """The student whose parameters ``params`` are (by type; complex diagonal modes: ``complex``)."""
     for name in (*STUDENTS, *_ADDED):
         s = get(name)
-        if isinstance(params, s.params_type) and (name != "diagonal" or not params.is_complex):
+        if s.owns(params):
             return s
     raise TypeError(f"not the parameters of a student: {type(params).__name__} (students: {', '.join((*STUDENTS, *_ADDED))})")

@@ -208,9 +208,10 @@ def _kernel_arrays(params: Params) -> list[FloatArray]:
     return [np.array(params.A, order="C"), np.array(params.B[:, :, 0], order="C"), np.array(params.C[:, 0, :], order="C")]
 
 
-def _kernel_block(arrays: list[FloatArray], wstar: FloatArray, W: FloatArray, *rest: Any) -> None:
+def _kernel_block(arrays: list[FloatArray], obj: Any, *rest: Any) -> None:
     from tempx.numerics.students import dense_kernels
 
+    wstar, W = np.ascontiguousarray(obj.wstar), obj.W
     M = W[None, :] if W.ndim == 1 else W  # the weights ω as one row (M = diag ω, never a dense k×k matrix)
     A, b, c = arrays
     dense_kernels.gd_block(A, b, c, wstar, np.ascontiguousarray(M, dtype=np.float64), *rest)

@@ -141,6 +141,9 @@ class DiagonalStudent(Student):
     params_type = DiagParams
     fields = ("lam", "b", "c")
 
+    def owns(self, params: Any) -> bool:
+        return isinstance(params, DiagParams) and params.is_complex == self.complex_modes
+
     def __init__(self, complex_modes: bool) -> None:
         self.complex_modes = complex_modes
         self.name = "complex" if complex_modes else "diagonal"
@@ -200,9 +203,10 @@ class DiagonalStudent(Student):
         return DiagParams(*(v[None] if v.ndim == 1 else v for v in values))
 
 
-def _kernel_block(arrays: list[Array], wstar: NDArray[np.float64], W: NDArray[np.float64], *rest: Any) -> None:
+def _kernel_block(arrays: list[Array], obj: Any, *rest: Any) -> None:
     from tempx.numerics.students import diagonal_kernels
 
+    wstar, W = np.ascontiguousarray(obj.wstar), obj.W
     lam, b, c = arrays
     diagonal_kernels.diag_gd_block(lam, b, c, wstar, np.ascontiguousarray(W), *rest)
 

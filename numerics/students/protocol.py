@@ -76,14 +76,15 @@ class Kernel:
     ``available()`` says whether it can run here (numba installed); ``moment``, whether it takes a
     moment matrix Σ̂ (finite data) besides diagonal weights ω.
 
-    ``block(arrays, wstar, W, lr, t_start, n_steps, total, tol, bound, out)`` advances every running
-    model (out[m, 0] == 0) by up to ``n_steps`` steps in place; ``out`` (N, 4) holds status (0 running,
+    ``block(arrays, objective, lr, t_start, n_steps, total, tol, bound, out)`` advances every running
+    model (out[m, 0] == 0) by up to ``n_steps`` steps in place (``objective``: ``losses.Objective``); ``out`` (N, 4) holds status (0 running,
     1 converged, 2 max_steps, 3 diverged), steps used, the divergence step and the last loss.
     """
 
     def __init__(self, available: Callable[[], bool], block: Callable[..., None], arrays: Callable[[Any], list[Array]],
                  params: Callable[[list[Array]], Any], moment: bool) -> None:
         self.available, self.block, self.arrays, self.params, self.moment = available, block, arrays, params, moment
+        self.data = False  # True: the kernel trains on the data X, Y of the objective (non-linear students)
 
 
 class Student:
@@ -96,6 +97,16 @@ class Student:
     complex_fields: tuple[str, ...] = ()  # fields stored as complex numbers ([re, im] pairs in JSON)
     description: str  # plural, for tables: "linear RNNs"
     kernel: Kernel | None = None  # a compiled GD engine, where speed needs one
+    nonlinear = False  # True: the loss is not a function of an impulse response (trains on data only)
+
+    def owns(self, params: Any) -> bool:
+        """Whether ``params`` are this student's (``students.student_of`` asks every student)."""
+        return isinstance(params, self.params_type)
+
+    def objective_loss_and_grad(self, params: Any, obj: Any) -> tuple[FloatArray, FloatArray]:
+        """L and the flat ∇L on a ``losses.Objective``: what the GD driver calls.  A linear student reads
+        its impulse-response form (w*, W); a non-linear one overrides this and reads the data."""
+        return self.loss_and_grad(params, obj.wstar, obj.W)
 
     # ---- the map θ ↦ w(θ) -------------------------------------------------------------------
     def responses(self, params: Any) -> Iterator[FloatArray]:
