@@ -21,7 +21,7 @@ from tempx.numerics.app.io import finite_or_none
 from tempx.numerics.data import gaussian_sequences
 from tempx.numerics.drivers.descent import gd
 from tempx.numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
-from tempx.numerics.losses import empirical_moment, extrapolation_losses
+from tempx.numerics.losses import extrapolation_losses
 from tempx.numerics.students import get as get_student
 from tempx.numerics.students import student_of
 from tempx.numerics.students.dense import Params
@@ -45,9 +45,9 @@ __all__ = [
 
 # The columns of every per-model row (the tidy tables of sweep, experiment and reproduce).
 ROW_COLUMNS = ("experiment", "student", "teacher", "teacher_dim", "d", "k", "sigma", "init", "negative_fraction", "cap",
-               "seed", "lr", "steps", "n_data",
-               "status", "steps_used", "diverged_at", "train_loss", "q", "extrapolation_loss", "Q0_norm", "A0_norm",
-               "hankel_rank", "hankel_sv")
+               "seed", "lr", "steps", "n_data", "online",
+               "status", "steps_used", "diverged_at", "train_loss", "q", "extrapolation_loss", "extrapolation_se",
+               "mc_sequences", "Q0_norm", "A0_norm", "hankel_rank", "A_rank", "hankel_sv")
 
 Progress = Callable[[int, str], None] | None
 
@@ -84,11 +84,16 @@ def _teacher(spec: str | None, k: int) -> tuple[Teacher, int]:
     return teacher_from_spec(spec, k), parse_teacher(spec).dim
 
 
-def _rows(params: Params, result: Any, base: dict[str, Any], q: int, seed0: int, teacher_dim: int = 1
+def _rows(params: Any, result: Any, base: dict[str, Any], q: int, seed0: int, teacher_dim: int = 1
           ) -> list[dict[str, Any]]:
-    q0 = params.norms()
-    sv = hankel_singular_values(dense_of(result.params), hankel_size(teacher_dim))
+    q0 = student_of(params).norms(params)
+    dense = dense_of(result.params)
+    sv = hankel_singular_values(dense, hankel_size(teacher_dim))
     rank = hankel_rank(sv)
+    se = result.extrapolation_se
+    # the learned state dimension of a non-linear student: the numerical rank of A (relative 1e-3, as the Hankel rank)
+    a_sv = np.linalg.svd(dense.A, compute_uv=False) if se is not None else None
+    a_rank = None if a_sv is None else (a_sv > HANKEL_REL_TOL * np.maximum(a_sv[:, :1], np.finfo(float).tiny)).sum(axis=1)
     return [
         {
             **base,
@@ -102,6 +107,8 @@ def _rows(params: Params, result: Any, base: dict[str, Any], q: int, seed0: int,
             "train_loss": finite_or_none(result.train_loss[i]),
             "q": q,
             "extrapolation_loss": finite_or_none(result.extrapolation_loss[i, 0]),
+            "extrapolation_se": None if se is None else finite_or_none(se[i, 0]),
+            "A_rank": None if a_rank is None else int(a_rank[i]),
             "Q0_norm": float(q0["Q_norm"][i]),
             "A0_norm": float(q0["A_norm"][i]),
         }
@@ -123,10 +130,15 @@ def init_scale_sweep(
     seed: int = 0,
     teacher: str = "memoryless",
     student: str = "dense",
+    online: int | None = None,
+    mc_sequences: int = 4096,
+    experiment: str | None = None,
 ) -> list[dict[str, Any]]:
-    """E1 (and E4 with ``n_data``): GD from ``seeds`` initializations per (d, k, σ) cell.
+    """E1 (and E4 with ``n_data``, E8 for non-linear students): GD from ``seeds`` initializations per (d, k, σ) cell.
 
-    Model i of every cell starts from seed ``seed + i``; the data set (E4) from ``seed``.
+    Model i of every cell starts from seed ``seed + i``; the data set (E4) from ``seed``; ``online``
+    draws that many fresh sequences every step instead.  Non-linear students need data or online
+    sequences, and their L_q is a Monte Carlo estimate on ``mc_sequences`` held-out sequences.
 
     q defaults to 4k per cell (C7 asks for q ≥ 4k); a given q must exceed every k.
     """
@@ -139,11 +151,14 @@ def init_scale_sweep(
     for n, (d, k, sigma) in enumerate(cells):
         qq = 4 * k if q is None else q
         params = seeded_batch(init, seeds, d, sigma, seed, student=student)
-        moment = None if n_data is None else empirical_moment(gaussian_sequences(n_data, k, seed=seed))
+        X = None if n_data is None else gaussian_sequences(n_data, k, seed=seed)
         t, t_dim = _teacher(teacher, k)
-        result = train(params, t, k, lr, steps, moment=moment, qs=[qq])
-        base = {"experiment": "E1" if n_data is None else "E4", "student": student, "teacher": teacher, "d": d, "k": k,
-                "sigma": sigma, "init": init, "lr": lr, "steps": steps, "n_data": n_data}
+        result = train(params, t, k, lr, steps, data=X, online=None if online is None else (online, seed), qs=[qq],
+                       mc=(mc_sequences, seed))
+        name = experiment or ("E1" if n_data is None and online is None else "E4")
+        base = {"experiment": name, "student": student, "teacher": teacher, "d": d, "k": k, "sigma": sigma, "init": init,
+                "lr": lr, "steps": steps, "n_data": n_data, "online": online,
+                "mc_sequences": mc_sequences if result.extrapolation_se is not None else None}
         rows += _rows(params, result, base, qq, seed, t_dim)
         if progress is not None:
             progress(n + 1, f"d={d} k={k} σ={sigma:g}")

@@ -68,6 +68,10 @@ def load_exact_models(path: str, teacher_dim: int = 0) -> tuple[str, list[ExactR
                                    f"beyond {MAX_DIM} for the exact certificate (its exact positivity check grows as n⁴)")
         params = params_from_json(doc)  # shapes, numbers, finiteness: one clear line for each problem
     student = student_of(params)
+    if student.nonlinear:
+        raise InvalidInput(f"certify decides L_inf of linear students; a {student.name} student's loss is not a function of "
+                           "an impulse response (its L_q is a Monte Carlo estimate: tempx train --student "
+                           f"{student.name} --data n --q Q)")
     if params.n_models > MAX_MODELS:
         raise InvalidInput(f"parameter file {path!r} holds {params.n_models} models; at most {MAX_MODELS} per run")
     if student.name != "dense" or doc is None:

@@ -23,13 +23,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sigmas", required=True, help="initialization scales S1,S2,... (> 0)")
     p.add_argument("--seeds", required=True, help="models per (d, k, σ) cell; model i uses seed i")
     p.add_argument("--teacher", default="memoryless", help=f"teacher specification: {TEACHER_FORMS} (default memoryless)")
-    p.add_argument("--student", default="dense", help="dense (default), diagonal, complex (claim C12) or lru")
+    p.add_argument("--student", default="dense", help="dense (default), diagonal, complex (claim C12), lru, or a non-linear "
+                                                       "Elman RNN: identity, tanh, relu (with --data or --online)")
     p.add_argument("--init", choices=("gaussian", "symmetric", "ring"),
                    help="gaussian (default; lru: ring), symmetric-balanced, or ring (complex, lru)")
     p.add_argument("--lr", default="0.02", help="step size η (default 0.02)")
     p.add_argument("--steps", default="20000", help="GD steps per model (default 20000)")
     p.add_argument("--q", help="extrapolation length (default 4k per cell; must exceed every k)")
     p.add_argument("--data", help="train on n Gaussian sequences (finite data, E4) instead of the population loss")
+    p.add_argument("--online", help="train on n fresh Gaussian sequences every step")
+    p.add_argument("--mc-sequences", help="non-linear students: held-out sequences of the Monte Carlo L_q (default 4096)")
     p.add_argument("--out", required=True, help="output folder (created if needed)")
     p.add_argument("--jobs", default="1", help="cells computed in J local processes (default 1)")
     p.add_argument("--scheduler", metavar="ADDRESS|local:N",
@@ -38,12 +41,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _cell(cell: tuple[int, int, float], seeds: int, init: str, lr: float, steps: int, q: int | None,
-          n_data: int | None, teacher: str, student: str) -> list[dict[str, Any]]:
+          n_data: int | None, teacher: str, student: str, online: int | None = None, mc: int = 4096) -> list[dict[str, Any]]:
     """One (d, k, σ) cell: a pure function of its arguments (model i from seed i), run anywhere."""
     from tempx.numerics.app.experiments import init_scale_sweep
 
     d, k, sigma = cell
-    return init_scale_sweep([d], [k], [sigma], seeds, init, lr, steps, q, n_data, teacher=teacher, student=student)
+    return init_scale_sweep([d], [k], [sigma], seeds, init, lr, steps, q, n_data, teacher=teacher, student=student,
+                            online=online, mc_sequences=mc)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,6 +68,14 @@ def run(args: argparse.Namespace) -> int:
     parse_teacher(args.teacher)  # a bad specification is refused before any folder is created
     s = get(args.student)
     student = s.name
+    n_online = None if args.online is None else positive_int(args.online, "--online")
+    n_mc = 4096 if args.mc_sequences is None else positive_int(args.mc_sequences, "--mc-sequences")
+    if n_mc < 2:
+        raise InvalidInput("--mc-sequences must be >= 2 (a standard error needs two samples)")
+    if n_data is not None and n_online is not None:
+        raise InvalidInput("--data (a fixed set) and --online (fresh sequences every step): give one")
+    if s.nonlinear and n_data is None and n_online is None:
+        raise InvalidInput(f"a {student} student trains on data: give --data n or --online n")
     init = args.init or s.inits[0]
     if init not in s.inits:
         raise InvalidInput(f"--init {init} is not an initialization of the {student} student (allowed: {', '.join(s.inits)})")
@@ -79,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     cells = len(grid)
     bar = Progress(cells, "sweep", enabled=True if args.progress else None)
     cell = functools.partial(_cell, seeds=seeds, init=init, lr=lr, steps=steps, q=q, n_data=n_data,
-                             teacher=args.teacher, student=student)
+                             teacher=args.teacher, student=student, online=n_online, mc=n_mc)
     from tempx.numerics.drivers.executors import executor_for
 
     parts: list[list[dict[str, Any]]] = []
@@ -91,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
     rows = [r for part in parts for r in part]
     summary = summarize(rows, ("d", "k", "sigma"))
     config = {"d": ds, "k": ks, "sigmas": sigmas, "seeds": seeds, "init": init, "lr": lr, "steps": steps,
-              "q": q, "data": n_data, "teacher": args.teacher, "student": student}
+              "q": q, "data": n_data, "online": n_online, "teacher": args.teacher, "student": student,
+              "mc_sequences": n_mc if s.nonlinear else None}
     from tempx.numerics.app.plots import plot_q0, plot_sweep  # matplotlib only when drawing
 
     with staged(out) as stage:  # all of the result set, or none of it

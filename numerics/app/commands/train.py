@@ -25,8 +25,9 @@ from tempx.theory.teacher_spec import TEACHER_FORMS, parse_teacher
 
 HELP = "train N students (dense, diagonal, complex, lru) by GD or to the limit of gradient flow; report train and extrapolation losses"
 
-STUDENT_HELP = ("dense (default; A, B, C), diagonal (A = diag(λ), real), complex (complex modes, real output; C12) or "
-                "lru (λ = exp(−exp(ν) + iθ), γ-normalized inputs); with --init-file: the file's student")
+STUDENT_HELP = ("dense (default; A, B, C), diagonal (A = diag(λ), real), complex (complex modes, real output; C12), "
+                "lru (λ = exp(−exp(ν) + iθ), γ-normalized inputs), or a non-linear Elman RNN h_t = φ(A h_{t−1} + B x_t): "
+                "identity, tanh, relu (trained on --data or --online); with --init-file: the file's student")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -59,6 +60,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--q", help="extrapolation lengths Q1,Q2,... (default 4k)")
     p.add_argument("--loss", choices=("last", "all"), default="last", help="last-output or all-outputs loss")
     p.add_argument("--data", help="train on n Gaussian sequences (finite data, C8) instead of the population loss")
+    p.add_argument("--online", help="train on n fresh Gaussian sequences every step (an estimate of the population loss)")
+    p.add_argument("--mc-sequences", help="non-linear students: held-out sequences of the Monte Carlo L_q (default 4096)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--save-params", help="write the final parameters: FILE.npz (NumPy) or JSON (the --init-file schema), "
                                          "with the student named")
@@ -96,6 +99,10 @@ def run(args: argparse.Namespace) -> int:
     cap = None if args.cap is None else positive_float(args.cap, "--cap")
     qs = [4 * k] if args.q is None else int_list(args.q, "--q")
     n_data = None if args.data is None else positive_int(args.data, "--data")
+    n_online = None if args.online is None else positive_int(args.online, "--online")
+    n_mc = 4096 if args.mc_sequences is None else positive_int(args.mc_sequences, "--mc-sequences")
+    if n_mc < 2:
+        raise InvalidInput("--mc-sequences must be >= 2 (a standard error needs two samples)")
     if args.save_params is not None:
         target = Path(args.save_params)
         if target.is_dir() or not target.parent.exists():
@@ -147,15 +154,32 @@ def run(args: argparse.Namespace) -> int:
         params = seeded_batch(init, positive_int(args.n_models, "--n-models"), d, sigma, seed, cap, student=student.name,
                               negative_fraction=neg, ring=ring)
     moment = None
-    if n_data is not None:
+    X = None
+    if n_data is not None and n_online is not None:
+        raise InvalidInput("--data (a fixed set) and --online (fresh sequences every step): give one")
+    if student.nonlinear:
+        if n_data is None and n_online is None:
+            raise InvalidInput(f"a {student.name} student trains on data: give --data n or --online n (its population "
+                               "loss has no closed form)")
+        if limit:
+            raise InvalidInput(f"--until-converged is the limit of the population loss of linear students; a {student.name} "
+                               "student trains by GD on --data or --online")
+        if n_data is not None:
+            X = gaussian_sequences(n_data, k, seed)
+    elif n_data is not None or n_online is not None:
         if args.loss != "last":
-            raise InvalidInput("--data trains on the last-output empirical loss; drop --loss all")
-        moment = empirical_moment(gaussian_sequences(n_data, k, seed))
+            raise InvalidInput(f"{'--data' if n_data is not None else '--online'} trains linear students on the "
+                               "last-output empirical loss; drop --loss all")
+        if n_data is not None:
+            moment = empirical_moment(gaussian_sequences(n_data, k, seed))
+        if limit and n_online is not None:
+            raise InvalidInput("--online goes with GD, not with --until-converged (the flow needs one fixed loss)")
     if limit:
         return _run_limit(args, student, params, teacher, teacher_dim, k, qs, moment, t_max, jobs, init, seed, sigma, n_data)
     bar = Progress(steps, "train", enabled=True if args.progress else None)
     result = train_batch(params, teacher, k, lr, steps, tol=tol, weights=None if moment is not None else args.loss,
-                         moment=moment, qs=qs, progress=bar.update)
+                         moment=moment, data=X, online=None if n_online is None else (n_online, seed), qs=qs,
+                         progress=bar.update, mc=(n_mc, seed))
     bar.close()
     sv = hankel_singular_values(dense_of(result.params), hankel_size(teacher_dim))
     ranks = hankel_rank(sv)
@@ -173,10 +197,15 @@ def run(args: argparse.Namespace) -> int:
             "hankel_rank": int(ranks[i]),
             "hankel_sv": [finite_or_none(x) for x in sv[i]],
         })
+        if result.extrapolation_se is not None:  # Monte Carlo: the standard error and the 95% interval
+            se = result.extrapolation_se[i]
+            models[-1]["extrapolation_se"] = {str(q): finite_or_none(se[j]) for j, q in enumerate(qs)}
+            models[-1]["A_singular_values"] = [float(x) for x in np.linalg.svd(result.params.A[i], compute_uv=False)]
     config = {"student": student.name, "negative_fraction": neg, "d": params.d, "k": k, "init": init, "sigma": sigma if init != "file" else None, "cap": cap,
               "init_file": args.init_file, "n_models": params.n_models, "seed": seed, "lr": lr, "steps": steps,
-              "tol": tol, "q": qs, "loss": args.loss, "data": n_data, "teacher": teacher.name, "teacher_dim": teacher_dim,
-              "hankel_tol": HANKEL_REL_TOL}
+              "tol": tol, "q": qs, "loss": args.loss, "data": n_data, "online": n_online, "teacher": teacher.name,
+              "teacher_dim": teacher_dim, "hankel_tol": HANKEL_REL_TOL,
+              "mc_sequences": n_mc if student.nonlinear else None}
     doc = {"config": config, "summary": result.counts(), "models": models}
     if args.save_params is not None:
         save_params(result.params, args.save_params)
@@ -184,18 +213,30 @@ def run(args: argparse.Namespace) -> int:
         print(dumps(doc))
     else:
         fmt = lambda x: "—" if x is None else f"{x:.3e}"
+
+        def ext(m: dict[str, Any], q: int) -> str:
+            if "extrapolation_se" not in m or m["extrapolation_se"][str(q)] is None:
+                return fmt(m["extrapolation_loss"][str(q)])
+            return f"{fmt(m['extrapolation_loss'][str(q)])} ± {1.96 * m['extrapolation_se'][str(q)]:.1e}"
+
         rows = [(m["model"], "" if m["seed"] is None else m["seed"], m["status"], m["steps"], fmt(m["train_loss"]),
-                 *(fmt(m["extrapolation_loss"][str(q)]) for q in qs), m["hankel_rank"]) for m in models]
+                 *(ext(m, q) for q in qs), m["hankel_rank"]) for m in models]
         print(f"GD on {params.n_models} {student.description}: d = {params.d}, k = {k}, init = {init}"
               + (f" (σ = {sigma:g})" if init != "file" else "") + f", η = {lr:g}, {steps} steps, "
-              + ("population loss" if n_data is None else f"{n_data} training sequences") + f" ({args.loss} output)")
+              + ("population loss" if n_data is None and n_online is None else
+                 f"{n_data} training sequences" if n_data is not None else f"{n_online} fresh sequences per step")
+              + f" ({args.loss} output)")
         if args.teacher != "memoryless":
             print(f"teacher {args.teacher} (minimal dimension d* = {teacher_dim})")
         print(table(("model", "seed", "status", "steps", f"L_{k}", *(f"L_{q}" for q in qs), "Hankel rank"), rows))
         counts = result.counts()
         print(", ".join(f"{v} {s}" for s, v in counts.items() if v))
         print(f"Hankel rank: numerical rank (relative tolerance {HANKEL_REL_TOL:g}) of the "
-              f"{hankel_size(teacher_dim)}×{hankel_size(teacher_dim)} Hankel matrix of the learned impulse response")
+              f"{hankel_size(teacher_dim)}×{hankel_size(teacher_dim)} Hankel matrix of the learned impulse response"
+              + (" of the linear part (A, B, C)" if student.nonlinear else ""))
+        if result.extrapolation_se is not None:
+            print(f"L_q of a {student.name} student: Monte Carlo mean of (ŷ_q − y_q)² on {n_mc} held-out Gaussian sequences "
+                  "± 1.96 standard errors (95%); L_k: the training loss")
         if np.any(result.diverged_at >= 0):
             print("diverged models keep their last finite parameters; '—' marks a loss beyond float64 range")
     return 0

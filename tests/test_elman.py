@@ -1,0 +1,156 @@
+"""Non-linear Elman students: BPTT gradients, the compiled kernel, the identity activation as the dense
+student, the Monte Carlo L_q, online training, and the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from cli_helpers import assert_usage_error, run_cli, run_tempx
+
+from tempx.numerics.app.experiments import seeded_batch
+from tempx.numerics.data import gaussian_sequences
+from tempx.numerics.drivers.descent import gd
+from tempx.numerics.losses import empirical_moment, extrapolation_losses, make_objective
+from tempx.numerics.students import get
+from tempx.numerics.students.dense_kernels import AVAILABLE
+from tempx.numerics.students.elman import ElmanParams, register_activation
+from tempx.numerics.teachers import memoryless, teacher_from_spec
+from tempx.theory.errors import InvalidInput
+
+ACTS = ["identity", "tanh", "relu"]
+
+
+@pytest.mark.parametrize("act", ACTS)
+@pytest.mark.parametrize("loss", ["last", "all"])
+def test_bptt_gradient_is_the_derivative_of_the_loss(act: str, loss: str) -> None:
+    # central differences at h = 1e-6 (error O(h²) + round-off/h ~ 1e-10 of the loss scale; relu has kinks, but
+    # at Gaussian parameters no pre-activation lies within 1e-6 of 0 for these seeds); tolerance 1e-6 of the
+    # largest entry, far below a wrong term
+    s = get(act)
+    p = seeded_batch("gaussian", 2, 4, 1.2, 3, student=act)
+    k = 5
+    t = teacher_from_spec("atoms:4/5@3/5,-1/2@2/5", k)
+    obj = make_objective(k, t.impulse_response(k), loss, data=gaussian_sequences(7, k, 1))
+    _, g = s.objective_loss_and_grad(p, obj)
+    theta = s.flatten(p)
+    h = 1e-6
+    fd = np.empty_like(theta)
+    for j in range(theta.shape[1]):
+        up, down = theta.copy(), theta.copy()
+        up[:, j] += h
+        down[:, j] -= h
+        fd[:, j] = (s.objective_loss_and_grad(s.unflatten(up, p.d), obj)[0]
+                    - s.objective_loss_and_grad(s.unflatten(down, p.d), obj)[0]) / (2 * h)
+    assert np.max(np.abs(fd - g)) <= 1e-6 * np.max(np.abs(g))
+
+
+@pytest.mark.skipif(not AVAILABLE, reason="numba is not installed")
+@pytest.mark.parametrize("act", ACTS)
+@pytest.mark.parametrize("loss", ["last", "all"])
+def test_compiled_kernel_follows_the_numpy_engine(act: str, loss: str) -> None:
+    # the same trajectory, summed in another order: 1e-12 relative after 60 steps
+    p = seeded_batch("gaussian", 3, 5, 0.8, 0, student=act)
+    X = gaussian_sequences(16, 4, 2)
+    a = gd(p, memoryless(4), 4, 0.05, 60, data=X, weights=loss, backend="numpy", qs=[8], mc=(64, 0))
+    b = gd(p, memoryless(4), 4, 0.05, 60, data=X, weights=loss, backend="numba", qs=[8], mc=(64, 0))
+    np.testing.assert_allclose(b.params.A, a.params.A, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(b.train_loss, a.train_loss, rtol=1e-12)
+    assert a.status == b.status == ("max_steps",) * 3
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"] if AVAILABLE else ["numpy"])
+def test_identity_activation_is_the_dense_student_on_the_same_data(backend: str) -> None:
+    """φ = identity: GD on the empirical last-output loss equals the dense student's GD on rᵀ Σ̂ r (C8), to 1e-12."""
+    X = gaussian_sequences(32, 5, 4)
+    dense = seeded_batch("gaussian", 3, 6, 0.5, 1, student="dense")
+    ident = seeded_batch("gaussian", 3, 6, 0.5, 1, student="identity")
+    np.testing.assert_array_equal(dense.A, ident.A)  # the same draws from the same seed
+    a = gd(dense, memoryless(5), 5, 0.05, 400, moment=empirical_moment(X), backend=backend, qs=[20])
+    b = gd(ident, memoryless(5), 5, 0.05, 400, data=X, backend=backend, qs=[20], mc=(64, 0))
+    for f in "ABC":
+        np.testing.assert_allclose(getattr(b.params, f), getattr(a.params, f), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(b.train_loss, a.train_loss, rtol=1e-12)
+
+
+def test_monte_carlo_extrapolation_contains_the_exact_value() -> None:
+    # for the identity activation L_q = Σ_{i<q} r_i² exactly; the estimate is within 5 standard errors
+    # (a false alarm has probability below 1e-6 per value)
+    p = seeded_batch("gaussian", 3, 4, 0.9, 2, student="identity")
+    t = teacher_from_spec("atoms:4/5@3/5,-1/2@2/5", 3)
+    from tempx.numerics.drivers.montecarlo import extrapolation_mc
+
+    mean, se = extrapolation_mc(p, t, [3, 12, 30], n=4000, seed=7)
+    exact = extrapolation_losses(get("identity").to_dense(p), t, [3, 12, 30])
+    assert np.all(se > 0) and np.all(np.abs(mean - exact) <= 5 * se)
+    again, _ = extrapolation_mc(p, t, [3, 12, 30], n=4000, seed=7)
+    np.testing.assert_array_equal(mean, again)  # seeded
+    with pytest.raises(InvalidInput, match="n >= 2"):
+        extrapolation_mc(p, t, [3], n=1)
+
+
+def test_online_training_is_reproducible_and_fresh() -> None:
+    p = seeded_batch("gaussian", 2, 4, 0.5, 0, student="tanh")
+    a = gd(p, memoryless(3), 3, 0.05, 30, online=(8, 5), qs=[9], mc=(64, 0))
+    b = gd(p, memoryless(3), 3, 0.05, 30, online=(8, 5), qs=[9], mc=(64, 0))
+    c = gd(p, memoryless(3), 3, 0.05, 30, data=gaussian_sequences(8, 3, 5), qs=[9], mc=(64, 0))
+    np.testing.assert_array_equal(a.params.A, b.params.A)
+    assert np.max(np.abs(a.params.A - c.params.A)) > 1e-8  # a new batch every step, not one fixed set
+    obj = make_objective(3, np.array([1.0, 0, 0]), online=(8, 5))
+    assert not np.array_equal(obj.at(0).X, obj.at(1).X) and np.array_equal(obj.at(1).X, obj.at(1).X)
+
+
+def test_refusals() -> None:
+    p = seeded_batch("gaussian", 1, 3, 0.5, 0, student="tanh")
+    with pytest.raises(InvalidInput, match="trains on data"):
+        gd(p, memoryless(3), 3, 0.05, 5)
+    with pytest.raises(InvalidInput, match="one of"):
+        make_objective(3, np.ones(3), data=np.ones((2, 3)), online=(2, 0))
+    with pytest.raises(InvalidInput, match="last-output loss"):
+        gd(seeded_batch("gaussian", 1, 3, 0.5, 0), memoryless(3), 3, 0.05, 5, data=np.ones((4, 3)), weights="all")
+    from tempx.numerics.drivers.limit import flow_limit
+
+    with pytest.raises(InvalidInput, match="impulse-response students"):
+        flow_limit(p, memoryless(3), 3)
+    with pytest.raises(InvalidInput, match="unknown activation"):
+        ElmanParams(p.A, p.B, p.C, "sigmoid2")
+
+
+def test_a_new_activation_from_the_registry() -> None:
+    student = register_activation("softsign", lambda z: z / (1 + np.abs(z)), lambda z: 1 / (1 + np.abs(z)) ** 2)
+    p = student.init("gaussian", 2, 3, 0.5, 0)
+    assert get("softsign") is student and p.activation == "softsign"
+    res = gd(p, memoryless(3), 3, 0.1, 200, data=gaussian_sequences(16, 3, 0), qs=[6], mc=(64, 0))
+    assert res.train_loss.max() < res.extrapolation_loss.max() * 10 and student.kernel is None
+    with pytest.raises(InvalidInput, match="exists already"):
+        register_activation("tanh", np.tanh, np.tanh)
+
+
+def test_command_line(tmp_path: Path) -> None:
+    proc = run_tempx(["train", "--student", "tanh", "--d", "6", "--k", "4", "--data", "32", "--sigma", "0.05",
+                      "--steps", "200", "--q", "20", "--n-models", "2", "--mc-sequences", "256", "--format", "json",
+                      "--save-params", str(tmp_path / "t.json")])
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    m = doc["models"][0]
+    assert doc["config"]["student"] == "tanh" and doc["config"]["mc_sequences"] == 256
+    assert m["extrapolation_se"]["20"] > 0 and len(m["A_singular_values"]) == 6
+    text = run_cli(["train", "--student", "relu", "--d", "4", "--k", "3", "--online", "8", "--steps", "20",
+                    "--mc-sequences", "64"])
+    assert text.returncode == 0 and " ± " in text.stdout and "Monte Carlo" in text.stdout
+    # the same seed, data and options: identity and dense start and end at the same parameters
+    for s in ("identity", "dense"):
+        assert run_cli(["train", "--student", s, "--d", "4", "--k", "3", "--data", "16", "--steps", "100",
+                        "--save-params", str(tmp_path / f"{s}.json"), "--mc-sequences", "64"]).returncode == 0
+    a, b = (json.loads((tmp_path / f"{s}.json").read_text()) for s in ("identity", "dense"))
+    np.testing.assert_allclose(np.array(a[0]["A"]), np.array(b[0]["A"]), rtol=1e-12, atol=1e-14)
+    assert a[0]["student"] == "identity" and b[0]["student"] == "dense"
+    assert_usage_error(run_cli(["train", "--student", "tanh", "--d", "4", "--k", "3"]), "--data n or --online n")
+    assert_usage_error(run_cli(["train", "--student", "tanh", "--d", "4", "--k", "3", "--data", "8",
+                                "--until-converged"]), "--until-converged")
+    assert_usage_error(run_cli(["train", "--d", "4", "--k", "3", "--data", "8", "--online", "8"]), "give one")
+    assert_usage_error(run_cli(["certify", "--params", str(tmp_path / "t.json"), "--k", "4"]), "linear students")
+    assert_usage_error(run_cli(["sweep", "--student", "relu", "--d", "4", "--k", "3", "--sigmas", "0.1", "--seeds", "1",
+                                "--out", str(tmp_path / "o")]), "--data n or --online n")
