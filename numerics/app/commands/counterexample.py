@@ -26,7 +26,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--disguise", metavar="SEED", help="disguise by a seeded random invertible rational change of basis")
     p.add_argument("--terms", help="number of impulse-response terms to show (default 2k + 1, more for a long tail)")
     p.add_argument("--q", help="extrapolation lengths q to report, Q1,Q2,... (default k+1, 2k, 4k and the number of terms)")
-    p.add_argument("--student", default="dense", help="dense (default) or diagonal: A = diag(λ) on the --nodes (claim C12)")
+    p.add_argument("--student", default="dense", help="dense (default), diagonal: A = diag(λ) on the --nodes (claim C12), or "
+                                                       "relu: a ReLU RNN with y_t = x_t + c x_(t-k) (claim C15)")
     p.add_argument("--nodes", help="diagonal student: k distinct nonzero nodes L1,L2,... (one per matched term)")
     p.add_argument("--balanced", action="store_true",
                    help="diagonal student: c = b (needs every weight > 0, e.g. k = 2 with nodes of opposite sign)")
@@ -171,10 +172,46 @@ def _diagonal_text(doc: dict[str, Any]) -> str:
     ])
 
 
+def _relu(args: argparse.Namespace) -> dict[str, Any]:
+    """C15: the ReLU RNN with ŷ_t = x_t + c x_{t−k}, its matrices and its losses (exact)."""
+    from tempx.theory.relu import MAX_K, relu_counterexample
+
+    k = parse_int(args.k, "--k", minimum=1)
+    if k > MAX_K:
+        raise InvalidInput(f"--k must be <= {MAX_K} for the ReLU construction (dimension 2k + 2), got {k}")
+    for name in ("tail", "disguise", "d", "nodes", "terms", "q"):
+        if getattr(args, name) is not None:
+            raise InvalidInput(f"--{name} is not an option of the ReLU counterexample (it is fixed by --k and --c)")
+    if args.balanced or args.teacher != "memoryless":
+        raise InvalidInput("the ReLU counterexample is for the memoryless teacher (no --teacher, no --balanced)")
+    c = Fraction(1) if args.c is None else parse_rational(args.c)
+    net = relu_counterexample(k, c)
+    mats = net.as_lists()
+    S = lambda rows: [[rational_str(x) for x in r] for r in rows]
+    return {"k": k, "d": net.d, "student": "relu", "teacher": "memoryless", "c": rational_str(c),
+            "A": S(mats["A"]), "B": S(mats["B"]), "C": S(mats["C"]),
+            "output": f"x_t + ({rational_str(c)}) x_(t-{k})", "train_loss": "0",
+            "extrapolation_loss": {"q > k": rational_str(c * c)},
+            "note": "exact for every input sequence (claim C15): L_k = 0 for every data set; L_q = c^2 E[x^2] for q > k"}
+
+
 def run(args: argparse.Namespace) -> int:
     student = args.student.strip().lower()
-    if student not in ("dense", "diagonal"):
-        raise InvalidInput(f"unknown student {args.student!r} for counterexample (allowed: dense, diagonal)")
+    if student not in ("dense", "diagonal", "relu"):
+        raise InvalidInput(f"unknown student {args.student!r} for counterexample (allowed: dense, diagonal, relu)")
+    if student == "relu":
+        doc = _relu(args)
+        if args.format == "json":
+            print(dumps(doc))
+        elif args.format == "latex":
+            print("\\\\\n".join(f"{m} = " + latex_matrix([[Fraction(x) for x in r] for r in doc[m]]) for m in "ABC"))
+        else:
+            print(f"ReLU counterexample (C15): k = {doc['k']}, c = {doc['c']}, {doc['d']} units; "
+                  f"output {doc['output']} on every sequence")
+            print(f"train loss L_{doc['k']} = 0 (every data set); extrapolation loss L_q = {doc['extrapolation_loss']['q > k']}"
+                  " for every q > k (unit-variance inputs)")
+            print("A =\n" + text_matrix(doc["A"]) + "\nB =\n" + text_matrix(doc["B"]) + "\nC =\n" + text_matrix(doc["C"]))
+        return 0
     if student == "diagonal":
         doc = _diagonal(args)
         print(dumps(doc) if args.format == "json" else _diagonal_text(doc) if args.format == "text" else

@@ -7,7 +7,7 @@ import argparse
 from tempx.numerics.app.formatting import dumps, parse_int, table
 from tempx.theory.claims import CLAIMS, get_claim
 
-HELP = "run the exact checks of the registered claims (C1-C6, C10-C12) and print a verdict table"
+HELP = "run the exact checks of the registered claims (C1-C6, C10-C15) and print a verdict table"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
