@@ -187,7 +187,8 @@ def make_objective(k: int, wstar: FloatArray, weights: Any = None, moment: Any =
         raise InvalidInput(f"give one of an empirical moment, a data set and online sequences, not {' and '.join(given)}")
     k = check_length(k)
     kind = "last" if weights is None or (isinstance(weights, str) and weights == "last") else weights
-    tw = np.zeros(k)
+    tw: FloatArray | None = np.zeros(k)
+    assert tw is not None
     tw[-1] = 1.0
     if isinstance(kind, str) and kind == "all":
         tw = np.ones(k)

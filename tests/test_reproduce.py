@@ -33,12 +33,14 @@ TINY = {
     "E7": {"teachers": ["memoryless"], "students": ["dense", "lru"], "d": 3, "k": 2, "sigmas": [0.1], "seeds": 2,
            "t_max": 1e12, "max_evals": 5000, "q": 8, "sign_teachers": ["atoms:4/5@3/5,-1/2@2/5"], "sign_fractions": [0.0],
            "sign_sigma": 0.1},
+    "E8": {"students": ["dense", "tanh"], "teachers": ["memoryless"], "d": 3, "k": 2, "sigmas": [0.1], "seeds": 2,
+           "n_data": 8, "steps": 50, "lr": 0.02, "q": 6, "mc_sequences": 64},
     "E9": {"series": [{"student": "dense", "teacher": "memoryless", "cells": [[4, 2]]}], "sigmas": [0.1, 0.2, 0.3],
            "seeds": 2, "t_max": 1e12, "max_evals": 20000, "q_factor": 10},
 }
 # Slower units for the interruption test: each E1 cell takes about half a second with either GD
 # engine (measured), so a kill sent within 50 ms of the 8th finished unit lands between units.
-SLOW = {**{k: v for k, v in TINY.items() if k not in ("E1L", "E7", "E9")}, "E1": {"cells": [[30, 6]], "sigmas": [0.05, 0.1, 0.3, 0.5, 1.0], "seeds": 2, "lr": 0.02,
+SLOW = {**{k: v for k, v in TINY.items() if k not in ("E1L", "E7", "E8", "E9")}, "E1": {"cells": [[30, 6]], "sigmas": [0.05, 0.1, 0.3, 0.5, 1.0], "seeds": 2, "lr": 0.02,
                        "steps": 200_000 if kernels.AVAILABLE else 4000}}
 
 
@@ -112,6 +114,11 @@ def test_outputs_exist_and_agree(tiny: tuple[Path, Path]) -> None:
     assert f"{fit9['exponent']:.2f}" in report and (out / "figures" / "E9_exponent_vs_k.png").stat().st_size > 1000
     assert (out / "tables" / "E9.tex").read_text().count("\\\\") >= 2
     assert len(list(csv.DictReader((out / "E9.csv").read_text().splitlines()))) == 6
+    # E8: linear and tanh students on the same data, the tanh L_q with its Monte Carlo standard error
+    e8 = {s["student"]: s for s in doc["E8"]["summary"]}
+    assert set(e8) == {"dense", "tanh"} and e8["dense"]["median_se"] is None and e8["tanh"]["median_se"] > 0
+    assert (out / "figures" / "E8_nonlinear_vs_sigma.png").stat().st_size > 1000 and "## E8" in report
+    assert all(r["mc_sequences"] == 64 for r in doc["E8"]["rows"] if r["student"] == "tanh")
 
 
 def test_rerun_reuses_the_cache_and_is_byte_identical(tiny: tuple[Path, Path]) -> None:
@@ -232,5 +239,6 @@ def test_plan_reads_the_presets() -> None:
                     + len(e["E6"]["teachers"]) * len(e["E6"]["sigmas"])
                     + len(e["E7"]["teachers"]) * len(e["E7"]["students"]) * len(e["E7"]["sigmas"])
                     + len(e["E7"]["sign_teachers"]) * len(e["E7"]["sign_fractions"])
-                    + sum(len(s["cells"]) for s in e["E9"]["series"]) * len(e["E9"]["sigmas"]))
+                    + sum(len(s["cells"]) for s in e["E9"]["series"]) * len(e["E9"]["sigmas"])
+                    + len(e["E8"]["teachers"]) * len(e["E8"]["students"]) * len(e["E8"]["sigmas"]))
         assert len(units) == expected and all(dict(u.params)["seed"] == 3 for u in units)

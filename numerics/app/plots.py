@@ -21,6 +21,7 @@ __all__ = [
     "plot_exponents",
     "plot_hankel",
     "plot_limit",
+    "plot_nonlinear",
     "plot_q0",
     "plot_signs",
     "plot_students",
@@ -275,6 +276,30 @@ def plot_exponents(fits: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
     ax.set_title("The σ-exponent of the limit's extrapolation loss")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=7)
+    return save_figure(fig, stem)
+
+
+def plot_nonlinear(summary: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
+    """E8: median L_q (IQR shaded) against σ per teacher (panels) and student (colour)."""
+    teachers = sorted({s["teacher"] for s in summary})
+    fig, axes = plt.subplots(1, len(teachers), figsize=(5 * len(teachers), 3.8), squeeze=False)
+    for ax, teacher in zip(axes[0], teachers):
+        for j, student in enumerate(sorted({s["student"] for s in summary})):
+            got = sorted((s for s in summary if s["teacher"] == teacher and s["student"] == student and s["median"] is not None),
+                         key=lambda s: s["sigma"])
+            if not got:
+                continue
+            x = [s["sigma"] for s in got]
+            ax.plot(x, [max(s["median"], FLOOR) for s in got], "o-", color=f"C{j}", label=student)
+            ax.fill_between(x, [max(s["q25"], FLOOR) for s in got], [max(s["q75"], FLOOR) for s in got], color=f"C{j}",
+                            alpha=0.2)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("initialization scale σ")
+        ax.set_title(teacher, fontsize=8)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+    axes[0][0].set_ylabel("median L_q after GD on data (IQR shaded)")
     return save_figure(fig, stem)
 
 

@@ -124,6 +124,11 @@ def plan(scale: str, seed: int, claim_ids: list[str] | None = None, config: dict
                   for t in e["teachers"] for st in e["students"] for s in e["sigmas"]]
         units += [Unit.of("E7", teacher=t, student="diagonal", sigma=e["sign_sigma"], init="symmetric",
                           negative_fraction=f, **common) for t in e["sign_teachers"] for f in e["sign_fractions"]]
+    if "E8" in cfg:
+        e = cfg["E8"]
+        units += [Unit.of("E8", teacher=t, student=st, d=e["d"], k=e["k"], sigma=s, seeds=e["seeds"], n_data=e["n_data"],
+                          steps=e["steps"], lr=e["lr"], q=e["q"], mc_sequences=e["mc_sequences"], seed=seed)
+                  for t in e["teachers"] for st in e["students"] for s in e["sigmas"]]
     if "E9" in cfg:
         e = cfg["E9"]
         units += [Unit.of("E9", student=series["student"], teacher=series["teacher"], d=d, k=k, sigma=s, seeds=e["seeds"],
@@ -161,6 +166,10 @@ def compute(unit: Unit) -> Any:
                                     steps=p["steps"], seed=p["seed"])
     if unit.kind == "E3":
         return extrapolation_curves(p["d"], p["k"], p["q_max"], seed=p["seed"], lr=p["lr"], steps=p["steps"])
+    if unit.kind == "E8":
+        return init_scale_sweep([p["d"]], [p["k"]], [p["sigma"]], p["seeds"], lr=p["lr"], steps=p["steps"], q=p["q"],
+                                n_data=p["n_data"], seed=p["seed"], teacher=p["teacher"], student=p["student"],
+                                mc_sequences=p["mc_sequences"], experiment="E8")
     if unit.kind in ("E7", "E9"):
         from tempx.numerics.app.experiments import limit_sweep
 

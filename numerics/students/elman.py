@@ -78,7 +78,8 @@ class ElmanParams(Batch):
         acts = {p.activation for p in batches}
         if len(acts) != 1:
             raise InvalidInput(f"one batch has one activation, got {sorted(acts)}")
-        return cls(*(np.concatenate([getattr(p, f) for p in batches]) for f in cls._fields), activation=acts.pop())
+        A, B, C = (np.concatenate([getattr(p, f) for p in batches]) for f in cls._fields)
+        return cls(A, B, C, acts.pop())
 
 
 def forward(params: ElmanParams, X: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -187,6 +188,7 @@ def _kernel_block(arrays: list[FloatArray], obj: Objective, *rest: Any) -> None:
     from tempx.numerics.students import elman_kernels
 
     A, b, c, code = arrays
+    assert obj.X is not None and obj.Y is not None and obj.time_weights is not None  # gd checked: data, not online
     elman_kernels.gd_block(A, b, c, int(code[0]), obj.X, obj.Y, obj.time_weights, *rest)
 
 
