@@ -87,8 +87,13 @@ TESTS: dict[str, list[str]] = {
     "numerics/drivers/flow.py": ["tests/test_flow.py", "tests/test_students.py"],
     "numerics/app/experiments.py": ["tests/test_experiments.py", "tests/test_reproduce.py"],
     "numerics/app/report.py": ["tests/test_reproduce.py"],
+    "numerics/students/elman.py": ["tests/test_elman.py", "tests/test_relu.py"],
+    "numerics/students/elman_kernels.py": ["tests/test_elman.py"],
+    "numerics/drivers/montecarlo.py": ["tests/test_elman.py", "tests/test_numerics_losses.py", "tests/test_relu.py"],
+    "theory/relu.py": ["tests/test_relu.py", "tests/test_claims.py"],
+    "theory/claims/c15_relu.py": ["tests/test_relu.py", "tests/test_claims.py"],
 }
-COMPILED = {"numerics/students/dense_kernels.py", "numerics/students/diagonal_kernels.py"}
+COMPILED = {"numerics/students/dense_kernels.py", "numerics/students/diagonal_kernels.py", "numerics/students/elman_kernels.py"}
 
 SWAP_BIN = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.FloorDiv: ast.Div,
             ast.Pow: ast.Mult, ast.Mod: ast.FloorDiv}
