@@ -258,3 +258,19 @@ def test_c2_default_instances_cover_d_equal_k_tails_padding_and_disguise(seed: i
     assert any(p.get("tail") is not None for p in inst) and any(p.get("disguise") is not None for p in inst)
     assert any(p["d"] > p["k"] + len(p.get("tail") or ()) for p in inst)  # padding
     assert any(p.get("c") is not None and p["c"] < 0 for p in inst)  # negative gain
+
+
+def test_c4_random_weights_reach_the_check() -> None:
+    """C4's instances ask for "random" weights: the generator must hand the check k weights ω ≥ 0 with a zero
+    among them (not None, which would silently check the default weights only)."""
+    import random
+    from fractions import Fraction
+
+    from tempx.theory.claims.c4_invariants import _weights
+
+    rng = random.Random(4)
+    for k in (1, 3, 6):
+        omega = _weights("random", k, rng)
+        assert isinstance(omega, list) and len(omega) == k and all(isinstance(w, Fraction) and w >= 0 for w in omega)
+        assert Fraction(0) in omega
+    assert _weights("all", 4, rng) == "all" and _weights("last", 4, rng) == "last"

@@ -34,6 +34,25 @@ def test_counterexample_init_has_the_exact_impulse_response() -> None:
     assert np.allclose(impulse_response(p, 10), exact, rtol=1e-12, atol=1e-12)
     noisy = init_counterexample(2, 3, perturb=0.1, seed=0)
     assert not np.array_equal(noisy.A[0], noisy.A[1])
+    plain = init_counterexample(2, 3)  # the default perturbation is none: every model is the exact one, rounded
+    mats = theory.counterexample(3).rnn.as_lists()
+    for name in "ABC":
+        exact = np.array([[float(x) for x in r] for r in mats[name]])
+        assert np.array_equal(getattr(plain, name)[0], exact) and np.array_equal(getattr(plain, name)[1], exact)
+
+
+def test_ring_phases_cover_the_circle_and_radii_the_ring() -> None:
+    """init_ring: arg λ uniform on [0, 2π) (every quadrant, mean of e^{iφ} near 0) and |λ| in [r_min, r_max];
+    4000 modes: the mean of e^{iφ} has standard error 1/√8000 ≈ 0.011, so |mean| < 0.06 fails with
+    probability below 1e-6 for a uniform phase, while phases in [0, 2/π) give |mean| > 0.9."""
+    from tempx.numerics.students.init import init_lru, init_ring
+
+    for lam in (init_ring(400, 10, 0.5, 3, 0.3, 0.8).lam, init_lru(400, 10, 0.5, 3, 0.3, 0.8).lam):
+        phase = np.angle(lam) % (2 * np.pi)
+        assert abs(np.mean(np.exp(1j * phase))) < 0.06
+        assert all(np.any((phase >= q * np.pi / 2) & (phase < (q + 1) * np.pi / 2)) for q in range(4))
+        r = np.abs(lam)
+        assert r.min() >= 0.3 - 1e-12 and r.max() <= 0.8 + 1e-12 and r.max() - r.min() > 0.4
 
 
 def test_save_and_load_round_trip(tmp_path: Path) -> None:

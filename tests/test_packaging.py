@@ -73,3 +73,24 @@ def test_python_dash_m_tempx_is_the_command_line() -> None:
     proc = subprocess.run([sys.executable, "-m", "tempx", "--version"], capture_output=True, text=True, check=False,
                           cwd=ROOT.parent)
     assert proc.returncode == 0 and proc.stdout.strip() == f"tempx {tempx.__version__}"
+
+
+def test_every_module_is_in_the_mutation_map() -> None:
+    """Mutation testing covers every module of theory/ and numerics/ (tests/mutate.py, docs/testing.md):
+    a new module without its tests in the map is noticed here, not in a report nobody ran."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("tempx_mutate", ROOT / "tests" / "mutate.py")
+    assert spec is not None and spec.loader is not None
+    mutate = importlib.util.module_from_spec(spec)
+    sys.modules["tempx_mutate"] = mutate  # its dataclasses look their module up there
+    try:
+        spec.loader.exec_module(mutate)
+    finally:
+        del sys.modules["tempx_mutate"]
+    modules = {p.relative_to(ROOT).as_posix() for layer in ("theory", "numerics") for p in (ROOT / layer).rglob("*.py")}
+    assert modules - set(mutate.TESTS) - mutate.SKIP == set()
+    assert set(mutate.TESTS) <= modules  # no stale entries
+    for tests in mutate.TESTS.values():
+        for node in tests:
+            assert (ROOT / node.split("::")[0]).is_file(), node

@@ -18,6 +18,7 @@ from cli_helpers import assert_usage_error, run_cli, run_tempx
 from tempx.numerics.app.reproduce import plan
 from tempx.numerics.students import dense_kernels as kernels
 from tempx.theory.claims import CLAIMS
+from tempx.theory.errors import InvalidInput
 
 TINY = {
     "E1": {"cells": [[6, 3]], "sigmas": [0.05, 1.0], "seeds": 2, "steps": 300, "lr": 0.02},
@@ -242,3 +243,28 @@ def test_plan_reads_the_presets() -> None:
                     + sum(len(s["cells"]) for s in e["E9"]["series"]) * len(e["E9"]["sigmas"])
                     + len(e["E8"]["teachers"]) * len(e["E8"]["students"]) * len(e["E8"]["sigmas"]))
         assert len(units) == expected and all(dict(u.params)["seed"] == 3 for u in units)
+
+
+def test_a_result_from_another_code_version_is_refused() -> None:
+    from tempx.numerics.app.reproduce import check_worker_code
+
+    check_worker_code("0.2.0+abc.numba", "0.2.0+abc.numba")  # the same install: accepted
+    with pytest.raises(InvalidInput, match="a worker runs tempx 0.2.0\\+old.numba, this client 0.2.0\\+new.numba"):
+        check_worker_code("0.2.0+old.numba", "0.2.0+new.numba")
+
+
+def test_presets_are_complete_so_no_default_is_read() -> None:
+    """Both scales give every experiment the same keys, and a plan built from them reads every unit
+    parameter it passes on (compute raises KeyError on a missing one instead of defaulting)."""
+    from tempx.numerics.app.reproduce import SCALES, plan
+
+    quick, full = SCALES["quick"], SCALES["full"]
+    assert set(quick) == set(full)
+    for name in quick:
+        assert set(quick[name]) == set(full[name]), name
+    for u in plan("quick", 0):
+        p = dict(u.params)
+        if u.kind == "E7":
+            assert {"init", "negative_fraction", "student", "max_evals"} <= set(p)
+        if u.kind in ("E1", "E4"):
+            assert (p["n_data"] is None) == (u.kind == "E1")

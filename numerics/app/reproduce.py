@@ -24,7 +24,7 @@ from tempx import __version__
 from tempx.numerics.app.io import ensure_dir, write_text_atomic
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["SCALES", "Unit", "check_manifest", "code_version", "compute", "plan", "run_units", "work"]
+__all__ = ["SCALES", "Unit", "check_manifest", "check_worker_code", "code_version", "compute", "plan", "run_units", "work"]
 
 def _load_presets() -> dict[str, dict[str, Any]]:
     """The quick and full scales, from ``numerics/app/presets.json`` (data, documented in docs/reproduce.md)."""
@@ -94,7 +94,7 @@ def plan(scale: str, seed: int, claim_ids: list[str] | None = None, config: dict
         if name in cfg:
             e = cfg[name]
             units += [Unit.of(name, d=d, k=k, sigma=s, seeds=e["seeds"], steps=e["steps"], lr=e["lr"], seed=seed,
-                              n_data=e.get("n_data"))
+                              n_data=e["n_data"] if name == "E4" else None)
                       for d, k in e["cells"] for s in e["sigmas"]]
     if "E1L" in cfg:
         e = cfg["E1L"]
@@ -120,8 +120,10 @@ def plan(scale: str, seed: int, claim_ids: list[str] | None = None, config: dict
         e = cfg["E7"]
         common = {"d": e["d"], "k": e["k"], "seeds": e["seeds"], "t_max": e["t_max"], "max_evals": e["max_evals"],
                   "q": e["q"], "seed": seed}
-        units += [Unit.of("E7", teacher=t, student=st, sigma=s, negative_fraction=0.0, **common)
-                  for t in e["teachers"] for st in e["students"] for s in e["sigmas"]]
+        from tempx.numerics.students import get as get_student
+
+        units += [Unit.of("E7", teacher=t, student=st, sigma=s, init=get_student(st).inits[0], negative_fraction=0.0,
+                          **common) for t in e["teachers"] for st in e["students"] for s in e["sigmas"]]
         units += [Unit.of("E7", teacher=t, student="diagonal", sigma=e["sign_sigma"], init="symmetric",
                           negative_fraction=f, **common) for t in e["sign_teachers"] for f in e["sign_fractions"]]
     if "E8" in cfg:
@@ -174,13 +176,13 @@ def compute(unit: Unit) -> Any:
         from tempx.numerics.app.experiments import limit_sweep
 
         return limit_sweep(p["d"], p["k"], p["sigma"], p["seeds"], seed=p["seed"], q=p["q"], t_max=p["t_max"],
-                           certify=unit.kind == "E7", teacher=p["teacher"], student=p["student"], init=p.get("init"),
+                           certify=unit.kind == "E7", teacher=p["teacher"], student=p["student"],
+                           init=p["init"] if unit.kind == "E7" else None,
                            negative_fraction=p["negative_fraction"] if unit.kind == "E7" else 0.0,
                            experiment=unit.kind, max_evals=p["max_evals"])
     if unit.kind in ("E5", "E6"):
         return teacher_experiment(unit.kind, p["teacher"], p["d"], [p["k"]], [p["sigma"]], p["seeds"], lr=p["lr"],
-                                  steps=p["steps"], q=p["q"], seed=p["seed"], student=p.get("student", "dense"),
-                                  init=p.get("init", "gaussian"), negative_fraction=p.get("negative_fraction", 0.0))
+                                  steps=p["steps"], q=p["q"], seed=p["seed"])  # E5, E6: dense students, gaussian init
     raise InvalidInput(f"unknown unit kind {unit.kind!r}")
 
 
@@ -193,6 +195,12 @@ def work(unit: Unit) -> dict[str, Any]:
     start = time.perf_counter()
     result = compute(unit)
     return {"result": result, "seconds": time.perf_counter() - start, "code": code_version()}
+
+
+def check_worker_code(worker: str, client: str) -> None:
+    """Refuse a result computed by another code version (a cluster worker with another install)."""
+    if worker != client:
+        raise InvalidInput(f"a worker runs tempx {worker}, this client {client}: install the same version on every worker")
 
 
 def check_manifest(out: Path, code: str) -> None:
@@ -252,9 +260,8 @@ def run_units(
 
     def store(unit: Unit, got: dict[str, Any], remote: bool) -> None:
         nonlocal done
-        if remote and got["code"] != code:
-            raise InvalidInput(f"a worker runs tempx {got['code']}, this client {code}: install the same version on "
-                               "every worker")
+        if remote:
+            check_worker_code(got["code"], code)
         entry = {"unit": unit.as_dict(), "code": code, "result": got["result"], "seconds": got["seconds"]}
         write_text_atomic(cache / f"{unit.key(code)}.json", json.dumps(entry, sort_keys=True))
         load(unit)
