@@ -227,7 +227,7 @@ def apply(source: str, m: Mutant) -> str:
 
 def copy_tree(dest: Path) -> None:
     # tempx/ holds relative symlinks to theory/ and numerics/: copied as links, they point into the copy
-    for name in ("tempx", "theory", "numerics", "tests", "docs", "README.md", "pyproject.toml"):
+    for name in ("tempx", "theory", "numerics", "tests", "docs", "benchmarks", "README.md", "pyproject.toml", "CITATION.cff"):
         src = ROOT / name
         if src.is_dir():
             shutil.copytree(src, dest / name, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
