@@ -153,6 +153,8 @@ def test_counterexample_command_diagonal() -> None:
     doc = json.loads(proc.stdout)
     assert doc["impulse_response"][:4] == ["1", "0", "0", "6"] and doc["weights"] == ["3", "-3", "1"]
     assert doc["train_loss"] == "0" and doc["student"] == "diagonal"
+    # defaults: 2k + 1 terms shown, L_q at q = k + 1, 2k and the number of terms
+    assert len(doc["impulse_response"]) == 7 and set(doc["extrapolation_loss"]) == {"4", "6", "7"}
     bal = json.loads(run_tempx(["counterexample", "--student", "diagonal", "--nodes", "1,-1", "--k", "2", "--balanced",
                                 "--format", "json"]).stdout)
     assert bal["b"] == bal["c"] and bal["impulse_response"][:3] == ["1", "0", "1"]

@@ -57,9 +57,11 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def test_outputs_exist_and_agree(tiny: tuple[Path, Path]) -> None:
-    out, _ = tiny
+    out, cfg = tiny
     doc = json.loads((out / "results.json").read_text())
     report = (out / "REPORT.md").read_text()
+    # the report's command is the one that was run (with its --config), not a reconstruction
+    assert f"--config {cfg}" in report.split("## Reproduce")[1]
     for fig in ("E1_extrapolation_vs_sigma", "E1_extrapolation_vs_Q0", "E2_symmetric", "E3_extrapolation_vs_length",
                 "E4_extrapolation_vs_sigma", "E4_extrapolation_vs_Q0", "E5_extrapolation_vs_k", "E6_hankel_spectrum"):
         assert (out / "figures" / f"{fig}.png").stat().st_size > 1000 and (out / "figures" / f"{fig}.pdf").exists()
