@@ -154,3 +154,9 @@ def test_command_line(tmp_path: Path) -> None:
     assert_usage_error(run_cli(["certify", "--params", str(tmp_path / "t.json"), "--k", "4"]), "linear students")
     assert_usage_error(run_cli(["sweep", "--student", "relu", "--d", "4", "--k", "3", "--sigmas", "0.1", "--seeds", "1",
                                 "--out", str(tmp_path / "o")]), "--data n or --online n")
+    # the cost is bounded before the work: BPTT keeps every state of every sequence (30 GiB here)
+    assert_usage_error(run_cli(["train", "--student", "tanh", "--d", "100", "--k", "50", "--data", "100000"]),
+                       "over the memory limit")
+    assert_usage_error(run_cli(["sweep", "--student", "relu", "--d", "100", "--k", "50", "--sigmas", "0.1", "--seeds", "8",
+                                "--online", "100000", "--out", str(tmp_path / "big")]), "over the memory limit")
+    assert not (tmp_path / "big").exists()

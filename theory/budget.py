@@ -27,6 +27,7 @@ __all__ = [
     "WORK_ENV",
     "WORK_LIMIT",
     "OverBudget",
+    "bptt_bytes",
     "check_memory",
     "check_work",
     "disguise_work",
@@ -91,6 +92,14 @@ def train_bytes(n_models: int, d: int, k: int, q_max: int, n_data: int | None = 
     if n_data is not None:
         floats += 2.0 * k * k + n_data * k
     return 8.0 * floats + 64 * 1024**2  # plus the interpreter and libraries
+
+
+def bptt_bytes(n_models: int, d: int, k: int, n_sequences: int, mc_sequences: int = 0) -> float:
+    """GD on N non-linear (Elman) students: pre-activations and states of every sequence and step kept for
+    back-propagation through time (2 N n k d in the numpy engine), the gradient terms (~3 N n k), and the
+    Monte Carlo evaluation's states (N · mc · d, twice)."""
+    floats = 2.0 * n_models * n_sequences * k * d + 3.0 * n_models * n_sequences * k + 2.0 * n_models * mc_sequences * d
+    return 8.0 * floats + train_bytes(n_models, d, k, 1)
 
 
 def flow_bytes(d: int) -> float:

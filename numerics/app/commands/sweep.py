@@ -11,7 +11,7 @@ from typing import Any
 from tempx.numerics.app.commands.common import float_list, int_list, nonneg_int, positive_float, positive_int
 from tempx.numerics.app.io import ensure_dir, rows_to_csv, staged, write_text_atomic
 from tempx.numerics.app.progress import Progress
-from tempx.theory.budget import check_memory, train_bytes
+from tempx.theory.budget import bptt_bytes, check_memory, train_bytes
 from tempx.theory.errors import InvalidInput
 from tempx.theory.teacher_spec import TEACHER_FORMS, parse_teacher
 
@@ -76,6 +76,11 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInput("--data (a fixed set) and --online (fresh sequences every step): give one")
     if s.nonlinear and n_data is None and n_online is None:
         raise InvalidInput(f"a {student} student trains on data: give --data n or --online n")
+    if s.nonlinear:
+        n_seq = n_data if n_data is not None else n_online
+        assert n_seq is not None
+        check_memory(f"sweep of {student} students with d up to {max(ds)}, k up to {max(ks)}, {seeds} seeds, n = {n_seq}",
+                     bptt_bytes(seeds, max(ds), max(ks), n_seq, n_mc))
     init = args.init or s.inits[0]
     if init not in s.inits:
         raise InvalidInput(f"--init {init} is not an initialization of the {student} student (allowed: {', '.join(s.inits)})")

@@ -16,7 +16,7 @@ from tempx.numerics.app.commands.common import (
 )
 from tempx.numerics.app.formatting import dumps, table
 from tempx.numerics.app.progress import Progress
-from tempx.theory.budget import check_memory, flow_bytes, train_bytes
+from tempx.theory.budget import bptt_bytes, check_memory, flow_bytes, train_bytes
 from tempx.theory.errors import InvalidInput
 from tempx.theory.teacher_spec import TEACHER_FORMS, parse_teacher
 
@@ -153,6 +153,11 @@ def run(args: argparse.Namespace) -> int:
         d = positive_int(args.d, "--d")
         params = seeded_batch(init, positive_int(args.n_models, "--n-models"), d, sigma, seed, cap, student=student.name,
                               negative_fraction=neg, ring=ring)
+    if student.nonlinear and (n_data is not None or n_online is not None):
+        n_seq = n_data if n_data is not None else n_online
+        assert n_seq is not None
+        check_memory(f"BPTT on N = {params.n_models} {student.name} students, d = {params.d}, k = {k}, n = {n_seq} "
+                     f"sequences, {n_mc} held-out", bptt_bytes(params.n_models, params.d, k, n_seq, n_mc))
     moment = None
     X = None
     if n_data is not None and n_online is not None:
