@@ -195,6 +195,16 @@ def test_train_refuses_options_it_would_ignore(args: list[str], needle: str) -> 
     assert_usage_error(run_cli(["train", "--d", "3", "--k", "3", "--steps", "1", *args]), needle)
 
 
+def test_train_takes_ring_radii_where_they_apply() -> None:
+    for student in ("complex", "lru"):
+        proc = run_cli(["train", "--student", student, "--init", "ring", "--r-min", "0.5", "--r-max", "0.7", "--d", "3",
+                        "--k", "3", "--steps", "1"])
+        assert proc.returncode == 0, proc.stderr
+    # the flow's solver memory counts too: d = 300 has 90 600 parameters, a 2.6e11-byte Jacobian
+    assert_usage_error(run_cli(["train", "--d", "300", "--k", "2", "--n-models", "1", "--until-converged"]),
+                       "over the memory limit")
+
+
 def test_train_complex_saves_and_restarts_as_itself(tmp_path: Path) -> None:
     saved = tmp_path / "p.json"
     proc = run_tempx(["train", "--student", "complex", "--d", "6", "--k", "4", "--steps", "500", "--n-models", "2",

@@ -108,3 +108,15 @@ def test_e5_low_dimensional_teacher_small_sigma_learns_d_star_states() -> None:
 def test_e1_with_a_teacher_records_it() -> None:
     rows = init_scale_sweep([6], [5], [0.05], seeds=2, steps=200, teacher="geometric:1/2")
     assert {r["teacher"] for r in rows} == {"geometric:1/2"} and {r["teacher_dim"] for r in rows} == {1}
+
+
+def test_limit_sweep_defaults_to_q_10k_and_e5_rows_carry_no_sign_pattern() -> None:
+    from tempx.numerics.app.experiments import limit_sweep, teacher_experiment
+
+    rows = limit_sweep(3, 2, 0.3, 1)
+    assert rows[0]["q"] == 20 and rows[0]["init"] == "gaussian" and rows[0]["student"] == "dense"
+    e5 = teacher_experiment("E5", "atoms:1/2@1", 3, [2], [0.1], 1, steps=10, q=8)
+    assert "negative_fraction" not in e5[0] or e5[0]["negative_fraction"] is None
+    signed = teacher_experiment("E7", "memoryless", 3, [2], [0.1], 1, steps=10, q=8, student="diagonal", init="symmetric",
+                                negative_fraction=0.5)
+    assert signed[0]["negative_fraction"] == 0.5

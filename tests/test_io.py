@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tempx.numerics.app.io import staged, write_text_atomic
+from tempx.numerics.app.io import ensure_dir, staged, write_text_atomic
 from tempx.theory.errors import InvalidInput
 
 
@@ -106,3 +106,12 @@ def test_rows_to_csv_is_a_tidy_table() -> None:
 
     text = rows_to_csv([{"a": 1, "b": None, "c": "x"}, {"a": 2.5}], ["a", "b"])
     assert text == "a,b\n1,\n2.5,\n"
+
+
+def test_ensure_dir_creates_nested_folders_and_accepts_existing_ones(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b"
+    assert ensure_dir(target) == target and target.is_dir()
+    assert ensure_dir(target) == target  # an existing writable folder is fine
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InvalidInput, match="cannot create output folder"):
+        ensure_dir(tmp_path / "file" / "sub")

@@ -146,3 +146,19 @@ def test_a_moment_matrix_asymmetric_in_the_last_bit_is_accepted_and_symmetrized(
     bad[1, 3] += 10 * MOMENT_SYMMETRY_RTOL * np.max(np.abs(M))
     with pytest.raises(InvalidInput, match="not symmetric"):
         check_moment(bad, 5)
+
+
+def test_objective_weights_the_outputs_it_is_asked_to() -> None:
+    """Finite data: last output → τ = e_{k−1} and W = Σ̂; all outputs → τ = ones; online draws per step."""
+    from tempx.numerics.losses import make_objective, teacher_outputs
+
+    X = np.arange(12.0).reshape(3, 4) / 7
+    last = make_objective(4, np.array([1.0, 0.5, 0, 0]), "last", data=X)
+    assert last.time_weights is not None and last.time_weights.tolist() == [0, 0, 0, 1]
+    np.testing.assert_array_equal(last.W, empirical_moment(X))
+    allw = make_objective(4, np.array([1.0, 0.5, 0, 0]), "all", data=X)
+    assert allw.time_weights is not None and allw.time_weights.tolist() == [1, 1, 1, 1]
+    np.testing.assert_allclose(allw.Y, X + 0.5 * np.concatenate([np.zeros((3, 1)), X[:, :-1]], axis=1))
+    np.testing.assert_array_equal(teacher_outputs(X, np.array([1.0, 0, 0, 0])), X)
+    with pytest.raises(InvalidInput, match="n >= 2 samples"):
+        monte_carlo_loss(Params(np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.ones((1, 1, 1))), memoryless(2), 2, n=1, seed=0)
