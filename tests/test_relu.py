@@ -28,6 +28,18 @@ def test_instances_cover_what_the_claim_states() -> None:
         assert {i["k"] for i in drawn if i["form"] == "orthants"} == {1, 2, 3}
 
 
+def test_the_checks_reach_every_case_the_claim_states() -> None:
+    """The sequence check covers lengths below k, exactly k, k + 1 and beyond; the orthant check every one of
+    the 2^(k+1) sign patterns (read from the evidence, so a generator that drops a case is noticed)."""
+    from tempx.theory.claims.c15_relu import check_instance
+
+    ev = check_instance("sequences", 5, 4, "-1")
+    assert {e.params["length"] for e in ev} == {1, 3, 4, 5, 11}
+    ev = check_instance("orthants", 0, 3, "1/3")
+    patterns = {e.params["signs"] for e in ev if "signs" in e.params}
+    assert len(patterns) == 16 and "++++" in patterns and "----" in patterns
+
+
 def test_the_claim_passes_and_fails_on_a_wrong_construction(monkeypatch: pytest.MonkeyPatch) -> None:
     claim = get_claim("C15")
     assert claim.check(0).passed and claim.check(3).passed
