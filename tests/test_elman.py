@@ -162,3 +162,4 @@ def test_command_line(tmp_path: Path) -> None:
     assert_usage_error(run_cli(["sweep", "--student", "relu", "--d", "100", "--k", "50", "--sigmas", "0.1", "--seeds", "8",
                                 "--online", "100000", "--out", str(tmp_path / "big")]), "over the memory limit")
     assert not (tmp_path / "big").exists()
+    assert_usage_error(run_cli(["train", "--d", "3", "--k", "4", "--online", "1000000000"]), "over the memory limit")

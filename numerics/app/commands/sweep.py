@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     check_executor_options(args.jobs, args.scheduler)  # one line before any folder is touched
     check_lengths([q or 4 * max(ks)])
     check_memory(f"sweep with d up to {max(ds)}, k up to {max(ks)}, {seeds} seeds per cell",
-                 train_bytes(seeds, max(ds), max(ks), (q or 4 * max(ks)), n_data))
+                 train_bytes(seeds, max(ds), max(ks), (q or 4 * max(ks)), n_data or n_online))
     out = ensure_dir(Path(args.out))
     grid = [(d, k, s) for d in ds for k in ks for s in sigmas]
     cells = len(grid)

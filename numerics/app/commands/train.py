@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         d_req, n_req = positive_int(args.d, "--d"), positive_int(args.n_models, "--n-models")
         check_memory(f"train with N = {n_req}, d = {d_req}, k = {k}, q = {max(qs)}"
                      + (" to the limit of gradient flow" if limit else ""),
-                     train_bytes(n_req, d_req, k, max(qs), n_data) + (flow_bytes(d_req) if limit else 0))
+                     train_bytes(n_req, d_req, k, max(qs), n_data or n_online) + (flow_bytes(d_req) if limit else 0))
     teacher = teacher_from_spec(args.teacher, k)
     teacher_dim = parse_teacher(args.teacher).dim
     if from_file:
@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
             raise InvalidInput(f"--init-file {args.init_file!r} holds {found.name} students, not --student {student.name}")
         student = found
         check_memory(f"train with N = {params.n_models}, d = {params.d}, k = {k}, q = {max(qs)}",
-                     train_bytes(params.n_models, params.d, k, max(qs), n_data) + (flow_bytes(params.d) if limit else 0))
+                     train_bytes(params.n_models, params.d, k, max(qs), n_data or n_online) + (flow_bytes(params.d) if limit else 0))
         if args.d is not None and positive_int(args.d, "--d") != params.d:
             raise InvalidInput(f"--d {args.d} does not match the file's d = {params.d}")
         init = "file"
