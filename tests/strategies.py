@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
+import numpy as np
 from hypothesis import strategies as st
 
 small_rationals = st.fractions(min_value=-5, max_value=5, max_denominator=7)
@@ -45,3 +47,14 @@ def scaled(n: int) -> int:
     from hypothesis import settings
 
     return max(1, n * settings.default.max_examples // 25)
+
+
+def central_differences(f: Any, theta: np.ndarray, h: float) -> np.ndarray:
+    """(f(θ + h e_j) − f(θ − h e_j)) / 2h for every column j of θ (N, P); f maps (N, P) to (N, …): (N, P, …)."""
+    cols = []
+    for j in range(theta.shape[1]):
+        up, down = theta.copy(), theta.copy()
+        up[:, j] += h
+        down[:, j] -= h
+        cols.append((f(up) - f(down)) / (2 * h))
+    return np.stack(cols, axis=1)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from cli_helpers import assert_usage_error, run_cli, run_tempx
+from strategies import central_differences
 
 from tempx.numerics.app.experiments import seeded_batch
 from tempx.numerics.data import gaussian_sequences
@@ -36,15 +37,7 @@ def test_bptt_gradient_is_the_derivative_of_the_loss(act: str, loss: str) -> Non
     t = teacher_from_spec("atoms:4/5@3/5,-1/2@2/5", k)
     obj = make_objective(k, t.impulse_response(k), loss, data=gaussian_sequences(7, k, 1))
     _, g = s.objective_loss_and_grad(p, obj)
-    theta = s.flatten(p)
-    h = 1e-6
-    fd = np.empty_like(theta)
-    for j in range(theta.shape[1]):
-        up, down = theta.copy(), theta.copy()
-        up[:, j] += h
-        down[:, j] -= h
-        fd[:, j] = (s.objective_loss_and_grad(s.unflatten(up, p.d), obj)[0]
-                    - s.objective_loss_and_grad(s.unflatten(down, p.d), obj)[0]) / (2 * h)
+    fd = central_differences(lambda th: s.objective_loss_and_grad(s.unflatten(th, p.d), obj)[0], s.flatten(p), 1e-6)
     assert np.max(np.abs(fd - g)) <= 1e-6 * np.max(np.abs(g))
 
 

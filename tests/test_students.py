@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import sympy as sp
 from cli_helpers import assert_usage_error, run_cli, run_tempx
+from strategies import central_differences
 
 from tempx.numerics.app.experiments import seeded_batch
 from tempx.numerics.drivers.descent import gd
@@ -61,15 +62,7 @@ def test_gradient_is_the_derivative_of_the_loss(student: str, weights: str) -> N
     W = weight_matrix(k, None, X[:, ::-1].T @ X[:, ::-1] / 9) if weights == "moment" else weight_matrix(k, weights)
     wstar = t.impulse_response(k)
     _, g = s.loss_and_grad(p, wstar, W)
-    theta = s.flatten(p)
-    h = 1e-6
-    fd = np.empty_like(theta)
-    for j in range(theta.shape[1]):
-        up, down = theta.copy(), theta.copy()
-        up[:, j] += h
-        down[:, j] -= h
-        fd[:, j] = (s.loss_and_grad(s.unflatten(up, p.d), wstar, W)[0]
-                    - s.loss_and_grad(s.unflatten(down, p.d), wstar, W)[0]) / (2 * h)
+    fd = central_differences(lambda th: s.loss_and_grad(s.unflatten(th, p.d), wstar, W)[0], s.flatten(p), 1e-6)
     assert np.max(np.abs(fd - g)) <= 1e-6 * np.max(np.abs(g))
 
 
