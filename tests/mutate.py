@@ -109,6 +109,7 @@ TESTS: dict[str, list[str]] = {
     "theory/errors.py": ["tests/test_cli.py", "tests/test_fuzz.py"],
     "numerics/students/elman.py": ["tests/test_elman.py", "tests/test_relu.py"],
     "numerics/students/elman_kernels.py": ["tests/test_elman.py"],
+    "numerics/students/blas_threads.py": ["tests/test_blas_threads.py", "tests/test_elman.py"],
     "numerics/drivers/montecarlo.py": ["tests/test_elman.py", "tests/test_numerics_losses.py", "tests/test_relu.py"],
     "theory/relu.py": ["tests/test_relu.py", "tests/test_claims.py"],
     "theory/claims/c15_relu.py": ["tests/test_relu.py", "tests/test_claims.py"],

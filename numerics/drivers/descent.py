@@ -66,12 +66,14 @@ class GDResult:
 
 
 def evaluate(params: Any, teacher: Teacher, k: int, qs: Sequence[int], weights: Any = None, moment: FloatArray | None = None,
-             objective: Objective | None = None, mc: tuple[int, int] = (MC_SEQUENCES, 0)) -> dict[str, FloatArray]:
+             objective: Objective | None = None, mc: tuple[int, int] = (MC_SEQUENCES, 0),
+             train_loss: FloatArray | None = None) -> dict[str, FloatArray]:
     """Train loss, extrapolation losses (N, len(qs)) and the student's norms for every model.
 
     A non-linear student's train loss is its loss on ``objective`` (online: on the objective's
-    batch of the last step) and its L_q the Monte Carlo estimate on ``mc`` = (n, seed) held-out
-    sequences, with its standard error as ``extrapolation_se``; a linear student's L_q is exact."""
+    batch of the last step) — or ``train_loss`` when the compiled kernel has just computed it at
+    these parameters (a BPTT pass saved) — and its L_q the Monte Carlo estimate on ``mc`` = (n, seed)
+    held-out sequences, with its standard error as ``extrapolation_se``; a linear student's L_q is exact."""
     student = student_of(params)
     k = check_length(k)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverged model's last finite iterate may overflow here
@@ -79,7 +81,8 @@ def evaluate(params: Any, teacher: Teacher, k: int, qs: Sequence[int], weights: 
         if student.nonlinear:
             if objective is None:
                 raise InvalidInput(f"a {student.name} student is evaluated on its training data (an Objective)")
-            loss = student.objective_loss_and_grad(params, objective)[0]
+            loss = (student.objective_loss_and_grad(params, objective)[0] if train_loss is None
+                    else np.asarray(train_loss, dtype=np.float64))
         else:
             W = weight_matrix(k, weights, moment)
             r = student.impulse_response(params, k) - teacher.impulse_response(k)[None, :]
@@ -194,9 +197,10 @@ def gd(
         for name, v in values.items():
             hist.setdefault(name, []).append(v)
 
+    kernel_loss = None  # the compiled kernel's loss at the returned parameters (used for non-linear students)
     if compiled:
-        final, status, used, diverged_at = _steps_compiled(student, params, obj, lr, steps, tol, divergence_bound,
-                                                           record_every, record, progress)
+        final, status, used, diverged_at, kernel_loss = _steps_compiled(student, params, obj, lr, steps, tol,
+                                                                        divergence_bound, record_every, record, progress)
     else:
         final, status, used, diverged_at = _steps_numpy(student, params, obj, lr, steps, tol, divergence_bound,
                                                         record_every, record, progress)
@@ -204,7 +208,8 @@ def gd(
     if record_every is not None and hist["step"][-1] != last:
         record(final, last)
     history = {name: np.asarray(v) for name, v in hist.items()}
-    values = evaluate(final, teacher, k, qs, weights, moment, obj.at(steps), mc)
+    values = evaluate(final, teacher, k, qs, weights, moment, obj.at(steps), mc,
+                      train_loss=kernel_loss if student.nonlinear else None)
     if progress is not None:
         progress(steps, steps)
     return GDResult(
@@ -270,8 +275,9 @@ CHUNK = 2000  # compiled steps between progress reports (a call costs ~10 µs; 2
 
 def _steps_compiled(student: Any, params: Any, obj: Objective, lr: float, steps: int, tol: float,
                     bound: float, record_every: int | None, record: Record, progress: Callable[[int, int], None] | None
-                    ) -> Outcome:
-    """The student's compiled kernel: many steps per call, models in parallel; same stopping rules."""
+                    ) -> tuple[Any, NDArray[np.object_], NDArray[np.int64], NDArray[np.int64], FloatArray]:
+    """The student's compiled kernel: many steps per call, models in parallel; same stopping rules.
+    Also returns each model's loss at its returned parameters (the kernel's last evaluation)."""
     kernel = student.kernel
     arrays = kernel.arrays(params)
     out = np.zeros((params.n_models, 4))
@@ -289,4 +295,4 @@ def _steps_compiled(student: Any, params: Any, obj: Objective, lr: float, steps:
     status = np.array([names[int(s)] for s in out[:, 0]], dtype=object)
     used = out[:, 1].astype(np.int64)
     diverged_at = np.where(out[:, 0] == 3, out[:, 2], -1).astype(np.int64)
-    return kernel.params(arrays), status, used, diverged_at
+    return kernel.params(arrays), status, used, diverged_at, out[:, 3].copy()
