@@ -101,8 +101,8 @@ TESTS: dict[str, list[str]] = {
     "numerics/app/commands/train.py": ["tests/test_cli_numerics.py", "tests/test_students.py", "tests/test_elman.py"],
     "numerics/app/commands/verify.py": ["tests/test_cli.py"],
     "numerics/app/formatting.py": ["tests/test_cli.py", "tests/test_reproduce.py"],
-    "numerics/app/plots.py": ["tests/test_reproduce.py", "tests/test_cli_numerics.py"],
-    "numerics/app/progress.py": ["tests/test_cli_numerics.py"],
+    "numerics/app/plots.py": ["tests/test_plots.py", "tests/test_reproduce.py", "tests/test_cli_numerics.py"],
+    "numerics/app/progress.py": ["tests/test_progress.py", "tests/test_cli_numerics.py"],
     "numerics/data.py": ["tests/test_experiments.py", "tests/test_elman.py"],
     "numerics/highprec.py": ["tests/test_highprec.py"],
     "numerics/teachers.py": ["tests/test_numerics_losses.py", "tests/test_teacher_spec.py"],
@@ -118,6 +118,10 @@ TESTS: dict[str, list[str]] = {
 SKIP = {"theory/__init__.py", "theory/claims/__init__.py", "numerics/__init__.py", "numerics/app/__init__.py",
         "numerics/app/commands/__init__.py", "numerics/drivers/__init__.py"}
 COMPILED = {"numerics/students/dense_kernels.py", "numerics/students/diagonal_kernels.py", "numerics/students/elman_kernels.py"}
+
+# presentation, not mathematics: the values of these keyword arguments (figure typography and geometry)
+# are not mutated; what a figure draws is (tests/test_plots.py reads it back)
+STYLE_KEYWORDS = {"fontsize", "alpha", "lw", "ms", "s", "capsize", "figsize", "dpi"}
 
 SWAP_BIN = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.FloorDiv: ast.Div,
             ast.Pow: ast.Mult, ast.Mod: ast.FloorDiv}
@@ -191,7 +195,11 @@ def find_mutants(module: str) -> list[Mutant]:
         out.append(Mutant(module, node.lineno, node.col_offset, node.end_lineno or node.lineno,  # type: ignore[attr-defined]
                           node.end_col_offset or 0, operator, original, replacement))  # type: ignore[attr-defined]
 
+    style = {id(c) for kw in ast.walk(tree) if isinstance(kw, ast.keyword) and kw.arg in STYLE_KEYWORDS
+             for c in ast.walk(kw.value)}
     for node in ast.walk(tree):
+        if id(node) in style:
+            continue
         if isinstance(node, ast.BinOp) and type(node.op) in SWAP_BIN:
             add(node, f"binop {type(node.op).__name__}->{SWAP_BIN[type(node.op)].__name__}",
                 ast.BinOp(node.left, SWAP_BIN[type(node.op)](), node.right))
