@@ -14,6 +14,7 @@ gradients are summed; BLAS runs on one thread inside them (``blas_threads``).  T
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -41,8 +42,7 @@ if AVAILABLE:
     _INV_LN2 = 1.4426950408889634
     _LN2_HI = 6.93147180369123816490e-01  # ln 2 split so that n·_LN2_HI is exact for n < 2¹¹
     _LN2_LO = 1.90821492927058770002e-10
-    _E = (1.0, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040, 1 / 40320, 1 / 362880, 1 / 3628800,
-          1 / 39916800, 1 / 479001600, 1 / 6227020800, 1 / 87178291200)  # 1/(j+1)!: expm1(r)/r
+    _E = tuple(1.0 / math.factorial(j + 1) for j in range(14))  # 1/(j+1)!: the Taylor series of expm1(r)/r
 
     @njit(fastmath={"contract"}, cache=True, inline="always", error_model="numpy")
     def _tanh(z: float) -> float:  # pragma: no cover - compiled
@@ -51,8 +51,8 @@ if AVAILABLE:
         ni = np.int64(x * _INV_LN2 + 0.5)  # x ≥ 0: truncation rounds to nearest
         n = np.float64(ni)
         r = (x - n * _LN2_HI) - n * _LN2_LO
-        q = _E[13]
-        for j in range(12, -1, -1):
+        q = _E[-1]
+        for j in range(len(_E) - 2, -1, -1):
             q = _E[j] + r * q
         s = ((1.0 + (ni & 1)) * (1.0 + 3.0 * ((ni >> 1) & 1)) * (1.0 + 15.0 * ((ni >> 2) & 1))
              * (1.0 + 255.0 * ((ni >> 3) & 1)) * (1.0 + 65535.0 * ((ni >> 4) & 1))
