@@ -167,6 +167,11 @@ class Objective:
     Y: FloatArray | None = None
     time_weights: FloatArray | None = None
     online: tuple[int, int] | None = None
+    outputs: Any = None  # a non-linear teacher's outputs(X); None: the convolution with wstar
+
+    def targets(self, X: FloatArray) -> FloatArray:
+        """The teacher's outputs on the sequences X (n, k)."""
+        return teacher_outputs(X, self.wstar) if self.outputs is None else self.outputs(X)
 
     def at(self, step: int) -> Objective:
         if self.online is None:
@@ -175,13 +180,17 @@ class Objective:
         rng = np.random.default_rng([seed, 0x0A11E, step])
         X = rng.normal(size=(n, self.k))
         W = empirical_moment(X) if self.W.ndim == 2 else self.W
-        return replace(self, X=X, Y=teacher_outputs(X, self.wstar), W=W)
+        return replace(self, X=X, Y=self.targets(X), W=W)
 
 
 def make_objective(k: int, wstar: FloatArray, weights: Any = None, moment: Any = None, data: Any = None,
-                   online: tuple[int, int] | None = None) -> Objective:
+                   online: tuple[int, int] | None = None, outputs: Any = None) -> Objective:
     """The objective of a run: population loss (weights), Σ̂ (moment), a data set X (n, k), or online
-    sequences (n, seed); at most one of moment, data and online."""
+    sequences (n, seed); at most one of moment, data and online.  ``outputs``: a non-linear teacher's
+    outputs(X), in place of the convolution with ``wstar`` (data or online sequences only)."""
+    if outputs is not None and data is None and online is None:
+        raise InvalidInput("a non-linear teacher is learned from data or online sequences (it has no population loss "
+                           "in closed form)")
     given = [name for name, v in (("moment", moment), ("data", data), ("online", online)) if v is not None]
     if len(given) > 1:
         raise InvalidInput(f"give one of an empirical moment, a data set and online sequences, not {' and '.join(given)}")
@@ -199,7 +208,7 @@ def make_objective(k: int, wstar: FloatArray, weights: Any = None, moment: Any =
         X = np.asarray(data, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != k or X.shape[0] < 1 or not np.all(np.isfinite(X)):
             raise InvalidInput(f"data must be a finite (n, {k}) array of n >= 1 sequences of length k = {k}")
-        Y = teacher_outputs(X, wstar)
+        Y = teacher_outputs(X, wstar) if outputs is None else outputs(X)
         W = empirical_moment(X) if kind == "last" else loss_weights(k, weights)
     elif online is not None:
         n, seed = online
@@ -210,4 +219,4 @@ def make_objective(k: int, wstar: FloatArray, weights: Any = None, moment: Any =
         W = np.eye(k) if kind == "last" else loss_weights(k, weights)
     else:
         W = weight_matrix(k, weights, moment)
-    return Objective(k, np.asarray(wstar, dtype=np.float64), W, X, Y, tw, online)
+    return Objective(k, np.asarray(wstar, dtype=np.float64), W, X, Y, tw, online, outputs)

@@ -95,7 +95,7 @@ def test_limit_draws_models_medians_and_the_fitted_power_law(figures: list[Any])
     ax = figures[0].axes[0]
     got = lines(ax)
     np.testing.assert_allclose(got["d=2, k=1: median L_10"].get_ydata(), [2e-4, 1e-2])
-    points = [ln for ln in ax.get_lines() if ln.get_marker() == "o"][0]
+    points = next(ln for ln in ax.get_lines() if ln.get_marker() == "o")
     np.testing.assert_allclose(points.get_ydata(), [1e-4, 3e-4, 1e-2])
     unconverged = got["d=2, k=1: not converged (1)"]
     np.testing.assert_allclose(unconverged.get_ydata(), [FLOOR])  # no value: drawn at the floor
@@ -159,6 +159,7 @@ def test_hankel_draws_normalized_singular_values(figures: list[Any]) -> None:
     np.testing.assert_allclose(got["rank tolerance"].get_ydata(), [1e-6, 1e-6])
     np.testing.assert_allclose([ln.get_xdata()[0] for ln in ax.get_lines() if ln.get_linestyle() == "--"], [1.5])
     lo, hi = band(ax)
+    np.testing.assert_allclose(lo, [1.0, np.quantile([5e-4, 1e-3, 2e-3], 0.25), np.quantile([1e-18, 1e-9, 1e-9], 0.25)])
     np.testing.assert_allclose(hi, [1.0, np.quantile([5e-4, 1e-3, 2e-3], 0.75), np.quantile([1e-18, 1e-9, 1e-9], 0.75)])
 
 
@@ -175,7 +176,7 @@ def test_students_put_each_bar_in_its_teacher_slot(figures: list[Any]) -> None:
         np.testing.assert_allclose(lo, y / 2)
         np.testing.assert_allclose(hi, y * 3)
         for xi in x:
-            slots[int(round(xi))].append(xi)
+            slots[round(xi)].append(xi)
     for t, xs in slots.items():  # four markers per teacher, inside its slot, in order, apart
         assert len(xs) == 4 and all(t - 0.4 < x < t + 0.4 for x in xs) and np.all(np.diff(xs) > 0.05)
 

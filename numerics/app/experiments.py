@@ -26,7 +26,7 @@ from tempx.numerics.students import get as get_student
 from tempx.numerics.students import student_of
 from tempx.numerics.students.dense import Params
 from tempx.numerics.students.init import init_counterexample
-from tempx.numerics.teachers import Teacher, memoryless, teacher_from_spec
+from tempx.numerics.teachers import NonlinearTeacher, Teacher, memoryless, teacher_and_dim
 from tempx.theory.errors import InvalidInput
 
 __all__ = [
@@ -67,7 +67,7 @@ def seeded_batch(init: str, n: int, d: int, sigma: float, seed: int = 0, cap: fl
     return s.params_type.stack([s.init(init, 1, d, sigma, seed + i, **options) for i in range(n)])
 
 
-def train(params: Any, teacher: Teacher, k: int, lr: float, steps: int, **kwargs: Any) -> Any:
+def train(params: Any, teacher: Teacher | NonlinearTeacher, k: int, lr: float, steps: int, **kwargs: Any) -> Any:
     """``gd`` for any student."""
     return gd(params, teacher, k, lr, steps, **kwargs)
 
@@ -77,11 +77,9 @@ def dense_of(params: Any) -> Params:
     return student_of(params).to_dense(params)
 
 
-def _teacher(spec: str | None, k: int) -> tuple[Teacher, int]:
-    """The float teacher of a specification and its exact minimal dimension d*."""
-    from tempx.theory.teacher_spec import parse_teacher
-
-    return teacher_from_spec(spec, k), parse_teacher(spec).dim
+def _teacher(spec: str | None, k: int) -> tuple[Teacher | NonlinearTeacher, int]:
+    """The float teacher of a specification and its dimension (the exact minimal d* of a linear teacher)."""
+    return teacher_and_dim(spec, k)
 
 
 def _rows(params: Any, result: Any, base: dict[str, Any], q: int, seed0: int, teacher_dim: int = 1

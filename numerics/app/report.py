@@ -245,9 +245,9 @@ def _e5_key_numbers(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _teacher_dim(spec: str) -> int:
-    from tempx.theory.teacher_spec import parse_teacher
+    from tempx.numerics.teachers import teacher_and_dim
 
-    return parse_teacher(spec).dim
+    return teacher_and_dim(spec)[1]
 
 
 def _hankel_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -31,7 +31,7 @@ from tempx.numerics.losses import (
 )
 from tempx.numerics.students import student_of
 from tempx.numerics.students.protocol import weighted
-from tempx.numerics.teachers import FloatArray, Teacher
+from tempx.numerics.teachers import FloatArray, NonlinearTeacher, Teacher
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["STATUSES", "GDResult", "evaluate", "gd"]
@@ -65,7 +65,7 @@ class GDResult:
         return {s: sum(1 for x in self.status if x == s) for s in STATUSES}
 
 
-def evaluate(params: Any, teacher: Teacher, k: int, qs: Sequence[int], weights: Any = None, moment: FloatArray | None = None,
+def evaluate(params: Any, teacher: Teacher | NonlinearTeacher, k: int, qs: Sequence[int], weights: Any = None, moment: FloatArray | None = None,
              objective: Objective | None = None, mc: tuple[int, int] = (MC_SEQUENCES, 0),
              train_loss: FloatArray | None = None) -> dict[str, FloatArray]:
     """Train loss, extrapolation losses (N, len(qs)) and the student's norms for every model.
@@ -119,7 +119,7 @@ def check_run(lr: Any, steps: Any, tol: Any, backend: str, compiled_available: b
 
 def gd(
     params: Any,
-    teacher: Teacher,
+    teacher: Teacher | NonlinearTeacher,
     k: int,
     lr: float,
     steps: int,
@@ -176,7 +176,11 @@ def gd(
     student = student_of(params)
     k = check_length(k)
     # validated up front, so a bad argument never fails after a long run
-    obj = make_objective(k, teacher.impulse_response(k), weights, moment, data, online)
+    if isinstance(teacher, NonlinearTeacher):
+        teacher.check_student(student)
+        obj = make_objective(k, np.zeros(k), weights, moment, data, online, outputs=teacher.outputs)
+    else:
+        obj = make_objective(k, teacher.impulse_response(k), weights, moment, data, online)
     if student.nonlinear and obj.X is None and obj.online is None:
         raise InvalidInput(f"a {student.name} student trains on data: give data (n sequences) or online sequences; "
                            "its population loss has no closed form")

@@ -30,7 +30,7 @@ from scipy.integrate import LSODA
 
 from tempx.numerics.losses import check_length, check_lengths, extrapolation_losses, weight_matrix
 from tempx.numerics.students import student_of
-from tempx.numerics.teachers import FloatArray, Teacher
+from tempx.numerics.teachers import FloatArray, NonlinearTeacher, Teacher
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["LIMIT_STATUSES", "LimitResult", "flow_limit"]
@@ -128,7 +128,7 @@ def _one(args: tuple[Any, ...]) -> dict[str, Any]:
 
 def flow_limit(
     params: Any,
-    teacher: Teacher,
+    teacher: Teacher | NonlinearTeacher,
     k: int,
     qs: Sequence[int] = (),
     *,

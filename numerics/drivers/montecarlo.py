@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from tempx.numerics.students.dense import Params
-from tempx.numerics.teachers import FloatArray, Teacher
+from tempx.numerics.teachers import FloatArray, NonlinearTeacher, Teacher
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["MC_SEQUENCES", "MonteCarlo", "extrapolation_mc", "monte_carlo_loss"]
@@ -60,7 +60,7 @@ def monte_carlo_loss(
 MC_SEQUENCES = 4096  # held-out sequences for the extrapolation loss of a non-linear student (default)
 
 
-def extrapolation_mc(params: Any, teacher: Teacher, qs: Sequence[int], n: int = MC_SEQUENCES, seed: int = 0
+def extrapolation_mc(params: Any, teacher: Teacher | NonlinearTeacher, qs: Sequence[int], n: int = MC_SEQUENCES, seed: int = 0
                      ) -> tuple[FloatArray, FloatArray]:
     """L_q = E (ŷ_{q−1} − y_{q−1})² for a student of any kind, estimated on n held-out Gaussian sequences of
     length max(q) (one run serves every q: outputs are causal): the sample mean and its standard error,
@@ -79,6 +79,7 @@ def extrapolation_mc(params: Any, teacher: Teacher, qs: Sequence[int], n: int = 
     dense = student.to_dense(params)
     At, b, c = dense.A.transpose(0, 2, 1), dense.B[:, None, :, 0], dense.C[:, 0, :]
     tA, tB, tC = teacher.A, teacher.B[:, 0], teacher.C[0]
+    tphi = teacher.phi() if isinstance(teacher, NonlinearTeacher) else (lambda z: z)
     rng = np.random.default_rng([seed, 0x4E1D])  # held out: a stream apart from training data and inits
     wanted = {q - 1: j for j, q in enumerate(qs)}
     mean, se = np.empty((N, len(qs))), np.empty((N, len(qs)))
@@ -88,7 +89,7 @@ def extrapolation_mc(params: Any, teacher: Teacher, qs: Sequence[int], n: int = 
         for t in range(max(qs)):
             x = rng.normal(size=n)
             h = phi(h @ At + x[None, :, None] * b)
-            g = g @ tA.T + x[:, None] * tB
+            g = tphi(g @ tA.T + x[:, None] * tB)
             if t in wanted:
                 err2 = (np.einsum("nsd,nd->ns", h, c) - (g @ tC)[None, :]) ** 2
                 mean[:, wanted[t]] = err2.mean(axis=1)

@@ -11,9 +11,10 @@ from typing import Any
 from tempx.numerics.app.commands.common import float_list, int_list, nonneg_int, positive_float, positive_int
 from tempx.numerics.app.io import ensure_dir, rows_to_csv, staged, write_text_atomic
 from tempx.numerics.app.progress import Progress
+from tempx.numerics.teachers import NONLINEAR_TEACHER_FORMS, NonlinearTeacher, teacher_and_dim
 from tempx.theory.budget import bptt_bytes, check_memory, train_bytes
 from tempx.theory.errors import InvalidInput
-from tempx.theory.teacher_spec import TEACHER_FORMS, parse_teacher
+from tempx.theory.teacher_spec import TEACHER_FORMS
 
 HELP = "sweep the initialization scale σ over seeds and sizes; write a tidy table (CSV, JSON) and figures"
 
@@ -22,7 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--k", required=True, help="training lengths K1[,K2,...]")
     p.add_argument("--sigmas", required=True, help="initialization scales S1,S2,... (> 0)")
     p.add_argument("--seeds", required=True, help="models per (d, k, σ) cell; model i uses seed i")
-    p.add_argument("--teacher", default="memoryless", help=f"teacher specification: {TEACHER_FORMS} (default memoryless)")
+    p.add_argument("--teacher", default="memoryless", help=f"teacher specification: {TEACHER_FORMS}; {NONLINEAR_TEACHER_FORMS} (default memoryless)")
     p.add_argument("--student", default="dense", help="dense (default), diagonal, complex (claim C12), lru, or a non-linear "
                                                        "Elman RNN: identity, tanh, relu (with --data or --online)")
     p.add_argument("--init", choices=("gaussian", "symmetric", "ring"),
@@ -65,8 +66,10 @@ def run(args: argparse.Namespace) -> int:
     n_data = None if args.data is None else positive_int(args.data, "--data")
     if q is not None and q <= max(ks):
         raise InvalidInput(f"--q must exceed every k (got q = {q}, max k = {max(ks)})")
-    parse_teacher(args.teacher)  # a bad specification is refused before any folder is created
+    teacher = teacher_and_dim(args.teacher)[0]  # a bad specification is refused before any folder is created
     s = get(args.student)
+    if isinstance(teacher, NonlinearTeacher):
+        teacher.check_student(s)
     student = s.name
     n_online = None if args.online is None else positive_int(args.online, "--online")
     n_mc = 4096 if args.mc_sequences is None else positive_int(args.mc_sequences, "--mc-sequences")

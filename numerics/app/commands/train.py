@@ -16,9 +16,10 @@ from tempx.numerics.app.commands.common import (
 )
 from tempx.numerics.app.formatting import dumps, table
 from tempx.numerics.app.progress import Progress
+from tempx.numerics.teachers import NONLINEAR_TEACHER_FORMS, teacher_and_dim
 from tempx.theory.budget import bptt_bytes, check_memory, flow_bytes, train_bytes
 from tempx.theory.errors import InvalidInput
-from tempx.theory.teacher_spec import TEACHER_FORMS, parse_teacher
+from tempx.theory.teacher_spec import TEACHER_FORMS
 
 # The float layer (numpy, scipy, numba) is imported inside run(): `tempx --help` and every
 # refused argument answer without loading it.
@@ -33,7 +34,7 @@ STUDENT_HELP = ("dense (default; A, B, C), diagonal (A = diag(λ), real), comple
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--d", help="state dimension (read from --init-file when given)")
     p.add_argument("--k", required=True, help="training length k >= 1")
-    p.add_argument("--teacher", default="memoryless", help=f"teacher specification: {TEACHER_FORMS} (default memoryless)")
+    p.add_argument("--teacher", default="memoryless", help=f"teacher specification: {TEACHER_FORMS}; {NONLINEAR_TEACHER_FORMS} (default memoryless)")
     p.add_argument("--student", help=STUDENT_HELP)
     p.add_argument("--init", choices=("gaussian", "symmetric", "ring", "file"),
                    help="initialization: gaussian N(0, σ²/d) (default; lru: ring), symmetric-balanced (dense: A = Aᵀ, "
@@ -78,7 +79,6 @@ def run(args: argparse.Namespace) -> int:
     from tempx.numerics.losses import check_lengths, empirical_moment
     from tempx.numerics.students import get, student_of
     from tempx.numerics.students.files import load_params, save_params
-    from tempx.numerics.teachers import teacher_from_spec
 
     k = positive_int(args.k, "--k")
     seed = nonneg_int(args.seed, "--seed")
@@ -134,8 +134,7 @@ def run(args: argparse.Namespace) -> int:
         check_memory(f"train with N = {n_req}, d = {d_req}, k = {k}, q = {max(qs)}"
                      + (" to the limit of gradient flow" if limit else ""),
                      train_bytes(n_req, d_req, k, max(qs), n_data or n_online) + (flow_bytes(d_req) if limit else 0))
-    teacher = teacher_from_spec(args.teacher, k)
-    teacher_dim = parse_teacher(args.teacher).dim
+    teacher, teacher_dim = teacher_and_dim(args.teacher, k)
     if from_file:
         params = load_params(args.init_file)
         found = student_of(params)
@@ -232,7 +231,7 @@ def run(args: argparse.Namespace) -> int:
                  f"{n_data} training sequences" if n_data is not None else f"{n_online} fresh sequences per step")
               + f" ({args.loss} output)")
         if args.teacher != "memoryless":
-            print(f"teacher {args.teacher} (minimal dimension d* = {teacher_dim})")
+            print(f"teacher {_teacher_line(args.teacher, teacher, teacher_dim)}")
         print(table(("model", "seed", "status", "steps", f"L_{k}", *(f"L_{q}" for q in qs), "Hankel rank"), rows))
         counts = result.counts()
         print(", ".join(f"{v} {s}" for s, v in counts.items() if v))
@@ -294,9 +293,15 @@ def _run_limit(args: argparse.Namespace, student: Any, params: Any, teacher: Any
     print(f"gradient flow to the limit of {params.n_models} {student.description}: d = {params.d}, k = {k}, init = {init}"
           + (f" (σ = {sigma:g})" if init != "file" else "") + f", t_max = {t_max:g}")
     if args.teacher != "memoryless":
-        print(f"teacher {args.teacher} (minimal dimension d* = {teacher_dim})")
+        print(f"teacher {_teacher_line(args.teacher, teacher, teacher_dim)}")
     print(table(("model", "seed", "status", "t", f"L_{k}", *(f"L_{q}" for q in qs), "‖∇L‖", conserved, "Hankel rank"),
                 rows))
     print(", ".join(f"{v} {s}" for s, v in res.counts().items() if v)
           + " (converged: L_k <= 1e-28·max(1, L_k(0)) and ‖∇L‖ <= 1e-13; budget: t_max or evaluations ran out)")
     return 0
+
+
+def _teacher_line(spec: str, teacher: Any, dim: int) -> str:
+    if getattr(teacher, "linear", True):
+        return f"{spec} (minimal dimension d* = {dim})"
+    return f"{spec} (a non-linear {teacher.activation} RNN with {dim} units)"
