@@ -307,12 +307,16 @@ def main() -> int:
     print(f"mutate: {len(sample)} of {len(pool)} mutation points (seed {args.seed}) in {len(modules)} modules; "
           f"{args.jobs} at a time", flush=True)
 
-    # Baseline: each module's tests must pass unmutated; their time sets the mutants' timeout.
+    # Baseline: each module's tests must pass unmutated; their time sets the mutants' timeout.  Modules share
+    # test sets, so each distinct set runs once, --jobs at a time (the unmutated tree is only read).
     base = work / "base"
     copy_tree(base)
+    sets = sorted({tuple(TESTS[m.module]) for m in sample})
+    with ThreadPoolExecutor(max_workers=args.jobs) as ex:
+        runs = dict(zip(sets, ex.map(lambda tests: run_tests(base, list(tests), 1800, shared_cache), sets)))
     baseline: dict[str, float] = {}
     for mod in sorted({m.module for m in sample}):
-        status, seconds, last = run_tests(base, TESTS[mod], 1800, shared_cache)
+        status, seconds, last = runs[tuple(TESTS[mod])]
         if status != "survived":
             print(f"mutate: the tests of {mod} fail without a mutant ({last}); fix them first", file=sys.stderr)
             return 1
