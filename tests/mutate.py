@@ -90,7 +90,7 @@ TESTS: dict[str, list[str]] = {
     "numerics/students/files.py": ["tests/test_students.py", "tests/test_init.py", "tests/test_cli_numerics.py"],
     "numerics/drivers/flow.py": ["tests/test_flow.py", "tests/test_students.py"],
     "numerics/app/experiments.py": ["tests/test_experiments.py", "tests/test_reproduce.py"],
-    "numerics/app/report.py": ["tests/test_reproduce.py"],
+    "numerics/app/report.py": ["tests/test_report.py", "tests/test_reproduce.py"],
     "numerics/app/commands/certify.py": ["tests/test_certify.py", "tests/test_students.py"],
     "numerics/app/commands/common.py": ["tests/test_cli_numerics.py", "tests/test_fuzz.py"],
     "numerics/app/commands/counterexample.py": ["tests/test_cli.py", "tests/test_diagonal.py", "tests/test_relu.py"],
