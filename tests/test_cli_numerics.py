@@ -179,3 +179,33 @@ def test_sweep_in_processes_gives_the_same_table_for_a_diagonal_student_and_a_te
     assert (tmp_path / "a" / "results.json").read_bytes() == (tmp_path / "b" / "results.json").read_bytes()
     rows = json.loads((tmp_path / "a" / "results.json").read_text())["rows"]
     assert {r["student"] for r in rows} == {"diagonal"} and {r["teacher"] for r in rows} == {"geometric:1/2"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "accepted"),
+    [
+        (["--student", "diagonal", "--init", "symmetric", "--negative-fraction", "1"], True),  # the end of [0, 1]
+        (["--student", "diagonal", "--init", "symmetric", "--negative-fraction", "1.01"], False),
+        (["--student", "diagonal", "--init", "gaussian", "--negative-fraction", "0.5"], False),
+        (["--student", "dense", "--init", "symmetric", "--negative-fraction", "0.5"], False),
+        (["--student", "lru", "--r-min", "0.3"], True),  # lru: ring radii with its own init
+        (["--student", "complex", "--init", "ring", "--r-max", "0.95"], True),
+        (["--student", "complex", "--init", "symmetric", "--r-min", "0.3"], False),
+        (["--student", "dense", "--r-max", "0.95"], False),
+        (["--student", "dense", "--init", "symmetric", "--cap", "0.9"], True),
+        (["--student", "dense", "--init", "gaussian", "--cap", "0.9"], False),
+        (["--student", "diagonal", "--init", "symmetric", "--cap", "0.9"], False),
+        (["--student", "tanh", "--data", "8", "--mc-sequences", "2"], True),  # two samples: a standard error
+        (["--student", "tanh", "--data", "8", "--mc-sequences", "1"], False),
+        (["--jobs", "1"], True),  # the default is not "given"
+        (["--jobs", "2"], False),
+    ],
+)
+def test_option_pairs_at_their_boundaries(extra: list[str], accepted: bool) -> None:
+    """Options that only mean something with another one: accepted exactly where they apply, refused in one
+    line elsewhere (never silently ignored)."""
+    proc = run_cli(["train", "--k", "2", "--d", "2", "--n-models", "1", "--steps", "0", "--q", "4", *extra])
+    if accepted:
+        assert proc.returncode == 0, proc.stderr
+    else:
+        assert_usage_error(proc)
