@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,10 +139,18 @@ class Mutant:
     operator: str
     original: str
     replacement: str
+    scope: str = ""  # the enclosing function or class (qualified), "" at module level, then #n among equals
 
     @property
     def id(self) -> str:
+        """Where the mutant is (module:line:column:operator:replacement): for reading and for --only."""
         return f"{self.module}:{self.line}:{self.col}:{self.operator}:{self.replacement}"
+
+    @property
+    def key(self) -> str:
+        """What the mutant is, independent of line numbers (module:scope#n:operator:original->replacement):
+        the key of tests/mutation_equivalent.json, so that a record survives edits elsewhere in the module."""
+        return f"{self.module}:{self.scope}:{self.operator}:{self.original}->{self.replacement}"
 
 
 def _skipped_lines(tree: ast.AST, source: str) -> set[int]:
@@ -182,6 +190,17 @@ def find_mutants(module: str) -> list[Mutant]:
     tree = ast.parse(source)
     skip = _skipped_lines(tree, source)
     out: list[Mutant] = []
+    scope_of: dict[int, str] = {}
+
+    def walk_scopes(node: ast.AST, name: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = name
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                inner = f"{name}.{child.name}" if name else child.name
+            scope_of[id(child)] = inner
+            walk_scopes(child, inner)
+
+    walk_scopes(tree, "")
 
     def add(node: ast.AST, operator: str, new: ast.AST) -> None:
         if node.lineno in skip:  # type: ignore[attr-defined]
@@ -193,7 +212,8 @@ def find_mutants(module: str) -> list[Mutant]:
         if "\n" in original and len(original) > 400:
             return
         out.append(Mutant(module, node.lineno, node.col_offset, node.end_lineno or node.lineno,  # type: ignore[attr-defined]
-                          node.end_col_offset or 0, operator, original, replacement))  # type: ignore[attr-defined]
+                          node.end_col_offset or 0, operator, original, replacement,  # type: ignore[attr-defined]
+                          scope_of.get(id(node), "")))
 
     style = {id(c) for kw in ast.walk(tree) if isinstance(kw, ast.keyword) and kw.arg in STYLE_KEYWORDS
              for c in ast.walk(kw.value)}
@@ -222,7 +242,13 @@ def find_mutants(module: str) -> list[Mutant]:
                 and isinstance(node.ctx, ast.Load):
             add(node.slice, "index +1", ast.BinOp(node.slice, ast.Add(), ast.Constant(1)))
     out.sort(key=lambda m: (m.line, m.col, m.operator))
-    return out
+    seen: dict[tuple[str, str, str, str], int] = {}
+    numbered = []
+    for m in out:  # equal mutants in one scope are told apart by their order
+        k = (m.scope, m.operator, m.original, m.replacement)
+        seen[k] = seen.get(k, 0) + 1
+        numbered.append(replace(m, scope=f"{m.scope}#{seen[k]}"))
+    return numbered
 
 
 def apply(source: str, m: Mutant) -> str:
@@ -280,7 +306,7 @@ def main() -> int:
         rows = json.loads((Path(args.out) / "mutants.json").read_text(encoding="utf-8"))
         for r in rows:
             status = str(r["status"]).removeprefix("equivalent (").removesuffix(")")
-            r["status"] = f"equivalent ({status})" if r["id"] in equivalent else status
+            r["status"] = f"equivalent ({status})" if r.get("key") in equivalent else status
         (Path(args.out) / "mutants.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
         table = summarize(rows)
         (Path(args.out) / "summary.md").write_text(table, encoding="utf-8")
@@ -342,9 +368,9 @@ def main() -> int:
         finally:
             path.write_text(original, encoding="utf-8")
             free.append(slot)
-        if m.id in equivalent:
+        if m.key in equivalent:
             status = f"equivalent ({status})"
-        row = {**asdict(m), "id": m.id, "status": status, "seconds": round(seconds, 1), "last_line": last}
+        row = {**asdict(m), "id": m.id, "key": m.key, "status": status, "seconds": round(seconds, 1), "last_line": last}
         print(f"[{status:>22}] {m.id}  {m.original!r} -> {m.replacement!r}", flush=True)
         return row
 

@@ -253,3 +253,23 @@ def test_limit_and_certificate_for_a_teacher_with_memory_and_finite_data(tmp_pat
                     "--format", "json"])
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["models"][0]["status"] == "converged"
+
+
+def test_certify_text_shows_the_exact_value_and_refuses_too_many_complex_states(tmp_path) -> None:
+    """A = 1/2, B = C = 1 against the memoryless teacher: r = (0, 1/2, 1/4, …), L_∞ = Σ_{i≥1} 4^{−i} = 1/3,
+    shown as one number (decided exactly, not an interval) and as the exact 1/3.  A complex diagonal mode
+    is two real states: 128 complex modes and the teacher's one state exceed 256."""
+    from cli_helpers import run_cli
+
+    from tempx.numerics.app.experiments import seeded_batch
+    from tempx.numerics.students.files import save_params
+
+    m = tmp_path / "half.json"
+    m.write_text(json.dumps({"A": [[0.5]], "B": [[1.0]], "C": [[1.0]]}))
+    proc = run_cli(["certify", "--params", str(m), "--k", "2"])
+    assert proc.returncode == 0, proc.stderr
+    [row] = [ln for ln in proc.stdout.splitlines() if ln.startswith("0 ")]
+    assert row.split()[-2:] == ["3.333333e-01", "1/3"]
+    save_params(seeded_batch("ring", 1, 128, 0.5, 0, student="complex"), tmp_path / "complex.npz")
+    assert_usage_error(run_cli(["certify", "--params", str(tmp_path / "complex.npz"), "--k", "2"]),
+                       "have 256 states", "beyond 256")

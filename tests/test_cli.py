@@ -87,3 +87,48 @@ def test_bad_input_gives_one_line_and_exit_2(args: list[str], needles: list[str]
 
 def test_no_command_is_one_line_and_exit_2() -> None:
     assert_usage_error(run_tempx([]), "a command is required", "certify", "reproduce")
+
+
+@pytest.mark.parametrize(("error", "status", "line"), [
+    ("terminated", 143, "tempx: terminated"),  # SIGTERM's handler raises Terminated
+    ("interrupt", 130, "tempx: interrupted"),
+    ("pipe", 141, None),  # a closed pipe: silent, like other Unix tools
+    ("disk", 1, "tempx: error: cannot write '/full/disk.json': No space left on device"),
+    ("input", 2, "tempx: error: bad value"),
+])
+def test_exit_status_and_one_line_for_every_way_a_command_can_end(monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str], error: str,
+                                                                  status: int, line: str | None) -> None:
+    """In process, with a command that raises (the subprocess tests of real signals are slow-marked)."""
+    import errno
+
+    from tempx.numerics.app import cli
+    from tempx.theory.errors import InvalidInput
+
+    def boom(args: object) -> int:
+        raise {"terminated": cli.Terminated(), "interrupt": KeyboardInterrupt(), "pipe": BrokenPipeError(),
+               "disk": OSError(errno.ENOSPC, "No space left on device", "/full/disk.json"),
+               "input": InvalidInput("bad value")}[error]
+
+    commands = cli._commands()
+    monkeypatch.setattr(cli, "_commands", lambda: {**commands, "verify": (commands["verify"][0], commands["verify"][1], boom)})
+    assert cli.main(["verify"]) == status
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == ([] if line is None else [line])
+
+
+def test_counterexample_size_limits_are_inclusive(monkeypatch: pytest.MonkeyPatch) -> None:
+    """k = MAX_K is accepted and MAX_K + 1 refused (checked with the limits lowered, so the accepted case is
+    small); d may exceed MAX_K by 1000 (padding), not by 1001 — checked at the real limit (refused before work)."""
+    from tempx.numerics.app.commands import counterexample as command
+    from tempx.theory import relu
+
+    assert_usage_error(run_cli(["counterexample", "--k", "1", "--d", str(command.MAX_K + 1001)]),
+                       f"--d must be <= {command.MAX_K + 1000}")
+    assert_usage_error(run_cli(["counterexample", "--k", str(command.MAX_K + 1)]), f"--k must be <= {command.MAX_K}")
+    monkeypatch.setattr(command, "MAX_K", 3)
+    assert run_cli(["counterexample", "--k", "3"]).returncode == 0
+    assert_usage_error(run_cli(["counterexample", "--k", "4"]), "--k must be <= 3")
+    monkeypatch.setattr(relu, "MAX_K", 2)
+    assert run_cli(["counterexample", "--student", "relu", "--k", "2"]).returncode == 0
+    assert_usage_error(run_cli(["counterexample", "--student", "relu", "--k", "3"]), "--k must be <= 2")

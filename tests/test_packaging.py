@@ -5,11 +5,13 @@ installs it alone outside the checkout and runs it; these are the checks that ne
 from __future__ import annotations
 
 import importlib
+import json
 import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_helpers import run_cli
@@ -75,9 +77,7 @@ def test_python_dash_m_tempx_is_the_command_line() -> None:
     assert proc.returncode == 0 and proc.stdout.strip() == f"tempx {tempx.__version__}"
 
 
-def test_every_module_is_in_the_mutation_map() -> None:
-    """Mutation testing covers every module of theory/ and numerics/ (tests/mutate.py, docs/testing.md):
-    a new module without its tests in the map is noticed here, not in a report nobody ran."""
+def _mutate() -> Any:
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("tempx_mutate", ROOT / "tests" / "mutate.py")
@@ -88,6 +88,26 @@ def test_every_module_is_in_the_mutation_map() -> None:
         spec.loader.exec_module(mutate)
     finally:
         del sys.modules["tempx_mutate"]
+    return mutate
+
+
+def test_every_equivalent_mutant_exists_and_is_documented() -> None:
+    """tests/mutation_equivalent.json names mutation points of the current code (by module, scope and text),
+    and docs/testing.md lists each with the same reason."""
+    mutate = _mutate()
+    recorded = json.loads((ROOT / "tests" / "mutation_equivalent.json").read_text(encoding="utf-8"))
+    modules = {key.split(":", 1)[0] for key in recorded}
+    current = {m.key for mod in modules for m in mutate.find_mutants(mod)}
+    assert set(recorded) - current == set()
+    doc = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+    for key, why in recorded.items():
+        assert f"| `{key.replace('|', chr(92) + '|')}` | {why.replace('|', chr(92) + '|')} |" in doc, key
+
+
+def test_every_module_is_in_the_mutation_map() -> None:
+    """Mutation testing covers every module of theory/ and numerics/ (tests/mutate.py, docs/testing.md):
+    a new module without its tests in the map is noticed here, not in a report nobody ran."""
+    mutate = _mutate()
     modules = {p.relative_to(ROOT).as_posix() for layer in ("theory", "numerics") for p in (ROOT / layer).rglob("*.py")}
     assert modules - set(mutate.TESTS) - mutate.SKIP == set()
     assert set(mutate.TESTS) <= modules  # no stale entries

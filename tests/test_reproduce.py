@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -123,6 +124,9 @@ def test_outputs_exist_and_agree(tiny: tuple[Path, Path]) -> None:
     assert set(e8) == {"dense", "tanh"} and e8["dense"]["median_se"] is None and e8["tanh"]["median_se"] > 0
     assert (out / "figures" / "E8_nonlinear_vs_sigma.png").stat().st_size > 1000 and "## E8" in report
     assert all(r["mc_sequences"] == 64 for r in doc["E8"]["rows"] if r["student"] == "tanh")
+    # figures are numbered 1, 2, 3, … in the order they appear, each once
+    numbers = [int(n) for n in re.findall(r"\*Figure (\d+)\.", report)]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 10
 
 
 def test_rerun_reuses_the_cache_and_is_byte_identical(tiny: tuple[Path, Path]) -> None:
@@ -271,3 +275,11 @@ def test_presets_are_complete_so_no_default_is_read() -> None:
             assert {"init", "negative_fraction", "student", "max_evals"} <= set(p)
         if u.kind in ("E1", "E4"):
             assert (p["n_data"] is None) == (u.kind == "E1")
+
+
+def test_the_manifest_is_written_once_and_never_replaced(tmp_path: Path) -> None:
+    from tempx.numerics.app.reproduce import record_manifest
+
+    record_manifest(tmp_path, "code-a")
+    record_manifest(tmp_path, "code-b")  # a folder keeps the version it was started with
+    assert json.loads((tmp_path / "manifest.json").read_text()) == {"code_version": "code-a"}

@@ -1,0 +1,28 @@
+"""Number and matrix formatting of the command line (numerics/app/formatting.py): exact rationals in
+text and LaTeX, and the integer parser's refusal of long input (shown cut at 40 characters)."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+import pytest
+
+from tempx.numerics.app.formatting import latex_matrix, parse_int, text_matrix
+from tempx.theory.errors import InvalidInput
+
+
+def test_latex_matrix_of_integers_and_signed_fractions() -> None:
+    tex = latex_matrix([[F(5), F(-3, 2)], [F(3, 2), F(0)]])
+    assert tex == "\\begin{bmatrix}\n5 & -\\tfrac{3}{2} \\\\\n\\tfrac{3}{2} & 0\n\\end{bmatrix}"
+
+
+def test_text_matrix_right_aligns_to_the_widest_entry() -> None:
+    assert text_matrix([[F(1), F(-1, 12)], ["x", F(7)]]) == "  [     1  -1/12 ]\n  [     x      7 ]"
+
+
+def test_long_integer_input_is_refused_and_shown_cut() -> None:
+    text = "1" * 45
+    with pytest.raises(InvalidInput) as err:
+        parse_int(text, "--k")
+    assert repr("1" * 40 + "…") in str(err.value) and "at most 30 digits" in str(err.value)
+    assert parse_int(" 12 ", "--k") == 12
