@@ -274,3 +274,19 @@ def test_c4_random_weights_reach_the_check() -> None:
         assert isinstance(omega, list) and len(omega) == k and all(isinstance(w, Fraction) and w >= 0 for w in omega)
         assert Fraction(0) in omega
     assert _weights("all", 4, rng) == "all" and _weights("last", 4, rng) == "last"
+
+
+@settings(max_examples=scaled(10))
+@given(seed=st.integers(0, 2**32))
+def test_c6_default_instances_cover_its_forms_weights_and_smallest_cases(seed: int) -> None:
+    inst = c6_landscape.instances(seed)
+    assert {(p["form"], p["weights"]) for p in inst} == {
+        ("identity", "last"), ("identity", "all"), ("identity", "random"),
+        ("scaling_gradient", "last"), ("scaling_gradient", "all"),
+        ("classification", "last"), ("classification", "all")}
+    for w in ("last", "all"):
+        sg = [p for p in inst if p["form"] == "scaling_gradient" and p["weights"] == w]
+        assert any(p["d"] == p["k"] == 1 for p in sg) and any(p["k"] >= 2 for p in sg)  # the scalar case and beyond
+        cl = [p for p in inst if p["form"] == "classification" and p["weights"] == w]
+        assert sorted(p["k"] for p in cl) == [1, 2, 4] and all(p["k"] <= p["d"] <= p["k"] + 2 for p in cl)
+    assert all(1 <= p["d_star"] for p in inst if p["form"] == "identity")
