@@ -84,3 +84,16 @@ def test_work_and_size_estimates_grow_as_stated() -> None:
 def test_human_sizes_switch_units_at_powers_of_1024() -> None:
     assert human(1023) == "1023 B" and human(1024) == "1 KiB" and human(1024**2 - 1) == "1.02e+03 KiB"
     assert human(1024**2) == "1 MiB" and human(3 * 1024**3) == "3 GiB" and human(1024**4) == "1 TiB"
+
+
+def test_bptt_and_exact_size_estimates_are_the_documented_formulas() -> None:
+    from tempx.theory.budget import bptt_bytes, disguise_work, exact_matrix_bytes, profile_work
+
+    # 2 N n k d states, 3 N n k gradient terms, 2 N mc d Monte Carlo states, plus the linear estimate at q = 1
+    assert bptt_bytes(2, 3, 5, 7, 11) == 8 * (2 * 2 * 7 * 5 * 3 + 3 * 2 * 7 * 5 + 2 * 2 * 11 * 3) + train_bytes(2, 3, 5, 1)
+    assert bptt_bytes(2, 3, 5, 7) == 8 * (2 * 2 * 7 * 5 * 3 + 3 * 2 * 7 * 5) + train_bytes(2, 3, 5, 1)
+    # bit counts below one count as one; above, they scale the estimate
+    assert profile_work(30, 0.5, 0.25) == profile_work(30, 1, 1) == 30**3 / 3 + 30**2 / 2
+    assert profile_work(30, 4, 6) == 4 * 30**3 / 3 + 6 * 30**2 / 2
+    assert disguise_work(10, 0.5) == disguise_work(10) == 10**4 / 3 and disguise_work(10, 8) == 8 * 10**4 / 3
+    assert exact_matrix_bytes(3, 4, 0.1) == 12 * 48.25 and exact_matrix_bytes(3, 4, 400) == 12 * (48 + 100)
