@@ -132,3 +132,20 @@ def test_counterexample_size_limits_are_inclusive(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(relu, "MAX_K", 2)
     assert run_cli(["counterexample", "--student", "relu", "--k", "2"]).returncode == 0
     assert_usage_error(run_cli(["counterexample", "--student", "relu", "--k", "3"]), "--k must be <= 2")
+
+
+def test_a_successful_command_returns_the_integer_0(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``tempx.numerics.app.cli.main`` returns the exit status, an int: 0 on success (None would also exit 0
+    from the console script, but not from a caller that checks ``main(...) == 0``)."""
+    from tempx.numerics.app import cli
+
+    params = tmp_path / "half.json"
+    params.write_text('{"A": [[0.5]], "B": [[1.0]], "C": [[1.0]]}')
+    for argv in (["threshold", "--k", "3"], ["threshold", "--k", "3", "--format", "json"],
+                 ["counterexample", "--k", "2"], ["counterexample", "--k", "2", "--format", "json"],
+                 ["counterexample", "--student", "relu", "--k", "2"], ["certify", "--params", str(params), "--k", "2"],
+                 ["certify", "--params", str(params), "--k", "2", "--format", "json"],
+                 ["train", "--k", "2", "--d", "2", "--n-models", "1", "--steps", "0"],
+                 ["reproduce", "--dry-run"]):
+        status = cli.main(argv)
+        assert status == 0 and type(status) is int, argv

@@ -283,3 +283,16 @@ def test_the_manifest_is_written_once_and_never_replaced(tmp_path: Path) -> None
     record_manifest(tmp_path, "code-a")
     record_manifest(tmp_path, "code-b")  # a folder keeps the version it was started with
     assert json.loads((tmp_path / "manifest.json").read_text()) == {"code_version": "code-a"}
+
+
+def test_dry_run_prints_the_plan_of_the_chosen_scale_and_touches_nothing(tmp_path: Path) -> None:
+    from cli_helpers import run_cli
+
+    for flags, scale in (([], "quick"), (["--full"], "full"), (["--quick"], "quick")):
+        proc = run_cli(["reproduce", "--dry-run", "--out", str(tmp_path / "never"), "--seed", "3", *flags])
+        assert proc.returncode == 0, proc.stderr
+        units = plan(scale, 3)
+        assert proc.stdout.splitlines()[0] == f"tempx reproduce --dry-run: {len(units)} units ({scale} scale, seed 3)"
+        assert f"  E1: {sum(u.kind == 'E1' for u in units)} units" in proc.stdout
+    assert len(plan("full", 0)) > len(plan("quick", 0))
+    assert not (tmp_path / "never").exists()

@@ -27,6 +27,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="run the units on a Dask cluster: a scheduler address (tcp://host:8786) or local:N for a "
                         "LocalCluster of N single-threaded workers (needs tempx[cluster]; see docs/cluster.md)")
     p.add_argument("--config", help="JSON file replacing the preset experiment parameters (see docs/reproduce.md)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the plan (scale and units per experiment) and stop; nothing is run or written")
 
 
 def _load_config(path: str) -> dict[str, Any]:
@@ -58,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
     config = _load_config(args.config) if args.config else SCALES[scale]
     if args.config:
         scale = "custom"
+    if args.dry_run:
+        return _dry_run(plan(scale, seed, config=config), scale, seed)
     out = ensure_dir(Path(args.out))
     code = code_version()
     check_manifest(out, code)
@@ -84,4 +88,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"claims FAILED: {', '.join(failed)}")
         return 1
     print(f"all {len(doc['claims'])} claims passed")
+    return 0
+
+
+def _dry_run(units: list[Any], scale: str, seed: int) -> int:
+    """The plan, one line per kind of unit (claims, then experiments), in report order."""
+    counts: dict[str, int] = {}
+    for u in units:
+        counts[u.kind] = counts.get(u.kind, 0) + 1
+    print(f"tempx reproduce --dry-run: {len(units)} units ({scale} scale, seed {seed})")
+    for kind, n in counts.items():
+        print(f"  {kind}: {n} unit{'s' * (n > 1)}")
     return 0
