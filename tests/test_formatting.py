@@ -26,3 +26,6 @@ def test_long_integer_input_is_refused_and_shown_cut() -> None:
         parse_int(text, "--k")
     assert repr("1" * 40 + "…") in str(err.value) and "at most 30 digits" in str(err.value)
     assert parse_int(" 12 ", "--k") == 12
+    with pytest.raises(InvalidInput) as short:  # a short bad value is shown whole, with no ellipsis
+        parse_int("x1", "--k")
+    assert "'x1'" in str(short.value) and "…" not in str(short.value)

@@ -62,6 +62,7 @@ def test_save_figure_writes_png_and_pdf(tmp_path: Path) -> None:
     paths = plots.save_figure(fig, tmp_path / "fig")
     assert [p.name for p in paths] == ["fig.png", "fig.pdf"]
     assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and paths[1].read_bytes()[:5] == b"%PDF-"
+    assert b"CreationDate" not in paths[1].read_bytes()  # no timestamp: the same figure gives the same bytes
     assert not plt.fignum_exists(fig.number)  # closed once saved
 
 
@@ -88,6 +89,7 @@ def test_limit_draws_models_medians_and_the_fitted_power_law(figures: list[Any])
     rows = [row(d=2, k=1, q=10, sigma=s, status="converged", extrapolation_loss=v)
             for s, v in ((0.1, 1e-4), (0.1, 3e-4), (1.0, 1e-2))]
     rows.append(row(d=2, k=1, q=10, sigma=1.0, status="max_steps", extrapolation_loss=None))
+    rows.append(row(d=2, k=1, q=10, sigma=0.1, status="max_steps", extrapolation_loss=5.0))  # a value, not converged
     summary = [{"d": 2, "k": 1, "sigma": 0.1, "median": 2e-4}, {"d": 2, "k": 1, "sigma": 1.0, "median": 1e-2},
                {"d": 2, "k": 1, "sigma": 3.0, "median": None}]
     fit = {"d": 2, "k": 1, "exponent": 1.7, "intercept": -2.0, "ci_low": 1.5, "ci_high": 1.9, "sigmas": [0.1, 1.0]}
@@ -97,8 +99,8 @@ def test_limit_draws_models_medians_and_the_fitted_power_law(figures: list[Any])
     np.testing.assert_allclose(got["d=2, k=1: median L_10"].get_ydata(), [2e-4, 1e-2])
     points = next(ln for ln in ax.get_lines() if ln.get_marker() == "o")
     np.testing.assert_allclose(points.get_ydata(), [1e-4, 3e-4, 1e-2])
-    unconverged = got["d=2, k=1: not converged (1)"]
-    np.testing.assert_allclose(unconverged.get_ydata(), [FLOOR])  # no value: drawn at the floor
+    unconverged = got["d=2, k=1: not converged (2)"]
+    np.testing.assert_allclose(unconverged.get_ydata(), [FLOOR, 5.0])  # no value: drawn at the floor
     slope = got["slope 1.70 [1.50, 1.90]"]
     np.testing.assert_allclose(slope.get_ydata(), 10 ** (-2.0 + 1.7 * np.log10([0.1, 1.0])))
 
