@@ -217,6 +217,10 @@ def find_mutants(module: str) -> list[Mutant]:
 
     style = {id(c) for kw in ast.walk(tree) if isinstance(kw, ast.keyword) and kw.arg in STYLE_KEYWORDS
              for c in ast.walk(kw.value)}
+    if module.startswith("theory/claims/"):  # the ranges of a claim's random draws (rng.randint(1, 12), …)
+        style |= {id(c) for call in ast.walk(tree) if isinstance(call, ast.Call)
+                  and isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)
+                  and call.func.value.id == "rng" for arg in call.args for c in ast.walk(arg)}
     for node in ast.walk(tree):
         if id(node) in style:
             continue
