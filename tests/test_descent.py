@@ -190,3 +190,27 @@ def test_c4_invariants_hold_for_any_teacher_in_float(spec: str, seed: int, k: in
     expected = eta**2 * (G.A @ G.A.transpose(0, 2, 1) - G.A.transpose(0, 2, 1) @ G.A
                          + G.B @ G.B.transpose(0, 2, 1) - G.C.transpose(0, 2, 1) @ G.C)
     assert np.abs(after.q_matrix() - p.q_matrix() - expected).max() <= 1e-9 * eta * scale
+
+
+def test_result_counts_and_the_evaluation_of_a_non_linear_student() -> None:
+    from tempx.numerics.app.experiments import seeded_batch
+    from tempx.numerics.drivers.descent import evaluate
+    from tempx.numerics.losses import make_objective
+
+    p = Params.stack([init_gaussian(1, 20, 0.1, 0), init_gaussian(1, 20, 3.0, 1), init_gaussian(1, 20, 0.1, 2)])
+    res = gd(p, memoryless(5), 5, 0.02, 300, qs=[40], backend="numpy")
+    assert res.status == ("max_steps", "diverged", "max_steps")
+    assert res.counts() == {"converged": 0, "max_steps": 2, "diverged": 1}
+    tanh = seeded_batch("gaussian", 1, 3, 0.5, 0, student="tanh")
+    with pytest.raises(InvalidInput, match="evaluated on its training data"):
+        evaluate(tanh, memoryless(3), 3, [6])
+    obj = make_objective(3, memoryless(3).impulse_response(3), data=np.ones((4, 3)))
+    values = evaluate(tanh, memoryless(3), 3, [6], objective=obj, mc=(16, 0))
+    assert values["train_loss"].shape == (1,) and values["extrapolation_se"].shape == (1, 1)
+
+
+def test_an_empty_data_set_is_refused() -> None:
+    from tempx.numerics.losses import make_objective
+
+    with pytest.raises(InvalidInput, match="n >= 1 sequences"):
+        make_objective(3, np.array([1.0, 0.0, 0.0]), data=np.empty((0, 3)))

@@ -161,3 +161,14 @@ def test_the_solvers_inner_gradient_is_the_batched_one(student: str, init: str, 
     if student == "dense":  # and the batched gradient is the dense module's (A, B, C) form
         _, G = loss_and_grad(p, teacher, k, None if moment is not None else weights, moment)
         np.testing.assert_allclose(g[0], np.concatenate([G.A[0].ravel(), G.B[0, :, 0], G.C[0, 0]]), rtol=1e-15)
+
+
+def test_a_model_already_at_its_limit_stops_at_time_0() -> None:
+    """A = 0, B = C = 1 is the memoryless teacher itself: L_k = 0 and ∇L = 0 at the start, so the flow is
+    not integrated at all (t = 0); a model that must move takes time."""
+    from tempx.numerics.students.dense import Params
+
+    exact = Params(np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.ones((1, 1, 1)))
+    moving = Params(np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.full((1, 1, 1), 0.5))
+    res = flow_limit(Params.stack([exact, moving]), memoryless(3), 3, [9])
+    assert res.status == ("converged", "converged") and res.t[0] == 0.0 < res.t[1]
