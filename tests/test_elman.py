@@ -56,8 +56,7 @@ def test_compiled_kernel_follows_the_numpy_engine(act: str, loss: str) -> None:
 
 
 @pytest.mark.skipif(not AVAILABLE, reason="numba is not installed")
-@pytest.mark.parametrize("act", ACTS)
-@pytest.mark.parametrize("parts", [1, 2, 3])
+@pytest.mark.parametrize(("act", "parts"), [("identity", 2), ("tanh", 1), ("tanh", 3), ("relu", 2)])
 def test_one_model_in_row_blocks_follows_the_numpy_engine(act: str, parts: int) -> None:
     # one model's sequences split into row blocks whose gradients are summed: the numpy trajectory to
     # 1e-12 relative after 40 steps, and the kernel's final loss is the loss at the returned parameters
