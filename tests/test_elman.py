@@ -205,3 +205,18 @@ def test_command_line(tmp_path: Path) -> None:
                                 "--online", "100000", "--out", str(tmp_path / "big")]), "over the memory limit")
     assert not (tmp_path / "big").exists()
     assert_usage_error(run_cli(["train", "--d", "3", "--k", "4", "--online", "1000000000"]), "over the memory limit")
+
+
+def test_select_and_stack_keep_each_model_and_the_activation() -> None:
+    p = seeded_batch("gaussian", 3, 4, 0.5, 0, student="relu")
+    one = p.select(1)
+    assert one.n_models == 1 and one.activation == "relu"
+    for f in "ABC":
+        np.testing.assert_array_equal(getattr(one, f)[0], getattr(p, f)[1])
+    two = p.select([2, 0])
+    np.testing.assert_array_equal(two.A, p.A[[2, 0]])
+    back = ElmanParams.stack([p.select(0), p.select(1), p.select(2)])
+    np.testing.assert_array_equal(back.A, p.A)
+    assert back.activation == "relu"
+    with pytest.raises(InvalidInput, match="one batch has one activation"):
+        ElmanParams.stack([p.select(0), seeded_batch("gaussian", 1, 4, 0.5, 0, student="tanh")])
