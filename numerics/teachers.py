@@ -237,6 +237,13 @@ def nonlinear_teacher(spec: Any, k: int | None = None) -> NonlinearTeacher | Non
     return None
 
 
+def hankel_dimension(teacher: Teacher | NonlinearTeacher, dim: int, d: int) -> int:
+    """The dimension that sizes the Hankel matrix of a learned impulse response (``hankel.hankel_size``):
+    d* for a linear teacher; for a non-linear one min(units, d), as the student's rank is at most d (so a
+    teacher of 4096 units does not ask for an 8193 × 8193 SVD of a 10-unit student)."""
+    return dim if teacher.linear else min(dim, d)
+
+
 def teacher_and_dim(spec: Any, k: int | None = None) -> tuple[Teacher | NonlinearTeacher, int]:
     """The float teacher of any specification and its dimension: the exact minimal d* of a linear teacher,
     the number of units of a non-linear one."""

@@ -131,3 +131,12 @@ def test_command_line_trains_on_a_non_linear_teacher_and_refuses_a_linear_studen
     assert_usage_error(run_cli(["sweep", "--student", "dense", "--d", "3", "--k", "2", "--teacher", "rnn:tanh:3:7",
                                 "--sigmas", "0.1", "--seeds", "1", "--out", str(tmp_path / "sweep")]), "a dense student learns an impulse response")
     assert not (tmp_path / "sweep").exists()
+
+
+def test_the_hankel_matrix_is_sized_by_what_the_student_can_learn() -> None:
+    from tempx.numerics.teachers import hankel_dimension, memoryless
+
+    big, units = teacher_and_dim("rnn:tanh:50:0")
+    assert units == 50 and hankel_dimension(big, units, 6) == 6 and hankel_dimension(big, units, 80) == 50
+    lin, d_star = teacher_and_dim("atoms:1/2@1/2,1/3@1/2")
+    assert hankel_dimension(lin, d_star, 1) == d_star == 2 and hankel_dimension(memoryless(), 1, 9) == 1

@@ -26,7 +26,7 @@ from tempx.numerics.students import get as get_student
 from tempx.numerics.students import student_of
 from tempx.numerics.students.dense import Params
 from tempx.numerics.students.init import init_counterexample
-from tempx.numerics.teachers import NonlinearTeacher, Teacher, memoryless, teacher_and_dim
+from tempx.numerics.teachers import NonlinearTeacher, Teacher, hankel_dimension, memoryless, teacher_and_dim
 from tempx.theory.errors import InvalidInput
 
 __all__ = [
@@ -82,11 +82,11 @@ def _teacher(spec: str | None, k: int) -> tuple[Teacher | NonlinearTeacher, int]
     return teacher_and_dim(spec, k)
 
 
-def _rows(params: Any, result: Any, base: dict[str, Any], q: int, seed0: int, teacher_dim: int = 1
-          ) -> list[dict[str, Any]]:
+def _rows(params: Any, result: Any, base: dict[str, Any], q: int, seed0: int, teacher_dim: int = 1,
+          hankel_dim: int | None = None) -> list[dict[str, Any]]:
     q0 = student_of(params).norms(params)
     dense = dense_of(result.params)
-    sv = hankel_singular_values(dense, hankel_size(teacher_dim))
+    sv = hankel_singular_values(dense, hankel_size(teacher_dim if hankel_dim is None else hankel_dim))
     rank = hankel_rank(sv)
     se = result.extrapolation_se
     # the learned state dimension of a non-linear student: the numerical rank of A (relative 1e-3, as the Hankel rank)
@@ -157,7 +157,7 @@ def init_scale_sweep(
         base = {"experiment": name, "student": student, "teacher": teacher, "d": d, "k": k, "sigma": sigma, "init": init,
                 "lr": lr, "steps": steps, "n_data": n_data, "online": online,
                 "mc_sequences": mc_sequences if result.extrapolation_se is not None else None}
-        rows += _rows(params, result, base, qq, seed, t_dim)
+        rows += _rows(params, result, base, qq, seed, t_dim, hankel_dimension(t, t_dim, d))
         if progress is not None:
             progress(n + 1, f"d={d} k={k} σ={sigma:g}")
     return rows

@@ -16,7 +16,7 @@ from tempx.numerics.app.commands.common import (
 )
 from tempx.numerics.app.formatting import dumps, table
 from tempx.numerics.app.progress import Progress
-from tempx.numerics.teachers import NONLINEAR_TEACHER_FORMS, teacher_and_dim
+from tempx.numerics.teachers import NONLINEAR_TEACHER_FORMS, hankel_dimension, teacher_and_dim
 from tempx.theory.budget import bptt_bytes, check_memory, flow_bytes, train_bytes
 from tempx.theory.errors import InvalidInput
 from tempx.theory.teacher_spec import TEACHER_FORMS
@@ -185,7 +185,8 @@ def run(args: argparse.Namespace) -> int:
                          moment=moment, data=X, online=None if n_online is None else (n_online, seed), qs=qs,
                          progress=bar.update, mc=(n_mc, seed))
     bar.close()
-    sv = hankel_singular_values(dense_of(result.params), hankel_size(teacher_dim))
+    hdim = hankel_dimension(teacher, teacher_dim, result.params.d)
+    sv = hankel_singular_values(dense_of(result.params), hankel_size(hdim))
     ranks = hankel_rank(sv)
 
     models: list[dict[str, Any]] = []
@@ -236,7 +237,7 @@ def run(args: argparse.Namespace) -> int:
         counts = result.counts()
         print(", ".join(f"{v} {s}" for s, v in counts.items() if v))
         print(f"Hankel rank: numerical rank (relative tolerance {HANKEL_REL_TOL:g}) of the "
-              f"{hankel_size(teacher_dim)}×{hankel_size(teacher_dim)} Hankel matrix of the learned impulse response"
+              f"{hankel_size(hdim)}×{hankel_size(hdim)} Hankel matrix of the learned impulse response"
               + (" of the linear part (A, B, C)" if student.nonlinear else ""))
         if result.extrapolation_se is not None:
             print(f"L_q of a {student.name} student: Monte Carlo mean of (ŷ_q − y_q)² on {n_mc} held-out Gaussian sequences "
