@@ -107,3 +107,15 @@ def test_frobenius_cap_only_shrinks() -> None:
 def test_init_messages(kwargs: dict, match: str) -> None:
     with pytest.raises(InvalidInput, match=match):
         init_symmetric(**{"n_models": 1, "d": 3, "sigma": 0.5, "seed": 0, **kwargs})
+
+
+def test_symmetric_draws_are_centred_with_the_stated_scale() -> None:
+    # A = (G + Gᵀ)/√2 with G ~ N(0, σ²/d): off-diagonal entries N(0, σ²/d), diagonal N(0, 2σ²/d); B ~ N(0, σ²/d).
+    # 200 models of d = 20: the means within 5 standard errors of 0, the scales within 3%
+    p = init_symmetric(200, 20, 0.5, seed=3)
+    s2 = 0.25 / 20
+    off = p.A[:, ~np.eye(20, dtype=bool)]
+    diag = p.A[:, np.eye(20, dtype=bool)]
+    assert abs(off.mean()) < 5 * np.sqrt(s2 / (off.size / 2)) and abs(p.B.mean()) < 5 * np.sqrt(s2 / p.B.size)
+    assert off.var() == pytest.approx(s2, rel=0.03) and diag.var() == pytest.approx(2 * s2, rel=0.1)
+    assert p.B.var() == pytest.approx(s2, rel=0.05)

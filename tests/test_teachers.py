@@ -140,3 +140,12 @@ def test_the_hankel_matrix_is_sized_by_what_the_student_can_learn() -> None:
     assert units == 50 and hankel_dimension(big, units, 6) == 6 and hankel_dimension(big, units, 80) == 50
     lin, d_star = teacher_and_dim("atoms:1/2@1/2,1/3@1/2")
     assert hankel_dimension(lin, d_star, 1) == d_star == 2 and hankel_dimension(memoryless(), 1, 9) == 1
+
+
+@pytest.mark.parametrize("gain", [0.0, float("inf"), float("nan"), -float("inf")])
+def test_memoryless_gain_must_be_finite_and_nonzero(gain: float) -> None:
+    from tempx.numerics.teachers import memoryless
+
+    with pytest.raises(InvalidInput, match="gain must be a finite nonzero number"):
+        memoryless(3, gain=gain)
+    assert memoryless(3, gain=-2.5).impulse_response(2).tolist() == [-2.5, 0.0]
