@@ -89,3 +89,14 @@ def test_wrong_types_raise_type_error(kwargs: dict) -> None:
 def test_building_blocks() -> None:
     assert cyclic(1, 3).impulse_response(3) == (1, 3, 9)
     assert with_tail(2, ["1/2", 0, 1]).impulse_response(7) == (1, 0, Fraction(1, 2), 0, 1, 0, 0)
+
+
+def test_the_work_estimate_refuses_a_disguise_and_only_a_disguise(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under a small work limit, a disguised counterexample of dimension 10 (about 10⁴/3 units) is refused
+    before it is built; the same counterexample undisguised needs no change of basis and is built."""
+    from tempx.theory.budget import WORK_ENV, OverBudget
+
+    monkeypatch.setenv(WORK_ENV, "1000")
+    with pytest.raises(OverBudget, match="disguising a counterexample of dimension d = 10"):
+        counterexample(10, disguise=1)
+    assert counterexample(10).d == 10
