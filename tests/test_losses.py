@@ -123,3 +123,16 @@ def test_symmetric_balanced_set_is_invariant_under_gd(d: int, k: int, seed: int)
     assert G.A == G.A.transpose() and G.C == G.B.transpose()
     assert gd_step(rnn, G, Fraction(1, 3)).is_symmetric_balanced()
     assert q_matrix(rnn).is_zero_matrix
+
+
+def test_as_teacher_takes_an_exact_rnn_a_teacher_or_nothing() -> None:
+    from tempx.theory.rnn import ExactRNN
+    from tempx.theory.teachers import Memoryless, TeacherRNN, as_teacher
+
+    rnn = ExactRNN.from_entries(A=[["1/2"]], B=[1], C=[2])
+    t = as_teacher(rnn)
+    assert isinstance(t, TeacherRNN) and list(t.impulse_response(3)) == [2, 1, Fraction(1, 2)]
+    m = Memoryless()
+    assert as_teacher(m) is m and isinstance(as_teacher(None), Memoryless)
+    with pytest.raises(TypeError, match="expected a teacher"):
+        as_teacher("memoryless")  # type: ignore[arg-type]
