@@ -172,3 +172,21 @@ def test_a_model_already_at_its_limit_stops_at_time_0() -> None:
     moving = Params(np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.full((1, 1, 1), 0.5))
     res = flow_limit(Params.stack([exact, moving]), memoryless(3), 3, [9])
     assert res.status == ("converged", "converged") and res.t[0] == 0.0 < res.t[1]
+
+
+def test_the_loss_tolerance_is_relative_to_the_teachers_size_but_never_below_absolute() -> None:
+    """The stopping test is L ≤ loss_tol · max(1, w*ᵀ W w*): for the memoryless teacher (w*ᵀ W w* = 1) a start
+    with L = 1.5 loss_tol is not converged (the flow runs, t > 0), one with L = 0.5 loss_tol is (t = 0); for a
+    teacher of gain 3 (w*ᵀ W w* = 9) the first start is within 9 loss_tol and stops at once."""
+    from tempx.numerics.students.dense import Params
+
+    eps = 1e-3  # C = 1 + ε: r_0 = ε, L = ε², ‖∇L‖ ≈ 2√2 ε
+    start = Params(np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.full((1, 1, 1), 1 + eps))
+    kw = {"grad_tol": 1e-2, "t_max": 1e6}
+    above = flow_limit(start, memoryless(2), 2, loss_tol=eps**2 / 1.5, **kw)
+    assert above.status == ("converged",) and above.t[0] > 0
+    below = flow_limit(start, memoryless(2), 2, loss_tol=eps**2 / 0.5, **kw)
+    assert below.status == ("converged",) and below.t[0] == 0.0
+    big = Params(np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.full((1, 1, 1), 3 + eps))
+    scaled = flow_limit(big, memoryless(2, gain=3.0), 2, loss_tol=eps**2 / 1.5, **kw)
+    assert scaled.status == ("converged",) and scaled.t[0] == 0.0
