@@ -101,7 +101,7 @@ TESTS: dict[str, list[str]] = {
     "numerics/app/commands/threshold.py": ["tests/test_caps.py", "tests/test_cli.py", "tests/test_threshold.py"],
     "numerics/app/commands/train.py": ["tests/test_cli_numerics.py", "tests/test_students.py", "tests/test_elman.py"],
     "numerics/app/commands/verify.py": ["tests/test_cli.py"],
-    "numerics/app/formatting.py": ["tests/test_cli.py", "tests/test_reproduce.py"],
+    "numerics/app/formatting.py": ["tests/test_formatting.py", "tests/test_cli.py", "tests/test_reproduce.py"],
     "numerics/app/plots.py": ["tests/test_plots.py", "tests/test_reproduce.py", "tests/test_cli_numerics.py"],
     "numerics/app/progress.py": ["tests/test_progress.py", "tests/test_cli_numerics.py"],
     "numerics/data.py": ["tests/test_experiments.py", "tests/test_elman.py"],
