@@ -129,6 +129,10 @@ def test_counterexample_size_limits_are_inclusive(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(command, "MAX_K", 3)
     assert run_cli(["counterexample", "--k", "3"]).returncode == 0
     assert_usage_error(run_cli(["counterexample", "--k", "4"]), "--k must be <= 3")
+    monkeypatch.setattr(command, "MAX_TERMS", 5)
+    assert run_cli(["counterexample", "--k", "2", "--terms", "5"]).returncode == 0
+    assert_usage_error(run_cli(["counterexample", "--k", "2", "--terms", "6"]), "--terms must be <= 5")
+    assert_usage_error(run_cli(["counterexample", "--k", "2", "--q", "3,6"]), "--q must be <= 5")
     monkeypatch.setattr(relu, "MAX_K", 2)
     assert run_cli(["counterexample", "--student", "relu", "--k", "2"]).returncode == 0
     assert_usage_error(run_cli(["counterexample", "--student", "relu", "--k", "3"]), "--k must be <= 2")
@@ -149,3 +153,10 @@ def test_a_successful_command_returns_the_integer_0(tmp_path) -> None:  # type: 
                  ["reproduce", "--dry-run"]):
         status = cli.main(argv)
         assert status == 0 and type(status) is int, argv
+
+
+def test_relu_counterexample_as_latex() -> None:
+    proc = run_cli(["counterexample", "--student", "relu", "--k", "1", "--c", "1/2", "--format", "latex"])
+    assert proc.returncode == 0, proc.stderr
+    assert [line.split(" = ")[0] for line in proc.stdout.splitlines() if " = " in line] == ["A", "B", "C"]
+    assert proc.stdout.count("\\begin{bmatrix}") == 3 and "\\tfrac{1}{2}" in proc.stdout
