@@ -66,7 +66,7 @@ def test_sweep_writes_table_and_figures(tmp_path: Path) -> None:
 def test_experiment_e3(tmp_path: Path) -> None:
     proc = run_tempx(["experiment", "E3", "--out", str(tmp_path), "--progress"])
     assert proc.returncode == 0, proc.stderr
-    drawn = [seg for seg in proc.stderr.split("\r") if seg.startswith("E3 [")]
+    drawn = [seg for seg in proc.stderr.splitlines() if seg.startswith("E3 [")]  # text mode: each \r is a line end
     assert drawn and all("100.0% 1/1" in seg for seg in drawn), proc.stderr[-300:]  # each unit counted once done
     doc = json.loads((tmp_path / "E3.json").read_text())
     assert doc["k"] == 5 and (tmp_path / "E3_extrapolation_vs_length.png").exists()
