@@ -84,7 +84,7 @@ TESTS: dict[str, list[str]] = {
     "numerics/hankel.py": ["tests/test_hankel.py", "tests/test_experiments.py"],
     "numerics/students/diagonal.py": ["tests/test_diagonal.py", "tests/test_students.py"],
     "numerics/students/diagonal_kernels.py": ["tests/test_diagonal.py"],
-    "numerics/students/__init__.py": ["tests/test_students.py"],
+    "numerics/students/__init__.py": ["tests/test_students.py", "tests/test_docs.py"],
     "numerics/students/protocol.py": ["tests/test_students.py", "tests/test_limit.py", "tests/test_docs.py"],
     "numerics/students/dense.py": ["tests/test_numerics_losses.py", "tests/test_students.py", "tests/test_limit.py"],
     "numerics/students/lru.py": ["tests/test_students.py"],

@@ -29,3 +29,9 @@ def test_long_integer_input_is_refused_and_shown_cut() -> None:
     with pytest.raises(InvalidInput) as short:  # a short bad value is shown whole, with no ellipsis
         parse_int("x1", "--k")
     assert "'x1'" in str(short.value) and "…" not in str(short.value)
+
+
+def test_thirty_characters_are_read_and_thirty_one_refused() -> None:
+    assert parse_int("0" * 29 + "7", "--k") == 7
+    with pytest.raises(InvalidInput, match="at most 30 digits"):
+        parse_int("0" * 30 + "7", "--k")

@@ -41,3 +41,8 @@ def test_validation() -> None:
         hankel_singular_values(as_params("memoryless"), 0)
     with pytest.raises(InvalidInput):
         hankel_rank(np.ones((1, 2)), rel_tol=1.0)
+
+
+def test_the_hankel_size_is_2_d_star_plus_2() -> None:
+    """m = 2d* + 2 (docs and C9): at least 2d*, plus room to see one spurious state; d* = 0 counts as 1."""
+    assert [hankel_size(d) for d in (0, 1, 2, 5)] == [4, 4, 6, 12]

@@ -162,3 +162,13 @@ def test_objective_weights_the_outputs_it_is_asked_to() -> None:
     np.testing.assert_array_equal(teacher_outputs(X, np.array([1.0, 0, 0, 0])), X)
     with pytest.raises(InvalidInput, match="n >= 2 samples"):
         monte_carlo_loss(Params(np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.ones((1, 1, 1))), memoryless(2), 2, n=1, seed=0)
+
+
+def test_monte_carlo_standard_error_is_the_sample_one() -> None:
+    """stderr = s/√n with the unbiased sample deviation s (ddof = 1), finite already at n = 2."""
+    p = Params(np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.full((1, 1, 1), 0.5))
+    mc = monte_carlo_loss(p, memoryless(1), 1, n=2, seed=4)
+    x = np.random.default_rng(4).normal(size=(2, 1))[:, 0]
+    err2 = (0.5 * x - x) ** 2
+    assert mc.mean == pytest.approx(err2.mean(), rel=1e-12)
+    assert mc.stderr == pytest.approx(err2.std(ddof=1) / np.sqrt(2), rel=1e-12) and np.isfinite(mc.stderr)

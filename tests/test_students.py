@@ -314,3 +314,25 @@ def test_certify_of_a_real_diagonal_student_is_the_closed_form() -> None:
     g = [Fraction(float(c)) * Fraction(float(b)) for b, c in zip(p.b[0], p.c[0])]  # c_j b_j exactly, not rounded
     closed = diagonal_linf([Fraction(float(x)) for x in p.lam[0]], g, "memoryless")
     assert closed is not None and doc["models"][0]["exact_value"] == closed.as_text()
+
+
+def test_register_takes_new_names_only() -> None:
+    from tempx.numerics import students
+    from tempx.numerics.students import get, register
+    from tempx.numerics.students.dense import DENSE, DenseStudent
+
+    with pytest.raises(InvalidInput, match="a student named 'dense' exists already"):
+        register(DENSE)
+    with pytest.raises(TypeError, match="register takes a Student instance"):
+        register("dense")  # type: ignore[arg-type]
+
+    class Copy(DenseStudent):
+        name = "dense-copy-for-a-test"
+
+    fresh = Copy()
+    try:
+        assert register(fresh) is fresh and get("dense-copy-for-a-test") is fresh
+        with pytest.raises(InvalidInput, match="exists already"):
+            register(Copy())
+    finally:
+        students._ADDED.pop("dense-copy-for-a-test", None)
