@@ -95,3 +95,12 @@ def test_file_size_and_json_nesting(tmp_path: Path) -> None:
 def test_local_workers() -> None:
     assert documented_cap("`--scheduler local:N`").startswith("N ≤ 256")
     assert_usage_error(run_cli(["reproduce", "--out", "unused", "--scheduler", "local:257"]), "256")
+
+
+def test_a_long_bad_number_is_shown_cut_at_40_characters() -> None:
+    with pytest.raises(InvalidInput) as err:
+        parse_rational("x" * 50)
+    assert repr("x" * 40 + "…") in str(err.value)
+    with pytest.raises(InvalidInput) as short:
+        parse_rational("x" * 40)
+    assert repr("x" * 40) in str(short.value) and "…" not in str(short.value)

@@ -287,3 +287,12 @@ def test_C13_checks_reach_the_enclosure_of_every_certified_model() -> None:
         assert name in names, name
     n_random = sum(1 for i in instances(0) if i["form"] == "random")
     assert names.count("lower = the exact partial sum of its Q terms") >= n_random
+
+
+def test_certify_takes_the_teacher_as_a_specification_or_an_exact_rnn() -> None:
+    from tempx.theory.teacher_spec import parse_teacher
+
+    model = model_from_floats([[0.5]], [1.0], [1.0])
+    by_spec = certify(model, "geometric:1/2", 3, [6])
+    by_rnn = certify(model, parse_teacher("geometric:1/2").as_rnn(), 3, [6])
+    assert (by_spec.lower, by_spec.upper, by_spec.L_q) == (by_rnn.lower, by_rnn.upper, by_rnn.L_q)

@@ -290,3 +290,13 @@ def test_c6_default_instances_cover_its_forms_weights_and_smallest_cases(seed: i
         cl = [p for p in inst if p["form"] == "classification" and p["weights"] == w]
         assert sorted(p["k"] for p in cl) == [1, 2, 4] and all(p["k"] <= p["d"] <= p["k"] + 2 for p in cl)
     assert all(1 <= p["d_star"] for p in inst if p["form"] == "identity")
+
+
+def test_c12_checks_reach_every_stated_fact() -> None:
+    from tempx.theory.claims import get_claim
+
+    names = {e.name for e in get_claim("C12").check(0).evidence}
+    for name in ("w_i = δ_i0 for i < k", "w_k = (−1)^{k+1} Π λ_j", "ℓ_j(0) = Vandermonde solve",
+                 "k ≥ 3: some weight ℓ_j(0) < 0 (C5)", "k = 2, opposite signs: weights > 0",
+                 "balanced realization lies on M (c = b, A diagonal)", "Vandermonde student: w_i = w*_i for i < k"):
+        assert name in names, name

@@ -220,3 +220,15 @@ def test_select_and_stack_keep_each_model_and_the_activation() -> None:
     assert back.activation == "relu"
     with pytest.raises(InvalidInput, match="one batch has one activation"):
         ElmanParams.stack([p.select(0), seeded_batch("gaussian", 1, 4, 0.5, 0, student="tanh")])
+
+
+@pytest.mark.skipif(not AVAILABLE, reason="numba is not installed")
+@pytest.mark.parametrize("n_models", [1, 2])
+def test_a_stationary_model_is_not_taken_for_diverged(n_models: int) -> None:
+    """b = c = 0 is a stationary point of every Elman student (all gradients vanish): the kernel keeps it,
+    runs all its steps and never reports divergence (its non-finite checks must not divide by a gradient)."""
+    p = seeded_batch("gaussian", n_models, 3, 0.5, 0, student="tanh")
+    zero = ElmanParams(p.A, np.zeros_like(p.B), np.zeros_like(p.C), "tanh")
+    res = gd(zero, memoryless(3), 3, 0.1, 5, data=gaussian_sequences(8, 3, 0), backend="numba", mc=(8, 0))
+    assert res.status == ("max_steps",) * n_models and np.all(res.diverged_at == -1)
+    np.testing.assert_array_equal(res.params.A, p.A)

@@ -149,3 +149,11 @@ def test_memoryless_gain_must_be_finite_and_nonzero(gain: float) -> None:
     with pytest.raises(InvalidInput, match="gain must be a finite nonzero number"):
         memoryless(3, gain=gain)
     assert memoryless(3, gain=-2.5).impulse_response(2).tolist() == [-2.5, 0.0]
+
+
+def test_a_file_teacher_that_is_neither_a_model_nor_a_student_gets_one_line(tmp_path: Path) -> None:
+    for text in ("5", "[1, 2]", '"x"', "[]"):
+        f = tmp_path / "t.json"
+        f.write_text(text)
+        with pytest.raises(InvalidInput):
+            teacher_and_dim(f"file:{f}")
