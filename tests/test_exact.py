@@ -112,3 +112,12 @@ def test_digit_and_length_caps_and_the_grammar() -> None:
     for text in ["1__0", "1_", "٣", "0x10", "1e", ".", "1/0", "inf", "nan", "1.5/2", ""]:
         with pytest.raises(InvalidInput):
             exact.parse_rational(text)
+
+
+def test_entry_strings_of_both_backends_are_the_exact_entries() -> None:
+    from tempx.theory import exact
+
+    rows = [[Fraction(3, 2), Fraction(-4)], [Fraction(0), Fraction(1, 3)]]
+    for backend in ("flint", "python"):
+        m = exact.to_backend(exact.matrix(rows), backend)  # type: ignore[arg-type]
+        assert exact.entry_strings(m) == [["3/2", "-4"], ["0", "1/3"]], backend
