@@ -202,11 +202,26 @@ def find_mutants(module: str) -> list[Mutant]:
             walk_scopes(child, inner)
 
     walk_scopes(tree, "")
+    lines = source.splitlines(keepends=True)
+
+    def segment(node: ast.AST) -> str | None:
+        """``ast.get_source_segment`` on lines split once (it splits the whole source on every call)."""
+        try:
+            first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined,operator]
+            start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+        except AttributeError:
+            return None
+        if last is None or end is None:
+            return None
+        if first == last:
+            return lines[first].encode()[start:end].decode()
+        parts = [lines[first].encode()[start:].decode(), *lines[first + 1:last], lines[last].encode()[:end].decode()]
+        return "".join(parts)
 
     def add(node: ast.AST, operator: str, new: ast.AST) -> None:
         if node.lineno in skip:  # type: ignore[attr-defined]
             return
-        original = ast.get_source_segment(source, node)
+        original = segment(node)
         if original is None:
             return
         replacement = ast.unparse(new)
