@@ -119,3 +119,15 @@ def test_symmetric_draws_are_centred_with_the_stated_scale() -> None:
     assert abs(off.mean()) < 5 * np.sqrt(s2 / (off.size / 2)) and abs(p.B.mean()) < 5 * np.sqrt(s2 / p.B.size)
     assert off.var() == pytest.approx(s2, rel=0.03) and diag.var() == pytest.approx(2 * s2, rel=0.1)
     assert p.B.var() == pytest.approx(s2, rel=0.05)
+
+
+def test_json_arrays_are_rectangular_and_at_most_max_depth_levels() -> None:
+    from tempx.numerics.students.files import json_array
+
+    assert json_array([[[1, 2]], [[3, 4]]], "x").shape == (2, 1, 2)  # three levels: allowed
+    with pytest.raises(InvalidInput, match=r"at most 3 levels"):
+        json_array([[[[1]]]], "x")
+    with pytest.raises(InvalidInput, match=r"at most 2 levels"):
+        json_array([[[1]]], "x", max_depth=2)
+    with pytest.raises(InvalidInput, match="rows of different lengths"):
+        json_array([[1, 2], [3]], "x")
