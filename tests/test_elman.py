@@ -232,3 +232,11 @@ def test_a_stationary_model_is_not_taken_for_diverged(n_models: int) -> None:
     res = gd(zero, memoryless(3), 3, 0.1, 5, data=gaussian_sequences(8, 3, 0), backend="numba", mc=(8, 0))
     assert res.status == ("max_steps",) * n_models and np.all(res.diverged_at == -1)
     np.testing.assert_array_equal(res.params.A, p.A)
+
+
+def test_the_monte_carlo_sequences_default_to_4096() -> None:
+    """--mc-sequences defaults to 4096 (train --help)."""
+    proc = run_cli(["train", "--student", "tanh", "--d", "2", "--k", "2", "--data", "4", "--steps", "0", "--n-models", "1",
+                    "--format", "json"])
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["config"]["mc_sequences"] == 4096

@@ -91,3 +91,9 @@ def test_float_twin_trains_to_zero_loss_and_extrapolates_at_c_squared(tmp_path: 
     assert json.loads(out.stdout)["models"][0]["train_loss"] == 0.0
     assert_usage_error(run_cli(["counterexample", "--student", "relu", "--k", "2", "--teacher", "delay:1"]),
                        "memoryless teacher")
+
+
+def test_the_command_line_gain_defaults_to_1() -> None:
+    proc = run_cli(["counterexample", "--student", "relu", "--k", "2", "--format", "json"])
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["c"] == "1"
