@@ -240,3 +240,26 @@ def test_the_monte_carlo_sequences_default_to_4096() -> None:
                     "--format", "json"])
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["config"]["mc_sequences"] == 4096
+
+
+@pytest.mark.skipif(not AVAILABLE, reason="numba is not installed")
+@pytest.mark.parametrize("n_models", [1, 2])
+def test_an_overflowing_step_is_divergence_and_the_parameters_stay_finite(n_models: int) -> None:
+    """Inputs of size 1e3 and η = 1e305: the loss is finite but the first update overflows; the kernel reports
+    divergence at step 0 and returns the parameters it started from (it checks an update before writing it)."""
+    p = seeded_batch("gaussian", n_models, 3, 0.5, 1, student="relu")
+    X = 1e3 * gaussian_sequences(8, 3, 0)
+    res = gd(p, memoryless(3), 3, 1e305, 10, data=X, backend="numba", mc=(8, 0))
+    assert res.status == ("diverged",) * n_models and np.all(res.diverged_at == 0)
+    assert all(np.all(np.isfinite(getattr(res.params, f))) for f in "ABC")
+    np.testing.assert_array_equal(res.params.A, p.A)
+
+
+@pytest.mark.skipif(not AVAILABLE, reason="numba is not installed")
+def test_two_sequences_give_the_numpy_trajectory() -> None:
+    # n = 2: the output weight 2/n·τ is exactly 1 (no special case for any weight value)
+    p = seeded_batch("gaussian", 2, 3, 0.8, 2, student="tanh")
+    X = gaussian_sequences(2, 3, 6)
+    a = gd(p, memoryless(3), 3, 0.05, 30, data=X, backend="numpy", qs=[6], mc=(8, 0))
+    b = gd(p, memoryless(3), 3, 0.05, 30, data=X, backend="numba", qs=[6], mc=(8, 0))
+    np.testing.assert_allclose(b.params.A, a.params.A, rtol=1e-12, atol=1e-14)
