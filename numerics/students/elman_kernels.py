@@ -14,6 +14,7 @@ gradients are summed; BLAS runs on one thread inside them (``blas_threads``).  T
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Any
 
@@ -228,10 +229,13 @@ def gd_block(A: np.ndarray, b: np.ndarray, c: np.ndarray, code: int, X: np.ndarr
         raise RuntimeError("numba is not installed")
     args = (A, b, c, int(code), np.ascontiguousarray(X), np.ascontiguousarray(Y), np.ascontiguousarray(tw), float(lr),
             int(t_start), int(n_steps), int(total), float(tol), float(bound), out)
-    with single_blas_thread():  # the threads are numba's (no BLAS threads inside them)
+    if A.shape[0] == 1 and out[0, 0] != 0.0:
+        return
+    if parts is None:
+        parts = max(1, min(numba.get_num_threads(), X.shape[0] // MIN_ROWS))
+    threaded = A.shape[0] > 1 or parts > 1  # numba's threads: one BLAS thread inside each; else BLAS may use all
+    with single_blas_thread() if threaded else contextlib.nullcontext():
         if A.shape[0] > 1:  # models in parallel threads
             _block_parallel(*args)
-        elif out[0, 0] == 0.0:  # one model: its sequences in parallel row blocks
-            if parts is None:
-                parts = max(1, min(numba.get_num_threads(), X.shape[0] // MIN_ROWS))
+        else:  # one model: its sequences in row blocks, in parallel when there are several
             _run_one_split(A[0], b[0], c[0], *args[3:13], out[0], parts)
