@@ -65,7 +65,7 @@ TESTS: dict[str, list[str]] = {
     "theory/claims/c11_moment_tightness.py": ["tests/test_claims.py"],
     "theory/claims/c12_diagonal.py": ["tests/test_claims.py"],
     "theory/certify.py": ["tests/test_certify.py"],
-    "theory/claims/c13_certified.py": ["tests/test_certify.py", "tests/test_claims.py"],
+    "theory/claims/c13_certified.py": ["tests/test_certify.py", "tests/test_claims.py", "tests/test_linf.py"],
     "numerics/drivers/limit.py": ["tests/test_limit.py"],
     "numerics/powerlaw.py": ["tests/test_limit.py"],
     "theory/budget.py": ["tests/test_budget.py", "tests/test_fuzz.py", "tests/test_teacher_spec.py"],

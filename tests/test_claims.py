@@ -228,6 +228,21 @@ def test_c3_and_c5_default_instances_cover_their_boundaries(seed: int) -> None:
     assert any(p["form"] == "k2_counterexample" for p in c5)
 
 
+def test_c3_forms_check_their_own_statement() -> None:
+    """Each C3 form returns the evidence of its own statement (a form that fell through to another branch would
+    still pass, but check the wrong thing)."""
+    from tempx.theory.claims import c3_tightness
+
+    expected = {"symbolic": ["w_{i+d} + Σ p_j w_{i+j} = 0 (generic symbolic RNN)"],
+                "recurrence": ["r_{i+D} + Σ p_j r_{i+j} = 0, D = d + d*"],
+                "interpolating": ["L_k(R) = 0", "r_i = 0 for i < {n} (perfect extrapolation)"],
+                "threshold": ["d = k: L_k(R) = 0", "d = k: w_k(R) ≠ 0"]}
+    for params in c3_tightness.instances(0):
+        names = [e.name for e in c3_tightness.check_instance(**params)]
+        want = [n.replace("{n}", str(3 * params.get("k", 0) + 1)) for n in expected[params["form"]]]
+        assert names == want, params
+
+
 def test_c10_states_the_closed_form_at_every_k_from_2d_star() -> None:
     from tempx.theory.teacher_spec import parse_teacher
 

@@ -46,3 +46,12 @@ def test_validation() -> None:
 def test_the_hankel_size_is_2_d_star_plus_2() -> None:
     """m = 2d* + 2 (docs and C9): at least 2d*, plus room to see one spurious state; d* = 0 counts as 1."""
     assert [hankel_size(d) for d in (0, 1, 2, 5)] == [4, 4, 6, 12]
+
+
+def test_only_the_terms_the_matrix_holds_decide_divergence() -> None:
+    """a = 1e100: w_i = 10^{100 i}, finite up to w_3; the 2×2 Hankel matrix holds w_0 … w_2 only, so its
+    singular values are finite (≈ 1e200 and ≈ 0), while the 3×3 one needs w_4 = inf and is reported diverged."""
+    p = Params(np.full((1, 1, 1), 1e100), np.ones((1, 1, 1)), np.ones((1, 1, 1)))
+    sv = hankel_singular_values(p, 2)
+    assert np.all(np.isfinite(sv)) and sv[0, 0] == pytest.approx(1e200, rel=1e-12)
+    assert np.all(np.isinf(hankel_singular_values(p, 3)))

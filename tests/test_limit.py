@@ -190,3 +190,33 @@ def test_the_loss_tolerance_is_relative_to_the_teachers_size_but_never_below_abs
     big = Params(np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.full((1, 1, 1), 3 + eps))
     scaled = flow_limit(big, memoryless(2, gain=3.0), 2, loss_tol=eps**2 / 1.5, **kw)
     assert scaled.status == ("converged",) and scaled.t[0] == 0.0
+
+
+def test_a_loss_exactly_at_the_tolerance_has_converged() -> None:
+    """The stopping test is L ≤ loss_tol, inclusive: C = 1 + 2⁻¹⁰ gives L = 2⁻²⁰ exactly (every intermediate
+    is a short dyadic, exact in any summation order); at loss_tol = 2⁻²⁰ the model stops at t = 0, one ulp
+    below it the flow runs."""
+    from tempx.numerics.students.dense import Params
+
+    eps = 2.0**-10
+    start = Params(np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.full((1, 1, 1), 1 + eps))
+    at = flow_limit(start, memoryless(2), 2, loss_tol=eps**2, grad_tol=1e-2, t_max=1e6)
+    assert at.status == ("converged",) and at.t[0] == 0.0 and at.train_loss[0] == eps**2
+    below = flow_limit(start, memoryless(2), 2, loss_tol=np.nextafter(eps**2, 0.0), grad_tol=1e-2, t_max=1e6)
+    assert below.status == ("converged",) and below.t[0] > 0.0
+
+
+@pytest.mark.parametrize("t_max", [0.5, 2.0])
+def test_the_flow_at_its_time_budget_is_the_closed_form_solution(t_max: float) -> None:
+    """d = k = 1, memoryless teacher, b = c = 1/2: L = (bc − 1)², b = c stays, and v = b² solves the logistic
+    equation v' = 4v(1 − v), v(t) = 1/(1 + 3e^{−4t}); a (which w_0 does not see) stays at 0.3.  The flow
+    stopped by t_max is compared with it at t_max (LSODA at rtol 1e-11: agreement to 1e-8 is ample, a flow
+    started at another time or run backwards is off by > 1e-2)."""
+    from tempx.numerics.students.dense import Params
+
+    p = Params(np.full((1, 1, 1), 0.3), np.full((1, 1, 1), 0.5), np.full((1, 1, 1), 0.5))
+    res = flow_limit(p, memoryless(1), 1, t_max=t_max)
+    v = 1.0 / (1.0 + 3.0 * np.exp(-4.0 * t_max))
+    assert res.status == ("budget",) and res.t[0] == t_max
+    assert res.params.A[0, 0, 0] == 0.3
+    np.testing.assert_allclose([res.params.B[0, 0, 0] ** 2, res.params.C[0, 0, 0] ** 2], [v, v], rtol=1e-8)

@@ -105,6 +105,27 @@ def test_c14_instances_cover_every_branch() -> None:
         assert any(i["form"] == "cyclic" and F(i["c"]) == -1 and i["k"] % 2 == 1 for i in drawn)  # root −1
 
 
+def _mul(X: list[list[Fraction]], Y: list[list[Fraction]]) -> list[list[Fraction]]:
+    return [[sum((X[i][t] * Y[t][j] for t in range(len(Y))), F(0)) for j in range(len(Y[0]))] for i in range(len(X))]
+
+
+def test_c14_instances_are_what_their_names_say() -> None:
+    """Each named instance has its defining property, exactly: the rotation A = ρ·(rotation), AᵀA = ρ²I with
+    ρ = 999/1000; the Jordan block (A − 99/100)³ = 0 ≠ (A − 99/100)²; the stable instance ‖A‖_∞ = 1/2."""
+    from tempx.theory.claims.c14_exact_linf import build
+
+    A = build("rotation", 0, 2, 2)[0].as_lists()["A"]
+    rho2 = F(999, 1000) ** 2
+    assert _mul([list(r) for r in zip(*A)], A) == [[rho2, 0], [0, rho2]]
+    for seed in range(3):
+        J = build("jordan", seed, 2, 3)[0].as_lists()["A"]
+        N = [[x - (F(99, 100) if i == j else 0) for j, x in enumerate(row)] for i, row in enumerate(J)]
+        N2 = _mul(N, N)
+        assert any(x != 0 for row in N2 for x in row) and all(x == 0 for row in _mul(N2, N) for x in row)
+        S = build("stable", seed, 2, 3)[0].as_lists()["A"]
+        assert max(sum(abs(x) for x in row) for row in S) == F(1, 2)
+
+
 def test_certify_command_answers_exactly(tmp_path: Path) -> None:
     models = [{"A": [[0.5, 0.0], [0.0, 0.0]], "B": [[1.0], [0.0]], "C": [[1.0, 0.0]]},
               {"A": [[0.0, 1.0], [1.0, 0.0]], "B": [[1.0], [0.0]], "C": [[1.0, 0.0]]}]
@@ -136,6 +157,10 @@ def test_the_diagonal_closed_form_equals_the_general_route() -> None:
     unstable = diagonal_linf(["1/2"], ["1"], "geometric:2")
     assert unstable is not None and unstable.as_text() == "inf" and "does not decay" in unstable.reason
     assert diagonal_linf([0.5], [1.0], "memoryless").as_text() == "1/3"  # floats are the dyadic rationals they store
+    # on the circle exactly (λ = 1, −1, 3/5 + 4i/5) is |λ| ≥ 1 too; a mode of weight 0 does not count
+    for lam in (["1"], ["-1"], [("3/5", "4/5")], ["1/2", ("-4/5", "3/5")]):
+        assert diagonal_linf(lam, ["1"] * len(lam), "memoryless") is None, lam
+    assert diagonal_linf(["1/2", "1"], ["1", "0"], "memoryless").as_text() == "1/3"
 
 
 def test_over_the_work_limit_certify_reports_the_c13_enclosure(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -153,6 +178,16 @@ def test_over_the_work_limit_certify_reports_the_c13_enclosure(monkeypatch: pyte
     exact = exact_linf(R, "geometric:1/2").value
     assert exact is not None and F(doc["L_inf"]["lower"]) <= exact <= F(doc["L_inf"]["upper"])
     assert dec.L_q[5] == extrapolation_loss(R, parse_teacher("geometric:1/2"), 5)
+
+
+def test_the_decision_reports_the_2n_terms_it_read() -> None:
+    """n = d + d* = 3 + 1: Berlekamp–Massey reads 2n = 8 exact terms, and the head sum is L_8."""
+    from tempx.theory.claims.c13_certified import contractive_rnn
+
+    R = contractive_rnn(3, 0)
+    dec = decide(R, "geometric:1/2", 2)
+    assert dec.terms == 8 and dec.head_sum == extrapolation_loss(R, parse_teacher("geometric:1/2"), 8)
+    assert dec.L_k == extrapolation_loss(R, parse_teacher("geometric:1/2"), 2)
 
 
 def test_exact_values_of_any_length_convert_to_text() -> None:

@@ -67,6 +67,24 @@ def test_gradient_is_the_derivative_of_the_loss(student: str, weights: str) -> N
 
 
 @pytest.mark.parametrize("student", LINEAR)
+def test_the_loss_is_the_weighted_sum_of_squared_residuals(student: str) -> None:
+    """L = Σ_i ω_i r_i² with r = w − w* taken from the impulse response, for unequal weights ω (and rᵀΣ̂r for a
+    moment matrix): the gradient test above compares ∇L with the student's own L, so L itself is checked here.
+    Tolerance 1e-13: the same four products summed in another order (round-off ~1e-16); ω ↦ 1/ω is off by O(1)."""
+    s = get(student)
+    p = batch(student)
+    k = 4
+    wstar = teacher_from_spec("atoms:4/5@3/5,-1/2@2/5", k).impulse_response(k)
+    r = s.impulse_response(p, k) - wstar[None, :]
+    omega = np.array([0.5, 3.0, 0.0, 2.0])
+    L, _ = s.loss_and_grad(p, wstar, weight_matrix(k, omega))
+    np.testing.assert_allclose(L, (omega * r**2).sum(axis=1), rtol=1e-13)
+    S = np.array([[2.0, 0.5, 0, 0], [0.5, 1.0, 0, 0], [0, 0, 1.0, 0.25], [0, 0, 0.25, 3.0]])
+    L, _ = s.loss_and_grad(p, wstar, weight_matrix(k, None, S))
+    np.testing.assert_allclose(L, np.einsum("ni,ij,nj->n", r, S, r), rtol=1e-13)
+
+
+@pytest.mark.parametrize("student", LINEAR)
 def test_flat_form_and_arrays_round_trip_exactly(student: str) -> None:
     s = get(student)
     p = batch(student)
@@ -176,6 +194,8 @@ def test_lru_validates_its_parameters() -> None:
     p = LRUParams(np.full((1, 1), -800.0), np.zeros((1, 1)), np.ones((1, 1)), np.ones((1, 1)))  # |λ| = 1 to float64
     _, g = get("lru").loss_and_grad(p, np.array([1.0, 0.0]), weight_matrix(2))
     assert np.all(np.isfinite(g))  # γ = 0: the derivative of γ is taken as its limit 0, never 0/0
+    # and it is that limit: the true ∂L/∂ν is O(1)·dγ/dν with dγ/dν ≈ √(e^ν/2) ≈ 1e-174 at ν = −800
+    assert abs(g[0, 0]) <= 1e-170
 
 
 @pytest.mark.parametrize("student", LINEAR)
