@@ -296,3 +296,22 @@ def test_certify_takes_the_teacher_as_a_specification_or_an_exact_rnn() -> None:
     by_spec = certify(model, "geometric:1/2", 3, [6])
     by_rnn = certify(model, parse_teacher("geometric:1/2").as_rnn(), 3, [6])
     assert (by_spec.lower, by_spec.upper, by_spec.L_q) == (by_rnn.lower, by_rnn.upper, by_rnn.L_q)
+
+
+def test_the_certificate_search_tries_four_decay_rates_each_closer_to_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For A = diag(1/2, 0) (ρ = 1/2) the search tries γ = 1 − f(1 − ρ) for f = 1/2, 1/4, 1/8, 1/16 (each a
+    dyadic of 40 bits, here exact: 3/4, 7/8, 15/16, 31/32), in that order, until one passes the exact check;
+    when none does, it says so with the spectral radius."""
+    import tempx.theory.certify as cert
+
+    tried: list[Fraction] = []
+    monkeypatch.setattr(cert, "is_certificate", lambda A, P, gamma: tried.append(gamma) or False)
+    A = flint.fmpq_mat([[flint.fmpq(1, 2), 0], [0, 0]])
+    C = flint.fmpq_mat([[1, 1]])
+    reason = cert.find_certificate(A, C)
+    assert tried == [Fraction(3, 4), Fraction(7, 8), Fraction(15, 16), Fraction(31, 32)]
+    assert isinstance(reason, str) and reason.startswith("no Lyapunov certificate passed") and "0.5" in reason
+    tried.clear()
+    monkeypatch.setattr(cert, "is_certificate", lambda A, P, gamma: tried.append(gamma) or len(tried) == 3)
+    found = cert.find_certificate(A, C)
+    assert not isinstance(found, str) and found.gamma == Fraction(15, 16) and len(tried) == 3

@@ -220,3 +220,24 @@ def test_the_flow_at_its_time_budget_is_the_closed_form_solution(t_max: float) -
     assert res.status == ("budget",) and res.t[0] == t_max
     assert res.params.A[0, 0, 0] == 0.3
     np.testing.assert_allclose([res.params.B[0, 0, 0] ** 2, res.params.C[0, 0, 0] ** 2], [v, v], rtol=1e-8)
+
+
+def test_the_result_reports_counts_evaluations_progress_and_losses_of_every_model() -> None:
+    """Two models, one at its limit (one evaluation, t = 0) and one that moves; the counts, the progress calls
+    (1, 2), the evaluations (nfev: exactly the gradients computed, never more than max_evals) and L_q at the end
+    (the batched extrapolation losses of the returned parameters)."""
+    from tempx.numerics.losses import extrapolation_losses
+    from tempx.numerics.students.dense import Params
+
+    exact = Params(np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.ones((1, 1, 1)))
+    moving = Params(np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.full((1, 1, 1), 0.5))
+    calls: list[int] = []
+    res = flow_limit(Params.stack([exact, moving]), memoryless(3), 3, [2, 9], progress=calls.append)
+    assert calls == [1, 2] and res.counts() == {"converged": 2, "budget": 0, "failed": 0, "diverged": 0}
+    assert res.nfev[0] == 1 and res.nfev[1] > 1 and res.t[0] == 0.0
+    assert res.qs == (2, 9) and res.extrapolation_loss.shape == (2, 2)
+    np.testing.assert_array_equal(res.extrapolation_loss, extrapolation_losses(res.params, memoryless(3), [2, 9]))
+    for budget in (1, 2, 50):
+        capped = flow_limit(moving, memoryless(3), 3, max_evals=budget)
+        assert capped.status == ("budget",) and capped.nfev[0] == budget
+        assert capped.counts() == {"converged": 0, "budget": 1, "failed": 0, "diverged": 0}

@@ -75,9 +75,9 @@ def _one(args: tuple[Any, ...]) -> dict[str, Any]:
     evals = [0]
 
     def loss_grad(y: FloatArray) -> tuple[float, FloatArray]:
-        evals[0] += 1
-        if evals[0] > max_evals:
+        if evals[0] >= max_evals:
             raise _Budget
+        evals[0] += 1
         return inner(y)
 
     def rhs(_t: float, y: FloatArray) -> FloatArray:
