@@ -269,26 +269,30 @@ def test_two_sequences_give_the_numpy_trajectory() -> None:
 @pytest.mark.parametrize("where", ["A", "b", "c"])
 def test_a_step_ends_in_divergence_when_any_gradient_entry_or_any_updated_entry_is_not_finite(where: str) -> None:
     """The compiled step's stopping rule on hand-made gradients (d = 3): a single non-finite gradient entry (the
-    last one of its array) with a finite loss is divergence at step t; so is an update A − ηg that overflows
-    although A + ηg would not; the parameters stay as they were.  A finite step is applied in place."""
+    first or the last of its array) with a finite loss is divergence at step t — also on the last step and when
+    the loss is within the tolerance, where no update is tried; so is an update A − ηg that overflows although
+    A + ηg would not; the parameters stay as they were.  A finite step is applied in place."""
     from tempx.numerics.students import elman_kernels
-    from tempx.numerics.students.dense_kernels import DIVERGED, MAX_STEPS, RUNNING
+    from tempx.numerics.students.dense_kernels import CONVERGED, DIVERGED, MAX_STEPS, RUNNING
 
     def step(grads: dict[str, np.ndarray], lr: float, params: dict[str, np.ndarray] | None = None,
-             t: int = 4) -> tuple:
+             t: int = 4, tol: float = 0.0) -> tuple:
         p = {"A": np.full((3, 3), 0.5), "b": np.full(3, 0.25), "c": np.full(3, -0.5), **(params or {})}
         g = {"A": np.zeros((3, 3)), "b": np.zeros(3), "c": np.zeros(3), **grads}
         before = {f: v.copy() for f, v in p.items()}
         out = np.array([RUNNING, 0.0, -1.0, np.nan])
-        stop = elman_kernels._end_step(p["A"], p["b"], p["c"], g["A"], g["b"], g["c"], 2.0, lr, t, 10, 0.0, 1e300, out)
+        stop = elman_kernels._end_step(p["A"], p["b"], p["c"], g["A"], g["b"], g["c"], 2.0, lr, t, 10, tol, 1e300, out)
         return stop, out, p, before
 
     shape = (3, 3) if where == "A" else (3,)
-    last = np.zeros(shape)
-    last.flat[-1] = np.inf
-    stop, out, p, before = step({where: last}, 1e-3)
-    assert stop and out[0] == DIVERGED and out[2] == 4 and out[3] == 2.0
-    assert all(np.array_equal(p[f], before[f]) for f in p)
+    for entry in (0, -1):
+        for bad in (np.inf, np.nan):
+            g = np.zeros(shape)
+            g.flat[entry] = bad
+            for t, tol in ((4, 0.0), (10, 0.0), (4, 5.0)):  # a step, the last step, a loss within the tolerance
+                stop, out, p, before = step({where: g}, 1e-3, t=t, tol=tol)
+                assert stop and out[0] == DIVERGED and out[2] == t and out[3] == 2.0, (entry, bad, t, tol)
+                assert all(np.array_equal(p[f], before[f]) for f in p)
     # the entry −1e308 minus η·g = 1e308 overflows (to −inf); plus it would be 0
     huge = np.zeros(shape)
     huge.flat[-1] = 1.0
@@ -301,6 +305,9 @@ def test_a_step_ends_in_divergence_when_any_gradient_entry_or_any_updated_entry_
     stop, out, p, before = step({where: huge}, 0.125)
     assert not stop and out[0] == RUNNING
     np.testing.assert_array_equal(p[where], before[where] - 0.125 * huge)
+    stop, out, p, before = step({where: huge}, 0.125, tol=2.0)  # L = 2 ≤ tol: converged, nothing applied
+    assert stop and out[0] == CONVERGED and out[1] == 4
+    assert all(np.array_equal(p[f], before[f]) for f in p)
     stop, out, p, before = step({where: huge}, 0.125, t=10)  # the last step: stops, nothing applied
     assert stop and out[0] == MAX_STEPS and out[1] == 10
     assert all(np.array_equal(p[f], before[f]) for f in p)
