@@ -45,6 +45,8 @@ def test_counterexample_text_and_latex() -> None:
     assert text.returncode == 0 and "impulse response w_0..w_4: 1, 0, -3/2, 0, 9/4" in text.stdout
     latex = run_tempx(["counterexample", "--k", "2", "--format", "latex"])
     assert latex.returncode == 0 and latex.stdout.count("\\begin{bmatrix}") == 4
+    # the cyclic counterexample at k = 2: w_0 … w_4 = 1, 0, 1, 0, 1, labelled with its last index
+    assert "(w_i)_{i=0}^{4} = \\begin{bmatrix}\n1 & 0 & 1 & 0 & 1\n\\end{bmatrix}" in latex.stdout
 
 
 def test_verify_all_claims_pass_and_json_has_evidence() -> None:

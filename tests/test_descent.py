@@ -214,3 +214,16 @@ def test_an_empty_data_set_is_refused() -> None:
 
     with pytest.raises(InvalidInput, match="n >= 1 sequences"):
         make_objective(3, np.array([1.0, 0.0, 0.0]), data=np.empty((0, 3)))
+
+
+def test_progress_is_reported_every_100_numpy_steps_and_once_at_the_end() -> None:
+    """progress(step, steps): the numpy engine reports at steps 0, 100, 200, … and at the end (a report costs a
+    redraw, so not every step); the compiled engine at the end of each compiled block (here the only one)."""
+    from tempx.numerics.students.dense_kernels import AVAILABLE
+
+    p = init_gaussian(2, 3, 0.3, 0)
+    cases = [("numpy", [(0, 250), (100, 250), (200, 250), (250, 250)])] + [("numba", [(250, 250)])] * AVAILABLE
+    for backend, want in cases:
+        calls: list[tuple[int, int]] = []
+        gd(p, memoryless(2), 2, 0.01, 250, backend=backend, progress=lambda t, s, seen=calls: seen.append((t, s)))
+        assert calls == want, backend

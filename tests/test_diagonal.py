@@ -63,8 +63,9 @@ def test_float_gradient_equals_exact_gradient(complex_modes: bool, seed: int, d:
 
 @pytest.mark.skipif(not AVAILABLE, reason="numba not installed")
 @pytest.mark.parametrize("complex_modes", [False, True])
-def test_numba_engine_equals_numpy_engine(complex_modes: bool) -> None:
-    p = init_diagonal(5, 8, 0.4, 3, complex_modes=complex_modes)
+@pytest.mark.parametrize("n_models", [5, 1])  # several models run the parallel block, one the serial block
+def test_numba_engine_equals_numpy_engine(complex_modes: bool, n_models: int) -> None:
+    p = init_diagonal(n_models, 8, 0.4, 3, complex_modes=complex_modes)
     t = teacher_from_spec("oscillating:3/5:3/5", 6)
     a = gd(p, t, 6, 0.02, 3000, backend="numpy", qs=[30], tol=1e-12)
     b = gd(p, t, 6, 0.02, 3000, backend="numba", qs=[30], tol=1e-12)

@@ -132,6 +132,8 @@ def test_monte_carlo_extrapolation_contains_the_exact_value() -> None:
     np.testing.assert_array_equal(mean, again)  # seeded
     with pytest.raises(InvalidInput, match="n >= 2"):
         extrapolation_mc(p, t, [3], n=1)
+    none, none_se = extrapolation_mc(p, t, [], n=4000, seed=7)  # no lengths: empty columns, nothing simulated
+    assert none.shape == none_se.shape == (3, 0)
 
 
 def test_online_training_is_reproducible_and_fresh() -> None:

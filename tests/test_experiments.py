@@ -120,3 +120,19 @@ def test_limit_sweep_defaults_to_q_10k_and_e5_rows_carry_no_sign_pattern() -> No
     signed = teacher_experiment("E7", "memoryless", 3, [2], [0.1], 1, steps=10, q=8, student="diagonal", init="symmetric",
                                 negative_fraction=0.5)
     assert signed[0]["negative_fraction"] == 0.5
+
+
+def test_the_rank_of_a_non_linear_students_A_is_relative_to_its_largest_singular_value() -> None:
+    """A row's A_rank (non-linear students) counts singular values above 1e-3 of the largest: for
+    A = diag(10, 0.005, 0) that is 1 (0.005 < 0.01); for diag(1, 0.005, 0) it is 2."""
+    from tempx.numerics.app.experiments import _rows
+    from tempx.numerics.data import gaussian_sequences
+    from tempx.numerics.drivers.descent import gd
+    from tempx.numerics.students.elman import ElmanParams
+    from tempx.numerics.teachers import memoryless
+
+    for top, rank in ((10.0, 1), (1.0, 2)):
+        p = ElmanParams(np.diag([top, 0.005, 0.0])[None], np.ones((1, 3, 1)), np.ones((1, 1, 3)), "tanh")
+        res = gd(p, memoryless(3), 3, 0.1, 0, data=gaussian_sequences(8, 3, 0), qs=[6], mc=(64, 0))
+        [row] = _rows(p, res, {}, 6, 0)
+        assert row["A_rank"] == rank and row["extrapolation_se"] is not None

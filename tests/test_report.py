@@ -101,3 +101,24 @@ def test_latex_numbers_tables_and_escapes() -> None:
 def test_formatting_of_missing_numbers() -> None:
     assert report._fmt(None) == report._dim(None) == "—"
     assert report._fmt(1.5e-3) == "1.50e-03" and report._dim(3.0) == "3" and report._dim(2.5) == "2.5"
+
+
+def test_e7_splits_free_and_sign_constrained_limits_and_reports_both() -> None:
+    """E7's rows from the Gaussian/ring inits are summarized per student and teacher; the rows of the c = ±b
+    (symmetric) init per fraction of negative modes; each appears in the key numbers, and a report without E7
+    has none of them."""
+    from collections import namedtuple
+
+    Unit = namedtuple("Unit", "kind")
+    free = [lim(0.1, v, student="dense", teacher="id", init="gaussian", L_inf_exact="1/3") for v in (1e-3, 3e-3)]
+    signs = [lim(0.1, v, student="diagonal", teacher="id", init="symmetric", negative_fraction=0.5) for v in (5.0, 7.0)]
+    doc = report.assemble([Unit("E7")], {Unit("E7"): free + signs}, "x", "tiny", 0, {})
+    [summary] = doc["E7"]["summary"]
+    assert (summary["student"], summary["n"], summary["median"]) == ("dense", 2, pytest.approx(2e-3))
+    [sign] = doc["E7"]["signs"]
+    assert (sign["negative_fraction"], sign["n"], sign["median"]) == (0.5, 2, pytest.approx(6.0))
+    names = [k["name"] for k in doc["key_numbers"]]
+    assert "E7: median L_q at the limit, dense student, id, σ=0.1" in names
+    assert any(n.startswith("E7: median L_q at the limit, real diagonal from c = ±b with 0.5") for n in names)
+    without = report.assemble([], {}, "x", "tiny", 0, {})
+    assert "E7" not in without and not any(k["name"].startswith("E7") for k in without["key_numbers"])

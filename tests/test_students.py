@@ -96,6 +96,20 @@ def test_flat_form_and_arrays_round_trip_exactly(student: str) -> None:
     assert s.flatten(p).dtype == np.float64
 
 
+def test_dense_arrays_take_b_and_c_as_vectors_or_as_columns_and_rows() -> None:
+    """A saved dense model may hold B and C as plain vectors (one model: (d,), several: (N, d)) or in the
+    batch's own shapes (N, d, 1) and (N, 1, d); all read as the same model."""
+    s = get("dense")
+    A, b, c = np.array([[0.5, 0.25], [0.0, -0.5]]), np.array([1.0, 2.0]), np.array([3.0, -4.0])
+    want = s.from_arrays({"A": A[None], "B": b[None, :, None], "C": c[None, None, :]})
+    for B, C in ((b, c), (b[:, None], c[None, :]), (b, c[None, :])):
+        got = s.from_arrays({"A": A, "B": B, "C": C})
+        assert got.B.shape == (1, 2, 1) and got.C.shape == (1, 1, 2)
+        np.testing.assert_array_equal(s.flatten(got), s.flatten(want))
+    two = s.from_arrays({"A": np.stack([A, A]), "B": np.stack([b, b]), "C": np.stack([c, c])})
+    assert two.B.shape == (2, 2, 1) and two.C.shape == (2, 1, 2) and np.array_equal(two.C[1, 0], c)
+
+
 @pytest.mark.parametrize("student", LINEAR)
 def test_dense_realization_has_the_same_impulse_response(student: str) -> None:
     s = get(student)
