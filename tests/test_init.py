@@ -131,3 +131,18 @@ def test_json_arrays_are_rectangular_and_at_most_max_depth_levels() -> None:
         json_array([[[1]]], "x", max_depth=2)
     with pytest.raises(InvalidInput, match="rows of different lengths"):
         json_array([[1, 2], [3]], "x")
+
+
+def test_lru_init_ring_balance_and_its_bounds() -> None:
+    """|λ_j| = exp(−e^ν) lies in [r_min, r_max], θ in [0, 2π); ``balanced`` gives c = conj(b) (|b_j| = |c_j|, the
+    C12b balance), otherwise c is drawn on its own; r_max ≥ 1 (not stable) and r_min ≤ 0 are refused."""
+    from tempx.numerics.students.init import init_lru
+
+    p = init_lru(3, 5, 0.7, 2, 0.4, 0.9)
+    assert np.all((0.4 <= np.abs(p.lam)) & (np.abs(p.lam) <= 0.9)) and np.all((0 <= p.theta) & (p.theta < 2 * np.pi))
+    assert not np.allclose(np.abs(p.b), np.abs(p.c))
+    q = init_lru(3, 5, 0.7, 2, 0.4, 0.9, balanced=True)
+    np.testing.assert_array_equal(q.c, np.conj(q.b))
+    for lo, hi in ((0.4, 1.0), (0.4, 1.5), (0.0, 0.5), (0.6, 0.5)):
+        with pytest.raises(InvalidInput, match="0 < r_min <= r_max < 1"):
+            init_lru(1, 2, 0.5, 0, lo, hi)
