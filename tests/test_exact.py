@@ -33,6 +33,12 @@ def test_parse_rational_rejects_inexact_types(bad: object) -> None:
         exact.parse_rational(bad)
 
 
+def test_matrix_rejects_empty_rows() -> None:
+    for rows in ([], [[]], [[], []]):
+        with pytest.raises(InvalidInput, match="at least one row and one column"):
+            exact.matrix(rows)
+
+
 def test_matrix_rejects_ragged_rows() -> None:
     with pytest.raises(InvalidInput, match="unequal"):
         exact.matrix([[1, 2], [3]])

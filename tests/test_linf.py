@@ -43,6 +43,15 @@ def test_schur_cohn_names_roots_on_the_circle_exactly() -> None:
     assert schur_cohn([1, F(-99, 100)]) is None and schur_cohn([1, 0, 0]) is None  # z², roots at 0
 
 
+def test_schur_cohn_says_which_reflection_failed() -> None:
+    """z − 2: the first reflection (step 0 of 1) has |κ| = 2; z² + 3z + 1/2 (roots ≈ −0.18 and −2.82, product
+    1/2): step 0 passes, the second (step 1 of 2) fails."""
+    one = schur_cohn([1, -2]) or ""
+    assert "Schur–Cohn step 0 of 1" in one and "|κ| = 2 ≥ 1" in one and "remaining 1 roots" in one
+    two = schur_cohn([1, 3, F(1, 2)]) or ""
+    assert "Schur–Cohn step 1 of 2" in two and "remaining 1 roots" in two
+
+
 def test_energy_is_the_sum_of_squares() -> None:
     # B(z)/A(z) = z/(z − a): h_i = a^i, Σ h_i² = 1/(1 − a²)
     a = F(3, 4)
