@@ -95,6 +95,27 @@ def test_float_models_near_the_circle_and_beyond_float_range(tmp_path: Path) -> 
     assert display_float(F(3, 2)) == 1.5
 
 
+def test_the_decision_as_json_finite_and_infinite() -> None:
+    """a = 1/2 against the memoryless teacher: r = 0, 1/2, 1/4, … (complexity 2, p(z) = z² − z/2), L_2 = 1/4,
+    L_3 = 5/16, L_∞ = 1/3 between its outward roundings, and C13's certificate on the 2-dimensional joint
+    system (ρ = 1/2, γ = 3/4).  a = 1: L_∞ = ∞ (root z = 1), the lower bound is Σ_{i<4} r_i² = 3 exactly, no upper."""
+    finite = decide(model_from_floats([[0.5]], [[1.0]], [[1.0]]), "memoryless", 2, [3], certificate=True)
+    doc = finite.as_dict(exact=True)
+    assert (doc["L_k"], doc["L_q"], doc["exact_value"]) == (0.25, {"3": 0.3125}, "1/3")
+    inf = doc["L_inf"]
+    assert F(inf["lower"]) < F(1, 3) < F(inf["upper"]) and inf["upper"] == np.nextafter(inf["lower"], 1.0)
+    assert (inf["certified"], inf["finite"], inf["terms"], inf["complexity"]) == (True, True, 4, 2)
+    assert inf["certificate"] == {"system": "joint residual system", "dim": 2, "gamma": 0.75, "spectral_radius": 0.5}
+    assert doc["exact"] == {"L_k": "1/4", "L_q": {"3": "5/16"}, "L_inf": "1/3", "minimal_polynomial": ["1", "-1/2", "0"]}
+    assert "certificate" not in decide(model_from_floats([[0.5]], [[1.0]], [[1.0]]), "memoryless", 2).as_dict()["L_inf"]
+    infinite = decide(model_from_floats([[1.0]], [[1.0]], [[1.0]]), "memoryless", 2, [3]).as_dict(exact=True)
+    inf = infinite["L_inf"]
+    assert infinite["exact_value"] == "inf" and inf["lower"] == 3.0 and inf["upper"] is None
+    assert (inf["certified"], inf["finite"], inf["terms"]) == (False, False, 4) and "z = 1" in inf["reason"]
+    assert infinite["exact"]["minimal_polynomial"] == ["1", "-1", "0"]
+    assert display_float(-F(12346) * F(10) ** 396) == "-1.2346e+400" and display_float(F(10) ** 309) == "1.0000e+309"
+
+
 def test_c13_enclosures_contain_the_exact_value() -> None:
     from tempx.theory.claims.c13_certified import contractive_rnn
 
