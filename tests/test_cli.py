@@ -27,6 +27,8 @@ def test_counterexample_json_round_trips_exactly() -> None:
     assert Fraction(doc["train_loss"]) == loss(rnn, None, 7) == 0
     for q, value in doc["extrapolation_loss"].items():
         assert Fraction(value) == extrapolation_loss(rnn, None, int(q))
+    # the default lengths: k + 1, 2k, 4k and the number of terms shown (15 = 2k + 1), in order
+    assert list(doc["extrapolation_loss"]) == ["8", "14", "15", "28"] and len(doc["impulse_response"]) == 15
 
 
 def test_disguised_tail_counterexample_json() -> None:
