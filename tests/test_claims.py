@@ -243,6 +243,34 @@ def test_c3_forms_check_their_own_statement() -> None:
         assert names == want, params
 
 
+def test_c10_notices_a_first_difference_at_k_where_it_must_come_later() -> None:
+    """The "attained after k" case says d_min = 0 and j > k: delay:4 at k = 4 has d_min = 0 but its first
+    difference is at j = 4 = k, and that evidence fails (the others hold)."""
+    found = {e.name: e.holds for e in c10_threshold.check_instance(form="threshold", k=4, spec="delay:4",
+                                                                   case="attained-after-k")}
+    assert found.pop("d_min = 0, attained at j > k") is False and all(found.values())
+
+
+def test_c12_forms_check_their_own_statement() -> None:
+    """Each C12 form's evidence starts with its own statement (a form that fell through to another branch would
+    pass there but check something else); the symbolic identities are none of these."""
+    from tempx.theory.claims import c12_diagonal
+
+    first = {"lagrange": "w_i = δ_i0 for i < k", "balanced-k2": "w_i = δ_i0 for i < k",
+             "teacher": "Vandermonde student: w_i = w*_i for i < k",
+             "zero-mode": "(b_j, c_j) = (0, 0) ⇒ ∂_b L = ∂_c L = 0 there",
+             "gd-step": "closed-form gradient = dense exact gradient"}
+    seen = set()
+    for params in c12_diagonal.instances(0):
+        names = [e.name for e in c12_diagonal.check_instance(**params)]
+        if params["form"] == "symbolic":
+            assert not set(names) & set(first.values()), params
+        else:
+            assert names[0] == first[params["form"]], params
+        seen.add(params["form"])
+    assert seen == {*first, "symbolic"}
+
+
 def test_c10_states_the_closed_form_at_every_k_from_2d_star() -> None:
     from tempx.theory.teacher_spec import parse_teacher
 

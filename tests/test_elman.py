@@ -132,6 +132,8 @@ def test_monte_carlo_extrapolation_contains_the_exact_value() -> None:
     np.testing.assert_array_equal(mean, again)  # seeded
     with pytest.raises(InvalidInput, match="n >= 2"):
         extrapolation_mc(p, t, [3], n=1)
+    two, two_se = extrapolation_mc(p, t, [3], n=2, seed=7)  # the smallest sample with a standard error
+    assert two.shape == (3, 1) and np.all(np.isfinite(two_se))
     none, none_se = extrapolation_mc(p, t, [], n=4000, seed=7)  # no lengths: empty columns, nothing simulated
     assert none.shape == none_se.shape == (3, 0)
 

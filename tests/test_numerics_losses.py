@@ -160,6 +160,15 @@ def test_objective_weights_the_outputs_it_is_asked_to() -> None:
     assert allw.time_weights is not None and allw.time_weights.tolist() == [1, 1, 1, 1]
     np.testing.assert_allclose(allw.Y, X + 0.5 * np.concatenate([np.zeros((3, 1)), X[:, :-1]], axis=1))
     np.testing.assert_array_equal(teacher_outputs(X, np.array([1.0, 0, 0, 0])), X)
+    # online (n sequences a step, n = 1 allowed): the last output's W is each step's Σ̂, all outputs keep ω
+    online = make_objective(4, np.array([1.0, 0.5, 0, 0]), "last", online=(1, 3))
+    step = online.at(2)
+    assert step.X is not None and step.X.shape == (1, 4) and online.W.ndim == 2
+    np.testing.assert_array_equal(step.W, empirical_moment(step.X))
+    online_all = make_objective(4, np.array([1.0, 0.5, 0, 0]), "all", online=(5, 3))
+    assert online_all.at(2).W.tolist() == [4, 3, 2, 1]
+    with pytest.raises(InvalidInput, match="n >= 1 sequences per step"):
+        make_objective(4, np.array([1.0, 0.5, 0, 0]), "last", online=(0, 3))
     with pytest.raises(InvalidInput, match="n >= 2 samples"):
         monte_carlo_loss(Params(np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.ones((1, 1, 1))), memoryless(2), 2, n=1, seed=0)
 

@@ -157,7 +157,7 @@ def check_instance(form: str, k: int = 1, spec: str | None = None, d_star: int =
     if th.d_min >= 1:
         forced = [forced_agreement(ws, th.d_min - 1, jj) for jj in range(k, last + 1)]
         found.append(evidence(f"d = d_min − 1 = {th.d_min - 1}: agreement forced at every j in [k, {last}]",
-                              all(forced), True, **params))
+                              forced, [True] * (last + 1 - k), **params))
     attained = [not forced_agreement(ws, th.d_min, jj) for jj in range(k, last + 1)]
     found.append(evidence(f"d = d_min = {th.d_min}: some j in [k, {last}] is free", any(attained), True, **params))
     if case == "attained-after-k":
