@@ -206,6 +206,8 @@ def test_c4_forms_check_their_own_part_and_d_star_1_is_the_memoryless_teacher() 
         if teacher is not None:
             assert (teacher == "memoryless") == (params.get("d_star", 1) == 1), (teacher, params)
     assert {p["form"] for p in c4_invariants.instances(0)} == set(c4_invariants.FORMS)
+    for form in ("noether", "gd_step", "symmetric"):  # the smallest case, d = k = 1, of each conservation law
+        assert any(p["form"] == form and p["d"] == p["k"] == 1 for p in c4_invariants.instances(5)), form
 
 
 @settings(max_examples=scaled(10))
