@@ -1,0 +1,67 @@
+"""Every documented lower bound of an argument, at the bound and one step past it: the smallest allowed value
+works, the next one down is refused with ``InvalidInput``.  (A bound written ``< 1`` where ``< 2`` was meant,
+or the other way round, passes every test that stays away from the bound.)"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tempx.numerics.data import gaussian_sequences
+from tempx.numerics.hankel import hankel_rank, hankel_singular_values
+from tempx.numerics.highprec import mp_extrapolation_loss
+from tempx.numerics.losses import check_length, empirical_moment, loss_weights
+from tempx.numerics.students.dense import Params
+from tempx.numerics.students.init import init_counterexample, init_diagonal, init_gaussian, init_symmetric
+from tempx.numerics.teachers import memoryless, teacher_from_spec
+from tempx.theory.counterexamples import counterexample
+from tempx.theory.errors import InvalidInput
+from tempx.theory.rnn import ExactRNN, random_rnn
+from tempx.theory.teacher_spec import parse_teacher
+from tempx.theory.threshold import threshold
+
+ONE = Params(np.full((1, 1, 1), 0.5), np.ones((1, 1, 1)), np.ones((1, 1, 1)))
+
+# (what, the call at its smallest allowed value, the call one step below it)
+CASES: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
+    ("Hankel size m >= 1", lambda: hankel_singular_values(ONE, 1), lambda: hankel_singular_values(ONE, 0)),
+    ("Hankel rel_tol in (0, 1)", lambda: hankel_rank(np.ones((1, 2)), 1e-300), lambda: hankel_rank(np.ones((1, 2)), 0.0)),
+    ("Hankel rel_tol < 1", lambda: hankel_rank(np.ones((1, 2)), 1 - 2**-53), lambda: hankel_rank(np.ones((1, 2)), 1.0)),
+    ("sequences n >= 1", lambda: gaussian_sequences(1, 1, 0), lambda: gaussian_sequences(0, 1, 0)),
+    ("sequence length k >= 1", lambda: gaussian_sequences(1, 1, 0), lambda: gaussian_sequences(1, 0, 0)),
+    ("high-precision q >= 1", lambda: mp_extrapolation_loss(ONE, memoryless(1), 1), lambda: mp_extrapolation_loss(ONE, memoryless(1), 0)),
+    ("length k >= 1", lambda: check_length(1), lambda: check_length(0)),
+    ("weights ω >= 0", lambda: loss_weights(2, [0.0, 0.0]), lambda: loss_weights(2, [0.0, -1e-300])),
+    ("moment from n >= 1 sequences", lambda: empirical_moment(np.ones((1, 2))), lambda: empirical_moment(np.ones((0, 2)))),
+    ("teacher terms k >= 1", lambda: teacher_from_spec("memoryless", 1), lambda: teacher_from_spec("memoryless", 0)),
+    ("models N >= 1", lambda: init_gaussian(1, 1, 0.5, 0), lambda: init_gaussian(0, 1, 0.5, 0)),
+    ("units d >= 1", lambda: init_gaussian(1, 1, 0.5, 0), lambda: init_gaussian(1, 0, 0.5, 0)),
+    ("seed >= 0", lambda: init_gaussian(1, 1, 0.5, 0), lambda: init_gaussian(1, 1, 0.5, -1)),
+    ("σ > 0", lambda: init_gaussian(1, 1, 5e-324, 0), lambda: init_gaussian(1, 1, 0.0, 0)),
+    ("negative fraction >= 0", lambda: init_diagonal(1, 2, 0.5, 0, balanced=True, negative_fraction=0.0),
+     lambda: init_diagonal(1, 2, 0.5, 0, balanced=True, negative_fraction=-1e-300)),
+    ("negative fraction <= 1", lambda: init_diagonal(1, 2, 0.5, 0, balanced=True, negative_fraction=1.0),
+     lambda: init_diagonal(1, 2, 0.5, 0, balanced=True, negative_fraction=1 + 2**-52)),
+    ("Frobenius cap > 0", lambda: init_symmetric(1, 2, 0.5, 0, frobenius_cap=5e-324),
+     lambda: init_symmetric(1, 2, 0.5, 0, frobenius_cap=0.0)),
+    ("perturbation >= 0", lambda: init_counterexample(1, 2, perturb=0.0), lambda: init_counterexample(1, 2, perturb=-1e-300)),
+    ("counterexample k >= 1", lambda: counterexample(1), lambda: counterexample(0)),
+    ("threshold k >= 1", lambda: threshold(parse_teacher("memoryless"), 1), lambda: threshold(parse_teacher("memoryless"), 0)),
+    ("impulse response of n >= 0 terms", lambda: ExactRNN.from_entries([[1]], [1], [1]).impulse_response(0),
+     lambda: ExactRNN.from_entries([[1]], [1], [1]).impulse_response(-1)),
+    ("random RNN d >= 1", lambda: random_rnn(1, random.Random(0)), lambda: random_rnn(0, random.Random(0))),
+    ("teacher terms n >= 0", lambda: parse_teacher("geometric:1/2").impulse_response(0),
+     lambda: parse_teacher("geometric:1/2").impulse_response(-1)),
+]
+
+
+@pytest.mark.parametrize("what, smallest, below", CASES, ids=[c[0] for c in CASES])
+def test_the_smallest_allowed_value_works_and_the_next_is_refused(what: str, smallest: Callable[[], Any],
+                                                                  below: Callable[[], Any]) -> None:
+    smallest()
+    with pytest.raises(InvalidInput):
+        below()
