@@ -273,6 +273,37 @@ def test_c12_forms_check_their_own_statement() -> None:
     assert seen == {*first, "symbolic"}
 
 
+FIRST_EVIDENCE = {  # claim module → form → the statement its check begins with (forms with a statement of their own)
+    "c1_loss_identity": {"convolution": "E[(ŷ_k − y_k)²] = Σ r_i²", "recurrence": "E[(ŷ_k − y_k)²] = L_k(R)"},
+    "c5_symmetric": {"k2_counterexample": "k = 2 example lies in M", "hankel_identity": "pᵀ H(w) p = ‖p(A) B‖² on M",
+                     "interpolating": "student lies in M"},
+    "c6_landscape": {"identity": "⟨A, ∇_A L⟩ = 2 Σ ω_i i r_i w_i",
+                     "scaling_gradient": "the case of (a): w_1..w_{k−1} = 0 and r_0 ≠ 0",
+                     "classification": "class of random point"},
+    "c15_relu": {"sequences": "outputs = x_t + c x_{t-k}", "orthants": "output at time k on an orthant",
+                 "dimension": "dimension of the construction"},
+    "c14_exact_linf": {"zero": "m = 0 and L_inf = 0", "stable": "L_inf finite"},
+    "c10_threshold": {"threshold": "L_k(student) = 0"},
+}
+
+
+@pytest.mark.parametrize("module", sorted(FIRST_EVIDENCE))
+def test_each_form_checks_its_own_statement(module: str) -> None:
+    """A form routed to another form's branch would still pass there, but check the wrong statement: each
+    instance's evidence begins with its own form's statement, and every listed form is drawn."""
+    import importlib
+
+    mod = importlib.import_module(f"tempx.theory.claims.{module}")
+    want = FIRST_EVIDENCE[module]
+    seen = set()
+    for params in mod.instances(0):
+        if params.get("form") in want:
+            found = mod.check_instance(**params)
+            assert found and found[0].name == want[params["form"]], params
+            seen.add(params["form"])
+    assert seen == set(want)
+
+
 def test_c10_states_the_closed_form_at_every_k_from_2d_star() -> None:
     from tempx.theory.teacher_spec import parse_teacher
 
