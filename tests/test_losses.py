@@ -136,3 +136,12 @@ def test_as_teacher_takes_an_exact_rnn_a_teacher_or_nothing() -> None:
     assert as_teacher(m) is m and isinstance(as_teacher(None), Memoryless)
     with pytest.raises(TypeError, match="expected a teacher"):
         as_teacher("memoryless")  # type: ignore[arg-type]
+
+
+def test_prefix_losses_of_one_residual_and_of_none() -> None:
+    """L_q = Σ_{i<q} r_i² from a residual sequence: one residual (q = 1) and the empty request."""
+    from tempx.theory.losses import prefix_losses
+
+    assert prefix_losses([Fraction(3)], [1]) == {1: 9}
+    assert prefix_losses([Fraction(3), Fraction(-1, 2)], [2, 1]) == {2: Fraction(37, 4), 1: 9}
+    assert prefix_losses([], []) == {}
