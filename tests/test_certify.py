@@ -231,6 +231,11 @@ def test_certify_command_refuses_bad_input(tmp_path) -> None:
     assert_usage_error(run_tempx(["certify", "--params", str(good), "--k", "2", "--teacher", "atoms:1"]), "bad teacher")
     assert_usage_error(run_tempx(["certify", "--params", str(good), "--k", "0"]), "--k")
     assert_usage_error(run_tempx(["certify", "--params", str(good), "--k", "2", "--q", "99999"]), "beyond")
+    # an entry that is not a model (no A) is refused as such, even beside a teacher that alone fills the size cap
+    no_a = tmp_path / "no_a.json"
+    no_a.write_text(json.dumps([{"B": [[1.0]], "C": [[1.0]]}]))
+    assert_usage_error(run_tempx(["certify", "--params", str(no_a), "--k", "1", "--teacher", "delay:255"]),
+                       "each model must be an object with keys A")
 
 
 def test_limit_and_certificate_for_a_teacher_with_memory_and_finite_data(tmp_path) -> None:

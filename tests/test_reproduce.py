@@ -62,7 +62,7 @@ def test_outputs_exist_and_agree(tiny: tuple[Path, Path]) -> None:
     doc = json.loads((out / "results.json").read_text())
     report = (out / "REPORT.md").read_text()
     # the report's command is the one that was run (with its --config), not a reconstruction
-    assert f"--config {cfg}" in report.split("## Reproduce")[1]
+    assert f"    tempx reproduce --out {out} --config {cfg}\n" in report.split("## Reproduce")[1]
     for fig in ("E1_extrapolation_vs_sigma", "E1_extrapolation_vs_Q0", "E2_symmetric", "E3_extrapolation_vs_length",
                 "E4_extrapolation_vs_sigma", "E4_extrapolation_vs_Q0", "E5_extrapolation_vs_k", "E6_hankel_spectrum"):
         assert (out / "figures" / f"{fig}.png").stat().st_size > 1000 and (out / "figures" / f"{fig}.pdf").exists()
