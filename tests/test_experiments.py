@@ -136,3 +136,19 @@ def test_the_rank_of_a_non_linear_students_A_is_relative_to_its_largest_singular
         res = gd(p, memoryless(3), 3, 0.1, 0, data=gaussian_sequences(8, 3, 0), qs=[6], mc=(64, 0))
         [row] = _rows(p, res, {}, 6, 0)
         assert row["A_rank"] == rank and row["extrapolation_se"] is not None
+
+
+def test_rows_say_when_a_model_diverged_and_only_then() -> None:
+    """A row's diverged_at is the step at which its model diverged, and None for a model that did not."""
+    from tempx.numerics.app.experiments import _rows
+    from tempx.numerics.drivers.descent import gd
+    from tempx.numerics.students.dense import Params
+    from tempx.numerics.teachers import memoryless
+
+    calm = Params(np.zeros((1, 2, 2)), np.full((1, 2, 1), 0.5), np.full((1, 1, 2), 0.5))
+    wild = Params(np.full((1, 2, 2), 3.0), np.full((1, 2, 1), 3.0), np.full((1, 1, 2), 3.0))
+    p = Params.stack([calm, wild])
+    res = gd(p, memoryless(3), 3, 0.05, 50, qs=[6])
+    assert res.status == ("max_steps", "diverged")
+    rows = _rows(p, res, {}, 6, 0)
+    assert rows[0]["diverged_at"] is None and rows[1]["diverged_at"] == int(res.diverged_at[1]) >= 0

@@ -35,3 +35,15 @@ def test_thirty_characters_are_read_and_thirty_one_refused() -> None:
     assert parse_int("0" * 29 + "7", "--k") == 7
     with pytest.raises(InvalidInput, match="at most 30 digits"):
         parse_int("0" * 30 + "7", "--k")
+
+
+def test_dumps_indents_by_level_and_keeps_rows_of_scalars_on_one_line() -> None:
+    import json
+
+    from tempx.numerics.app.formatting import dumps
+
+    doc = {"A": [[1, 2], [3, 4]], "k": 2, "empty": {}, "rows": [{"x": "1/2"}], "λ": [1.5, None]}
+    text = dumps(doc)
+    assert text == ('{\n  "A": [\n    [1, 2],\n    [3, 4]\n  ],\n  "k": 2,\n  "empty": {},\n  "rows": [\n    {\n'
+                    '      "x": "1/2"\n    }\n  ],\n  "λ": [1.5, null]\n}')
+    assert json.loads(text) == doc and dumps([1, 2]) == "[1, 2]"

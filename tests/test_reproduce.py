@@ -75,6 +75,7 @@ def test_outputs_exist_and_agree(tiny: tuple[Path, Path]) -> None:
     assert [c["id"] for c in doc["claims"]] == [c.id for c in CLAIMS] and all(c["passed"] for c in doc["claims"])
     assert {r["teacher"] for r in doc["E5"]["rows"]} == set(TINY["E5"]["teachers"])
     assert "## E5" in report and "## E6" in report and "figures/E6_hankel_spectrum.png" in report
+    assert "## E2 — symmetric-balanced initialization (claims C5, C6)" in report and "figures/E2_symmetric.png" in report
     assert any(k["name"].startswith("E6: models whose learned Hankel rank") for k in doc["key_numbers"])
     assert any(k["name"].startswith("E1: median L_12 after GD, d=6, k=3, smallest vs largest σ") for k in doc["key_numbers"])
     assert all(f"| {c['id']} |" in report for c in doc["claims"])
