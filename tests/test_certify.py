@@ -320,3 +320,35 @@ def test_the_certificate_search_tries_four_decay_rates_each_closer_to_one(monkey
     monkeypatch.setattr(cert, "is_certificate", lambda A, P, gamma: tried.append(gamma) or len(tried) == 3)
     found = cert.find_certificate(A, C)
     assert not isinstance(found, str) and found.gamma == Fraction(15, 16) and len(tried) == 3
+
+
+def test_the_enclosure_reports_its_exact_gamma_only_with_a_certificate() -> None:
+    """as_dict(exact=True): the certificate's γ as an exact string beside the float; no certificate, no γ."""
+    from tempx.theory.rnn import ExactRNN
+
+    R = ExactRNN.from_entries(A=[[F(1, 2)]], B=[1], C=[1])
+    enc = certify(R, parse_teacher("memoryless"), 2, [4])
+    assert enc.certificate is not None
+    doc = enc.as_dict(exact=True)
+    assert F(doc["exact"]["gamma"]) == enc.certificate.gamma < 1 and doc["L_inf"]["certificate"]["gamma"] < 1
+    cyc = certify(counterexample(2).rnn, parse_teacher("memoryless"), 2, [4])
+    assert cyc.certificate is None and "gamma" not in cyc.as_dict(exact=True)["exact"]
+
+
+def test_c13_notices_a_certificate_whose_rate_is_too_small(monkeypatch: pytest.MonkeyPatch) -> None:
+    """C13's exact check of a certificate (P ≻ 0 and γ²P − AᵀPA ≻ 0) fails when γ is claimed smaller than the
+    system's decay allows: the certificate found for a random contractive model, with γ replaced by γ/2."""
+    import dataclasses
+
+    from tempx.theory.claims import c13_certified
+
+    real = c13_certified.certify
+
+    def halved(*args, **kwargs):  # type: ignore[no-untyped-def]
+        enc = real(*args, **kwargs)
+        cert = dataclasses.replace(enc.certificate, gamma=enc.certificate.gamma / 2)
+        return dataclasses.replace(enc, certificate=cert)
+
+    monkeypatch.setattr(c13_certified, "certify", halved)
+    found = {e.name: e.holds for e in c13_certified.check_instance(form="random", seed=3, k=2, d=3)}
+    assert found.pop("P ≻ 0 and γ²P − AᵀPA ≻ 0 (rational LDLᵀ), γ < 1") is False

@@ -169,6 +169,8 @@ def test_c12_default_instances_cover_its_edge_cases(seed: int) -> None:
     ("C13", {"form": "random", "seed": 0, "k": 0, "d": 2}, "C13 needs k >= 1 and d >= 1"),
     ("C13", {"form": "cyclic", "seed": 0, "k": 3, "d": 2, "c": "1"}, "d >= k, c != 0"),
     ("C13", {"form": "cyclic", "seed": 0, "k": 2, "d": 2, "c": "0"}, "d >= k, c != 0"),
+    ("C14", {"form": "stable", "seed": 0, "k": 0, "d": 2}, "C14 needs k >= 1 and d >= 1, got k = 0, d = 2"),
+    ("C14", {"form": "stable", "seed": 0, "k": 2, "d": 0}, "C14 needs k >= 1 and d >= 1, got k = 2, d = 0"),
     ("C12", {"form": "lagrange", "k": 0}, "C12 needs k >= 1 and d >= 1, got k = 0"),
     ("C12", {"form": "gd-step", "k": 2, "d": 0}, "C12 needs k >= 1 and d >= 1"),
     ("C12", {"form": "lagrange", "k": 2, "nodes": (1, 1)}, "k distinct nonzero nodes"),

@@ -241,3 +241,15 @@ def test_exact_values_of_any_length_convert_to_text() -> None:
         assert ExactLinf(x, 2, (), "").as_text() == text and fraction_text(7) == "7"
     finally:
         sys.set_int_max_str_digits(before)
+
+
+def test_the_work_estimate_counts_the_bits_of_the_denominator_and_the_largest_numerator() -> None:
+    """linf_work = 0.002·n^4.5·b², b = bits of A's common denominator + bits of its largest integer entry:
+    diag(3/4, 5) = [[3, 0], [0, 20]]/4 has b = 3 + 5 = 8."""
+    import flint
+
+    from tempx.theory.linf import linf_work
+
+    A = flint.fmpq_mat([[flint.fmpq(3, 4), 0], [0, 5]])
+    assert linf_work(A) == pytest.approx(0.002 * 2**4.5 * 8**2, rel=1e-12)
+    assert linf_work(flint.fmpq_mat([[flint.fmpq(1, 2)]])) == pytest.approx(0.002 * 3**2, rel=1e-12)

@@ -276,6 +276,22 @@ def test_npz_files_a_user_can_get_wrong(tmp_path: Path, monkeypatch: pytest.Monk
     with pytest.raises(InvalidInput, match="expands to"):
         load_params(bad)  # 720 kB of arrays in a small file: refused from the zip directory, before loading
     assert MAX_NPZ_BYTES == 256 * 1024**2
+    # without a 'student' entry the arrays decide: complex λ is the complex student, real λ the diagonal one
+    for lam, name in ((np.array([0.5 + 0.25j, -0.5j]), "complex"), (np.array([0.5, -0.25]), "diagonal")):
+        plain = tmp_path / f"{name}.npz"
+        np.savez(plain, lam=lam, b=np.ones(2, dtype=lam.dtype), c=np.ones(2, dtype=lam.dtype))
+        assert student_of(load_params(plain)).name == name
+
+
+def test_a_dense_json_entry_without_A_is_refused_in_one_line(tmp_path: Path) -> None:
+    f = tmp_path / "m.json"
+    for doc in ([{"B": [[1.0]], "C": [[1.0]]}], {"a": [[1.0]]}):
+        f.write_text(json.dumps(doc))
+        with pytest.raises(InvalidInput, match="each model must be an object with keys A"):
+            load_params(f)
+    f.write_text(json.dumps([[1.0]]))
+    with pytest.raises(InvalidInput, match="each model must be a JSON object"):
+        load_params(f)
 
 
 def test_json_files_of_other_students(tmp_path: Path) -> None:
