@@ -102,6 +102,16 @@ def test_compiled_tanh_is_accurate_to_a_few_ulps() -> None:
     _activate(edge, out, 1)
     np.testing.assert_array_equal(out[0, :7], [0.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0])
     assert np.isnan(out[0, 7])
+    # where the reduced argument r reaches ±ln2/2 (2|z| near ln 2/2 and ln 2, z ≈ 0.17) the Taylor polynomial
+    # works hardest: measured 3.6e-16 on this grid (the compiled loop and a plain-Python replica of it agree);
+    # a polynomial one term short gives 9.1e-16, under the bound above, so here the bound is 6e-16
+    near = np.linspace(0.05, 0.19, 4001)
+    hn = np.empty((1, near.size))
+    _activate(near[None, :], hn, 1)
+    with mpmath.workdps(40):
+        worst = max(float(abs((mpmath.mpf(float(a)) - e) / e))
+                    for a, e in zip(hn[0], (mpmath.tanh(mpmath.mpf(float(x))) for x in near)))
+    assert worst <= 6e-16
 
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"] if AVAILABLE else ["numpy"])
