@@ -275,6 +275,10 @@ def test_certify_text_shows_the_exact_value_and_refuses_too_many_complex_states(
     assert proc.returncode == 0, proc.stderr
     [row] = [ln for ln in proc.stdout.splitlines() if ln.startswith("0 ")]
     assert row.split()[-2:] == ["3.333333e-01", "1/3"]
+    m.write_text(json.dumps({"A": [[1.0]], "B": [[1.0]], "C": [[1.0]]}))  # a = 1: L_∞ = ∞ (root z = 1)
+    proc = run_cli(["certify", "--params", str(m), "--k", "2"])
+    [row] = [ln for ln in proc.stdout.splitlines() if ln.startswith("0 ")]
+    assert proc.returncode == 0 and row.split()[-2:] == ["inf", "inf"] and "z = 1" in proc.stdout
     save_params(seeded_batch("ring", 1, 128, 0.5, 0, student="complex"), tmp_path / "complex.npz")
     assert_usage_error(run_cli(["certify", "--params", str(tmp_path / "complex.npz"), "--k", "2"]),
                        "have 256 states", "beyond 256")

@@ -29,6 +29,13 @@ def test_counterexample_json_round_trips_exactly() -> None:
         assert Fraction(value) == extrapolation_loss(rnn, None, int(q))
     # the default lengths: k + 1, 2k, 4k and the number of terms shown (15 = 2k + 1), in order
     assert list(doc["extrapolation_loss"]) == ["8", "14", "15", "28"] and len(doc["impulse_response"]) == 15
+    # the smallest requests: one term, L_1
+    one = run_cli(["counterexample", "--k", "1", "--terms", "1", "--q", "1", "--format", "json"])
+    assert one.returncode == 0, one.stderr
+    small = json.loads(one.stdout)
+    assert small["impulse_response"] == ["1"] and list(small["extrapolation_loss"]) == ["1"]
+    assert_usage_error(run_cli(["counterexample", "--k", "1", "--terms", "0"]), "--terms must be >= 1, got 0")
+    assert_usage_error(run_cli(["counterexample", "--k", "1", "--q", "0"]), "--q must be >= 1, got 0")
 
 
 def test_disguised_tail_counterexample_json() -> None:
@@ -164,3 +171,32 @@ def test_relu_counterexample_as_latex() -> None:
     assert proc.returncode == 0, proc.stderr
     assert [line.split(" = ")[0] for line in proc.stdout.splitlines() if " = " in line] == ["A", "B", "C"]
     assert proc.stdout.count("\\begin{bmatrix}") == 3 and "\\tfrac{1}{2}" in proc.stdout
+
+
+def test_sigterm_ends_a_single_process_command_with_one_line_and_143() -> None:
+    """SIGTERM during a command without worker processes: the command line turns it into "tempx: terminated" and
+    exit status 143 (the slow tests try the same on worker pools).  The signal is sent once the progress bar
+    shows that training runs, so it cannot land before the handler exists."""
+    import os
+    import select
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    exe = shutil.which("tempx")
+    args = ["train", "--d", "30", "--k", "6", "--steps", "50000000", "--progress"]
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "tempx.numerics.app.cli", *args]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    seen, deadline = b"", time.monotonic() + 120
+    while b"train [" not in seen and time.monotonic() < deadline:
+        if select.select([proc.stderr], [], [], 1.0)[0]:
+            seen += os.read(proc.stderr.fileno(), 4096)
+    assert b"train [" in seen, seen
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, (proc.returncode, err[-2000:])
+    assert err.decode().strip().splitlines()[-1].endswith("tempx: terminated") and b"Traceback" not in err
+    assert out == b""
