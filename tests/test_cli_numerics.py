@@ -215,12 +215,12 @@ def test_option_pairs_at_their_boundaries(extra: list[str], accepted: bool) -> N
 
 def test_train_text_lists_each_models_seed(tmp_path: Path) -> None:
     """The text table's seed column: seed + i for seeded inits, empty for models read from a file."""
-    proc = run_tempx(["train", "--d", "3", "--k", "2", "--sigma", "0.3", "--n-models", "2", "--steps", "10", "--seed", "7",
+    proc = run_cli(["train", "--d", "3", "--k", "2", "--sigma", "0.3", "--n-models", "2", "--steps", "10", "--seed", "7",
                       "--save-params", str(tmp_path / "p.json")])
     assert proc.returncode == 0, proc.stderr
     rows = [ln.split() for ln in proc.stdout.splitlines()[3:5]]
     assert [r[:2] for r in rows] == [["0", "7"], ["1", "8"]]
-    again = run_tempx(["train", "--init", "file", "--init-file", str(tmp_path / "p.json"), "--k", "2", "--steps", "10"])
+    again = run_cli(["train", "--init", "file", "--init-file", str(tmp_path / "p.json"), "--k", "2", "--steps", "10"])
     assert again.returncode == 0, again.stderr
     assert [ln.split()[1] for ln in again.stdout.splitlines()[3:5]] == ["max_steps", "max_steps"]  # no seed column value
 
@@ -230,7 +230,7 @@ def test_the_flow_limit_uses_the_loss_asked_for() -> None:
     loss (L_8 of the same start differs), and the configuration says which."""
     got = {}
     for loss in ("last", "all"):
-        proc = run_tempx(["train", "--d", "4", "--k", "2", "--sigma", "0.3", "--n-models", "1", "--until-converged",
+        proc = run_cli(["train", "--d", "4", "--k", "2", "--sigma", "0.3", "--n-models", "1", "--until-converged",
                           "--q", "8", "--loss", loss, "--format", "json"])
         assert proc.returncode == 0, proc.stderr
         doc = json.loads(proc.stdout)

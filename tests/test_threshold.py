@@ -113,7 +113,7 @@ def test_threshold_command_prints_the_issue_example() -> None:
     text = run_tempx(["threshold", "--teacher", "atoms:4/5@3/5,-1/2@2/5", "--k", "4,5,9"])
     assert text.returncode == 0 and "d* = 2" in text.stdout
     # k = 1 < 2d*: the profile still runs to 2d* + 1 (n_0 … n_5), every value the search reads
-    small = json.loads(run_tempx(["threshold", "--teacher", "atoms:4/5@3/5,-1/2@2/5", "--k", "1", "--format", "json"]).stdout)
+    small = json.loads(run_cli(["threshold", "--teacher", "atoms:4/5@3/5,-1/2@2/5", "--k", "1", "--format", "json"]).stdout)
     assert small["linear_complexity"] == [0, 1, 1, 2, 2, 2]
 
 
