@@ -237,3 +237,14 @@ def test_the_flow_limit_uses_the_loss_asked_for() -> None:
         assert doc["config"]["loss"] == loss and doc["models"][0]["status"] == "converged"
         got[loss] = doc["models"][0]["extrapolation_loss"]["8"]
     assert abs(got["all"] - got["last"]) > 0.05 * got["last"]  # 7.3e-6 vs 6.6e-6 here
+
+
+def test_the_memory_estimate_of_a_model_file_counts_its_data_or_online_sequences(tmp_path: Path) -> None:
+    """Training models read from a file on 10⁷ sequences (data or online, k = 3: 240 MB of inputs) is refused
+    from the estimate, before any array exists, under a 100 MB limit."""
+    saved = tmp_path / "p.json"
+    assert run_cli(["train", "--d", "2", "--k", "3", "--steps", "1", "--save-params", str(saved)]).returncode == 0
+    for flag in ("--data", "--online"):
+        proc = run_cli(["--memory-limit", "100MB", "train", "--init", "file", "--init-file", str(saved), "--k", "3",
+                        flag, "10000000", "--steps", "1"])
+        assert_usage_error(proc, "needs about 293 MiB, over the memory limit")
