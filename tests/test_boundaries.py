@@ -33,6 +33,8 @@ CASES: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
     ("Hankel rel_tol < 1", lambda: hankel_rank(np.ones((1, 2)), 1 - 2**-53), lambda: hankel_rank(np.ones((1, 2)), 1.0)),
     ("sequences n >= 1", lambda: gaussian_sequences(1, 1, 0), lambda: gaussian_sequences(0, 1, 0)),
     ("sequence length k >= 1", lambda: gaussian_sequences(1, 1, 0), lambda: gaussian_sequences(1, 0, 0)),
+    ("high-precision d <= 64", lambda: mp_extrapolation_loss(init_gaussian(1, 64, 0.1, 0), memoryless(1), 1, dps=20),
+     lambda: mp_extrapolation_loss(init_gaussian(1, 65, 0.1, 0), memoryless(1), 1, dps=20)),
     ("high-precision q >= 1", lambda: mp_extrapolation_loss(ONE, memoryless(1), 1), lambda: mp_extrapolation_loss(ONE, memoryless(1), 0)),
     ("length k >= 1", lambda: check_length(1), lambda: check_length(0)),
     ("weights ω >= 0", lambda: loss_weights(2, [0.0, 0.0]), lambda: loss_weights(2, [0.0, -1e-300])),

@@ -235,6 +235,7 @@ def test_the_flow_limit_uses_the_loss_asked_for() -> None:
         assert proc.returncode == 0, proc.stderr
         doc = json.loads(proc.stdout)
         assert doc["config"]["loss"] == loss and doc["models"][0]["status"] == "converged"
+        assert doc["models"][0]["seed"] == 0  # seeded init: seed + model index
         got[loss] = doc["models"][0]["extrapolation_loss"]["8"]
     assert abs(got["all"] - got["last"]) > 0.05 * got["last"]  # 7.3e-6 vs 6.6e-6 here
 

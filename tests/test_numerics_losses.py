@@ -181,3 +181,10 @@ def test_monte_carlo_standard_error_is_the_sample_one() -> None:
     err2 = (0.5 * x - x) ** 2
     assert mc.mean == pytest.approx(err2.mean(), rel=1e-12)
     assert mc.stderr == pytest.approx(err2.std(ddof=1) / np.sqrt(2), rel=1e-12) and np.isfinite(mc.stderr)
+
+
+def test_dense_residuals_are_the_impulse_response_minus_the_teachers() -> None:
+    from tempx.numerics.students.dense import residuals
+
+    p = Params(np.full((1, 1, 1), 0.5), np.ones((1, 1, 1)), np.full((1, 1, 1), 2.0))  # w_i = 2·2^{-i}
+    np.testing.assert_array_equal(residuals(p, memoryless(3), 4), [[1.0, 1.0, 0.5, 0.25]])

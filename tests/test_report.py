@@ -122,3 +122,14 @@ def test_e7_splits_free_and_sign_constrained_limits_and_reports_both() -> None:
     assert any(n.startswith("E7: median L_q at the limit, real diagonal from c = ±b with 0.5") for n in names)
     without = report.assemble([], {}, "x", "tiny", 0, {})
     assert "E7" not in without and not any(k["name"].startswith("E7") for k in without["key_numbers"])
+
+
+def test_e9_key_numbers_say_when_there_is_no_fit() -> None:
+    doc = {"claims": [], "seed": 0, "E9": {"fits": [
+        {"student": "dense", "teacher": "id", "d": 4, "k": 2, "exponent": None, "ci_low": None, "ci_high": None,
+         "converged": 1, "n": 6},
+        {"student": "lru", "teacher": "id", "d": 4, "k": 3, "exponent": 5.9, "ci_low": 5.5, "ci_high": 6.3,
+         "converged": 6, "n": 6}]}}
+    values = {k["name"].split(", ")[1]: k["value"] for k in report._key_numbers(doc) if k["name"].startswith("E9")}
+    assert values == {"dense student": "no fit (fewer than 3 σ with half the models converged)",
+                      "lru student": "5.90 (95% bootstrap CI 5.50 … 6.30); 2k = 6"}
