@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # module → the tests that exercise it (pytest node ids or files, with optional -k expressions).
 TESTS: dict[str, list[str]] = {
-    "theory/exact.py": ["tests/test_caps.py", "tests/test_exact.py", "tests/test_rnn.py", "tests/test_counterexamples.py", "tests/test_threshold.py"],
+    "theory/exact.py": ["tests/test_caps.py", "tests/test_exact.py", "tests/test_rnn.py", "tests/test_counterexamples.py", "tests/test_threshold.py", "tests/test_boundaries.py"],
     "theory/rnn.py": ["tests/test_rnn.py", "tests/test_counterexamples.py", "tests/test_boundaries.py"],
     "theory/losses.py": ["tests/test_losses.py", "tests/test_claims.py"],
     "theory/counterexamples.py": ["tests/test_counterexamples.py", "tests/test_threshold.py", "tests/test_cli.py", "tests/test_boundaries.py"],

@@ -19,6 +19,7 @@ from tempx.numerics.students.dense import Params
 from tempx.numerics.students.init import init_counterexample, init_diagonal, init_gaussian, init_symmetric
 from tempx.numerics.students.lru import LRUParams
 from tempx.numerics.teachers import memoryless, teacher_from_spec
+from tempx.theory import exact
 from tempx.theory.counterexamples import counterexample
 from tempx.theory.errors import InvalidInput
 from tempx.theory.rnn import ExactRNN, random_rnn
@@ -54,6 +55,8 @@ CASES: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
     ("perturbation >= 0", lambda: init_counterexample(1, 2, perturb=0.0), lambda: init_counterexample(1, 2, perturb=-1e-300)),
     ("LRU ν <= 700", lambda: LRUParams(np.full((1, 1), 700.0), np.zeros((1, 1)), np.ones((1, 1)), np.ones((1, 1))),
      lambda: LRUParams(np.full((1, 1), 700.5), np.zeros((1, 1)), np.ones((1, 1)), np.ones((1, 1)))),
+    ("Krylov rows n >= 1", lambda: exact.krylov_rows(exact.matrix([[1]]), exact.matrix([[1]]), 1),
+     lambda: exact.krylov_rows(exact.matrix([[1]]), exact.matrix([[1]]), 0)),
     ("counterexample k >= 1", lambda: counterexample(1), lambda: counterexample(0)),
     ("threshold k >= 1", lambda: threshold(parse_teacher("memoryless"), 1), lambda: threshold(parse_teacher("memoryless"), 0)),
     ("impulse response of n >= 0 terms", lambda: ExactRNN.from_entries([[1]], [1], [1]).impulse_response(0),

@@ -135,6 +135,8 @@ def test_C13_instances_cover_every_stated_case(seed: int) -> None:
     gains = [F(i["c"]) for i in inst if i["form"] == "cyclic"]
     assert any(abs(c) < 1 for c in gains) and any(abs(c) == 1 for c in gains) and any(abs(c) > 1 for c in gains)
     assert any(c < 0 for c in gains) and any(c > 0 for c in gains)
+    for cls in (lambda c: abs(c) < 1, lambda c: abs(c) == 1, lambda c: abs(c) > 1):  # each class with both signs
+        assert {c > 0 for c in gains if cls(c)} == {True, False}
     assert set(gains) == set(CYCLIC_GAINS)
     assert any(i["k"] == 1 for i in inst if i["form"] == "random")
     cyc = [(abs(F(i["c"])), i["d"] - i["k"]) for i in inst if i["form"] == "cyclic"]

@@ -145,3 +145,7 @@ def test_prefix_losses_of_one_residual_and_of_none() -> None:
     assert prefix_losses([Fraction(3)], [1]) == {1: 9}
     assert prefix_losses([Fraction(3), Fraction(-1, 2)], [2, 1]) == {2: Fraction(37, 4), 1: 9}
     assert prefix_losses([], []) == {}
+    from tempx.theory.losses import extrapolation_losses
+    from tempx.theory.rnn import ExactRNN
+
+    assert extrapolation_losses(ExactRNN.from_entries([[0]], [1], [1]), None, []) == {}  # no lengths: an empty dict
