@@ -80,3 +80,7 @@ def test_pad_refuses_to_shrink_and_negative_terms() -> None:
 def test_symmetric_rnn_is_in_M_and_random_is_not() -> None:
     assert random_symmetric_rnn(4, random.Random(1)).is_symmetric_balanced()
     assert not random_rnn(4, random.Random(1)).is_symmetric_balanced()
+    # both conditions are needed: A = Aᵀ with C ≠ Bᵀ, and C = Bᵀ with A ≠ Aᵀ, are not in M
+    assert not ExactRNN.from_entries(A=[[1, 2], [2, 1]], B=[1, 0], C=[0, 1]).is_symmetric_balanced()
+    assert not ExactRNN.from_entries(A=[[1, 2], [3, 1]], B=[1, 0], C=[1, 0]).is_symmetric_balanced()
+    assert ExactRNN.from_entries(A=[[1, 2], [2, 1]], B=[1, 0], C=[1, 0]).is_symmetric_balanced()
