@@ -1,6 +1,6 @@
-"""Every documented lower bound of an argument, at the bound and one step past it: the smallest allowed value
-works, the next one down is refused with ``InvalidInput``.  (A bound written ``< 1`` where ``< 2`` was meant,
-or the other way round, passes every test that stays away from the bound.)"""
+"""Every documented bound of an argument, at the bound and one step past it: the last allowed value works,
+the next one is refused with ``InvalidInput``.  (A bound written ``< 1`` where ``< 2`` was meant, or the
+other way round, passes every test that stays away from the bound.)"""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from tempx.theory.threshold import threshold
 
 ONE = Params(np.full((1, 1, 1), 0.5), np.ones((1, 1, 1)), np.ones((1, 1, 1)))
 
-# (what, the call at its smallest allowed value, the call one step below it)
+# (what, the call at its last allowed value, the call one step past it)
 CASES: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
     ("Hankel size m >= 1", lambda: hankel_singular_values(ONE, 1), lambda: hankel_singular_values(ONE, 0)),
     ("Hankel rel_tol in (0, 1)", lambda: hankel_rank(np.ones((1, 2)), 1e-300), lambda: hankel_rank(np.ones((1, 2)), 0.0)),
@@ -67,9 +67,9 @@ CASES: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
 ]
 
 
-@pytest.mark.parametrize("what, smallest, below", CASES, ids=[c[0] for c in CASES])
-def test_the_smallest_allowed_value_works_and_the_next_is_refused(what: str, smallest: Callable[[], Any],
-                                                                  below: Callable[[], Any]) -> None:
-    smallest()
+@pytest.mark.parametrize("what, allowed, refused", CASES, ids=[c[0] for c in CASES])
+def test_the_last_allowed_value_works_and_the_next_is_refused(what: str, allowed: Callable[[], Any],
+                                                              refused: Callable[[], Any]) -> None:
+    allowed()
     with pytest.raises(InvalidInput):
-        below()
+        refused()
