@@ -91,17 +91,14 @@ def local_executor(jobs: int) -> Iterator[Executor | None]:
         yield None
         return
     check_memory(f"--jobs {jobs} ({jobs} worker processes)", jobs * WORKER_BYTES)
-    before = set(multiprocessing.active_children())  # a caller's own processes are never touched
     ex = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_ignore_sigint)
     try:
         yield ex
     except BaseException:
         # Interrupted or failed: stop the workers now instead of letting them finish their tasks.
-        # ProcessPoolExecutor has no public way to do that; its worker table is read, not changed, and
-        # every process started since the pool was made counts too: an interrupt that lands while a worker
-        # is being spawned leaves it outside the table, and it (ignoring SIGINT) would block the exit.
-        workers = set(getattr(ex, "_processes", {}).values()) | (set(multiprocessing.active_children()) - before)
+        # ProcessPoolExecutor has no public way to do that; its worker table is read, not changed.
+        workers = list(getattr(ex, "_processes", {}).values())
         ex.shutdown(wait=False, cancel_futures=True)
         for proc in workers:
             proc.terminate()
