@@ -48,7 +48,10 @@ def _alive(pid: int) -> bool:
 
 
 def _interrupt(args: list[str], sig: int, cwd: Path, workers: int = 2) -> tuple[subprocess.CompletedProcess[str], set[int]]:
-    proc = subprocess.Popen([*_tempx(), *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # SIGINT as a terminal delivers it: a shell that starts a job in the background without job control passes
+    # SIGINT on as ignored, and Python then keeps ignoring it, so the child's disposition is reset first
+    proc = subprocess.Popen([*_tempx(), *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509 - one signal call
     deadline = time.monotonic() + 120
     kids: set[int] = set()
     while time.monotonic() < deadline and proc.poll() is None:
