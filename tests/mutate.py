@@ -99,7 +99,7 @@ TESTS: dict[str, list[str]] = {
     "numerics/app/commands/reproduce.py": ["tests/test_caps.py", "tests/test_reproduce.py"],
     "numerics/app/commands/sweep.py": ["tests/test_cli_numerics.py", "tests/test_elman.py"],
     "numerics/app/commands/threshold.py": ["tests/test_caps.py", "tests/test_cli.py", "tests/test_threshold.py"],
-    "numerics/app/commands/train.py": ["tests/test_cli_numerics.py", "tests/test_students.py", "tests/test_elman.py"],
+    "numerics/app/commands/train.py": ["tests/test_cli_numerics.py", "tests/test_train_command.py", "tests/test_students.py", "tests/test_elman.py"],
     "numerics/app/commands/verify.py": ["tests/test_cli.py"],
     "numerics/app/formatting.py": ["tests/test_formatting.py", "tests/test_cli.py", "tests/test_reproduce.py"],
     "numerics/app/plots.py": ["tests/test_plots.py", "tests/test_reproduce.py", "tests/test_cli_numerics.py"],
