@@ -94,7 +94,7 @@ TESTS: dict[str, list[str]] = {
     "numerics/app/report.py": ["tests/test_report.py", "tests/test_reproduce.py"],
     "numerics/app/commands/certify.py": ["tests/test_caps.py", "tests/test_certify.py", "tests/test_students.py"],
     "numerics/app/commands/common.py": ["tests/test_cli_numerics.py", "tests/test_fuzz.py"],
-    "numerics/app/commands/counterexample.py": ["tests/test_caps.py", "tests/test_cli.py", "tests/test_diagonal.py", "tests/test_relu.py"],
+    "numerics/app/commands/counterexample.py": ["tests/test_caps.py", "tests/test_counterexample_command.py", "tests/test_cli.py", "tests/test_diagonal.py", "tests/test_relu.py"],
     "numerics/app/commands/experiment.py": ["tests/test_cli_numerics.py"],
     "numerics/app/commands/reproduce.py": ["tests/test_caps.py", "tests/test_reproduce.py"],
     "numerics/app/commands/sweep.py": ["tests/test_cli_numerics.py", "tests/test_elman.py"],

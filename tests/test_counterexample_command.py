@@ -1,0 +1,264 @@
+"""``tempx counterexample``'s text and LaTeX, whole, for one small instance of each construction: every number
+in them is an exact rational, so the expected output is written out, and each was checked by hand (below).
+A branch taken wrongly (the C2 header on a C10 teacher, a dropped "disguised with seed", a balanced line on an
+unbalanced student, the default lengths, the LaTeX row separators of the ReLU matrices) changes a line.
+
+Hand checks. Cyclic, k = 2, c = 1: w = 1, 0, 1, 0, 1, …, so L_q = Σ_{2 ≤ i < q} w_i² = 1, 1, 2, 3 at q = 3, 4, 5, 8
+(the default lengths k + 1, 2k, the 5 terms shown, 4k). With c = 3/2: w_2 = 3/2, w_4 = 9/4, L_5 = 9/4 + 81/16 = 117/16.
+Tail 1/2, 1/3: w_2, w_3 = 1/2, 1/3, so L_3 = 1/4 and L_q = 1/4 + 1/9 = 13/36 for q ≥ 4. Diagonal on 1/2, −1/3:
+Lagrange weights 2/5, 3/5 (sum 1, Σ w λ = 0), w_2 = 2/5·1/4 + 3/5·1/9 = 1/6, L_3 = 1/36; balanced, each weight is
+split into squares (9/25 + 1/25 = 2/5; 9/25 + 4/25 + 1/25 + 1/25 = 3/5). For the delay:1 teacher on the same
+nodes the weights are 6/5, −6/5 (Σ w = 0, Σ w λ = 1), w_3 = 6/5 (1/8 + 1/27) = 7/36 and L_4 = 1/36 + 49/1296 = 85/1296.
+ReLU: L_q = c² (1 at c = 1, 9/4 at c = −3/2; C = (1, −1, c, −c) reads x_t + c x_{t−1} off the\nunits relu(±x) and their delayed copies)."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import pytest
+from cli_helpers import run_cli
+
+GOLDEN = {
+    "cyclic": (['--k', '2'], r"""
+Counterexample (C2): k = 2, d = 2 (d_min = 2), teacher y_t = x_t (cyclic, c = 1)
+A =
+  [ 0  1 ]
+  [ 1  0 ]
+B =
+  [ 1 ]
+  [ 0 ]
+C =
+  [ 1  0 ]
+impulse response w_0..w_4: 1, 0, 1, 0, 1
+train loss L_2 = 0
+extrapolation loss L_3 = 1
+extrapolation loss L_4 = 1
+extrapolation loss L_5 = 2
+extrapolation loss L_8 = 3
+"""),
+    "cyclic_padded": (['--k', '2', '--c', '3/2', '--d', '3'], r"""
+Counterexample (C2): k = 2, d = 3 (d_min = 2), teacher y_t = x_t (cyclic, c = 3/2)
+A =
+  [   0  3/2    0 ]
+  [   1    0    0 ]
+  [   0    0    0 ]
+B =
+  [ 1 ]
+  [ 0 ]
+  [ 0 ]
+C =
+  [ 1  0  0 ]
+impulse response w_0..w_4: 1, 0, 3/2, 0, 9/4
+train loss L_2 = 0
+extrapolation loss L_3 = 9/4
+extrapolation loss L_4 = 9/4
+extrapolation loss L_5 = 117/16
+extrapolation loss L_8 = 1197/64
+"""),
+    "tail": (['--k', '2', '--tail', '1/2,1/3'], r"""
+Counterexample (C2): k = 2, d = 4 (d_min = 2), teacher y_t = x_t (tail = 1/2, 1/3)
+A =
+  [ 0  0  0  0 ]
+  [ 1  0  0  0 ]
+  [ 0  1  0  0 ]
+  [ 0  0  1  0 ]
+B =
+  [ 1 ]
+  [ 0 ]
+  [ 0 ]
+  [ 0 ]
+C =
+  [   1    0  1/2  1/3 ]
+impulse response w_0..w_4: 1, 0, 1/2, 1/3, 0
+train loss L_2 = 0
+extrapolation loss L_3 = 1/4
+extrapolation loss L_4 = 13/36
+extrapolation loss L_5 = 13/36
+extrapolation loss L_8 = 13/36
+"""),
+    "disguised": (['--k', '2', '--disguise', '3'], r"""
+Counterexample (C2): k = 2, d = 2 (d_min = 2), teacher y_t = x_t (cyclic, c = 1, disguised with seed 3)
+A =
+  [   2/3  -8/27 ]
+  [ -15/8   -2/3 ]
+B =
+  [ -2/9 ]
+  [ -1/2 ]
+C =
+  [ -9/2     0 ]
+impulse response w_0..w_4: 1, 0, 1, 0, 1
+train loss L_2 = 0
+extrapolation loss L_3 = 1
+extrapolation loss L_4 = 1
+extrapolation loss L_5 = 2
+extrapolation loss L_8 = 3
+"""),
+    "shift_register": (['--k', '2', '--teacher', 'delay:1'], r"""
+Counterexample (C10): k = 2, d = 2 (d_min = 2), teacher delay:1 (shift register, first difference w_2 - w*_2 = 1)
+A =
+  [ 0  1 ]
+  [ 1  1 ]
+B =
+  [ 0 ]
+  [ 1 ]
+C =
+  [ 1  0 ]
+impulse response w_0..w_4: 0, 1, 1, 2, 3
+train loss L_2 = 0
+extrapolation loss L_3 = 1
+extrapolation loss L_4 = 5
+extrapolation loss L_5 = 14
+extrapolation loss L_8 = 272
+"""),
+    "dense_latex": (['--k', '2', '--format', 'latex'], r"""
+% tempx counterexample: k = 2, d = 2, teacher memoryless
+A = \begin{bmatrix}
+0 & 1 \\
+1 & 0
+\end{bmatrix}
+B = \begin{bmatrix}
+1 \\
+0
+\end{bmatrix}
+C = \begin{bmatrix}
+1 & 0
+\end{bmatrix}
+(w_i)_{i=0}^{4} = \begin{bmatrix}
+1 & 0 & 1 & 0 & 1
+\end{bmatrix}
+"""),
+    "diagonal": (['--k', '2', '--student', 'diagonal', '--nodes', '1/2,1/3'], r"""
+Diagonal counterexample (C12): k = 2, teacher memoryless, lagrange weights
+nodes λ: 1/2, 1/3
+weights c_j b_j: -2, 3
+impulse response w_0..w_4: 1, 0, -1/6, -5/36, -19/216
+train loss L_2 = 0
+extrapolation loss L_3 = 1/36
+extrapolation loss L_4 = 61/1296
+extrapolation loss L_5 = 2557/46656
+"""),
+    "diagonal_balanced": (['--k', '2', '--student', 'diagonal', '--nodes', '1/2,-1/3', '--balanced'], r"""
+Diagonal counterexample (C12): k = 2, teacher memoryless, lagrange weights, balanced (c = b)
+nodes λ: 1/2, 1/2, -1/3, -1/3, -1/3, -1/3
+weights c_j b_j: 9/25, 1/25, 9/25, 4/25, 1/25, 1/25
+impulse response w_0..w_4: 1, 0, 1/6, 1/36, 7/216
+train loss L_2 = 0
+extrapolation loss L_3 = 1/36
+extrapolation loss L_4 = 37/1296
+extrapolation loss L_5 = 1381/46656
+"""),
+    "diagonal_teacher": (['--k', '2', '--student', 'diagonal', '--nodes', '1/2,-1/3', '--teacher', 'delay:1', '--terms', '3'], r"""
+Diagonal counterexample (C12): k = 2, teacher delay:1, vandermonde weights
+nodes λ: 1/2, -1/3
+weights c_j b_j: 6/5, -6/5
+impulse response w_0..w_2: 0, 1, 1/6
+train loss L_2 = 0
+extrapolation loss L_3 = 1/36
+extrapolation loss L_4 = 85/1296
+"""),
+    "diagonal_latex": (['--k', '2', '--student', 'diagonal', '--nodes', '1/2,1/3', '--format', 'latex'], r"""
+% tempx counterexample: k = 2, d = 2, teacher memoryless
+A = \begin{bmatrix}
+\tfrac{1}{2} & 0 \\
+0 & \tfrac{1}{3}
+\end{bmatrix}
+B = \begin{bmatrix}
+1 \\
+1
+\end{bmatrix}
+C = \begin{bmatrix}
+-2 & 3
+\end{bmatrix}
+(w_i)_{i=0}^{4} = \begin{bmatrix}
+1 & 0 & -\tfrac{1}{6} & -\tfrac{5}{36} & -\tfrac{19}{216}
+\end{bmatrix}
+"""),
+    "relu": (['--k', '2', '--student', 'relu'], r"""
+ReLU counterexample (C15): k = 2, c = 1, 6 units; output x_t + (1) x_(t-2) on every sequence
+train loss L_2 = 0 (every data set); extrapolation loss L_q = 1 for every q > k (unit-variance inputs)
+A =
+  [ 0  0  0  0  0  0 ]
+  [ 0  0  0  0  0  0 ]
+  [ 1  0  0  0  0  0 ]
+  [ 0  1  0  0  0  0 ]
+  [ 0  0  1  0  0  0 ]
+  [ 0  0  0  1  0  0 ]
+B =
+  [  1 ]
+  [ -1 ]
+  [  0 ]
+  [  0 ]
+  [  0 ]
+  [  0 ]
+C =
+  [  1  -1   0   0   1  -1 ]
+"""),
+    "relu_latex": (['--k', '2', '--student', 'relu', '--format', 'latex'], r"""
+A = \begin{bmatrix}
+0 & 0 & 0 & 0 & 0 & 0 \\
+0 & 0 & 0 & 0 & 0 & 0 \\
+1 & 0 & 0 & 0 & 0 & 0 \\
+0 & 1 & 0 & 0 & 0 & 0 \\
+0 & 0 & 1 & 0 & 0 & 0 \\
+0 & 0 & 0 & 1 & 0 & 0
+\end{bmatrix}\\
+B = \begin{bmatrix}
+1 \\
+-1 \\
+0 \\
+0 \\
+0 \\
+0
+\end{bmatrix}\\
+C = \begin{bmatrix}
+1 & -1 & 0 & 0 & 1 & -1
+\end{bmatrix}
+"""),
+    "relu_negative_c": (['--k', '1', '--student', 'relu', '--c=-3/2'], r"""
+ReLU counterexample (C15): k = 1, c = -3/2, 4 units; output x_t + (-3/2) x_(t-1) on every sequence
+train loss L_1 = 0 (every data set); extrapolation loss L_q = 9/4 for every q > k (unit-variance inputs)
+A =
+  [ 0  0  0  0 ]
+  [ 0  0  0  0 ]
+  [ 1  0  0  0 ]
+  [ 0  1  0  0 ]
+B =
+  [  1 ]
+  [ -1 ]
+  [  0 ]
+  [  0 ]
+C =
+  [    1    -1  -3/2   3/2 ]
+"""),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN))
+def test_the_whole_output(name: str) -> None:
+    args, expected = GOLDEN[name]
+    proc = run_cli(["counterexample", *args])
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert proc.stdout == expected.lstrip("\n")
+
+
+def test_the_json_of_the_cyclic_counterexample() -> None:
+    """The documented schema, every number an exact rational string; the losses match the text's."""
+    proc = run_cli(["counterexample", "--k", "2", "--format", "json"])
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc == {
+        "k": 2, "d": 2, "teacher": "memoryless", "d_min": 2, "first_difference": 2, "construction": "cyclic", "c": "1",
+        "tail": None, "disguise": None, "A": [["0", "1"], ["1", "0"]], "B": [["1"], ["0"]], "C": [["1", "0"]],
+        "impulse_response": ["1", "0", "1", "0", "1"], "train_loss": "0",
+        "extrapolation_loss": {"3": "1", "4": "1", "5": "2", "8": "3"}}
+
+
+def test_a_disguise_changes_the_matrices_not_the_function() -> None:
+    plain = json.loads(run_cli(["counterexample", "--k", "2", "--format", "json"]).stdout)
+    disguised = json.loads(run_cli(["counterexample", "--k", "2", "--disguise", "3", "--format", "json"]).stdout)
+    assert disguised["disguise"] == 3 and disguised["A"] != plain["A"]
+    for key in ("impulse_response", "train_loss", "extrapolation_loss"):
+        assert disguised[key] == plain[key]
+    A = [[Fraction(x) for x in r] for r in disguised["A"]]
+    assert A[0][0] + A[1][1] == 0 and A[0][0] * A[1][1] - A[0][1] * A[1][0] == -1  # similar to [[0, 1], [1, 0]]
