@@ -20,8 +20,10 @@ from tempx.numerics.students.init import init_counterexample, init_diagonal, ini
 from tempx.numerics.students.lru import LRUParams
 from tempx.numerics.teachers import memoryless, teacher_from_spec
 from tempx.theory import exact
+from tempx.theory.claims import c3_tightness
 from tempx.theory.counterexamples import counterexample
-from tempx.theory.errors import InvalidInput
+from tempx.theory.errors import HypothesisViolation, InvalidInput
+from tempx.theory.losses import empirical_loss
 from tempx.theory.rnn import ExactRNN, random_rnn
 from tempx.theory.teacher_spec import parse_teacher
 from tempx.theory.threshold import threshold
@@ -64,6 +66,16 @@ CASES: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
     ("random RNN d >= 1", lambda: random_rnn(1, random.Random(0)), lambda: random_rnn(0, random.Random(0))),
     ("teacher terms n >= 0", lambda: parse_teacher("geometric:1/2").impulse_response(0),
      lambda: parse_teacher("geometric:1/2").impulse_response(-1)),
+    ("exact empirical loss: sequences of one length", lambda: empirical_loss(R1, None, [[1, 2], [3, 4]]),
+     lambda: empirical_loss(R1, None, [[1, 2], [3]])),
+]
+
+R1 = ExactRNN.from_entries([[1]], [1], [1])
+
+# claims' hypotheses: raised as HypothesisViolation (a ValueError, not InvalidInput)
+HYPOTHESES: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
+    ("C3 d >= 1", lambda: c3_tightness.hypotheses("interpolating", 1, 3, 1), lambda: c3_tightness.hypotheses("interpolating", 0, 3, 1)),
+    ("C3 d* >= 1", lambda: c3_tightness.hypotheses("interpolating", 1, 3, 1), lambda: c3_tightness.hypotheses("interpolating", 1, 3, 0)),
 ]
 
 
@@ -73,3 +85,21 @@ def test_the_last_allowed_value_works_and_the_next_is_refused(what: str, allowed
     allowed()
     with pytest.raises(InvalidInput):
         refused()
+
+
+@pytest.mark.parametrize("what, allowed, refused", HYPOTHESES, ids=[c[0] for c in HYPOTHESES])
+def test_a_claims_hypotheses_at_their_bounds(what: str, allowed: Callable[[], Any], refused: Callable[[], Any]) -> None:
+    allowed()
+    with pytest.raises(HypothesisViolation):
+        refused()
+
+
+def test_the_sweeps_default_length_4k_is_bounded_before_anything_runs(tmp_path: Any) -> None:
+    """tempx sweep without --q extrapolates to 4 max(k), at most 10⁶: k = 250 000 passes the length check (and is
+    then refused by the memory estimate under a 1 MB limit), k = 250 001 is refused for its length; no folder either way."""
+    from cli_helpers import assert_usage_error, run_cli
+
+    args = ["--memory-limit", "1MB", "sweep", "--d", "1", "--sigmas", "0.1", "--seeds", "1", "--out", str(tmp_path / "s")]
+    assert_usage_error(run_cli([*args, "--k", "250000"]), "over the memory limit")
+    assert_usage_error(run_cli([*args, "--k", "250001"]), "q = 1000004 is beyond 1000000")
+    assert not (tmp_path / "s").exists()

@@ -100,3 +100,18 @@ def test_the_work_estimate_refuses_a_disguise_and_only_a_disguise(monkeypatch: p
     with pytest.raises(OverBudget, match="disguising a counterexample of dimension d = 10"):
         counterexample(10, disguise=1)
     assert counterexample(10).d == 10
+
+
+@pytest.mark.parametrize("spec", ["delay:1", "geometric:1/2", "atoms:1/2@1/3,-1/3@2/3", "impulse:0,2,1"])
+def test_the_closed_form_loss_of_a_teacher_with_memory_is_the_exact_loss(spec: str) -> None:
+    """C10's counterexamples: expected_extrapolation_loss (Σ (w_i − w*_i)² over the student's recurrence) equals
+    the loss computed from the matrices, at every q up to 4k + 3 (including q <= k, where both are 0)."""
+    from tempx.theory.teacher_spec import parse_teacher
+
+    t = parse_teacher(spec)
+    for k in (2, 3):
+        ce = counterexample(k, teacher=t)
+        assert ce.recurrence is not None
+        for q in range(1, 4 * k + 4):
+            assert ce.expected_extrapolation_loss(q) == loss(ce.rnn, t, q), (spec, k, q)
+        assert ce.expected_extrapolation_loss(k) == 0 < ce.expected_extrapolation_loss(4 * k)

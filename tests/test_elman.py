@@ -325,3 +325,15 @@ def test_a_step_ends_in_divergence_when_any_gradient_entry_or_any_updated_entry_
     stop, out, p, before = step({where: huge}, 0.125, t=10)  # the last step: stops, nothing applied
     assert stop and out[0] == MAX_STEPS and out[1] == 10
     assert all(np.array_equal(p[f], before[f]) for f in p)
+
+
+def test_the_derivatives_of_the_activations_and_relus_at_zero() -> None:
+    """φ' as documented: identity 1, tanh 1 − tanh², relu 1 for z > 0 and 0 for z <= 0 (relu'(0) = 0, as in the
+    compiled kernel; a pre-activation of exactly 0 happens, e.g. at B = 0 on the first step)."""
+    from tempx.numerics.students.elman import ACTIVATIONS
+
+    z = np.array([-2.0, -0.0, 0.0, 5e-324, 3.0])
+    assert list(ACTIVATIONS["relu"][1](z)) == [0.0, 0.0, 0.0, 1.0, 1.0]
+    assert list(ACTIVATIONS["relu"][0](z)) == [0.0, 0.0, 0.0, 5e-324, 3.0]
+    assert list(ACTIVATIONS["identity"][1](z)) == [1.0] * 5
+    assert ACTIVATIONS["tanh"][1](np.array([0.0, 1.0])) == pytest.approx([1.0, 1.0 - np.tanh(1.0) ** 2], rel=1e-15)

@@ -7,7 +7,7 @@ from fractions import Fraction as F
 
 import pytest
 
-from tempx.numerics.app.formatting import latex_matrix, parse_int, text_matrix
+from tempx.numerics.app.formatting import latex_matrix, parse_int, table, text_matrix
 from tempx.theory.errors import InvalidInput
 
 
@@ -47,3 +47,13 @@ def test_dumps_indents_by_level_and_keeps_rows_of_scalars_on_one_line() -> None:
     assert text == ('{\n  "A": [\n    [1, 2],\n    [3, 4]\n  ],\n  "k": 2,\n  "empty": {},\n  "rows": [\n    {\n'
                     '      "x": "1/2"\n    }\n  ],\n  "λ": [1.5, null]\n}')
     assert json.loads(text) == doc and dumps([1, 2]) == "[1, 2]"
+
+
+def test_table_has_its_rule_under_the_header_and_columns_as_wide_as_their_widest_cell() -> None:
+    assert table(("model", "L"), [(0, "1.5e-3"), (10, "2")]).splitlines() == [
+        "model  L",
+        "-----  ------",
+        "0      1.5e-3",
+        "10     2",
+    ]
+    assert table(("a",), [("b",)]) == "a\n-\nb"

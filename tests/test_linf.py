@@ -253,3 +253,15 @@ def test_the_work_estimate_counts_the_bits_of_the_denominator_and_the_largest_nu
     A = flint.fmpq_mat([[flint.fmpq(3, 4), 0], [0, 5]])
     assert linf_work(A) == pytest.approx(0.002 * 2**4.5 * 8**2, rel=1e-12)
     assert linf_work(flint.fmpq_mat([[flint.fmpq(1, 2)]])) == pytest.approx(0.002 * 3**2, rel=1e-12)
+
+
+@pytest.mark.parametrize("form", ["stable", "diagonal", "jordan", "rotation", "hidden"])
+def test_c14_refuses_a_finite_form_whose_limit_is_infinite(form: str) -> None:
+    """A teacher whose impulse response does not decay (geometric:1, constant 1) makes L_inf infinite for every
+    stable student: C14's check for a form it expects finite must then return its one failing statement,
+    with the reason, not stop silently."""
+    from tempx.theory.claims import c14_exact_linf
+
+    ev = c14_exact_linf.check_instance(form, 3, 2, 2, teacher="geometric:1")
+    assert [(e.name, e.holds) for e in ev] == [("L_inf finite", False)]
+    assert "z = 1" in ev[0].params["reason"]

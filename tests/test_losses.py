@@ -25,7 +25,7 @@ from tempx.theory.losses import (
     q_step_change,
     residuals,
 )
-from tempx.theory.rnn import random_rnn, random_symmetric_rnn
+from tempx.theory.rnn import ExactRNN, random_rnn, random_symmetric_rnn
 from tempx.theory.teachers import Memoryless, TeacherRNN
 
 
@@ -149,3 +149,10 @@ def test_prefix_losses_of_one_residual_and_of_none() -> None:
     from tempx.theory.rnn import ExactRNN
 
     assert extrapolation_losses(ExactRNN.from_entries([[0]], [1], [1]), None, []) == {}  # no lengths: an empty dict
+
+
+@pytest.mark.parametrize("X", [[[1, 2], [3]], [[1], [2, 3]], [[]], [[], []]])
+def test_empirical_loss_names_sequences_of_unequal_or_zero_length(X: list[list[int]]) -> None:
+    R = ExactRNN.from_entries([[1]], [1], [1])
+    with pytest.raises(InvalidInput, match="all sequences must have the same length k >= 1"):
+        empirical_loss(R, None, X)

@@ -113,7 +113,8 @@ def test_outputs_exist_and_agree(tiny: tuple[Path, Path]) -> None:
     # E7 at the limit: every student's models counted, exact L_inf for the converged ones
     e7 = doc["E7"]
     assert {(s["student"], s["n"]) for s in e7["summary"]} == {("dense", 2), ("lru", 2)} and len(e7["signs"]) == 1
-    for r in e7["rows"]:
+    for r in e7["rows"]:  # the sign fraction is recorded where it applies (diagonal, symmetric) and 0 elsewhere
+        assert r["negative_fraction"] == 0.0 or (r["student"], r["init"]) == ("diagonal", "symmetric")
         if r["status"] == "converged":
             assert r["L_inf_exact"] is not None and (r["L_inf_exact"] == "inf" or r["certified"])
     for s in e7["summary"]:
@@ -192,6 +193,17 @@ def test_folder_of_another_version_is_refused_and_untouched(tmp_path: Path) -> N
 def test_bad_input(tmp_path: Path, args: list[str], needles: list[str]) -> None:
     assert_usage_error(run_cli(args, cwd=str(tmp_path)), *needles)
     assert not (tmp_path / "tempx-results").exists()
+
+
+@pytest.mark.parametrize("cfg", [{"E99": {}}, ["E3"], "E3", {"E3": {"d": 4}}, {"E3": 5}])
+def test_a_config_that_is_not_an_object_of_complete_experiments_is_one_line(tmp_path: Path, cfg: object) -> None:
+    """An unknown experiment, a list or a string of experiment names, an experiment with missing or non-object
+    parameters: each refused in one line before anything runs (never a KeyError or AttributeError)."""
+    path = tmp_path / "cfg.json"
+    path.write_text(json.dumps(cfg))
+    proc = run_cli(["reproduce", "--out", str(tmp_path / "out"), "--config", str(path), "--dry-run"])
+    assert_usage_error(proc, "--config")
+    assert not (tmp_path / "out").exists()
 
 
 SMALL = {"E3": {"d": 4, "k": 2, "q_max": 6, "steps": 50, "lr": 0.02},
@@ -280,6 +292,8 @@ def test_presets_are_complete_so_no_default_is_read() -> None:
         p = dict(u.params)
         if u.kind == "E7":
             assert {"init", "negative_fraction", "student", "max_evals"} <= set(p)
+            if p["init"] != "symmetric":  # the students' comparison: no sign pattern (it would be recorded in every row)
+                assert p["negative_fraction"] == 0.0
         if u.kind in ("E1", "E4"):
             assert (p["n_data"] is None) == (u.kind == "E1")
 
