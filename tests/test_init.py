@@ -16,7 +16,11 @@ from tempx.theory.errors import InvalidInput
 def test_gaussian_scale_and_seeds() -> None:
     p = init_gaussian(200, 20, 0.5, seed=1)
     assert p.A.shape == (200, 20, 20) and p.B.shape == (200, 20, 1) and p.C.shape == (200, 1, 20)
-    assert np.std(p.A) == pytest.approx(0.5 / np.sqrt(20), rel=0.02)
+    scale = 0.5 / np.sqrt(20)  # N(0, σ²/d): A has 80 000 entries, B and C 4 000 each
+    for M, n in ((p.A, 80_000), (p.B, 4_000), (p.C, 4_000)):
+        # centred: the sample mean has standard error scale/√n (4e-4 for A, 1.8e-3 for B, C); 6 of them bound it
+        assert abs(np.mean(M)) < 6 * scale / np.sqrt(n)
+        assert np.std(M) == pytest.approx(scale, rel=0.05)  # the sample std's relative error: 1/√(2n) <= 1.1%
     assert np.array_equal(init_gaussian(3, 4, 0.5, 9).A, init_gaussian(3, 4, 0.5, 9).A)
     assert not np.array_equal(init_gaussian(3, 4, 0.5, 9).A, init_gaussian(3, 4, 0.5, 10).A)
 
@@ -157,3 +161,21 @@ def test_lru_init_draws_b_and_c_at_the_stated_scale() -> None:
     want = 0.8 / np.sqrt(100)
     for part in (p.b.real, p.b.imag, p.c.real, p.c.imag):
         assert abs(part.std() / want - 1) < 0.05 and abs(part.mean()) < 0.05 * want
+
+
+def test_the_counterexample_init_perturbs_by_perturb_times_a_standard_normal() -> None:
+    """init_counterexample: the exact counterexample plus perturb · N(0, 1) per entry (2 000 models × 4 entries of A:
+    the sample std of the perturbation is within 5% of perturb, and its mean within 6 standard errors of 0)."""
+    base = init_counterexample(1, 2, perturb=0.0)
+    p = init_counterexample(2000, 2, perturb=1e-3, seed=4)
+    delta = p.A - base.A
+    assert np.std(delta) == pytest.approx(1e-3, rel=0.05)
+    assert abs(np.mean(delta)) < 6 * 1e-3 / np.sqrt(delta.size)
+
+
+@pytest.mark.parametrize("bad", [True, 1.0, "1", None])
+def test_counts_and_seeds_must_be_ints(bad: object) -> None:
+    for kwargs in ({"n_models": bad, "d": 2, "seed": 0}, {"n_models": 1, "d": bad, "seed": 0}, {"n_models": 1, "d": 2, "seed": bad}):
+        with pytest.raises(TypeError, match="must be an int"):
+            init_gaussian(kwargs["n_models"], kwargs["d"], 0.5, kwargs["seed"])  # type: ignore[arg-type]
+    assert init_gaussian(np.int64(1), np.int32(2), 0.5, np.uint8(3)).A.shape == (1, 2, 2)  # numpy integers are ints
