@@ -74,7 +74,7 @@ TESTS: dict[str, list[str]] = {
     "theory/files.py": ["tests/test_caps.py", "tests/test_files.py", "tests/test_teacher_spec.py", "tests/test_fuzz.py"],
     "numerics/app/io.py": ["tests/test_io.py", "tests/test_signals.py"],
     "numerics/app/cli.py": ["tests/test_cli.py", "tests/test_fuzz.py", "tests/test_signals.py", "tests/test_packaging.py"],
-    "numerics/drivers/executors.py": ["tests/test_caps.py", "tests/test_limit.py", "tests/test_reproduce.py", "tests/test_signals.py"],
+    "numerics/drivers/executors.py": ["tests/test_caps.py", "tests/test_limit.py", "tests/test_reproduce.py", "tests/test_signals.py", "tests/test_boundaries.py"],
     "numerics/losses.py": ["tests/test_caps.py", "tests/test_numerics_losses.py", "tests/test_descent.py", "tests/test_elman.py", "tests/test_boundaries.py"],
     "numerics/students/dense_kernels.py": ["tests/test_kernels.py", "tests/test_descent.py"],
     "numerics/drivers/descent.py": ["tests/test_descent.py", "tests/test_kernels.py", "tests/test_elman.py",

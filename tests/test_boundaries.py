@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from tempx.numerics.data import gaussian_sequences
+from tempx.numerics.drivers.executors import parse_scheduler
 from tempx.numerics.hankel import hankel_rank, hankel_singular_values
 from tempx.numerics.highprec import mp_extrapolation_loss
 from tempx.numerics.losses import check_length, empirical_moment, loss_weights
@@ -66,6 +67,8 @@ CASES: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
     ("random RNN d >= 1", lambda: random_rnn(1, random.Random(0)), lambda: random_rnn(0, random.Random(0))),
     ("teacher terms n >= 0", lambda: parse_teacher("geometric:1/2").impulse_response(0),
      lambda: parse_teacher("geometric:1/2").impulse_response(-1)),
+    ("--scheduler local:N, N <= 256", lambda: parse_scheduler("local:256"), lambda: parse_scheduler("local:257")),
+    ("--scheduler local:N, N >= 1", lambda: parse_scheduler("local:1"), lambda: parse_scheduler("local:0")),
     ("exact empirical loss: sequences of one length", lambda: empirical_loss(R1, None, [[1, 2], [3, 4]]),
      lambda: empirical_loss(R1, None, [[1, 2], [3]])),
 ]
@@ -102,4 +105,16 @@ def test_the_sweeps_default_length_4k_is_bounded_before_anything_runs(tmp_path: 
     args = ["--memory-limit", "1MB", "sweep", "--d", "1", "--sigmas", "0.1", "--seeds", "1", "--out", str(tmp_path / "s")]
     assert_usage_error(run_cli([*args, "--k", "250000"]), "over the memory limit")
     assert_usage_error(run_cli([*args, "--k", "250001"]), "q = 1000004 is beyond 1000000")
+    assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize("flag", ["--data", "--online"])
+def test_the_sweeps_memory_estimate_counts_its_sequences(tmp_path: Any, flag: str) -> None:
+    """10⁷ sequences of length 3 are 240 MB of inputs: refused from the estimate under a 100 MB limit, before
+    any folder or array exists (the same sweep on the population loss fits)."""
+    from cli_helpers import assert_usage_error, run_cli
+
+    args = ["--memory-limit", "100MB", "sweep", "--d", "1", "--k", "3", "--sigmas", "0.1", "--seeds", "1",
+            "--out", str(tmp_path / "s"), flag, "10000000"]
+    assert_usage_error(run_cli(args), "needs about 293 MiB, over the memory limit")
     assert not (tmp_path / "s").exists()

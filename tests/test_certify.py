@@ -26,6 +26,7 @@ from tempx.theory.claims import get_claim
 from tempx.theory.claims.c13_certified import CYCLIC_GAINS, FORMS, TEACHERS, instances
 from tempx.theory.counterexamples import counterexample
 from tempx.theory.errors import InvalidInput
+from tempx.theory.rnn import ExactRNN
 from tempx.theory.teacher_spec import parse_teacher
 
 F = Fraction
@@ -358,3 +359,30 @@ def test_c13_notices_a_certificate_whose_rate_is_too_small(monkeypatch: pytest.M
     monkeypatch.setattr(c13_certified, "certify", halved)
     found = {e.name: e.holds for e in c13_certified.check_instance(form="random", seed=3, k=2, d=3)}
     assert found.pop("P ≻ 0 and γ²P − AᵀPA ≻ 0 (rational LDLᵀ), γ < 1") is False
+
+
+def test_the_loss_at_k_1_is_the_first_squared_residual() -> None:
+    """L_1 = r_0² (the partial sum after one term), and L_2 = r_0² + r_1²: R = (1/2, 1, 3/2) against y_t = x_t has
+    r_0 = 1/2, r_1 = 3/4."""
+    R = ExactRNN.from_entries([[Fraction(1, 2)]], [1], [Fraction(3, 2)])
+    enc = certify(R, parse_teacher("memoryless"), 1, [2])
+    assert enc.L_k == Fraction(1, 4) and enc.L_q[2] == Fraction(1, 4) + Fraction(9, 16)
+
+
+def test_the_enclosure_stops_at_max_terms_when_the_tail_decays_slowly() -> None:
+    """ρ = 999/1000: after 128 exact terms the tail bound is still far above 1e-6 · lower, so Q stops at the cap
+    (doubling 64 → 128), certified but wide, and contains the exact value ρ²/(1 − ρ²) of Σ_{i≥1} ρ^{2i}."""
+    rho = Fraction(999, 1000)
+    R = ExactRNN.from_entries([[rho]], [1], [1])
+    enc = certify(R, parse_teacher("memoryless"), 1, max_terms=128)
+    assert enc.certified and enc.terms == 128
+    assert enc.upper is not None and enc.upper - enc.lower > Fraction(1, 10) * enc.lower
+    assert enc.lower <= rho**2 / (1 - rho**2) <= enc.upper
+
+
+def test_a_model_from_floats_needs_a_square_matrix() -> None:
+    import numpy as np
+
+    for A in (np.ones(4), np.ones((2, 3)), np.ones((3, 2))):
+        with pytest.raises(InvalidInput):
+            model_from_floats(A, np.ones(A.shape[0]), np.ones(A.shape[0]))

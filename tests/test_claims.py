@@ -329,6 +329,7 @@ def test_c10_field_check_runs_the_search_up_to_its_limit_and_the_zero_prefix_tea
 @settings(max_examples=scaled(10))
 @given(seed=st.integers(0, 2**32))
 def test_c2_default_instances_cover_d_equal_k_tails_padding_and_disguise(seed: int) -> None:
+
     from tempx.theory.claims import c2_counterexamples
 
     inst = c2_counterexamples.instances(seed)
@@ -378,3 +379,30 @@ def test_c12_checks_reach_every_stated_fact() -> None:
                  "k ≥ 3: some weight ℓ_j(0) < 0 (C5)", "k = 2, opposite signs: weights > 0",
                  "balanced realization lies on M (c = b, A diagonal)", "Vandermonde student: w_i = w*_i for i < k"):
         assert name in names, name
+
+
+def test_c2_checks_the_first_length_beyond_k() -> None:
+    """C2's closed-form losses are checked at q = k + 1 (the first length where the counterexample differs),
+    2k + 1 and the last term shown."""
+    from fractions import Fraction
+
+    from tempx.theory.claims import c2_counterexamples
+
+    for k, d in ((1, 1), (3, 3), (2, 4)):
+        [closed] = [e for e in c2_counterexamples.check_instance(k, d, c=Fraction(2)) if e.name.startswith("L_q(R) closed")]
+        qs = [int(q) for q in closed.name.split("q = ")[1].split(",")]
+        assert qs[0] == k + 1 and 2 * k + 1 in qs and closed.holds
+
+
+def test_c5_memoryless_instances_use_the_memoryless_teacher() -> None:
+    """The instances C5 marks as the memoryless teacher (n = 1, even seed) are built on it: one atom μ = 0 with
+    β = 1, so the recovered Vandermonde weight is exactly 1 (a random atom's β² is another number)."""
+    from tempx.theory.claims import c5_symmetric
+
+    marked = [i for i in c5_symmetric.instances(0) if i["form"] == "interpolating" and i["n"] == 1 and i["seed"] % 2 == 0]
+    assert len(marked) == 2
+    for inst in marked:
+        ev = {e.name: e for e in c5_symmetric.check_instance(**inst)}
+        assert ev["Vandermonde weights = β_l²"].expected == "[[1]]" and ev["Vandermonde weights = β_l²"].holds
+    odd = {e.name: e for e in c5_symmetric.check_instance("interpolating", d=2, k=3, n=1, seed=1)}
+    assert odd["Vandermonde weights = β_l²"].expected != "[[1]]"

@@ -115,3 +115,17 @@ def test_the_closed_form_loss_of_a_teacher_with_memory_is_the_exact_loss(spec: s
         for q in range(1, 4 * k + 4):
             assert ce.expected_extrapolation_loss(q) == loss(ce.rnn, t, q), (spec, k, q)
         assert ce.expected_extrapolation_loss(k) == 0 < ce.expected_extrapolation_loss(4 * k)
+
+
+def test_the_cost_of_a_disguised_tail_counts_the_bits_of_its_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Disguising costs d⁴·b/3 units with b the bits of the largest value: a tail value of 2⁶⁴ + 1 over 3 has 65 + 2
+    bits, so at d = 2 the work is 16·67/3; a limit just under refuses it (a tail of small values passes)."""
+    from tempx.theory.budget import WORK_ENV, OverBudget, disguise_work
+
+    big = [Fraction(2**64 + 1, 3)]
+    monkeypatch.setenv(WORK_ENV, repr(disguise_work(2, 67) * 0.99))
+    with pytest.raises(OverBudget, match="disguising a counterexample of dimension d = 2"):
+        counterexample(1, tail=big, disguise=0)
+    counterexample(1, tail=[Fraction(1, 2)], disguise=0)
+    monkeypatch.setenv(WORK_ENV, repr(disguise_work(2, 67) * 1.01))
+    assert counterexample(1, tail=big, disguise=0).rnn.impulse_response(2)[1] == big[0]

@@ -337,3 +337,26 @@ def test_the_derivatives_of_the_activations_and_relus_at_zero() -> None:
     assert list(ACTIVATIONS["relu"][0](z)) == [0.0, 0.0, 0.0, 5e-324, 3.0]
     assert list(ACTIVATIONS["identity"][1](z)) == [1.0] * 5
     assert ACTIVATIONS["tanh"][1](np.array([0.0, 1.0])) == pytest.approx([1.0, 1.0 - np.tanh(1.0) ** 2], rel=1e-15)
+
+
+def test_the_impulse_response_of_an_elman_student_runs_the_network_on_a_unit_impulse() -> None:
+    """w_0 = C φ(B), w_{i+1} = C φ(A h_i): with φ = identity the dense student's C A^i B; with tanh and relu the
+    non-linearity applied at every step (checked against a direct loop)."""
+    from tempx.numerics.students import student_of
+    from tempx.numerics.students.dense import Params, impulse_response
+    from tempx.numerics.students.elman import ACTIVATIONS, ElmanParams
+
+    rng = np.random.default_rng(5)
+    A, B, C = rng.normal(0, 0.6, (2, 3, 3)), rng.normal(0, 1, (2, 3, 1)), rng.normal(0, 1, (2, 1, 3))
+    lin = ElmanParams(A, B, C, "identity")
+    w = student_of(lin).impulse_response(lin, 6)
+    assert w == pytest.approx(impulse_response(Params(A, B, C), 6), rel=1e-12, abs=1e-14)
+    for act in ("tanh", "relu"):
+        p = ElmanParams(A, B, C, act)
+        phi = ACTIVATIONS[act][0]
+        for i in range(2):
+            h, ref = phi(B[i, :, 0]), []
+            for _ in range(6):
+                ref.append(C[i, 0] @ h)
+                h = phi(A[i] @ h)
+            assert student_of(p).impulse_response(p, 6)[i] == pytest.approx(ref, rel=1e-12, abs=1e-14)

@@ -253,6 +253,7 @@ def test_the_work_estimate_counts_the_bits_of_the_denominator_and_the_largest_nu
     A = flint.fmpq_mat([[flint.fmpq(3, 4), 0], [0, 5]])
     assert linf_work(A) == pytest.approx(0.002 * 2**4.5 * 8**2, rel=1e-12)
     assert linf_work(flint.fmpq_mat([[flint.fmpq(1, 2)]])) == pytest.approx(0.002 * 3**2, rel=1e-12)
+    assert linf_work(flint.fmpq_mat([[5]])) == pytest.approx(0.002 * 4**2, rel=1e-12)  # an integer matrix: 1 + 3 bits
 
 
 @pytest.mark.parametrize("form", ["stable", "diagonal", "jordan", "rotation", "hidden"])

@@ -188,3 +188,11 @@ def test_dense_residuals_are_the_impulse_response_minus_the_teachers() -> None:
 
     p = Params(np.full((1, 1, 1), 0.5), np.ones((1, 1, 1)), np.full((1, 1, 1), 2.0))  # w_i = 2·2^{-i}
     np.testing.assert_array_equal(residuals(p, memoryless(3), 4), [[1.0, 1.0, 0.5, 0.25]])
+
+
+def test_explicit_loss_weights_are_returned_as_a_copy() -> None:
+    given_w = np.array([1.0, 0.0, 2.5])
+    w = loss_weights(3, given_w)
+    assert w.tolist() == [1.0, 0.0, 2.5] and w is not given_w
+    w[0] = 7.0
+    assert given_w[0] == 1.0  # the caller's array is not shared

@@ -24,7 +24,7 @@ def test_instances_cover_what_the_claim_states() -> None:
         assert any(i["k"] == 1 for i in seqs) and any(i["k"] >= 2 for i in seqs)
         gains = {Fraction(i["c"]) for i in seqs}
         assert gains == set(GAINS) and any(g < 0 for g in gains) and any(abs(g) < 1 for g in gains)
-        assert any(abs(g) > 1 for g in gains)
+        assert any(abs(g) > 1 for g in gains) and any(abs(g) == 1 for g in gains)  # |c| = 1: L_q = 1 = E[x²]
         assert {i["k"] for i in drawn if i["form"] == "orthants"} == {1, 2, 3}
 
 

@@ -86,6 +86,8 @@ def test_hankel_table_counts_the_models_at_d_star() -> None:
             for r in (2, 2, 3, -1)]
     [row] = report._hankel_table(rows)
     assert (row["n"], row["at_d_star"], row["median_rank"]) == (3, 2, 2.0)  # rank −1 (no rank) is left out
+    [one] = report._hankel_table(rows[:1])  # a cell of one model
+    assert (one["n"], one["at_d_star"], one["median_rank"]) == (1, 1, 2.0)
 
 
 def test_latex_numbers_tables_and_escapes() -> None:

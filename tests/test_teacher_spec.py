@@ -216,3 +216,18 @@ def test_the_profile_work_of_a_teacher_is_estimated_before_berlekamp_massey() ->
     assert atoms.dim == 400  # closed form: no work
     with pytest.raises(OverBudget, match=r"linear-complexity profile .* \(801 exact terms\) is estimated at"):
         threshold(atoms, 3)
+
+
+def test_the_profile_work_counts_the_bits_of_b_and_c_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Term i of the teacher has about i·b(A) + b(B) + b(C) bits: impulse:2⁴⁰,1 has b(B) = 2 and b(C) = 42 (2⁴⁰ over 1),
+    so 10 terms cost 10³·2/3 + 10²·44/2 units; a work limit just under that refuses it, one just over accepts."""
+    from tempx.theory.budget import WORK_ENV, OverBudget, profile_work
+    from tempx.theory.teacher_spec import check_profile_work
+
+    t = parse_teacher("impulse:1099511627776,1")
+    units = profile_work(10, 2, 2 + 42)
+    monkeypatch.setenv(WORK_ENV, repr(units * 1.01))
+    check_profile_work(t, 10, "the profile")
+    monkeypatch.setenv(WORK_ENV, repr(units * 0.99))
+    with pytest.raises(OverBudget, match="the profile of teacher"):
+        check_profile_work(t, 10, "the profile")
