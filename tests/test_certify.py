@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from fractions import Fraction
+from pathlib import Path
 
 import flint
 import pytest
@@ -386,3 +387,21 @@ def test_a_model_from_floats_needs_a_square_matrix() -> None:
     for A in (np.ones(4), np.ones((2, 3)), np.ones((3, 2))):
         with pytest.raises(InvalidInput):
             model_from_floats(A, np.ones(A.shape[0]), np.ones(A.shape[0]))
+
+
+def test_the_text_shows_the_exact_value_or_the_enclosure_it_fell_back_to(tmp_path: Path) -> None:
+    """The cyclic counterexample with c = 1/2 at k = 2 has L_inf = c²/(1 − c²) = 1/3: decided exactly it is one
+    number and its fraction; under a work limit of 1 the C13 enclosure is shown as an interval (whose ends agree to
+    the 7 digits shown: 64 exact terms of a tail decaying as 2^{-i}), and the exact column points to the reason."""
+    from cli_helpers import run_cli
+
+    ce = tmp_path / "ce.json"
+    ce.write_text(run_cli(["counterexample", "--k", "2", "--c", "1/2", "--format", "json"]).stdout)
+    exact = run_cli(["certify", "--params", str(ce), "--k", "2"])
+    assert exact.returncode == 0, exact.stderr
+    assert exact.stdout.splitlines()[3].split() == ["0", "0.000000e+00", "3.281250e-01", "3.333333e-01", "1/3"]
+    fallback = run_cli(["--work-limit", "1", "certify", "--params", str(ce), "--k", "2"])
+    assert fallback.returncode == 0, fallback.stderr
+    assert fallback.stdout.splitlines()[3].split() == ["0", "0.000000e+00", "3.281250e-01", "[3.333333e-01,",
+                                                       "3.333333e-01]", "—", "(see", "below)"]
+    assert "the enclosure of claim C13 instead" in fallback.stdout.splitlines()[4]

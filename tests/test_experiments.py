@@ -115,6 +115,11 @@ def test_limit_sweep_defaults_to_q_10k_and_e5_rows_carry_no_sign_pattern() -> No
 
     rows = limit_sweep(3, 2, 0.3, 1)
     assert rows[0]["q"] == 20 and rows[0]["init"] == "gaussian" and rows[0]["student"] == "dense"
+    # model i starts from seed + i, and its row says so: the same model alone from that seed has the same limit
+    two = limit_sweep(3, 2, 0.3, 2, seed=7)
+    assert [r["seed"] for r in two] == [7, 8]
+    alone = limit_sweep(3, 2, 0.3, 1, seed=8)
+    assert alone[0]["seed"] == 8 and alone[0]["extrapolation_loss"] == pytest.approx(two[1]["extrapolation_loss"], rel=1e-9)
     e5 = teacher_experiment("E5", "atoms:1/2@1", 3, [2], [0.1], 1, steps=10, q=8)
     assert "negative_fraction" not in e5[0] or e5[0]["negative_fraction"] is None
     signed = teacher_experiment("E7", "memoryless", 3, [2], [0.1], 1, steps=10, q=8, student="diagonal", init="symmetric",

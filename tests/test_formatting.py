@@ -49,6 +49,11 @@ def test_dumps_indents_by_level_and_keeps_rows_of_scalars_on_one_line() -> None:
     assert json.loads(text) == doc and dumps([1, 2]) == "[1, 2]"
 
 
+def test_latex_fractions_take_their_own_sign() -> None:
+    assert latex_matrix([[F(1, 2), F(-1, 2)], [F(3), F(0)]]).splitlines()[1:3] == [
+        "\\tfrac{1}{2} & -\\tfrac{1}{2} \\\\", "3 & 0"]
+
+
 def test_table_has_its_rule_under_the_header_and_columns_as_wide_as_their_widest_cell() -> None:
     assert table(("model", "L"), [(0, "1.5e-3"), (10, "2")]).splitlines() == [
         "model  L",

@@ -196,3 +196,18 @@ def test_explicit_loss_weights_are_returned_as_a_copy() -> None:
     assert w.tolist() == [1.0, 0.0, 2.5] and w is not given_w
     w[0] = 7.0
     assert given_w[0] == 1.0  # the caller's array is not shared
+
+
+def test_a_non_linear_teachers_outputs_need_data_or_online_sequences() -> None:
+    """outputs(X) replaces the convolution with w*: accepted with a data set or with online sequences, refused for
+    the population loss (which has no closed form for a non-linear teacher)."""
+    from tempx.numerics.losses import make_objective
+
+    twice = lambda X: 2.0 * X[:, -1]
+    on = make_objective(3, np.zeros(3), online=(8, 0), outputs=twice)
+    assert on.online == (8, 0) and on.outputs is twice
+    X = np.arange(6.0).reshape(2, 3)
+    fixed = make_objective(3, np.zeros(3), data=X, outputs=twice)
+    assert fixed.Y.tolist() == [4.0, 10.0]
+    with pytest.raises(InvalidInput, match="non-linear teacher"):
+        make_objective(3, np.zeros(3), outputs=twice)

@@ -230,3 +230,22 @@ def test_nonlinear_draws_one_panel_per_teacher(figures: list[Any]) -> None:
     lo, hi = band(axes[1], 1)
     np.testing.assert_allclose(hi, [FLOOR, 4e-1])
     np.testing.assert_allclose(lo, [FLOOR, 2.5e-2])
+
+
+def test_teachers_with_one_row_each_still_mark_2d_plus_1(figures: list[Any]) -> None:
+    """A teacher with a single model in the sweep: its median is its value and its dotted mark sits at 2d* + 1."""
+    rows = [row(teacher="solo", teacher_dim=3, q=20, sigma=0.1, k=4, extrapolation_loss=0.5)]
+    plots.plot_teachers(rows, Path("unused"))
+    ax = figures[0].axes[0]
+    np.testing.assert_allclose(lines(ax)["solo (d*=3), σ=0.1"].get_ydata(), [0.5])
+    np.testing.assert_allclose([ln.get_xdata()[0] for ln in ax.get_lines() if ln.get_linestyle() == ":"], [7])
+
+
+def test_hankel_skips_a_sigma_whose_models_have_no_singular_values(figures: list[Any]) -> None:
+    """σ = 0.5 has only a model whose Hankel matrix overflowed (None entries): no curve for it, the other σ drawn."""
+    rows = [row(teacher="t", teacher_dim=1, hankel_tol=1e-3, sigma=0.1, hankel_sv=[2.0, 1.0]),
+            row(teacher="t", teacher_dim=1, hankel_tol=1e-3, sigma=0.5, hankel_sv=[None, None])]
+    plots.plot_hankel(rows, Path("unused"))
+    got = lines(figures[0].axes[0])
+    assert "σ=0.5" not in got
+    np.testing.assert_allclose(got["σ=0.1"].get_ydata(), [1.0, 0.5])

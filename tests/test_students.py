@@ -386,3 +386,12 @@ def test_register_takes_new_names_only() -> None:
             register(Copy())
     finally:
         students._ADDED.pop("dense-copy-for-a-test", None)
+
+
+def test_students_are_looked_up_by_name_ignoring_case_and_spaces() -> None:
+    from tempx.numerics.students import get
+
+    assert get(" Dense ") is get("dense") and get("LRU") is get("lru")
+    for bad in (5, None, "lstm"):
+        with pytest.raises(InvalidInput, match="unknown student"):
+            get(bad)  # type: ignore[arg-type]

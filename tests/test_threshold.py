@@ -141,3 +141,10 @@ def test_counterexample_command_with_a_teacher() -> None:
 ])
 def test_bad_teacher_input_on_the_command_line(args: list[str], needle: str) -> None:
     assert_usage_error(run_cli(args), needle)
+
+
+def test_the_command_takes_k_up_to_its_cap_and_refuses_one_more() -> None:
+    """--k <= 100 000 (the search is linear in k): the memoryless teacher at the cap answers in about a second."""
+    proc = run_cli(["threshold", "--k", "100000"])
+    assert proc.returncode == 0 and "j = 0..100001" in proc.stdout, proc.stderr
+    assert_usage_error(run_cli(["threshold", "--k", "100001"]), "--k must be <= 100000, got 100001")
