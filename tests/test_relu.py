@@ -97,3 +97,15 @@ def test_the_command_line_gain_defaults_to_1() -> None:
     proc = run_cli(["counterexample", "--student", "relu", "--k", "2", "--format", "json"])
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["c"] == "1"
+
+
+def test_the_gain_is_read_exactly_and_floats_are_refused() -> None:
+    """c as an int, a Fraction or a string ("-3/2", "0.5") is the same exact rational; a float is not exact and
+    raises TypeError (0.1 is not 1/10); a string past the digit caps is refused before it is read."""
+    C = lambda net: net.C[2 * 1]  # the gain's entry at k = 1
+    assert C(relu_counterexample(1, "-3/2")) == C(relu_counterexample(1, Fraction(-3, 2))) == Fraction(-3, 2)
+    assert C(relu_counterexample(1, "0.5")) == Fraction(1, 2) and C(relu_counterexample(1, 2)) == 2
+    with pytest.raises(TypeError, match="floats are not exact"):
+        relu_counterexample(1, 0.1)
+    with pytest.raises(InvalidInput, match="characters"):
+        relu_counterexample(1, "1" * 100_000)

@@ -395,3 +395,14 @@ def test_students_are_looked_up_by_name_ignoring_case_and_spaces() -> None:
     for bad in (5, None, "lstm"):
         with pytest.raises(InvalidInput, match="unknown student"):
             get(bad)  # type: ignore[arg-type]
+
+
+def test_the_lru_protocol_init_balances_only_the_symmetric_kind() -> None:
+    """get("lru").init("symmetric", …) gives c = conj(b) (|b_j| = |c_j|); "ring" draws c independently."""
+    from tempx.numerics.students import get
+
+    lru = get("lru")
+    sym = lru.init("symmetric", 2, 3, 0.5, 1)
+    assert np.array_equal(sym.c, np.conj(sym.b))  # set as the conjugate: exact
+    ring = lru.init("ring", 2, 3, 0.5, 1)
+    assert not np.allclose(np.abs(ring.c), np.abs(ring.b))

@@ -64,12 +64,13 @@ class ReluRNN:
 
 
 def relu_counterexample(k: int, c: Any = 1) -> ReluRNN:
-    """The ReLU RNN of dimension 2k + 2 with ŷ_t = x_t + c·x_{t−k} (module docstring); c ≠ 0 rational."""
+    """The ReLU RNN of dimension 2k + 2 with ŷ_t = x_t + c·x_{t−k} (module docstring); c ≠ 0 an exact rational
+    (int, Fraction or string; a float raises TypeError)."""
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise InvalidInput(f"k must be an integer >= 1, got {k!r}")
     if k > MAX_K:
         raise InvalidInput(f"k must be <= {MAX_K} (exact matrices of dimension 2k + 2), got {k}")
-    cq = Fraction(c) if not isinstance(c, str) else _parse(c)
+    cq = _parse(c)  # int, Fraction, fmpq or a string like "3/2", within the digit caps; a float is refused (inexact)
     if cq == 0:
         raise InvalidInput("c must be nonzero (c = 0 gives the teacher itself)")
     n = 2 * k + 2
@@ -86,7 +87,7 @@ def relu_counterexample(k: int, c: Any = 1) -> ReluRNN:
     return ReluRNN(tuple(tuple(r) for r in A), tuple(B), tuple(C))
 
 
-def _parse(text: str) -> Fraction:
+def _parse(value: Any) -> Fraction:
     from tempx.theory.exact import parse_rational
 
-    return parse_rational(text)
+    return parse_rational(value)

@@ -150,6 +150,8 @@ def check_instance(form: str, k: int = 1, spec: str | None = None, d_star: int =
             evidence("student = teacher before j, differs at j", [w[:j] == tuple(ws[:j]), w[j] != ws[j]], [True, True],
                      **params, d=ce.d, j=j),
         ]
+        if extra == 0:  # the witness is minimal: d_min states (one when d_min = 0, the smallest RNN)
+            found.append(evidence("the student has dimension max(d_min, 1)", ce.d, max(th.d_min, 1), **params))
         if extra == 0 and ce.recurrence is not None:
             found.append(evidence("matrices reproduce the recurrence", w, ce.expected_impulse_response(n_check),
                                   **params))
