@@ -118,3 +118,14 @@ def test_the_sweeps_memory_estimate_counts_its_sequences(tmp_path: Any, flag: st
             "--out", str(tmp_path / "s"), flag, "10000000"]
     assert_usage_error(run_cli(args), "needs about 293 MiB, over the memory limit")
     assert not (tmp_path / "s").exists()
+
+
+def test_the_sweeps_monte_carlo_needs_two_held_out_sequences(tmp_path: Any) -> None:
+    """A standard error needs two samples: --mc-sequences 2 runs (a one-step tanh sweep), 1 is refused in one line."""
+    from cli_helpers import assert_usage_error, run_cli
+
+    args = ["sweep", "--student", "tanh", "--data", "4", "--d", "1", "--k", "1", "--sigmas", "0.1", "--seeds", "1",
+            "--steps", "1"]
+    ok = run_cli([*args, "--mc-sequences", "2", "--out", str(tmp_path / "two")])
+    assert ok.returncode == 0 and (tmp_path / "two" / "results.json").exists(), ok.stderr
+    assert_usage_error(run_cli([*args, "--mc-sequences", "1", "--out", str(tmp_path / "one")]), "--mc-sequences must be >= 2")

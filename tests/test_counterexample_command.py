@@ -9,7 +9,7 @@ Tail 1/2, 1/3: w_2, w_3 = 1/2, 1/3, so L_3 = 1/4 and L_q = 1/4 + 1/9 = 13/36 for
 Lagrange weights 2/5, 3/5 (sum 1, Σ w λ = 0), w_2 = 2/5·1/4 + 3/5·1/9 = 1/6, L_3 = 1/36; balanced, each weight is
 split into squares (9/25 + 1/25 = 2/5; 9/25 + 4/25 + 1/25 + 1/25 = 3/5). For the delay:1 teacher on the same
 nodes the weights are 6/5, −6/5 (Σ w = 0, Σ w λ = 1), w_3 = 6/5 (1/8 + 1/27) = 7/36 and L_4 = 1/36 + 49/1296 = 85/1296.
-ReLU: L_q = c² (1 at c = 1, 9/4 at c = −3/2; C = (1, −1, c, −c) reads x_t + c x_{t−1} off the\nunits relu(±x) and their delayed copies)."""
+Diagonal at k = 1 on the node 1/2: w_i = 2^{−i}, L_3 = 1/4 + 1/16 = 5/16. ReLU: L_q = c² (1 at c = 1, 9/4 at c = −3/2; C = (1, −1, c, −c) reads x_t + c x_{t−1} off the\nunits relu(±x) and their delayed copies)."""
 
 from __future__ import annotations
 
@@ -230,6 +230,15 @@ B =
   [  0 ]
 C =
   [    1    -1  -3/2   3/2 ]
+"""),
+    "diagonal_k1": (['--k', '1', '--student', 'diagonal', '--nodes', '1/2'], r"""
+Diagonal counterexample (C12): k = 1, teacher memoryless, lagrange weights
+nodes λ: 1/2
+weights c_j b_j: 1
+impulse response w_0..w_2: 1, 1/2, 1/4
+train loss L_1 = 0
+extrapolation loss L_2 = 1/4
+extrapolation loss L_3 = 5/16
 """),
 }
 
