@@ -70,3 +70,13 @@ def test_silent_when_disabled_or_not_a_terminal(clock: Clock) -> None:
     forced_off = io.StringIO()
     Progress(5, "x", enabled=False, stream=forced_off).close()
     assert forced_off.getvalue() == ""
+
+
+def test_the_bar_is_always_30_characters_wide(clock: Clock) -> None:
+    """At every count from 0 to the total the bar between the brackets has 30 characters: int(30·f) '#', the rest
+    '-' (at 97 of 100: 29 '#' and one '-')."""
+    for done in range(101):
+        out = io.StringIO()
+        Progress(100, "x", enabled=True, stream=out).update(done)
+        bar = out.getvalue().split("[", 1)[1].split("]", 1)[0]
+        assert len(bar) == 30 and bar == "#" * int(30 * done / 100) + "-" * (30 - int(30 * done / 100)), done
