@@ -56,6 +56,18 @@ def test_compiled_kernel_follows_the_numpy_engine(act: str, loss: str) -> None:
 
 
 @pytest.mark.skipif(not AVAILABLE, reason="numba is not installed")
+def test_a_batch_of_one_unit_students_follows_the_numpy_engine() -> None:
+    """d = 1 with three models: every model runs (the batch path is chosen by the number of models, not units)."""
+    p = seeded_batch("gaussian", 3, 1, 0.8, 0, student="tanh")
+    X = gaussian_sequences(16, 4, 2)
+    a = gd(p, memoryless(4), 4, 0.05, 30, data=X, backend="numpy", qs=[8], mc=(16, 0))
+    b = gd(p, memoryless(4), 4, 0.05, 30, data=X, backend="numba", qs=[8], mc=(16, 0))
+    np.testing.assert_allclose(b.params.A, a.params.A, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(b.train_loss, a.train_loss, rtol=1e-12)
+    assert np.all(np.abs(b.params.A - p.A) > 1e-8)  # every model moved
+
+
+@pytest.mark.skipif(not AVAILABLE, reason="numba is not installed")
 @pytest.mark.parametrize(("act", "parts"), [("identity", 2), ("tanh", 1), ("tanh", 3), ("relu", 2)])
 def test_one_model_in_row_blocks_follows_the_numpy_engine(act: str, parts: int) -> None:
     # one model's sequences split into row blocks whose gradients are summed: the numpy trajectory to

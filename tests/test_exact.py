@@ -127,3 +127,24 @@ def test_entry_strings_of_both_backends_are_the_exact_entries() -> None:
     for backend in ("flint", "python"):
         m = exact.to_backend(exact.matrix(rows), backend)  # type: ignore[arg-type]
         assert exact.entry_strings(m) == [["3/2", "-4"], ["0", "1/3"]], backend
+
+
+def test_a_sparse_symbolic_rnn_takes_the_generic_path() -> None:
+    """The sparse fast path of markov_parameters is for rational (flint) matrices: a 16-dimensional cyclic shift
+    with a symbolic gain c (entries in ℚ[c], 1/16 of them nonzero) has w_0 = 1, w_16 = c, w_32 = c², 0 elsewhere."""
+    from sympy.polys.domains import QQ
+    from sympy.polys.matrices import DomainMatrix
+    from sympy.polys.rings import ring
+
+    from tempx.theory.rnn import ExactRNN
+
+    R, c = ring("c", QQ)
+    d, dom = 16, R.to_domain()
+    A = [[R(0)] * d for _ in range(d)]
+    for i in range(1, d):
+        A[i][i - 1] = R(1)
+    A[0][d - 1] = c
+    rnn = ExactRNN(DomainMatrix(A, (d, d), dom), DomainMatrix([[R(1)]] + [[R(0)]] * (d - 1), (d, 1), dom),
+                   DomainMatrix([[R(1)] + [R(0)] * (d - 1)], (1, d), dom))
+    w = rnn.impulse_response(33)
+    assert {i: x for i, x in enumerate(w) if x != 0} == {0: R(1), 16: c, 32: c**2}

@@ -266,3 +266,12 @@ def test_c14_refuses_a_finite_form_whose_limit_is_infinite(form: str) -> None:
     ev = c14_exact_linf.check_instance(form, 3, 2, 2, teacher="geometric:1")
     assert [(e.name, e.holds) for e in ev] == [("L_inf finite", False)]
     assert "z = 1" in ev[0].params["reason"]
+
+
+def test_the_stein_reference_of_a_zero_residual_is_zero() -> None:
+    """A student equal to its teacher (every teacher kind's own realization, padded): no residual system is
+    left, and the Stein reference and the exact decision both give 0."""
+    for spec in ("memoryless", "geometric:1/2", "delay:2", "atoms:1/2@1/3,-1/3@2/3"):
+        t = parse_teacher(spec)
+        R = t.as_rnn().pad(t.as_rnn().d + 1)
+        assert stein_value(R, t) == 0 == exact_linf(R, t).value

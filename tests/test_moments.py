@@ -45,3 +45,17 @@ def test_student_matches_2n_moments_not_2n_plus_1(n: int, seed: int) -> None:
 def test_zero_atoms_is_refused() -> None:
     with pytest.raises(InvalidInput, match="n >= 1"):
         tight_student(0, 0)
+
+
+def test_the_three_squares_filter_is_legendres_theorem() -> None:
+    """N is a sum of three squares iff N is not 4^a (8b + 7): the filter agrees with a brute-force search for N < 400."""
+    from math import isqrt
+
+    from tempx.theory.moments import _is_sum_of_three_squares
+
+    def brute(N: int) -> bool:
+        return any(isqrt(N - a * a - b * b) ** 2 == N - a * a - b * b
+                   for a in range(isqrt(N) + 1) for b in range(isqrt(N - a * a) + 1))
+
+    assert [N for N in range(400) if _is_sum_of_three_squares(N) != brute(N)] == []
+    assert not _is_sum_of_three_squares(28) and not _is_sum_of_three_squares(7 * 16) and _is_sum_of_three_squares(30)
