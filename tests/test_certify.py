@@ -9,7 +9,7 @@ from pathlib import Path
 
 import flint
 import pytest
-from cli_helpers import assert_usage_error, run_tempx
+from cli_helpers import assert_usage_error, run_cli, run_tempx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import scaled
@@ -206,7 +206,7 @@ def test_certify_command_on_a_trained_and_a_cyclic_model(tmp_path) -> None:
     proc = run_tempx(["train", "--d", "5", "--k", "3", "--sigma", "0.2", "--n-models", "2", "--until-converged",
                       "--save-params", str(trained), "--format", "json"])
     assert proc.returncode == 0, proc.stderr
-    proc = run_tempx(["certify", "--params", str(trained), "--k", "3", "--q", "12,30", "--format", "json", "--exact",
+    proc = run_cli(["certify", "--params", str(trained), "--k", "3", "--q", "12,30", "--format", "json", "--exact",
                       "--certificate"])
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
@@ -217,28 +217,29 @@ def test_certify_command_on_a_trained_and_a_cyclic_model(tmp_path) -> None:
         assert F(inf["lower"]) <= exact <= F(inf["upper"]) and exact == F(m["exact"]["L_inf"])  # rounded outward
         assert F(m["exact"]["L_q"]["30"]) <= exact and inf["certificate"]["gamma"] < 1
     ce = tmp_path / "cyclic.json"
-    ce.write_text(run_tempx(["counterexample", "--k", "3", "--format", "json"]).stdout)
-    proc = run_tempx(["certify", "--params", str(ce), "--k", "3"])
+    ce.write_text(run_cli(["counterexample", "--k", "3", "--format", "json"]).stdout)
+    proc = run_cli(["certify", "--params", str(ce), "--k", "3"])
     assert proc.returncode == 0 and "the root z = 1" in proc.stdout and "inf" in proc.stdout
 
 
 def test_certify_command_refuses_bad_input(tmp_path) -> None:
+    """One line and status 2 each (in this process: the installed script is exercised by the tests above)."""
     good = tmp_path / "m.json"
     good.write_text(json.dumps({"A": [[0.5]], "B": [[1.0]], "C": [[1.0]]}))
     nan = tmp_path / "nan.json"
     nan.write_text('{"A": [[NaN]], "B": [[1]], "C": [[1]]}')
     broken = tmp_path / "broken.json"
     broken.write_text("{")
-    assert_usage_error(run_tempx(["certify", "--params", str(tmp_path / "missing.json"), "--k", "2"]), "cannot read")
-    assert_usage_error(run_tempx(["certify", "--params", str(broken), "--k", "2"]), "not valid JSON")
-    assert_usage_error(run_tempx(["certify", "--params", str(nan), "--k", "2"]), "non-finite")
-    assert_usage_error(run_tempx(["certify", "--params", str(good), "--k", "2", "--teacher", "atoms:1"]), "bad teacher")
-    assert_usage_error(run_tempx(["certify", "--params", str(good), "--k", "0"]), "--k")
-    assert_usage_error(run_tempx(["certify", "--params", str(good), "--k", "2", "--q", "99999"]), "beyond")
+    assert_usage_error(run_cli(["certify", "--params", str(tmp_path / "missing.json"), "--k", "2"]), "cannot read")
+    assert_usage_error(run_cli(["certify", "--params", str(broken), "--k", "2"]), "not valid JSON")
+    assert_usage_error(run_cli(["certify", "--params", str(nan), "--k", "2"]), "non-finite")
+    assert_usage_error(run_cli(["certify", "--params", str(good), "--k", "2", "--teacher", "atoms:1"]), "bad teacher")
+    assert_usage_error(run_cli(["certify", "--params", str(good), "--k", "0"]), "--k")
+    assert_usage_error(run_cli(["certify", "--params", str(good), "--k", "2", "--q", "99999"]), "beyond")
     # an entry that is not a model (no A) is refused as such, even beside a teacher that alone fills the size cap
     no_a = tmp_path / "no_a.json"
     no_a.write_text(json.dumps([{"B": [[1.0]], "C": [[1.0]]}]))
-    assert_usage_error(run_tempx(["certify", "--params", str(no_a), "--k", "1", "--teacher", "delay:255"]),
+    assert_usage_error(run_cli(["certify", "--params", str(no_a), "--k", "1", "--teacher", "delay:255"]),
                        "each model must be an object with keys A")
 
 

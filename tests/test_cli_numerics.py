@@ -28,7 +28,7 @@ def test_train_json_and_save_params_round_trip(tmp_path: Path) -> None:
 
 def test_train_is_reproducible_and_reports_divergence() -> None:
     args = ["train", "--d", "20", "--k", "5", "--sigma", "3", "--n-models", "2", "--steps", "500", "--format", "json"]
-    a, b = run_tempx(args), run_tempx(args)
+    a, b = run_tempx(args), run_cli(args)  # the installed script and the entry point in this process agree
     assert a.returncode == 0 and a.stdout == b.stdout
     models = json.loads(a.stdout)["models"]
     assert all(m["status"] == "diverged" and m["diverged_at"] is not None for m in models)
@@ -57,8 +57,8 @@ def test_sweep_writes_table_and_figures(tmp_path: Path) -> None:
     for name in ("extrapolation_vs_sigma", "extrapolation_vs_Q0"):
         assert (out / f"{name}.png").stat().st_size > 1000 and (out / f"{name}.pdf").stat().st_size > 1000
     assert not list(out.glob(".*.tmp"))  # no temporary files left behind
-    again = run_tempx(["sweep", "--d", "6", "--k", "3", "--sigmas", "0.05,1", "--seeds", "2", "--steps", "500",
-                       "--out", str(tmp_path / "again")])
+    again = run_cli(["sweep", "--d", "6", "--k", "3", "--sigmas", "0.05,1", "--seeds", "2", "--steps", "500",
+                     "--out", str(tmp_path / "again")])  # the same sweep in this process: the same table
     assert again.returncode == 0
     assert (tmp_path / "again" / "results.csv").read_text() == (out / "results.csv").read_text()
 
@@ -75,7 +75,7 @@ def test_experiment_e3(tmp_path: Path) -> None:
 def test_experiment_uses_the_reproduce_presets_and_the_seed(tmp_path: Path) -> None:
     from tempx.numerics.app.reproduce import SCALES
 
-    proc = run_tempx(["experiment", "E2", "--out", str(tmp_path), "--seed", "3"])
+    proc = run_cli(["experiment", "E2", "--out", str(tmp_path), "--seed", "3"])
     assert proc.returncode == 0, proc.stderr
     doc = json.loads((tmp_path / "E2.json").read_text())
     preset = SCALES["quick"]["E2"]
@@ -132,14 +132,14 @@ def test_malformed_init_file(tmp_path: Path) -> None:
 
 
 def test_train_and_sweep_take_a_teacher(tmp_path: Path) -> None:
-    proc = run_tempx(["train", "--d", "8", "--k", "6", "--teacher", "atoms:4/5@3/5,-1/2@2/5", "--sigma", "0.05",
+    proc = run_cli(["train", "--d", "8", "--k", "6", "--teacher", "atoms:4/5@3/5,-1/2@2/5", "--sigma", "0.05",
                       "--steps", "3000", "--n-models", "2", "--format", "json"])
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["config"]["teacher"] == "atoms:4/5@3/5,-1/2@2/5" and doc["config"]["teacher_dim"] == 2
     assert all(m["hankel_rank"] == 2 and len(m["hankel_sv"]) == 6 for m in doc["models"])
     out = tmp_path / "sw"
-    sw = run_tempx(["sweep", "--d", "6", "--k", "3", "--sigmas", "0.1", "--seeds", "1", "--steps", "50",
+    sw = run_cli(["sweep", "--d", "6", "--k", "3", "--sigmas", "0.1", "--seeds", "1", "--steps", "50",
                     "--teacher", "oscillating:1/2:1/2", "--out", str(out)])
     assert sw.returncode == 0, sw.stderr
     rows = list(csv.DictReader((out / "results.csv").read_text().splitlines()))

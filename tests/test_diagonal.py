@@ -218,7 +218,7 @@ def test_train_complex_saves_and_restarts_as_itself(tmp_path: Path) -> None:
     doc = json.loads(proc.stdout)
     assert doc["config"]["student"] == "complex" and len(doc["models"]) == 2
     assert {"status", "train_loss", "extrapolation_loss", "hankel_rank"} <= set(doc["models"][0])
-    again = run_tempx(["train", "--k", "4", "--init-file", str(saved), "--steps", "0", "--format", "json"])
+    again = run_cli(["train", "--k", "4", "--init-file", str(saved), "--steps", "0", "--format", "json"])
     assert again.returncode == 0, again.stderr  # saved as a complex student (the file says so)
     assert json.loads(saved.read_text())[0]["student"] == "complex"
     assert json.loads(again.stdout)["config"]["student"] == "complex"
