@@ -1,35 +1,46 @@
-"""The one-BLAS-thread block of the compiled Elman kernel: it finds scipy's OpenBLAS, sets one thread,
-and restores the previous count (also when the block raises)."""
+"""One BLAS thread inside every unit of work (``tempx.numerics.blas_threads``): every BLAS library of the
+process (numpy's and scipy's OpenBLAS are two) is set to one thread inside the block and restored after it,
+also when the block raises; the drivers and the command line run inside such a block."""
 
 from __future__ import annotations
 
 import pytest
+from threadpoolctl import threadpool_limits
 
-from tempx.numerics.students.blas_threads import controls, single_blas_thread
+from tempx.numerics.blas_threads import blas_thread_counts, single_blas_thread, with_single_blas_thread
 
 
-def test_one_thread_inside_and_the_count_restored_after() -> None:
-    import glob
-    import os
+def test_one_thread_inside_and_the_counts_restored_after() -> None:
+    import numpy as np
 
-    import scipy
-
-    ctl = controls()
-    if ctl is None:
-        # only a scipy without the OpenBLAS library of its wheel may have no thread control
-        shipped = glob.glob(os.path.join(os.path.dirname(os.path.dirname(scipy.__file__)), "scipy.libs", "*openblas*"))
-        assert not shipped, f"scipy ships {shipped}, but its thread control was not found"
-        pytest.skip("no scipy OpenBLAS library found (a non-wheel scipy)")
-    get, put = ctl
-    before = get()
-    put(2)
-    try:
+    counts = blas_thread_counts()
+    assert counts, "no BLAS library found: numpy and scipy wheels each ship one"
+    if np.__config__.CONFIG["Build Dependencies"]["blas"]["name"].startswith("scipy-openblas"):
+        assert len(counts) >= 2, f"numpy's and scipy's OpenBLAS are two libraries, found {counts}"
+    with threadpool_limits(limits=2, user_api="blas"):
         with pytest.raises(RuntimeError, match="inside"), single_blas_thread():
-            assert get() == 1
+            assert all(n == 1 for _, n in blas_thread_counts())
             raise RuntimeError("inside")
-        assert get() == 2
+        assert all(n == 2 for _, n in blas_thread_counts())
         with single_blas_thread():
-            assert get() == 1
-        assert get() == 2
-    finally:
-        put(before)
+            assert all(n == 1 for _, n in blas_thread_counts())
+        assert all(n == 2 for _, n in blas_thread_counts())
+
+
+def test_the_drivers_run_on_one_blas_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """gd, flow_limit (and each model it integrates), gradient_flow, evaluate and the Monte Carlo estimates are
+    wrapped: a right-hand side evaluated inside the flow sees one thread."""
+    from tempx.numerics.drivers import descent, flow, limit, montecarlo
+
+    for f in (descent.gd, descent.evaluate, flow.gradient_flow, limit.flow_limit, limit._one,
+              montecarlo.monte_carlo_loss, montecarlo.extrapolation_mc):
+        assert getattr(f, "__wrapped__", None) is not None, f.__name__
+    seen: list[int] = []
+
+    @with_single_blas_thread
+    def probe() -> None:
+        seen.extend(n for _, n in blas_thread_counts())
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        probe()
+    assert seen and set(seen) == {1}

@@ -34,7 +34,8 @@ def test_bar_percentage_counts_elapsed_and_eta(clock: Clock) -> None:
     assert out.getvalue() == "\rtrain [" + "#" * 7 + "-" * 23 + "]  25.0% 50/200   10.0s eta   30.0s loss 1e-3"
     clock.now += 30.0
     bar.close()  # the end: 100 %, no time to go, and the line ends
-    assert out.getvalue().endswith("\rtrain [" + "#" * 30 + "] 100.0% 200/200   40.0s eta    0.0s \n")
+    assert out.getvalue().endswith("\rtrain [" + "#" * 30 + "] 100.0% 200/200   40.0s eta    0.0s " + " " * 8 + "\n")
+    # the shorter last line is padded with blanks over the end of the longer one before it
 
 
 def test_updates_are_throttled_but_the_last_one_is_always_shown(clock: Clock) -> None:
@@ -55,7 +56,7 @@ def test_no_progress_yet_and_bounds(clock: Clock) -> None:
     out = io.StringIO()
     bar = Progress(0, "flow", enabled=True, stream=out)  # an empty job counts as one unit
     bar.update(0)
-    assert "  0.0% 0/1" in out.getvalue() and "eta    0.0s" in out.getvalue()
+    assert "  0.0% 0/1" in out.getvalue() and "eta      ?" in out.getvalue()  # no rate yet: no estimate
     clock.now += 1.0
     bar.update(5)  # more than the total: drawn full
     assert "[" + "#" * 30 + "] 100.0% 5/1" in out.getvalue()
@@ -80,3 +81,37 @@ def test_the_bar_is_always_30_characters_wide(clock: Clock) -> None:
         Progress(100, "x", enabled=True, stream=out).update(done)
         bar = out.getvalue().split("[", 1)[1].split("]", 1)[0]
         assert len(bar) == 30 and bar == "#" * int(30 * done / 100) + "-" * (30 - int(30 * done / 100)), done
+
+
+def test_a_ticking_bar_redraws_while_nothing_finishes(clock: Clock) -> None:
+    """Work in other processes reports nothing until a model ends: the ticker redraws the elapsed time and the
+    last note anyway, and stops with the block."""
+    import threading
+
+    out = io.StringIO()
+    bar = Progress(4, "flow", enabled=True, stream=out)
+    bar.update(1, "model 0: t = 10")
+    drawn = threading.Event()
+    write = out.write
+
+    def spy(text: str) -> int:
+        drawn.set()
+        return write(text)
+
+    out.write = spy  # type: ignore[method-assign]
+    with bar.ticking(0.01):
+        clock.now += 5.0
+        assert drawn.wait(10.0)
+    assert out.getvalue().rstrip().endswith("1/4    5.0s eta   15.0s model 0: t = 10")
+    after = out.getvalue()
+    clock.now += 5.0
+    threading.Event().wait(0.05)
+    assert out.getvalue() == after  # the ticker has stopped
+
+
+def test_ticking_is_silent_when_disabled() -> None:
+    out = io.StringIO()
+    with Progress(3, "x", stream=out).ticking(0.01):
+        threading_wait = __import__("threading").Event().wait
+        threading_wait(0.05)
+    assert out.getvalue() == ""

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import assert_usage_error, run_cli, run_tempx
 
+from tempx.numerics.app.costs import estimate_seconds
 from tempx.numerics.app.reproduce import plan
 from tempx.numerics.students import dense_kernels as kernels
 from tempx.theory.claims import CLAIMS
@@ -307,10 +308,16 @@ def test_dry_run_prints_the_plan_of_the_chosen_scale_and_touches_nothing(tmp_pat
     from cli_helpers import run_cli
 
     for flags, scale in (([], "quick"), (["--full"], "full"), (["--quick"], "quick")):
-        proc = run_cli(["reproduce", "--dry-run", "--out", str(tmp_path / "never"), "--seed", "3", *flags])
+        proc = run_cli(["reproduce", "--dry-run", "--out", str(tmp_path / "never"), "--seed", "3", "--jobs", "2", *flags])
         assert proc.returncode == 0, proc.stderr
         units = plan(scale, 3)
-        assert proc.stdout.splitlines()[0] == f"tempx reproduce --dry-run: {len(units)} units ({scale} scale, seed 3)"
-        assert f"  E1: {sum(u.kind == 'E1' for u in units)} units" in proc.stdout
+        est = {u: estimate_seconds(u.kind, dict(u.params)) for u in units}
+        total = sum(est.values())
+        assert proc.stdout.splitlines()[0] == (
+            f"tempx reproduce --dry-run: {len(units)} units ({scale} scale, seed 3); estimated {total:.0f} s of work, "
+            f"about {max(total / 2, max(est.values())):.0f} s with 2 jobs (on the 2-core reference machine, compiled "
+            "kernels cached; the first run compiles them, see docs/reproduce.md)")
+        e1 = sum(s for u, s in est.items() if u.kind == "E1")
+        assert f"  E1: {sum(u.kind == 'E1' for u in units)} units, about {e1:.0f} s" in proc.stdout
     assert len(plan("full", 0)) > len(plan("quick", 0))
     assert not (tmp_path / "never").exists()

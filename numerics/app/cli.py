@@ -86,7 +86,7 @@ def _run(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         raise UsageError(f"a command is required, one of: {', '.join(_commands())} (see 'tempx --help')")
-    from tempx.theory.budget import ENV, WORK_ENV, parse_size
+    from tempx.theory.budget import ENV, WORK_ENV, memory_limit, parse_size, work_limit
 
     if args.memory_limit is not None:
         os.environ[ENV] = str(parse_size(args.memory_limit, "--memory-limit"))  # worker processes inherit it
@@ -99,7 +99,11 @@ def _run(argv: Sequence[str] | None) -> int:
         if not 1 <= units < float("inf"):
             raise UsageError(f"--work-limit must be a number of work units >= 1 (like 3e9), got {text[:40]!r}")
         os.environ[WORK_ENV] = repr(units)
-    status = _commands()[args.command][2](args)
+    memory_limit(), work_limit()  # a malformed TEMPX_MEMORY_LIMIT or TEMPX_WORK_LIMIT is refused by every command
+    from tempx.numerics.blas_threads import single_blas_thread
+
+    with single_blas_thread():  # every product of the command on one thread: the same bits whatever the environment
+        status = _commands()[args.command][2](args)
     sys.stdout.flush()  # a full disk or a closed pipe is reported here, not at interpreter exit
     return status
 
@@ -109,6 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Every input is bounded before big integers exist (tempx.theory.exact), so exact results may
     # be printed in full: lift Python's 4 300-digit guard on int → str for this command.
     sys.set_int_max_str_digits(0)
+    if sys.stdout is None:  # started with standard output closed (``>&-``): nothing could be written
+        if sys.stderr is not None:
+            print("tempx: error: cannot write the output: standard output is closed", file=sys.stderr)
+        return 1
     previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
     try:
         return _run(argv)

@@ -192,9 +192,17 @@ def work(unit: Unit) -> dict[str, Any]:
     A pure function of the unit (seeds included): it writes nothing, so a worker needs no access
     to the output folder, and a unit recomputed after a worker died gives the same result.
     """
+    from tempx.numerics.blas_threads import single_blas_thread
+
     start = time.perf_counter()
-    result = compute(unit)
+    with single_blas_thread():  # the same bits on a Dask worker, in a pool process or here
+        result = compute(unit)
     return {"result": result, "seconds": time.perf_counter() - start, "code": code_version()}
+
+
+def _duration(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 60} min {s % 60:02d} s" if s >= 60 else f"{s} s"
 
 
 def check_worker_code(worker: str, client: str) -> None:
@@ -253,20 +261,28 @@ def run_units(
         timings[unit.label()] = entry["seconds"]
         return True
 
-    missing = [u for u in units if not load(u)]
+    from tempx.numerics.app.costs import estimate_seconds
+
+    estimate = {u: estimate_seconds(u.kind, dict(u.params)) for u in units}
+    # longest first, so that the last units a pool finishes are short ones (the order changes no result)
+    missing = sorted((u for u in units if not load(u)), key=lambda u: -estimate[u])
     total, done = len(units), len(units) - len(missing)
     if done:
         report(f"[{done}/{total}] found {done} finished units in {cache}")
+    to_do, done_estimate, start = sum(estimate[u] for u in missing), 0.0, time.perf_counter()
 
     def store(unit: Unit, got: dict[str, Any], remote: bool) -> None:
-        nonlocal done
+        nonlocal done, done_estimate
         if remote:
             check_worker_code(got["code"], code)
         entry = {"unit": unit.as_dict(), "code": code, "result": got["result"], "seconds": got["seconds"]}
         write_text_atomic(cache / f"{unit.key(code)}.json", json.dumps(entry, sort_keys=True))
         load(unit)
         done += 1
-        report(f"[{done}/{total}] {unit.label()}  {got['seconds']:.1f}s")
+        done_estimate += estimate[unit]
+        elapsed = time.perf_counter() - start  # the estimates' share of the work done, scaled to this machine
+        eta = elapsed * max(to_do - done_estimate, 0.0) / max(done_estimate, 1e-9)
+        report(f"[{done}/{total}] {unit.label()}  {got['seconds']:.1f}s  (eta {_duration(eta)})")
 
     with executor_for(jobs if len(missing) > 1 else 1, scheduler) as ex:
         record_manifest(out, code)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tempx.numerics.blas_threads import with_single_blas_thread
 from tempx.numerics.drivers.montecarlo import MC_SEQUENCES, extrapolation_mc
 from tempx.numerics.losses import (
     Objective,
@@ -65,6 +66,7 @@ class GDResult:
         return {s: sum(1 for x in self.status if x == s) for s in STATUSES}
 
 
+@with_single_blas_thread
 def evaluate(params: Any, teacher: Teacher | NonlinearTeacher, k: int, qs: Sequence[int], weights: Any = None, moment: FloatArray | None = None,
              objective: Objective | None = None, mc: tuple[int, int] = (MC_SEQUENCES, 0),
              train_loss: FloatArray | None = None) -> dict[str, FloatArray]:
@@ -117,6 +119,7 @@ def check_run(lr: Any, steps: Any, tol: Any, backend: str, compiled_available: b
     return lr, steps, tol, compiled_available and backend != "numpy"
 
 
+@with_single_blas_thread
 def gd(
     params: Any,
     teacher: Teacher | NonlinearTeacher,

@@ -35,7 +35,7 @@ from typing import Any
 from tempx.theory.budget import check_memory
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["CLUSTER_HINT", "check_executor_options", "executor_for", "local_executor", "parse_scheduler"]
+__all__ = ["CLUSTER_HINT", "auto_jobs", "check_executor_options", "executor_for", "local_executor", "parse_scheduler"]
 
 CLUSTER_HINT = "pip install 'tempx[cluster]' (or: pip install 'dask[distributed]')"
 MAX_LOCAL_WORKERS = 256
@@ -72,12 +72,25 @@ def check_executor_options(jobs_text: str, scheduler: str | None) -> None:
     not both, a well-formed scheduler, and Dask installed when a scheduler is asked for."""
     if scheduler is None:
         return
-    if jobs_text != "1":
+    if jobs_text not in ("1", "auto"):
         raise InvalidInput("give either --jobs (local processes) or --scheduler (a Dask cluster), not both")
     kind, value = parse_scheduler(scheduler)
     if kind == "local":
         check_memory(f"--scheduler local:{value} ({value} worker processes)", value * WORKER_BYTES)
     _dask()
+
+
+def auto_jobs() -> int:
+    """``--jobs auto``: one worker per core this process may run on, as many as the memory limit holds."""
+    import os
+
+    from tempx.theory.budget import memory_limit
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - platforms without affinity (macOS)
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_LOCAL_WORKERS, memory_limit() // WORKER_BYTES))
 
 
 def _ignore_sigint() -> None:

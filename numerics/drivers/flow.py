@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from tempx.numerics.blas_threads import with_single_blas_thread
 from tempx.numerics.losses import check_length, loss_weights
 from tempx.numerics.students import student_of
 from tempx.numerics.teachers import FloatArray, Teacher
@@ -33,6 +34,7 @@ class FlowResult:
     nfev: int
 
 
+@with_single_blas_thread
 def gradient_flow(
     params: Any,
     teacher: Teacher,

@@ -20,6 +20,7 @@ LRU: |b_j|² − |c_j|² per mode, C12b) are reported with their drift, a check 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from typing import Any
 import numpy as np
 from scipy.integrate import LSODA
 
+from tempx.numerics.blas_threads import with_single_blas_thread
 from tempx.numerics.losses import check_length, check_lengths, extrapolation_losses, weight_matrix
 from tempx.numerics.students import student_of
 from tempx.numerics.teachers import FloatArray, NonlinearTeacher, Teacher
@@ -37,6 +39,8 @@ __all__ = ["LIMIT_STATUSES", "LimitResult", "flow_limit"]
 
 LIMIT_STATUSES = ("converged", "budget", "failed", "diverged")
 CHECK_EVERY = 4  # accepted solver steps between convergence tests
+WATCH_SECONDS = 1.0  # at most this long between two calls of a ``watch`` callback (progress on a terminal)
+Watch = Callable[[int, float, float], None]  # (model, flow time t, last tested L_k): observes, never steers
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,9 +68,10 @@ class _Budget(Exception):
     pass
 
 
+@with_single_blas_thread
 def _one(args: tuple[Any, ...]) -> dict[str, Any]:
     """Integrate one model (flat parameters y0 of a student) to its limit; a pure function of its arguments."""
-    student, y0, d, wstar, W, t_max, loss_tol, grad_tol, rtol, atol, max_evals = args
+    student, y0, d, wstar, W, t_max, loss_tol, grad_tol, rtol, atol, max_evals, index, watch = args
     k = wstar.size
     Wm = np.diag(W) if W.ndim == 1 else W
     scale = max(1.0, float(wstar @ Wm @ wstar))
@@ -87,8 +92,11 @@ def _one(args: tuple[Any, ...]) -> dict[str, Any]:
         J = student.jacobian(student.unflatten(y[None, :], d), k)
         return -2.0 * (J.T @ (Wm @ J))
 
+    last = [time.monotonic(), float("nan")]  # when ``watch`` was last called; the last tested loss
+
     def converged(y: FloatArray) -> bool | None:
         loss, g = loss_grad(y)
+        last[1] = float(loss)
         if not (np.isfinite(loss) and np.all(np.isfinite(g))):
             return None
         return loss <= loss_tol * scale and float(np.linalg.norm(g)) <= grad_tol
@@ -108,6 +116,9 @@ def _one(args: tuple[Any, ...]) -> dict[str, Any]:
                 solver.step()
                 n += 1
                 t_end, y_end = float(solver.t), solver.y
+                if watch is not None and time.monotonic() - last[0] >= WATCH_SECONDS:
+                    last[0] = time.monotonic()
+                    watch(index, t_end, last[1])
                 if solver.status == "failed":  # a non-finite state is reported as diverged below
                     status = "failed"
                     break
@@ -126,6 +137,7 @@ def _one(args: tuple[Any, ...]) -> dict[str, Any]:
     return {"y": y_end, "t": t_end, "status": status, "nfev": evals[0]}
 
 
+@with_single_blas_thread
 def flow_limit(
     params: Any,
     teacher: Teacher | NonlinearTeacher,
@@ -142,11 +154,14 @@ def flow_limit(
     max_evals: int = 200_000,
     executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
+    watch: Watch | None = None,
 ) -> LimitResult:
     """Gradient flow of every model in ``params`` (any student) to its limit (see the module docstring).
 
     ``executor`` (a ``concurrent.futures.Executor``) runs the models in parallel; without it
-    they run one after the other in this process.  The result is the same either way.
+    they run one after the other in this process.  The result is the same either way.  ``progress(n)`` is
+    called as each model finishes; ``watch(model, t, loss)``, in this process only (no executor), at least
+    every WATCH_SECONDS while a model integrates, with its flow time and its last tested loss.
     """
     k = check_length(k)
     qs = check_lengths(qs)
@@ -164,7 +179,7 @@ def flow_limit(
     theta = student.flatten(params)
     d = params.d
     tasks = [(student, theta[i], d, wstar, W, float(t_max), float(loss_tol), float(grad_tol), float(rtol), float(atol),
-              int(max_evals)) for i in range(params.n_models)]
+              int(max_evals), i, watch if executor is None else None) for i in range(params.n_models)]
     outs: list[dict[str, Any]] = []
     results = map(_one, tasks) if executor is None else executor.map(_one, tasks)
     for out in results:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from tempx.numerics.blas_threads import with_single_blas_thread
 from tempx.numerics.students.dense import Params
 from tempx.numerics.teachers import FloatArray, NonlinearTeacher, Teacher
 from tempx.theory.errors import InvalidInput
@@ -33,6 +34,7 @@ class MonteCarlo:
         return abs(self.mean - value) <= z * self.stderr
 
 
+@with_single_blas_thread
 def monte_carlo_loss(
     params: Params, teacher: Teacher, k: int, n: int, seed: int, law: str = "gaussian", model: int = 0
 ) -> MonteCarlo:
@@ -60,6 +62,7 @@ def monte_carlo_loss(
 MC_SEQUENCES = 4096  # held-out sequences for the extrapolation loss of a non-linear student (default)
 
 
+@with_single_blas_thread
 def extrapolation_mc(params: Any, teacher: Teacher | NonlinearTeacher, qs: Sequence[int], n: int = MC_SEQUENCES, seed: int = 0
                      ) -> tuple[FloatArray, FloatArray]:
     """L_q = E (ŷ_{q−1} − y_{q−1})² for a student of any kind, estimated on n held-out Gaussian sequences of

@@ -57,12 +57,13 @@ class Params(Batch):
     def norms(self) -> dict[str, FloatArray]:
         """‖Q‖_F, ‖A‖_F, ‖A − Aᵀ‖_F, ‖B − Cᵀ‖_F per model (distances from M and balance)."""
         A = self.A
-        return {
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged model's norms are inf or nan, reported as such
+            return {
             "Q_norm": np.linalg.norm(self.q_matrix(), axis=(1, 2)),
-            "A_norm": np.linalg.norm(A, axis=(1, 2)),
-            "A_asym": np.linalg.norm(A - A.transpose(0, 2, 1), axis=(1, 2)),
-            "BC_gap": np.linalg.norm(self.B - self.C.transpose(0, 2, 1), axis=(1, 2)),
-        }
+                "A_norm": np.linalg.norm(A, axis=(1, 2)),
+                "A_asym": np.linalg.norm(A - A.transpose(0, 2, 1), axis=(1, 2)),
+                "BC_gap": np.linalg.norm(self.B - self.C.transpose(0, 2, 1), axis=(1, 2)),
+            }
 
 
 @dataclass(frozen=True, eq=False)

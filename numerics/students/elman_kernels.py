@@ -7,26 +7,25 @@ Z_t = H_{t−1} Aᵀ + x_t bᵀ, H_t = φ(Z_t); errors e_t = H_t c − y_t; back
 G_t = ((2/n) τ_t e_t cᵀ + G_{t+1} A) ⊙ φ'(Z_t), ∇A += G_tᵀ H_{t−1}, ∇b += G_tᵀ x_t, ∇c += (2/n) τ_t H_tᵀ e_t.
 About 6 n k d² flops per model and step.  The activation is a code (0 identity, 1 tanh, 2 relu),
 applied by one vectorized loop per activation (tanh by ``_tanh``, not libm's scalar call).  Models run
-in parallel threads; a single model's sequences are split into row blocks, one per thread, whose
-gradients are summed; BLAS runs on one thread inside them (``blas_threads``).  The stopping rules are
+in parallel threads; a single model's sequences are split into a fixed number of row blocks (at most
+``MAX_PARTS``, never the thread count, so the order of the sum does not depend on it), whose gradients
+are summed in block order; BLAS runs on one thread inside every block (``tempx.numerics.blas_threads``).  The stopping rules are
 ``gd``'s (``dense_kernels.stopped``).  Timings: docs/performance.md.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 from typing import Any
 
 import numpy as np
 
-from tempx.numerics.students.blas_threads import single_blas_thread
+from tempx.numerics.blas_threads import single_blas_thread
 from tempx.numerics.students.dense_kernels import AVAILABLE
 
 __all__ = ["AVAILABLE", "gd_block"]
 
 if AVAILABLE:
-    import numba
     from numba import njit, prange
 
     from tempx.numerics.students.dense_kernels import stopped
@@ -218,13 +217,15 @@ if AVAILABLE:
 
 
 MIN_ROWS = 64  # fewest sequences per row block of a single model (smaller blocks cost more than they save)
+MAX_PARTS = 8  # most row blocks of a single model: a constant, so the gradient's sum has one order on every machine
 
 
 def gd_block(A: np.ndarray, b: np.ndarray, c: np.ndarray, code: int, X: np.ndarray, Y: np.ndarray, tw: np.ndarray,
              lr: float, t_start: int, n_steps: int, total: int, tol: float, bound: float, out: np.ndarray,
              parts: int | None = None) -> None:
     """Advance every running model (out[m, 0] == 0) by up to ``n_steps`` BPTT steps, in place.  A single
-    model's sequences go in ``parts`` row blocks (default: one per numba thread, at least MIN_ROWS rows each)."""
+    model's sequences go in ``parts`` row blocks (default: min(MAX_PARTS, n // MIN_ROWS), at least one; not the
+    thread count, which would change the order of the gradient's sum)."""
     if not AVAILABLE:  # pragma: no cover
         raise RuntimeError("numba is not installed")
     args = (A, b, c, int(code), np.ascontiguousarray(X), np.ascontiguousarray(Y), np.ascontiguousarray(tw), float(lr),
@@ -232,9 +233,8 @@ def gd_block(A: np.ndarray, b: np.ndarray, c: np.ndarray, code: int, X: np.ndarr
     if A.shape[0] == 1 and out[0, 0] != 0.0:
         return
     if parts is None:
-        parts = max(1, min(numba.get_num_threads(), X.shape[0] // MIN_ROWS))
-    threaded = A.shape[0] > 1 or parts > 1  # numba's threads: one BLAS thread inside each; else BLAS may use all
-    with single_blas_thread() if threaded else contextlib.nullcontext():
+        parts = max(1, min(MAX_PARTS, X.shape[0] // MIN_ROWS))
+    with single_blas_thread():
         if A.shape[0] > 1:  # models in parallel threads
             _block_parallel(*args)
         else:  # one model: its sequences in row blocks, in parallel when there are several

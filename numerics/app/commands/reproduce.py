@@ -22,7 +22,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     scale.add_argument("--quick", action="store_true", help="quick scale (default; about 1.5 minutes on 2 cores)")
     scale.add_argument("--full", action="store_true", help="paper scale: more seeds, sizes and steps")
     p.add_argument("--seed", default="0", help="base seed of every experiment and claim check (default 0)")
-    p.add_argument("--jobs", default="1", help="worker processes for independent units (default 1)")
+    p.add_argument("--jobs", default="auto", help="worker processes for independent units: a number, or auto (default: "
+                                                  "one per available core, as many as the memory limit holds)")
     p.add_argument("--scheduler", metavar="ADDRESS|local:N",
                    help="run the units on a Dask cluster: a scheduler address (tcp://host:8786) or local:N for a "
                         "LocalCluster of N single-threaded workers (needs tempx[cluster]; see docs/cluster.md)")
@@ -52,8 +53,10 @@ def run(args: argparse.Namespace) -> int:
     from tempx.numerics.app.reproduce import SCALES, check_manifest, code_version, plan, run_units
 
     seed = nonneg_int(args.seed, "--seed")
-    jobs = positive_int(args.jobs, "--jobs")
-    from tempx.numerics.drivers.executors import check_executor_options
+    from tempx.numerics.drivers.executors import auto_jobs, check_executor_options
+
+    jobs = auto_jobs() if args.jobs == "auto" and args.scheduler is None else \
+        1 if args.jobs == "auto" else positive_int(args.jobs, "--jobs")
 
     check_executor_options(args.jobs, args.scheduler)  # one line before any folder is touched
     scale = "full" if args.full else "quick"
@@ -61,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     if args.config:
         scale = "custom"
     if args.dry_run:
-        return _dry_run(plan(scale, seed, config=config), scale, seed)
+        return _dry_run(plan(scale, seed, config=config), scale, seed, jobs)
     out = ensure_dir(Path(args.out))
     code = code_version()
     check_manifest(out, code)
@@ -91,12 +94,21 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _dry_run(units: list[Any], scale: str, seed: int) -> int:
-    """The plan, one line per kind of unit (claims, then experiments), in report order."""
+def _dry_run(units: list[Any], scale: str, seed: int, jobs: int) -> int:
+    """The plan, one line per kind of unit (claims, then experiments), in report order, with estimated times."""
+    from tempx.numerics.app.costs import estimate_seconds
+
     counts: dict[str, int] = {}
+    seconds: dict[str, float] = {}
     for u in units:
         counts[u.kind] = counts.get(u.kind, 0) + 1
-    print(f"tempx reproduce --dry-run: {len(units)} units ({scale} scale, seed {seed})")
+        seconds[u.kind] = seconds.get(u.kind, 0.0) + estimate_seconds(u.kind, dict(u.params))
+    total = sum(seconds.values())
+    longest = max((estimate_seconds(u.kind, dict(u.params)) for u in units), default=0.0)
+    wall = max(total / jobs, longest)
+    print(f"tempx reproduce --dry-run: {len(units)} units ({scale} scale, seed {seed}); estimated {total:.0f} s of "
+          f"work, about {wall:.0f} s with {jobs} job{'s' * (jobs > 1)} (on the 2-core reference machine, compiled "
+          f"kernels cached; the first run compiles them, see docs/reproduce.md)")
     for kind, n in counts.items():
-        print(f"  {kind}: {n} unit{'s' * (n > 1)}")
+        print(f"  {kind}: {n} unit{'s' * (n > 1)}, about {seconds[kind]:.0f} s")
     return 0

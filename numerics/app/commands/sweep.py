@@ -18,6 +18,10 @@ from tempx.theory.teacher_spec import TEACHER_FORMS
 
 HELP = "sweep the initialization scale σ over seeds and sizes; write a tidy table (CSV, JSON) and figures"
 
+MAX_VALUES = 64  # values in each of --d, --k, --sigmas (distinct)
+MAX_MODELS = 100_000  # cells × seeds: bounded before anything runs
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--d", required=True, help="state dimensions D1[,D2,...]")
     p.add_argument("--k", required=True, help="training lengths K1[,K2,...]")
@@ -45,10 +49,21 @@ def _cell(cell: tuple[int, int, float], seeds: int, init: str, lr: float, steps:
           n_data: int | None, teacher: str, student: str, online: int | None = None, mc: int = 4096) -> list[dict[str, Any]]:
     """One (d, k, σ) cell: a pure function of its arguments (model i from seed i), run anywhere."""
     from tempx.numerics.app.experiments import init_scale_sweep
+    from tempx.numerics.blas_threads import single_blas_thread
 
     d, k, sigma = cell
-    return init_scale_sweep([d], [k], [sigma], seeds, init, lr, steps, q, n_data, teacher=teacher, student=student,
-                            online=online, mc_sequences=mc)
+    with single_blas_thread():
+        return init_scale_sweep([d], [k], [sigma], seeds, init, lr, steps, q, n_data, teacher=teacher, student=student,
+                                online=online, mc_sequences=mc)
+
+
+def _distinct(values: list[Any], name: str) -> list[Any]:
+    """A list of at most MAX_VALUES values, none repeated (a repeated value would train the same cell twice)."""
+    if len(values) > MAX_VALUES:
+        raise InvalidInput(f"{name} lists {len(values)} values; at most {MAX_VALUES} are allowed")
+    if len(set(values)) != len(values):
+        raise InvalidInput(f"{name} lists a value more than once ({sorted(v for v in set(values) if values.count(v) > 1)[0]})")
+    return values
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,9 +71,9 @@ def run(args: argparse.Namespace) -> int:
     from tempx.numerics.losses import check_lengths
     from tempx.numerics.students import get
 
-    ds = int_list(args.d, "--d")
-    ks = int_list(args.k, "--k")
-    sigmas = float_list(args.sigmas, "--sigmas")
+    ds = _distinct(int_list(args.d, "--d"), "--d")
+    ks = _distinct(int_list(args.k, "--k"), "--k")
+    sigmas = _distinct(float_list(args.sigmas, "--sigmas"), "--sigmas")
     seeds = positive_int(args.seeds, "--seeds")
     lr = positive_float(args.lr, "--lr")
     steps = nonneg_int(args.steps, "--steps")
@@ -94,8 +109,11 @@ def run(args: argparse.Namespace) -> int:
     check_lengths([q or 4 * max(ks)])
     check_memory(f"sweep with d up to {max(ds)}, k up to {max(ks)}, {seeds} seeds per cell",
                  train_bytes(seeds, max(ds), max(ks), (q or 4 * max(ks)), n_data or n_online))
-    out = ensure_dir(Path(args.out))
     grid = [(d, k, s) for d in ds for k in ks for s in sigmas]
+    if len(grid) * seeds > MAX_MODELS:
+        raise InvalidInput(f"--d, --k and --sigmas give {len(grid)} cells of {seeds} seeds, {len(grid) * seeds} models; "
+                           f"a sweep trains at most {MAX_MODELS}")
+    out = ensure_dir(Path(args.out))
     cells = len(grid)
     bar = Progress(cells, "sweep", enabled=True if args.progress else None)
     cell = functools.partial(_cell, seeds=seeds, init=init, lr=lr, steps=steps, q=q, n_data=n_data,
@@ -115,12 +133,18 @@ def run(args: argparse.Namespace) -> int:
               "mc_sequences": n_mc if s.nonlinear else None}
     from tempx.numerics.app.plots import plot_q0, plot_sweep  # matplotlib only when drawing
 
+    drawable = any(r["extrapolation_loss"] is not None for r in rows)
     with staged(out) as stage:  # all of the result set, or none of it
         write_text_atomic(stage / "results.csv", rows_to_csv(rows, ROW_COLUMNS))
         write_text_atomic(stage / "results.json", json.dumps({"config": config, "summary": summary, "rows": rows},
                                                              indent=1))
         figs = [out / f.relative_to(stage) for f in
-                plot_sweep(rows, stage / "extrapolation_vs_sigma") + plot_q0(rows, stage / "extrapolation_vs_Q0")]
+                plot_sweep(rows, stage / "extrapolation_vs_sigma") + plot_q0(rows, stage / "extrapolation_vs_Q0")] \
+            if drawable else []
+    if not drawable:
+        print(f"every model diverged (no finite extrapolation loss to plot; each row records its divergence step); "
+              f"wrote {out / 'results.csv'}, {out / 'results.json'}, no figures")
+        return 0
     print(f"{len(rows)} models in {cells} cells; wrote {out / 'results.csv'}, {out / 'results.json'}, "
           + ", ".join(str(f) for f in figs))
     for s in summary:

@@ -256,9 +256,18 @@ def _run_limit(args: argparse.Namespace, student: Any, params: Any, teacher: Any
     from tempx.numerics.students.files import save_params
 
     bar = Progress(params.n_models, "flow", enabled=True if args.progress else None)
-    with local_executor(jobs) as ex:
+    done = [0]
+
+    def finished(n: int) -> None:
+        done[0] = n
+        bar.update(n, "")
+
+    def watch(model: int, t: float, loss: float) -> None:  # in this process (--jobs 1): the running model
+        bar.update(done[0], f"model {model}: t = {t:.3g}, L_{k} = {loss:.2e}")
+
+    with local_executor(jobs) as ex, bar.ticking():
         res = flow_limit(params, teacher, k, qs, weights=None if moment is not None else args.loss, moment=moment,
-                         t_max=t_max, executor=ex, progress=lambda n: bar.update(n, ""))
+                         t_max=t_max, executor=ex, progress=finished, watch=watch)
     bar.close()
     sv = hankel_singular_values(student.to_dense(res.params), hankel_size(teacher_dim))
     ranks = hankel_rank(sv)

@@ -1,0 +1,48 @@
+"""What a reproduce unit costs, estimated before it runs: for the order of the work, its ETA and ``--dry-run``.
+
+A unit's estimate is ``SECONDS_PER_WORK[kind] × work(unit)``, with a size measure that grows as the work
+does: seeds × d² × k, scaled by steps / 20 000 for gradient descent, by n / 8 for the BPTT of an Elman
+student on n sequences, and by 8 for the flows of diagonal, complex and LRU students (many short solver
+steps: their flows stop on the evaluation budget more often).  The coefficients are the per-kind totals of
+measured seconds over total work in one run of the quick scale on the 2-core reference machine, one
+process (``python benchmarks/reproduce.py --fit`` prints them).  Per unit the estimate is within
+about 5× of the measured time; per kind, at the quick scale, it is exact by construction.
+
+The estimates never change a result: they order the units (longest first, so that the last unit to
+finish in a pool is a short one) and scale the elapsed time into an ETA.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["CLAIM_SECONDS", "SECONDS_PER_WORK", "estimate_seconds", "work"]
+
+# seconds per unit of ``work`` (python benchmarks/reproduce.py --fit; 2026-12-03, 2-core reference machine)
+SECONDS_PER_WORK = {"E1": 1.33e-05, "E1L": 3.09e-04, "E2": 7.14e-05, "E3": 3.66e-05, "E4": 1.01e-05, "E5": 2.73e-05,
+                    "E6": 2.77e-05, "E7": 2.86e-04, "E8": 2.03e-04, "E9": 5.18e-04}
+CLAIM_SECONDS = 0.165  # a claim check (mean over C1–C15)
+DEFAULT_SECONDS_PER_WORK = 3e-4  # a kind not measured yet: the largest per-model coefficient above, rounded
+_SLOW_FLOWS = ("diagonal", "complex", "lru")
+
+
+def work(kind: str, params: dict[str, Any]) -> float:
+    """The size measure of one unit (see the module docstring); 1 for a claim check."""
+    if kind.startswith("C"):
+        return 1.0
+    d, k, seeds = params.get("d") or 1, params.get("k") or 1, params.get("seeds") or 1
+    w = float(seeds) * d * d * k
+    if params.get("steps"):
+        w *= params["steps"] / 20000
+    if params.get("student") in ("tanh", "relu", "identity") and params.get("n_data"):
+        w *= params["n_data"] / 8
+    if params.get("student") in _SLOW_FLOWS and kind in ("E7", "E9"):
+        w *= 8
+    return w
+
+
+def estimate_seconds(kind: str, params: dict[str, Any]) -> float:
+    """Seconds one unit takes on the reference machine in one process (an estimate, see the module docstring)."""
+    if kind.startswith("C"):
+        return CLAIM_SECONDS
+    return SECONDS_PER_WORK.get(kind, DEFAULT_SECONDS_PER_WORK) * work(kind, params)
