@@ -8,15 +8,19 @@ measured seconds over total work in one run of the quick scale on the 2-core ref
 process (``python benchmarks/reproduce.py --fit`` prints them).  Per unit the estimate is within
 about 5× of the measured time; per kind, at the quick scale, it is exact by construction.
 
-The estimates never change a result: they order the units (longest first, so that the last unit to
-finish in a pool is a short one) and scale the elapsed time into an ETA.
+The estimates never change a result: they order the units and scale the elapsed time into an ETA.
+``order`` puts longest first (so that the last unit to finish in a pool is a short one), except that a
+compiled kernel is compiled once: the first unit of each kernel family goes first (largest compilation
+first, one per worker), and the other units of a family whose compilation takes long (the Elman BPTT
+kernel, about 45 s on the reference machine against 13 s for the dense GD kernel) go last, so that no
+two workers compile the same kernel at once on a fresh install.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CLAIM_SECONDS", "SECONDS_PER_WORK", "estimate_seconds", "work"]
+__all__ = ["CLAIM_SECONDS", "SECONDS_PER_WORK", "estimate_seconds", "kernel_family", "order", "work"]
 
 # seconds per unit of ``work`` (python benchmarks/reproduce.py --fit; 2026-12-03, 2-core reference machine)
 SECONDS_PER_WORK = {"E1": 1.33e-05, "E1L": 3.09e-04, "E2": 7.14e-05, "E3": 3.66e-05, "E4": 1.01e-05, "E5": 2.73e-05,
@@ -24,6 +28,31 @@ SECONDS_PER_WORK = {"E1": 1.33e-05, "E1L": 3.09e-04, "E2": 7.14e-05, "E3": 3.66e
 CLAIM_SECONDS = 0.165  # a claim check (mean over C1–C15)
 DEFAULT_SECONDS_PER_WORK = 3e-4  # a kind not measured yet: the largest per-model coefficient above, rounded
 _SLOW_FLOWS = ("diagonal", "complex", "lru")
+
+
+# kernel family -> seconds to compile it on a fresh install (numba; measured on the reference machine)
+COMPILE_SECONDS = {"elman": 46.0, "dense-gd": 13.0}
+_GD_KINDS = ("E1", "E2", "E3", "E4", "E5", "E6", "E8")
+
+
+def kernel_family(kind: str, params: dict[str, Any]) -> str | None:
+    """The compiled kernel a unit runs (None: none; the flows run numpy, the claims exact arithmetic)."""
+    if kind not in _GD_KINDS:
+        return None
+    return "elman" if params.get("student") in ("tanh", "relu", "identity") else "dense-gd"
+
+
+def order(units: list[Any], seconds: dict[Any, float]) -> list[Any]:
+    """``units`` (with ``kind`` and ``params``) in the order to submit them (see the module docstring)."""
+    by_time = sorted(units, key=lambda u: -seconds[u])
+    first: dict[str, Any] = {}
+    for u in by_time:
+        fam = kernel_family(u.kind, dict(u.params))
+        if fam is not None and fam not in first:
+            first[fam] = u
+    heads = sorted(first.values(), key=lambda u: -COMPILE_SECONDS[kernel_family(u.kind, dict(u.params)) or ""])
+    late = [u for u in by_time if u not in heads and kernel_family(u.kind, dict(u.params)) == "elman"]
+    return heads + [u for u in by_time if u not in heads and u not in late] + late
 
 
 def work(kind: str, params: dict[str, Any]) -> float:

@@ -261,11 +261,11 @@ def run_units(
         timings[unit.label()] = entry["seconds"]
         return True
 
-    from tempx.numerics.app.costs import estimate_seconds
+    from tempx.numerics.app.costs import estimate_seconds, order
 
     estimate = {u: estimate_seconds(u.kind, dict(u.params)) for u in units}
-    # longest first, so that the last units a pool finishes are short ones (the order changes no result)
-    missing = sorted((u for u in units if not load(u)), key=lambda u: -estimate[u])
+    # longest first, each compiled kernel compiled once (costs.order); the order changes no result
+    missing = order([u for u in units if not load(u)], estimate)
     total, done = len(units), len(units) - len(missing)
     if done:
         report(f"[{done}/{total}] found {done} finished units in {cache}")
