@@ -109,7 +109,7 @@ def test_bptt_and_monte_carlo_are_the_same_whatever_the_threads(n_data: int) -> 
 
 def _train_json(env: dict[str, str], *args: str) -> str:
     proc = subprocess.run([sys.executable, "-m", "tempx", "train", *args, "--format", "json"], capture_output=True,
-                          text=True, env={**os.environ, **env}, timeout=300)
+                          text=True, env={**os.environ, **env}, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -149,7 +149,7 @@ def test_reproduce_is_byte_identical_under_every_executor_and_blas_setting(tmp_p
         out = tmp_path / f"run{n}"
         full_env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
         proc = subprocess.run([sys.executable, "-m", "tempx", "reproduce", "--config", str(cfg), "--out", str(out),
-                               *flags], capture_output=True, text=True, env={**full_env, **env}, timeout=1200)
+                               *flags], capture_output=True, text=True, env={**full_env, **env}, timeout=1200, check=False)
         assert proc.returncode == 0, proc.stderr[-2000:]
         docs.append((out / "results.json").read_bytes())
     assert docs[0] == docs[1] == docs[2]

@@ -201,7 +201,7 @@ def work(unit: Unit) -> dict[str, Any]:
 
 
 def _duration(seconds: float) -> str:
-    s = int(round(seconds))
+    s = round(seconds)
     return f"{s // 60} min {s % 60:02d} s" if s >= 60 else f"{s} s"
 
 

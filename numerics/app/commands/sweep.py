@@ -62,7 +62,7 @@ def _distinct(values: list[Any], name: str) -> list[Any]:
     if len(values) > MAX_VALUES:
         raise InvalidInput(f"{name} lists {len(values)} values; at most {MAX_VALUES} are allowed")
     if len(set(values)) != len(values):
-        raise InvalidInput(f"{name} lists a value more than once ({sorted(v for v in set(values) if values.count(v) > 1)[0]})")
+        raise InvalidInput(f"{name} lists a value more than once ({min(v for v in set(values) if values.count(v) > 1)})")
     return values
 
 
