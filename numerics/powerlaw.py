@@ -17,20 +17,21 @@ __all__ = ["FLOAT_FLOOR", "bootstrap_slopes", "fit_exponent"]
 FLOAT_FLOOR = 1e-28  # below this an extrapolation error of a float64 model is round-off, not signal
 
 
-def _slope(x: np.ndarray, y: np.ndarray) -> float:
-    return float(np.polyfit(x, y, 1)[0])
-
-
 def bootstrap_slopes(usable: dict[float, np.ndarray], n_boot: int, seed: int) -> np.ndarray:
     """Slopes of log10 median L against log10 σ over ``n_boot`` resamples of the models of each σ."""
     sig = sorted(usable)
     x = np.log10(sig)
     rng = np.random.default_rng(seed)
-    boots = np.empty(n_boot)
+    # the resamples are drawn in the order of the plain loop (b, then σ), as ``rng.choice(v, v.size)`` draws them
+    # (it takes rng.integers(0, v.size, v.size, dtype=int64)); medians and slopes are then computed for all b at once
+    idx = {s: np.empty((n_boot, usable[s].size), dtype=np.int64) for s in sig}
     for b in range(n_boot):
-        med = [np.median(rng.choice(usable[s], size=usable[s].size, replace=True)) for s in sig]
-        boots[b] = _slope(x, np.log10(np.maximum(med, FLOAT_FLOOR)))
-    return boots
+        for s in sig:
+            idx[s][b] = rng.integers(0, usable[s].size, size=usable[s].size, dtype=np.int64)
+    med = np.stack([np.median(usable[s][idx[s]], axis=1) for s in sig], axis=1)  # (n_boot, len(sig))
+    y = np.log10(np.maximum(med, FLOAT_FLOOR))
+    xc = x - x.mean()
+    return (y - y.mean(axis=1, keepdims=True)) @ xc / (xc @ xc)  # the least-squares slope of each row
 
 
 def fit_exponent(values: Mapping[float, Sequence[float]], n_boot: int = 1000, seed: int = 0,

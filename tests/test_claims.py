@@ -28,7 +28,7 @@ IDS = [c.id for c in CLAIMS]
 
 
 def test_registry_lists_every_claim_once() -> None:
-    assert IDS == ["C1", "C2", "C3", "C4", "C5", "C6", "C10", "C11", "C12", "C13", "C14", "C15"]
+    assert IDS == ["C1", "C2", "C3", "C4", "C5", "C6", "C10", "C11", "C12", "C13", "C14", "C15", "C16"]
 
 
 @pytest.mark.parametrize("claim", CLAIMS, ids=IDS)
@@ -286,6 +286,9 @@ FIRST_EVIDENCE = {  # claim module → form → the statement its check begins w
                  "dimension": "dimension of the construction"},
     "c14_exact_linf": {"zero": "m = 0 and L_inf = 0", "stable": "L_inf finite"},
     "c10_threshold": {"threshold": "L_k(student) = 0"},
+    "c16_poisoning": {"conservation": "d/dt of the conserved coordinate: mode i minus mode 1",
+                      "poisoned": "the law breaks: d/dt (coordinate 1 - coordinate 2) at a rational point",
+                      "limit": "every bracket nonempty, relative width <= 1e-20"},
 }
 
 

@@ -321,3 +321,21 @@ def test_dry_run_prints_the_plan_of_the_chosen_scale_and_touches_nothing(tmp_pat
         assert f"  E1: {sum(u.kind == 'E1' for u in units)} units, about {e1:.0f} s" in proc.stdout
     assert len(plan("full", 0)) > len(plan("quick", 0))
     assert not (tmp_path / "never").exists()
+
+
+def test_units_go_longest_first_and_each_kernel_is_compiled_once() -> None:
+    """The order of the work (it changes no result): the first unit of each compiled-kernel family leads, the Elman
+    family's compile-heavy head first; the other Elman units come last; everything else longest first."""
+    from tempx.numerics.app.costs import kernel_family, order
+
+    units = plan("quick", 0)
+    est = {u: estimate_seconds(u.kind, dict(u.params)) for u in units}
+    got = order(units, est)
+    assert sorted(got, key=units.index) == units  # a permutation
+    fams = [kernel_family(u.kind, dict(u.params)) for u in got]
+    assert fams[0] == "elman" and fams[1] == "dense-gd"
+    rest = got[2:]
+    elman_tail = [u for u in rest if kernel_family(u.kind, dict(u.params)) == "elman"]
+    assert elman_tail and rest[-len(elman_tail):] == elman_tail
+    middle = [est[u] for u in rest[:-len(elman_tail)]]
+    assert middle == sorted(middle, reverse=True)

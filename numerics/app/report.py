@@ -64,6 +64,10 @@ def assemble(units: list[Any], results: dict[Any, Any], code: str, scale: str, s
         doc["E9"].update(exponent_fits(doc["E9"]["rows"]))
     if "E1L" in doc:
         doc["E1L"].update(limit_summary(doc["E1L"]["rows"], config["E1L"]))
+    if "E10" in doc:
+        from tempx.numerics.app.report_poisoning import e10_summary
+
+        doc["E10"]["summary"] = e10_summary(doc["E10"]["rows"])
     doc["key_numbers"] = _key_numbers(doc)
     return doc
 
@@ -227,6 +231,9 @@ def _key_numbers(doc: dict[str, Any]) -> list[dict[str, Any]]:
         for name, values in e["curves"].items():
             keys.append({"name": f"E3: L_{e['q'][-1]} of {name} (d={e['d']}, k={e['k']})", "value": _fmt(values[-1]),
                          "params": {"experiment": "E3", "d": e["d"], "k": e["k"], "q": e["q"][-1], "seed": e["seed"]}})
+    from tempx.numerics.app.report_poisoning import e10_key_numbers
+
+    keys += e10_key_numbers(doc)
     return keys
 
 
@@ -394,8 +401,22 @@ def write_experiment(doc: dict[str, Any], name: str, out: Path, figs_dir: Path, 
     return [*written, tables_dir / f"{name}.tex"]
 
 
-def write_outputs(out: Path, doc: dict[str, Any], environment: dict[str, Any], command: str) -> list[Path]:
-    """All files of a reproduction; returns their paths."""
+EXPERIMENTS = ("E1", "E1L", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10")
+
+
+def _write_one(task: tuple[dict[str, Any], str, Path, Path, Path]) -> list[Path]:
+    doc, name, out, figs_dir, tables_dir = task
+    if name == "E10":
+        from tempx.numerics.app.report_poisoning import write_e10
+
+        return write_e10(doc, out, figs_dir, tables_dir)
+    return write_experiment(doc, name, out, figs_dir, tables_dir)
+
+
+def write_outputs(out: Path, doc: dict[str, Any], environment: dict[str, Any], command: str, jobs: int = 1) -> list[Path]:
+    """All files of a reproduction; returns their paths.  With ``jobs`` > 1 the experiments' tables and figures
+    are drawn in that many local processes (drawing is most of the report's time; each experiment's files are
+    its own, so the bytes do not depend on who drew them)."""
     figs_dir, tables_dir = ensure_dir(out / "figures"), ensure_dir(out / "tables")
     written: list[Path] = []
     claims_rows = [{"id": c["id"], "kind": c["kind"], "title": c["title"], "passed": c["passed"], "n_checks": c["n_checks"],
@@ -407,9 +428,17 @@ def write_outputs(out: Path, doc: dict[str, Any], environment: dict[str, Any], c
                      "Exact checks of the claims (tempx verify).", "tab:tempx-claims")
     write_text_atomic(tables_dir / "claims.tex", tex)
     written.append(tables_dir / "claims.tex")
-    for name in ("E1", "E1L", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9"):
-        if name in doc:
-            written += write_experiment(doc, name, out, figs_dir, tables_dir)
+    tasks = [(doc, name, out, figs_dir, tables_dir) for name in EXPERIMENTS if name in doc]
+    if jobs > 1 and len(tasks) > 1:
+        from tempx.numerics.drivers.executors import local_executor
+
+        with local_executor(min(jobs, len(tasks))) as ex:
+            assert ex is not None
+            for paths in ex.map(_write_one, tasks):
+                written += paths
+    else:
+        for task in tasks:
+            written += _write_one(task)
     write_text_atomic(out / "results.json", json.dumps(doc, indent=1, sort_keys=True) + "\n")
     write_text_atomic(out / "environment.json", json.dumps(environment, indent=1, sort_keys=True) + "\n")
     write_text_atomic(out / "REPORT.md", render_report(doc, command))
@@ -578,6 +607,11 @@ def render_report(doc: dict[str, Any], command: str) -> str:
         md += [f"| {f['student']} | `{f['teacher']}` | {f['d']} | {f['k']} | "
                + ("— | — " if f["exponent"] is None else f"{f['exponent']:.2f} | [{f['ci_low']:.2f}, {f['ci_high']:.2f}] ")
                + f"| {2 * f['k']} | {f['converged']}/{f['n']} |" for f in doc["E9"]["fits"]]
+    if "E10" in doc:
+        from tempx.numerics.app.report_poisoning import e10_section
+
+        fig += 1
+        md += e10_section(doc, cfg, fig)
     md += ["", "## Reproduce", "", f"    {command}", "",
            ("Rerunning the same command in the same folder reuses every finished unit (cache/), so an interrupted run "
            "resumes where it stopped and gives identical results.json."), ""]

@@ -136,6 +136,11 @@ def plan(scale: str, seed: int, claim_ids: list[str] | None = None, config: dict
         units += [Unit.of("E9", student=series["student"], teacher=series["teacher"], d=d, k=k, sigma=s, seeds=e["seeds"],
                           t_max=e["t_max"], max_evals=e["max_evals"], q=e["q_factor"] * k, seed=seed)
                   for series in e["series"] for d, k in series["cells"] for s in e["sigmas"]]
+    if "E10" in cfg:
+        e = cfg["E10"]
+        units += [Unit.of("E10", k=s["k"], d=s["d"], gap=s["gap"], sigma=sigma, seeds=e["seeds"], t_max=e["t_max"],
+                          max_evals=e["max_evals"], terms=e["error_terms"], seed=seed)
+                  for s in e["settings"] for sigma in s["sigmas"]]
     return units
 
 
@@ -180,6 +185,11 @@ def compute(unit: Unit) -> Any:
                            init=p["init"] if unit.kind == "E7" else None,
                            negative_fraction=p["negative_fraction"] if unit.kind == "E7" else 0.0,
                            experiment=unit.kind, max_evals=p["max_evals"])
+    if unit.kind == "E10":
+        from tempx.numerics.app.poisoning import poisoning_cell
+
+        return poisoning_cell(p["k"], p["d"], p["sigma"], p["gap"], p["seeds"], seed=p["seed"], t_max=p["t_max"],
+                              max_evals=p["max_evals"], terms=p["terms"])
     if unit.kind in ("E5", "E6"):
         return teacher_experiment(unit.kind, p["teacher"], p["d"], [p["k"]], [p["sigma"]], p["seeds"], lr=p["lr"],
                                   steps=p["steps"], q=p["q"], seed=p["seed"])  # E5, E6: dense students, gaussian init

@@ -138,6 +138,7 @@ def gd(
     data: FloatArray | None = None,
     online: tuple[int, int] | None = None,
     mc: tuple[int, int] = (MC_SEQUENCES, 0),
+    freeze: Sequence[str] = (),
 ) -> GDResult:
     r"""Gradient descent on L_ω (or the empirical loss with ``moment``) for every model of any student.
 
@@ -165,6 +166,8 @@ def gd(
         backend: ``numba`` (the student's compiled kernel), ``numpy`` (vectorized reference) or
             ``auto`` (the kernel where there is one and numba is installed).  Both give the same
             trajectories up to round-off (tested to 1e-12 relative).
+        freeze: names of the student's fields kept at their initial values (their gradient is not
+            applied; ``Student.frozen_mask``).  Runs on the numpy engine (the kernels update every field).
 
     Returns:
         A ``GDResult``.
@@ -189,8 +192,9 @@ def gd(
                            "its population loss has no closed form")
     if not student.nonlinear and (obj.X is not None or obj.online is not None) and obj.W.ndim == 1:
         raise InvalidInput("linear students train on finite data with the last-output loss (its Σ̂ form, C8)")
+    frozen = student.frozen_mask(params, freeze) if freeze else None
     kernel = student.kernel
-    usable = (kernel is not None and kernel.available() and obj.online is None
+    usable = (kernel is not None and kernel.available() and obj.online is None and frozen is None
               and (kernel.data or kernel.moment or obj.W.ndim == 1))
     lr, steps, tol, compiled = check_run(lr, steps, tol, backend, usable)
     if record_every is not None:
@@ -210,7 +214,7 @@ def gd(
                                                                         divergence_bound, record_every, record, progress)
     else:
         final, status, used, diverged_at = _steps_numpy(student, params, obj, lr, steps, tol, divergence_bound,
-                                                        record_every, record, progress)
+                                                        record_every, record, progress, frozen)
     last = int(used.max())
     if record_every is not None and hist["step"][-1] != last:
         record(final, last)
@@ -237,9 +241,11 @@ Outcome = tuple[Any, NDArray[np.object_], NDArray[np.int64], NDArray[np.int64]]
 
 
 def _steps_numpy(student: Any, params: Any, obj: Objective, lr: float, steps: int, tol: float,
-                 bound: float, record_every: int | None, record: Record, progress: Callable[[int, int], None] | None
-                 ) -> Outcome:
-    """The vectorized reference engine: one batched ``loss_and_grad`` per step on the flat parameters."""
+                 bound: float, record_every: int | None, record: Record, progress: Callable[[int, int], None] | None,
+                 frozen: NDArray[np.bool_] | None = None) -> Outcome:
+    """The vectorized reference engine: one batched ``loss_and_grad`` per step on the flat parameters
+    (``frozen``: flat entries whose gradient is not applied)."""
+
     d = params.d
     theta = student.flatten(params)  # the full batch; rows are written back when a model stops
     N = theta.shape[0]
@@ -254,6 +260,8 @@ def _steps_numpy(student: Any, params: Any, obj: Objective, lr: float, steps: in
             record(student.unflatten(theta, d), t)
         with np.errstate(over="ignore", invalid="ignore"):  # non-finite values are detected just below
             loss, g = student.objective_loss_and_grad(student.unflatten(cur, d), obj.at(t))
+        if frozen is not None:
+            g[:, frozen] = 0.0
         bad = ~(np.isfinite(loss) & np.all(np.isfinite(g), axis=1)) | (loss > bound)
         done = (loss <= tol) & ~bad & (tol > 0)  # tol = 0: never stop early (an exact 0 is round-off luck)
         if t < steps:

@@ -35,7 +35,7 @@ from tempx.numerics.students import student_of
 from tempx.numerics.teachers import FloatArray, NonlinearTeacher, Teacher
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["LIMIT_STATUSES", "LimitResult", "flow_limit"]
+__all__ = ["LIMIT_STATUSES", "LimitResult", "flow_limit", "limit_result"]
 
 LIMIT_STATUSES = ("converged", "budget", "failed", "diverged")
 CHECK_EVERY = 4  # accepted solver steps between convergence tests
@@ -71,7 +71,7 @@ class _Budget(Exception):
 @with_single_blas_thread
 def _one(args: tuple[Any, ...]) -> dict[str, Any]:
     """Integrate one model (flat parameters y0 of a student) to its limit; a pure function of its arguments."""
-    student, y0, d, wstar, W, t_max, loss_tol, grad_tol, rtol, atol, max_evals, index, watch = args
+    student, y0, d, wstar, W, t_max, loss_tol, grad_tol, rtol, atol, max_evals, index, watch, frozen = args
     k = wstar.size
     Wm = np.diag(W) if W.ndim == 1 else W
     scale = max(1.0, float(wstar @ Wm @ wstar))
@@ -83,13 +83,18 @@ def _one(args: tuple[Any, ...]) -> dict[str, Any]:
         if evals[0] >= max_evals:
             raise _Budget
         evals[0] += 1
-        return inner(y)
+        loss, g = inner(y)
+        if frozen is not None:
+            g = np.where(frozen, 0.0, g)
+        return loss, g
 
     def rhs(_t: float, y: FloatArray) -> FloatArray:
         return -loss_grad(y)[1]
 
     def jac(_t: float, y: FloatArray) -> FloatArray:
         J = student.jacobian(student.unflatten(y[None, :], d), k)
+        if frozen is not None:
+            J[:, frozen] = 0.0
         return -2.0 * (J.T @ (Wm @ J))
 
     last = [time.monotonic(), float("nan")]  # when ``watch`` was last called; the last tested loss
@@ -155,13 +160,15 @@ def flow_limit(
     executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
     watch: Watch | None = None,
+    freeze: Sequence[str] = (),
 ) -> LimitResult:
     """Gradient flow of every model in ``params`` (any student) to its limit (see the module docstring).
 
     ``executor`` (a ``concurrent.futures.Executor``) runs the models in parallel; without it
     they run one after the other in this process.  The result is the same either way.  ``progress(n)`` is
     called as each model finishes; ``watch(model, t, loss)``, in this process only (no executor), at least
-    every WATCH_SECONDS while a model integrates, with its flow time and its last tested loss.
+    every WATCH_SECONDS while a model integrates, with its flow time and its last tested loss.  ``freeze``
+    names fields of the student that keep their initial values (their part of −∇L is 0; ``Student.frozen_mask``).
     """
     k = check_length(k)
     qs = check_lengths(qs)
@@ -178,8 +185,9 @@ def flow_limit(
     wstar = teacher.impulse_response(k)
     theta = student.flatten(params)
     d = params.d
+    frozen = student.frozen_mask(params, freeze) if freeze else None
     tasks = [(student, theta[i], d, wstar, W, float(t_max), float(loss_tol), float(grad_tol), float(rtol), float(atol),
-              int(max_evals), i, watch if executor is None else None) for i in range(params.n_models)]
+              int(max_evals), i, watch if executor is None else None, frozen) for i in range(params.n_models)]
     outs: list[dict[str, Any]] = []
     results = map(_one, tasks) if executor is None else executor.map(_one, tasks)
     for out in results:
@@ -187,15 +195,26 @@ def flow_limit(
         if progress is not None:
             progress(len(outs))
     end = student.unflatten(np.stack([o["y"] for o in outs]), d)
+    return limit_result(params, end, teacher, k, qs, W, frozen, tuple(o["status"] for o in outs),
+                        np.array([o["t"] for o in outs]), np.array([o["nfev"] for o in outs], dtype=float))
+
+
+@with_single_blas_thread
+def limit_result(start: Any, end: Any, teacher: Teacher | NonlinearTeacher, k: int, qs: Sequence[int], W: FloatArray,
+                 frozen: Any, status: tuple[str, ...], t: FloatArray, nfev: FloatArray) -> LimitResult:
+    """The report of limits ``end`` reached from ``start``: losses, the free parameters' gradient norm, L_q, and
+    the conserved quantities with their drift (also for a limit known in closed form, C16)."""
+    student = student_of(start)
+    wstar = teacher.impulse_response(k)
+    qs = tuple(qs)
     with np.errstate(over="ignore", invalid="ignore"):
         loss, g = student.loss_and_grad(end, wstar, W)
+        if frozen is not None:  # the gradient of the free parameters: what the flow drives to 0
+            g[:, frozen] = 0.0
         loss = np.where(np.isnan(loss), np.inf, loss)
         gnorm = np.linalg.norm(g, axis=1)
-        ext = extrapolation_losses(end, teacher, qs) if qs else np.empty((params.n_models, 0))
+        ext = extrapolation_losses(end, teacher, qs) if qs else np.empty((start.n_models, 0))
         q_end = student.conserved(end)
-        drift = np.linalg.norm(q_end - student.conserved(params), axis=1)
-    return LimitResult(
-        params=end, status=tuple(o["status"] for o in outs), t=np.array([o["t"] for o in outs]), train_loss=loss,
-        grad_norm=gnorm, qs=qs, extrapolation_loss=ext, Q_norm=np.linalg.norm(q_end, axis=1), Q_drift=drift,
-        nfev=np.array([o["nfev"] for o in outs], dtype=float),
-    )
+        drift = np.linalg.norm(q_end - student.conserved(start), axis=1)
+    return LimitResult(params=end, status=status, t=t, train_loss=loss, grad_norm=gnorm, qs=qs, extrapolation_loss=ext,
+                       Q_norm=np.linalg.norm(q_end, axis=1), Q_drift=drift, nfev=nfev)

@@ -17,7 +17,7 @@ quadratic quantity is conserved (the rotation b → e^{iφ} b, c → e^{−iφ} 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,6 +94,40 @@ class LRUStudent(Student):
         g_theta = np.real(1j * lam * p * S1)
         g_bc = split(np.concatenate([np.conj(params.c * gamma * S0), np.conj(params.b * gamma * S0)], axis=1))
         return np.concatenate([g_nu, g_theta, g_bc], axis=1)
+
+    def one_model(self, d: int, k: int, wstar: NDArray[np.float64], W: NDArray[np.float64]
+                  ) -> Callable[[NDArray[np.float64]], tuple[float, NDArray[np.float64]]]:
+        """``pullback``'s formulas for one model on 1-D arrays, the powers λ_j^i as a (k, d) matrix P (as the
+        diagonal student's ``one_model``): the flow's inner loop without batch axis or validation (tests compare)."""
+        Wm = np.diag(W) if W.ndim == 1 else W
+        steps = np.arange(1, k, dtype=float)
+        P = np.empty((k, d), dtype=np.complex128)
+
+        def loss_grad(y: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+            nu, theta = y[:d], y[d:2 * d]
+            b = y[2 * d:3 * d] + 1j * y[4 * d:5 * d]
+            c = y[3 * d:4 * d] + 1j * y[5 * d:]
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                e = np.exp(nu)
+                lam = np.exp(-e + 1j * theta)
+                gamma = np.sqrt(-np.expm1(-2.0 * e))
+                P[0] = 1.0
+                for i in range(1, k):
+                    np.multiply(P[i - 1], lam, out=P[i])
+                cb = c * b
+                p = cb * gamma
+                r = (P @ p).real - wstar
+                rho = Wm @ r
+                S0 = rho @ P
+                S1 = (steps * rho[1:]) @ P[:-1]
+                dgamma = np.where(gamma > 0, e * np.abs(lam) ** 2 / np.where(gamma > 0, gamma, 1.0), 0.0)
+                g_nu = np.real(-e * lam * p * S1 + cb * dgamma * S0)
+                g_theta = np.real(1j * lam * p * S1)
+                g_bc = np.concatenate([np.conj(c * gamma * S0), np.conj(b * gamma * S0)])
+                g = 2.0 * np.concatenate([g_nu, g_theta, g_bc.real, g_bc.imag])
+            return float(r @ rho), g
+
+        return loss_grad
 
     def flatten(self, params: LRUParams) -> NDArray[np.float64]:
         return np.concatenate([params.nu, params.theta, split(np.concatenate([params.b, params.c], axis=1))], axis=1)

@@ -99,6 +99,12 @@ class Student:
     kernel: Kernel | None = None  # a compiled GD engine, where speed needs one
     nonlinear = False  # True: the loss is not a function of an impulse response (trains on data only)
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """Pickled by name: a worker process gets its own registry's student (the kernels hold closures)."""
+        from tempx.numerics.students import get
+
+        return get, (self.name,)
+
     def owns(self, params: Any) -> bool:
         """Whether ``params`` are this student's (``students.student_of`` asks every student)."""
         return isinstance(params, self.params_type)
@@ -152,6 +158,23 @@ class Student:
             return float(loss[0]), g[0]
 
         return loss_grad
+
+    def frozen_mask(self, params: Any, fields: Any) -> NDArray[np.bool_]:
+        """The entries of the flat θ (P,) that belong to ``fields`` (names of this student's fields): the
+        parameters every driver keeps at their initial values (``--freeze``).  Found by flattening a model
+        whose every entry is its field's number, so it holds for any student's flat layout."""
+        names = tuple(fields)
+        unknown = [f for f in names if f not in self.fields]
+        if unknown:
+            raise InvalidInput(f"cannot freeze {', '.join(map(repr, unknown))}: the {self.name} student's fields are "
+                               f"{', '.join(self.fields)}")
+        one = params.select(0)
+        marks = [np.full_like(getattr(one, f), i + 1) for i, f in enumerate(self.params_type._fields)]
+        if any(np.iscomplexobj(m) for m in marks):
+            marks = [m + 1j * m.real if np.iscomplexobj(m) else m for m in marks]
+        flat = self.flatten(self.params_type(*marks))[0]
+        wanted = [self.params_type._fields.index(f) + 1 for f in names]
+        return np.isin(flat, wanted)
 
     # ---- invariants, geometry, realizations ------------------------------------------------
     def conserved(self, params: Any) -> FloatArray:

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     doc = report.assemble(units, results, code, scale, seed, config)
     env = report.environment(sys.argv, jobs, timings, time.perf_counter() - start)
     with staged(out) as stage:  # the previous result set stays whole until the new one is
-        paths = report.write_outputs(stage, doc, env, command)
+        paths = report.write_outputs(stage, doc, env, command, jobs=1 if args.scheduler else jobs)
     failed = [c["id"] for c in doc["claims"] if not c["passed"]]
     print(f"wrote {out / 'REPORT.md'} and {len(paths) - 1} other files in {time.perf_counter() - start:.0f} s")
     if failed:

@@ -33,7 +33,7 @@ STUDENT_HELP = ("dense (default; A, B, C), diagonal (A = diag(λ), real), comple
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--d", help="state dimension (read from --init-file when given)")
-    p.add_argument("--k", required=True, help="training length k >= 1")
+    p.add_argument("--k", help="training length k >= 1 (required unless --sequences gives it: the longest sequence)")
     p.add_argument("--teacher", default="memoryless", help=f"teacher specification: {TEACHER_FORMS}; {NONLINEAR_TEACHER_FORMS} (default memoryless)")
     p.add_argument("--student", help=STUDENT_HELP)
     p.add_argument("--init", choices=("gaussian", "symmetric", "ring", "file"),
@@ -61,6 +61,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--q", help="extrapolation lengths Q1,Q2,... (default 4k)")
     p.add_argument("--loss", choices=("last", "all"), default="last", help="last-output or all-outputs loss")
     p.add_argument("--data", help="train on n Gaussian sequences (finite data, C8) instead of the population loss")
+    p.add_argument("--sequences", metavar="FILE",
+                   help='train on the sequences of a JSON file {"sequences": [[x_0, x_1, ...], ...]} (any lengths; the '
+                        "loss is the mean squared error of each sequence's last output)")
+    p.add_argument("--freeze", metavar="FIELDS",
+                   help="keep these fields of the student at their initial values, e.g. b,c for the diagonal student")
     p.add_argument("--online", help="train on n fresh Gaussian sequences every step (an estimate of the population loss)")
     p.add_argument("--mc-sequences", help="non-linear students: held-out sequences of the Monte Carlo L_q (default 4096)")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -80,7 +85,18 @@ def run(args: argparse.Namespace) -> int:
     from tempx.numerics.students import get, student_of
     from tempx.numerics.students.files import load_params, save_params
 
-    k = positive_int(args.k, "--k")
+    from tempx.numerics.data import read_sequences
+
+    X_given = None if args.sequences is None else read_sequences(args.sequences)
+    if args.k is None and X_given is None:
+        raise InvalidInput("--k is required (or give --sequences, whose longest sequence sets it)")
+    k = X_given.shape[1] if args.k is None and X_given is not None else positive_int(args.k, "--k")
+    if X_given is not None and k < X_given.shape[1]:
+        raise InvalidInput(f"--k {k} is shorter than the longest of the --sequences ({X_given.shape[1]})")
+    if X_given is not None and (args.data is not None or args.online is not None):
+        raise InvalidInput("--sequences is the training set: drop --data and --online")
+    if X_given is not None and X_given.shape[1] < k:  # zeros in front: no last output changes (h_0 = 0, φ(0) = 0)
+        X_given = np.pad(X_given, ((0, 0), (k - X_given.shape[1], 0)))
     seed = nonneg_int(args.seed, "--seed")
     sigma = positive_float(args.sigma, "--sigma")
     limit = args.until_converged
@@ -113,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
     if from_file and args.init not in (None, "file"):
         raise InvalidInput("--init-file goes with --init file (or no --init)")
     student = get("dense" if args.student is None else args.student)
+    freeze = _freeze_fields(args.freeze, student)
     init = "file" if from_file else (args.init or student.inits[0])
     neg = nonneg_float(args.negative_fraction, "--negative-fraction")
     if neg > 1:
@@ -141,6 +158,7 @@ def run(args: argparse.Namespace) -> int:
         if args.student is not None and found.name != student.name:
             raise InvalidInput(f"--init-file {args.init_file!r} holds {found.name} students, not --student {student.name}")
         student = found
+        freeze = _freeze_fields(args.freeze, student)
         check_memory(f"train with N = {params.n_models}, d = {params.d}, k = {k}, q = {max(qs)}",
                      train_bytes(params.n_models, params.d, k, max(qs), n_data or n_online) + (flow_bytes(params.d) if limit else 0))
         if args.d is not None and positive_int(args.d, "--d") != params.d:
@@ -152,6 +170,10 @@ def run(args: argparse.Namespace) -> int:
         d = positive_int(args.d, "--d")
         params = seeded_batch(init, positive_int(args.n_models, "--n-models"), d, sigma, seed, cap, student=student.name,
                               negative_fraction=neg, ring=ring)
+    if X_given is not None:
+        n_data = X_given.shape[0]
+        if student.nonlinear and args.sequences is not None:
+            _check_zero_prefix(student, args.sequences)
     if student.nonlinear and (n_data is not None or n_online is not None):
         n_seq = n_data if n_data is not None else n_online
         assert n_seq is not None
@@ -169,21 +191,22 @@ def run(args: argparse.Namespace) -> int:
             raise InvalidInput(f"--until-converged is the limit of the population loss of linear students; a {student.name} "
                                "student trains by GD on --data or --online")
         if n_data is not None:
-            X = gaussian_sequences(n_data, k, seed)
+            X = X_given if X_given is not None else gaussian_sequences(n_data, k, seed)
     elif n_data is not None or n_online is not None:
         if args.loss != "last":
             raise InvalidInput(f"{'--data' if n_data is not None else '--online'} trains linear students on the "
                                "last-output empirical loss; drop --loss all")
         if n_data is not None:
-            moment = empirical_moment(gaussian_sequences(n_data, k, seed))
+            moment = empirical_moment(X_given if X_given is not None else gaussian_sequences(n_data, k, seed))
         if limit and n_online is not None:
             raise InvalidInput("--online goes with GD, not with --until-converged (the flow needs one fixed loss)")
     if limit:
-        return _run_limit(args, student, params, teacher, teacher_dim, k, qs, moment, t_max, jobs, init, seed, sigma, n_data)
+        return _run_limit(args, student, params, teacher, teacher_dim, k, qs, moment, t_max, jobs, init, seed, sigma, n_data,
+                          freeze, X_given)
     bar = Progress(steps, "train", enabled=True if args.progress else None)
     result = train_batch(params, teacher, k, lr, steps, tol=tol, weights=None if moment is not None else args.loss,
                          moment=moment, data=X, online=None if n_online is None else (n_online, seed), qs=qs,
-                         progress=bar.update, mc=(n_mc, seed))
+                         progress=bar.update, mc=(n_mc, seed), freeze=freeze)
     bar.close()
     hdim = hankel_dimension(teacher, teacher_dim, result.params.d)
     sv = hankel_singular_values(dense_of(result.params), hankel_size(hdim))
@@ -210,7 +233,7 @@ def run(args: argparse.Namespace) -> int:
               "init_file": args.init_file, "n_models": params.n_models, "seed": seed, "lr": lr, "steps": steps,
               "tol": tol, "q": qs, "loss": args.loss, "data": n_data, "online": n_online, "teacher": teacher.name,
               "teacher_dim": teacher_dim, "hankel_tol": HANKEL_REL_TOL,
-              "mc_sequences": n_mc if student.nonlinear else None}
+              "mc_sequences": n_mc if student.nonlinear else None, "sequences": args.sequences, "freeze": list(freeze)}
     doc = {"config": config, "summary": result.counts(), "models": models}
     if args.save_params is not None:
         save_params(result.params, args.save_params)
@@ -229,7 +252,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"GD on {params.n_models} {student.description}: d = {params.d}, k = {k}, init = {init}"
               + (f" (σ = {sigma:g})" if init != "file" else "") + f", η = {lr:g}, {steps} steps, "
               + ("population loss" if n_data is None and n_online is None else
+                 f"the {n_data} sequences of {args.sequences}" if X_given is not None else
                  f"{n_data} training sequences" if n_data is not None else f"{n_online} fresh sequences per step")
+              + (f", {', '.join(freeze)} frozen" if freeze else "")
               + f" ({args.loss} output)")
         if args.teacher != "memoryless":
             print(f"teacher {_teacher_line(args.teacher, teacher, teacher_dim)}")
@@ -248,10 +273,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_limit(args: argparse.Namespace, student: Any, params: Any, teacher: Any, teacher_dim: int, k: int, qs: list[int],
-               moment: Any, t_max: float, jobs: int, init: str, seed: int, sigma: float, n_data: int | None) -> int:
-    """``--until-converged``: gradient flow of every model to its limit (``tempx.numerics.drivers.limit``)."""
+               moment: Any, t_max: float, jobs: int, init: str, seed: int, sigma: float, n_data: int | None,
+               freeze: tuple[str, ...] = (), X: Any = None) -> int:
+    """``--until-converged``: gradient flow of every model to its limit (``tempx.numerics.drivers.limit``); in the
+    baseline setting of clean-label poisoning, the exact limit of C16 instead (``tempx.numerics.drivers.poisoning``)."""
+    import numpy as np
+
     from tempx.numerics.drivers.executors import local_executor
-    from tempx.numerics.drivers.limit import flow_limit
+    from tempx.numerics.drivers.limit import flow_limit, limit_result
+    from tempx.numerics.drivers.poisoning import baseline_params, baseline_setting
+    from tempx.numerics.losses import weight_matrix
     from tempx.numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
     from tempx.numerics.students.files import save_params
 
@@ -265,9 +296,20 @@ def _run_limit(args: argparse.Namespace, student: Any, params: Any, teacher: Any
     def watch(model: int, t: float, loss: float) -> None:  # in this process (--jobs 1): the running model
         bar.update(done[0], f"model {model}: t = {t:.3g}, L_{k} = {loss:.2e}")
 
-    with local_executor(jobs) as ex, bar.ticking():
-        res = flow_limit(params, teacher, k, qs, weights=None if moment is not None else args.loss, moment=moment,
-                         t_max=t_max, executor=ex, progress=finished, watch=watch)
+    wstar = teacher.impulse_response(k)
+    exact_limit = baseline_setting(params, X, freeze, wstar) is None
+    method = "gradient flow (LSODA)"
+    if exact_limit:  # C16: the conservation law gives the limit in closed form, in a proven bracket
+        end, width = baseline_params(params, k, float(wstar[k - 1]))
+        W = weight_matrix(k, None, moment)
+        res = limit_result(params, end, teacher, k, qs, W, student.frozen_mask(params, freeze), ("converged",) * params.n_models,
+                           np.full(params.n_models, np.inf), np.zeros(params.n_models))
+        method = (f"the exact limit of gradient flow (claim C16's conservation law; each λ_i in a proven bracket of "
+                  f"relative width {width:.1e}, the float64 nearest its midpoint)")
+    else:
+        with local_executor(jobs) as ex, bar.ticking():
+            res = flow_limit(params, teacher, k, qs, weights=None if moment is not None else args.loss, moment=moment,
+                             t_max=t_max, executor=ex, progress=finished, watch=watch, freeze=freeze)
     bar.close()
     sv = hankel_singular_values(student.to_dense(res.params), hankel_size(teacher_dim))
     ranks = hankel_rank(sv)
@@ -275,7 +317,7 @@ def _run_limit(args: argparse.Namespace, student: Any, params: Any, teacher: Any
         "model": i,
         "seed": None if init == "file" else seed + i,
         "status": res.status[i],
-        "t": float(res.t[i]),
+        "t": finite_or_none(res.t[i]),  # None: the limit t = ∞ itself (C16)
         "train_loss": finite_or_none(res.train_loss[i]),
         "grad_norm": finite_or_none(res.grad_norm[i]),
         "extrapolation_loss": {str(q): finite_or_none(res.extrapolation_loss[i, j]) for j, q in enumerate(qs)},
@@ -286,9 +328,10 @@ def _run_limit(args: argparse.Namespace, student: Any, params: Any, teacher: Any
         "hankel_sv": [finite_or_none(x) for x in sv[i]],
     } for i in range(params.n_models)]
     config = {"student": student.name, "d": params.d, "k": k, "init": init, "sigma": sigma if init != "file" else None,
-              "init_file": args.init_file, "n_models": params.n_models, "seed": seed, "method": "gradient flow (LSODA)",
+              "init_file": args.init_file, "n_models": params.n_models, "seed": seed, "method": method,
               "t_max": t_max, "loss_tol": 1e-28, "grad_tol": 1e-13, "q": qs, "loss": args.loss, "data": n_data,
-              "teacher": teacher.name, "teacher_dim": teacher_dim, "hankel_tol": HANKEL_REL_TOL}
+              "teacher": teacher.name, "teacher_dim": teacher_dim, "hankel_tol": HANKEL_REL_TOL,
+              "sequences": args.sequences, "freeze": list(freeze), "exact_limit": exact_limit}
     doc = {"config": config, "summary": res.counts(), "models": models}
     if args.save_params is not None:
         save_params(res.params, args.save_params)
@@ -296,12 +339,16 @@ def _run_limit(args: argparse.Namespace, student: Any, params: Any, teacher: Any
         print(dumps(doc))
         return 0
     fmt = lambda x: "—" if x is None else f"{x:.3e}"
-    rows = [(m["model"], "" if m["seed"] is None else m["seed"], m["status"], f"{m['t']:.3g}", fmt(m["train_loss"]),
+    rows = [(m["model"], "" if m["seed"] is None else m["seed"], m["status"], "∞" if m["t"] is None else f"{m['t']:.3g}",
+             fmt(m["train_loss"]),
              *(fmt(finite_or_none(res.extrapolation_loss[i, j])) for j in range(len(qs))), fmt(m["grad_norm"]),
              fmt(m["Q_norm"]), m["hankel_rank"]) for i, m in enumerate(models)]
     conserved = "‖Q‖" if student.name == "dense" else "‖|b|²−|c|²‖"
     print(f"gradient flow to the limit of {params.n_models} {student.description}: d = {params.d}, k = {k}, init = {init}"
-          + (f" (σ = {sigma:g})" if init != "file" else "") + f", t_max = {t_max:g}")
+          + (f" (σ = {sigma:g})" if init != "file" else "") + f", t_max = {t_max:g}"
+          + (f", trained on {args.sequences}" if args.sequences else "") + (f", {', '.join(freeze)} frozen" if freeze else ""))
+    if exact_limit:
+        print(f"limit: {method}")
     if args.teacher != "memoryless":
         print(f"teacher {_teacher_line(args.teacher, teacher, teacher_dim)}")
     print(table(("model", "seed", "status", "t", f"L_{k}", *(f"L_{q}" for q in qs), "‖∇L‖", conserved, "Hankel rank"),
@@ -309,6 +356,36 @@ def _run_limit(args: argparse.Namespace, student: Any, params: Any, teacher: Any
     print(", ".join(f"{v} {s}" for s, v in res.counts().items() if v)
           + " (converged: L_k <= 1e-28·max(1, L_k(0)) and ‖∇L‖ <= 1e-13; budget: t_max or evaluations ran out)")
     return 0
+
+
+def _freeze_fields(text: str | None, student: Any) -> tuple[str, ...]:
+    """``--freeze b,c``: field names of the student (checked against its fields, each once)."""
+    if text is None:
+        return ()
+    names = tuple(p.strip() for p in text.split(","))
+    if not text.strip() or any(not n for n in names) or len(set(names)) != len(names):
+        raise InvalidInput(f"--freeze must list field names once each, comma-separated (the {student.name} student's "
+                           f"fields: {', '.join(student.fields)}), got {text[:60]!r}")
+    unknown = [n for n in names if n not in student.fields]
+    if unknown:
+        raise InvalidInput(f"--freeze {', '.join(unknown)}: not a field of the {student.name} student (its fields: "
+                           f"{', '.join(student.fields)})")
+    if set(names) == set(student.fields):
+        raise InvalidInput(f"--freeze {text}: every field frozen leaves nothing to train")
+    return names
+
+
+def _check_zero_prefix(student: Any, path: str) -> None:
+    """Shorter sequences are padded with zeros in front; for an Elman student that keeps h = 0 only if φ(0) = 0."""
+    import numpy as np
+
+    from tempx.numerics.students.elman import ACTIVATIONS
+
+    phi = ACTIVATIONS[student.name][0]
+    if not np.all(phi(np.zeros(1)) == 0.0):  # φ(0) of the built-in activations is 0 by definition, not by rounding
+        raise InvalidInput(f"--sequences {path!r}: sequences of different lengths are aligned at their last step with "
+                           f"zeros in front, which keeps the state at 0 only if the activation has phi(0) = 0; "
+                           f"{student.name} does not")
 
 
 def _teacher_line(spec: str, teacher: Any, dim: int) -> str:

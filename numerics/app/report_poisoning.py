@@ -1,0 +1,95 @@
+"""E10 in the reproduction: its summary, key numbers, CSV, LaTeX table, figure and report section (claim C16)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tempx.numerics.app.io import rows_to_csv, write_text_atomic
+
+__all__ = ["e10_key_numbers", "e10_section", "e10_summary", "write_e10"]
+
+
+def e10_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per (k, d, σ_A): mean and median baseline and poisoned errors over the seeds (the paper's table reports means)."""
+    groups: dict[tuple[int, int, float], list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault((r["k"], r["d"], r["sigma"]), []).append(r)
+    out = []
+    for (k, d, sigma), g in sorted(groups.items()):
+        base = np.array([r["baseline_error"] for r in g])
+        pois = np.array([r["poisoned_error"] for r in g])
+        out.append({"k": k, "d": d, "sigma": sigma, "gap": g[0]["gap"], "n": len(g),
+                    "baseline_mean": float(base.mean()), "baseline_median": float(np.median(base)),
+                    "poisoned_mean": float(pois.mean()), "poisoned_median": float(np.median(pois)),
+                    "poisoned_converged": sum(r["poisoned_status"] == "converged" for r in g)})
+    return out
+
+
+def e10_key_numbers(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    keys = []
+    for s in doc.get("E10", {}).get("summary", []):
+        keys.append({"name": f"E10: mean error of the limit, baseline vs clean-label poisoned, k={s['k']}, d={s['d']}, "
+                             f"σ_A={s['sigma']:g}",
+                     "value": f"{s['baseline_mean']:.2e} vs {s['poisoned_mean']:.2e}",
+                     "params": {"experiment": "E10", "k": s["k"], "d": s["d"], "sigma": s["sigma"], "seeds": s["n"]}})
+    return keys
+
+
+def _plot(summary: list[dict[str, Any]], rows: list[dict[str, Any]], stem: Path) -> list[Path]:
+    from tempx.numerics.app.plots import plt, save_figure
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    cells = sorted({(s["k"], s["d"]) for s in summary})
+    for n, (k, d) in enumerate(cells):
+        ss = [s for s in summary if (s["k"], s["d"]) == (k, d)]
+        rr = [r for r in rows if (r["k"], r["d"]) == (k, d)]
+        x = [s["sigma"] for s in ss]
+        color = f"C{n}"
+        ax.plot(x, [s["baseline_mean"] for s in ss], "o-", color=color, label=f"k={k}, d={d}: baseline (exact limit, C16)")
+        ax.plot(x, [s["poisoned_mean"] for s in ss], "s--", color=color, label=f"k={k}, d={d}: poisoned (flow limit)")
+        ax.plot([r["sigma"] for r in rr], [r["baseline_error"] for r in rr], ".", color=color, alpha=0.4)
+        ax.plot([r["sigma"] for r in rr], [r["poisoned_error"] for r in rr], "x", color=color, alpha=0.4)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("initialization scale σ_A")
+    ax.set_ylabel("relative error of w_0 … w_19 at the limit")
+    ax.set_title("Clean-label poisoning of a diagonal SSM (mean over seeds; points: seeds)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7)
+    return save_figure(fig, stem)
+
+
+def write_e10(doc: dict[str, Any], out: Path, figs_dir: Path, tables_dir: Path) -> list[Path]:
+    from tempx.numerics.app.poisoning import E10_COLUMNS
+    from tempx.numerics.app.report import _tex_number, _tex_table
+
+    e = doc["E10"]
+    write_text_atomic(out / "E10.csv", rows_to_csv(e["rows"], E10_COLUMNS))
+    rows = [[str(s["k"]), str(s["d"]), f"{s['sigma']:g}", _tex_number(s["baseline_mean"]), _tex_number(s["poisoned_mean"]),
+             f"{s['poisoned_converged']}/{s['n']}"] for s in e["summary"]]
+    header = ["$k$", "$d$", "$\\sigma_A$", "baseline", "poisoned", "converged"]
+    write_text_atomic(tables_dir / "E10.tex", _tex_table(
+        header, rows, "E10: mean relative error of $w_0,\\dots,w_{19}$ at the limit of gradient flow on a diagonal SSM "
+        "($b=c=1$ frozen), baseline (one impulse of length $k$; exact limit, claim C16) against clean-label poisoned "
+        "(plus an impulse of length 2).", "tab:tempx-E10"))
+    return [out / "E10.csv", *_plot(e["summary"], e["rows"], figs_dir / "E10_poisoning_vs_sigma"), tables_dir / "E10.tex"]
+
+
+def e10_section(doc: dict[str, Any], cfg: dict[str, Any], fig: int) -> list[str]:
+    e = cfg["E10"]
+    md = ["", "## E10 — clean-label poisoning of a diagonal SSM's implicit bias (claim C16)", "",
+          "![E10: baseline and poisoned errors](figures/E10_poisoning_vs_sigma.png)", "",
+          (f"*Figure {fig}. Real diagonal students with b = c = 1 frozen, λ(0) drawn as in the public code of Slutzky et al. "
+           f"(arXiv 2410.10473) with the two largest entries nearly tied, {e['seeds']} seeds per σ_A; teacher "
+           "A* = diag(1, 0), B* = (1, √(d−1))ᵀ, C* = B*ᵀ. Baseline: one unit impulse of length k, whose limit C16 gives "
+           "exactly (a proven bracket); poisoned: plus a unit impulse of length 2 with the teacher's own label, its limit "
+           f"by gradient flow. Error: max over j < {e['error_terms']} of |w_j − w*_j| / max |w*|.*"), "",
+          "| k | d | σ_A | baseline (mean) | poisoned (mean) | baseline (median) | poisoned (median) | poisoned converged |",
+          "|---|---|---|---|---|---|---|---|"]
+    md += [f"| {s['k']} | {s['d']} | {s['sigma']:g} | {s['baseline_mean']:.2e} | {s['poisoned_mean']:.2e} | "
+           f"{s['baseline_median']:.2e} | {s['poisoned_median']:.2e} | {s['poisoned_converged']}/{s['n']} |"
+           for s in doc["E10"]["summary"]]
+    return md
