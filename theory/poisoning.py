@@ -129,7 +129,7 @@ def baseline_limit(lam0: Sequence[Any], k: int, target: Any = 1, digits: int = 2
     prec = int(3.33 * digits) + 40 + d.bit_length()
     with _precision(prec):
         if k == 3:  # λ_i(∞) = λ_i(0)·√(w/Σλ_j²)
-            factor = iv.sqrt(_interval(w) / _interval(sum(x * x for x in lam)))
+            factor = iv.sqrt(_interval(w) / _interval(sum((x * x for x in lam), Fraction(0))))
             lo_f, hi_f = _to_fraction(factor.a), _to_fraction(factor.b)
             return BaselineLimit(k, w, tuple(x * lo_f for x in lam), tuple(x * hi_f for x in lam), (lo_f, hi_f), 0)
         m = k - 3

@@ -169,11 +169,12 @@ class Student:
             raise InvalidInput(f"cannot freeze {', '.join(map(repr, unknown))}: the {self.name} student's fields are "
                                f"{', '.join(self.fields)}")
         one = params.select(0)
-        marks = [np.full_like(getattr(one, f), i + 1) for i, f in enumerate(self.params_type._fields)]
+        layout: tuple[str, ...] = getattr(self.params_type, "_fields")  # noqa: B009 - a Batch subclass's field order
+        marks = [np.full_like(getattr(one, f), i + 1) for i, f in enumerate(layout)]
         if any(np.iscomplexobj(m) for m in marks):
             marks = [m + 1j * m.real if np.iscomplexobj(m) else m for m in marks]
         flat = self.flatten(self.params_type(*marks))[0]
-        wanted = [self.params_type._fields.index(f) + 1 for f in names]
+        wanted = [layout.index(f) + 1 for f in names]
         return np.isin(flat, wanted)
 
     # ---- invariants, geometry, realizations ------------------------------------------------

@@ -79,13 +79,11 @@ def run(args: argparse.Namespace) -> int:
 
     from tempx.numerics.app.experiments import dense_of, seeded_batch
     from tempx.numerics.app.experiments import train as train_batch
-    from tempx.numerics.data import gaussian_sequences
+    from tempx.numerics.data import gaussian_sequences, read_sequences
     from tempx.numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
     from tempx.numerics.losses import check_lengths, empirical_moment
     from tempx.numerics.students import get, student_of
     from tempx.numerics.students.files import load_params, save_params
-
-    from tempx.numerics.data import read_sequences
 
     X_given = None if args.sequences is None else read_sequences(args.sequences)
     if args.k is None and X_given is None:
@@ -282,8 +280,8 @@ def _run_limit(args: argparse.Namespace, student: Any, params: Any, teacher: Any
     from tempx.numerics.drivers.executors import local_executor
     from tempx.numerics.drivers.limit import flow_limit, limit_result
     from tempx.numerics.drivers.poisoning import baseline_params, baseline_setting
-    from tempx.numerics.losses import weight_matrix
     from tempx.numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
+    from tempx.numerics.losses import weight_matrix
     from tempx.numerics.students.files import save_params
 
     bar = Progress(params.n_models, "flow", enabled=True if args.progress else None)
