@@ -121,6 +121,25 @@ def local_executor(jobs: int) -> Iterator[Executor | None]:
     ex.shutdown(wait=True)
 
 
+def _close_abandoned_clusters() -> None:
+    """Close every local cluster of this process that is still open, quietly, and forget it.
+
+    An interrupt (Ctrl-C, SIGTERM) while ``LocalCluster`` is starting leaves a half-built cluster that this code
+    never got hold of; distributed closes it at interpreter exit and, its workers still starting, prints an
+    ``AssertionError: Status.init`` traceback.  Closing it here, with that error expected, leaves one line.
+    """
+    try:
+        from distributed.deploy.spec import SpecCluster
+    except ImportError:  # pragma: no cover - Dask is not installed: no cluster was made
+        return
+    for cluster in list(getattr(SpecCluster, "_instances", ())):
+        try:
+            cluster.close(timeout=10)
+        except BaseException:  # noqa: BLE001,S110 - a cluster interrupted while starting cannot close cleanly
+            pass
+        SpecCluster._instances.discard(cluster)
+
+
 @contextmanager
 def executor_for(jobs: int, scheduler: str | None = None) -> Iterator[Executor | None]:
     """The executor for ``--jobs J`` / ``--scheduler ADDRESS|local:N`` (see the module docstring)."""
@@ -150,6 +169,7 @@ def executor_for(jobs: int, scheduler: str | None = None) -> Iterator[Executor |
                     finally:
                         cluster.close()
             finally:
+                _close_abandoned_clusters()
                 shutil.rmtree(scratch, ignore_errors=True)
             return
         try:
