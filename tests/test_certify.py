@@ -406,3 +406,17 @@ def test_the_text_shows_the_exact_value_or_the_enclosure_it_fell_back_to(tmp_pat
     assert fallback.stdout.splitlines()[3].split() == ["0", "0.000000e+00", "3.281250e-01", "[3.333333e-01,",
                                                        "3.333333e-01]", "—", "(see", "below)"]
     assert "the enclosure of claim C13 instead" in fallback.stdout.splitlines()[4]
+
+
+def test_the_exact_sums_of_every_model_are_estimated_together_before_the_first(tmp_path: Path) -> None:
+    """Several models at a large k: refused up front with the total estimate (each model alone might fit), in one line;
+    the same file at a small k runs.  (A d = 8 limit's sums over 4000 terms take minutes each.)"""
+    from cli_helpers import run_cli
+
+    limits = tmp_path / "limits.json"
+    made = run_cli(["train", "--d", "8", "--k", "3", "--n-models", "3", "--steps", "50", "--save-params", str(limits)])
+    assert made.returncode == 0, made.stderr
+    proc = run_cli(["certify", "--params", str(limits), "--k", "1000"])
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "certify of 3 model(s) at k = 1000, q up to 4000 is estimated at" in proc.stderr
+    assert run_cli(["certify", "--params", str(limits), "--k", "3"]).returncode == 0

@@ -351,10 +351,32 @@ def linf_work(A: Any) -> float:
     numbers that grow to that size.  Calibrated on float64 models (b ≈ 140 here): n = 16, 32, 64
     took 0.14 s, 2.4 s, 53 s (benchmarks/exact_linf.py, 2026-11-29), about 0.002·n^4.5·b² units
     of 10 ns."""
-    num, den = A.numer_denom()
     n = A.nrows()
-    b = max(1, int(den).bit_length()) + max((int(abs(x)).bit_length() for x in num.entries()), default=1)
+    b = _bits(A)
     return 0.002 * float(n) ** 4.5 * b * b
+
+
+def _bits(A: Any) -> int:
+    num, den = A.numer_denom()
+    return max(1, int(den).bit_length()) + max((int(abs(x)).bit_length() for x in num.entries()), default=1)
+
+
+def sweep_work(A: Any, terms: int) -> float:
+    """The work of the exact sweep r_0 … r_{terms−1} and its partial sums on the residual system A (n × n): term i
+    has about i·b bits (b: ``linf_work``'s bits of A), a matrix-vector product costs n² such multiplications, and
+    squaring the terms for the sums grows faster still; measured (a d = 8 limit of gradient flow, n = 9, b = 126:
+    400, 800 and 1600 terms took 0.20, 1.40 and 10.8 s, benchmarks/estimates.py) about 2.6e-13·n²·b·terms³
+    seconds, i.e. 2.6e-5·n²·b·terms³ units of 10 ns."""
+    n = A.nrows()
+    return 2.6e-5 * float(n) ** 2 * _bits(A) * float(terms) ** 3
+
+
+def decide_work(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = ()) -> float:
+    """``decide``'s exact sweep, estimated before it runs (the L_∞ part has its own check and fallback)."""
+    from tempx.theory.certify import residual_system
+
+    A = residual_system(model, teacher)[0]
+    return sweep_work(A, max(k, *qs, 2 * A.nrows()))
 
 
 def _check(A: Any, n: int) -> None:

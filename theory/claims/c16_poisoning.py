@@ -141,6 +141,6 @@ CLAIM = Claim(
     hypotheses=hypotheses,
     instances=instances,
     check_instance=check_instance,
-    code="theory/poisoning.py, theory/claims/c16_poisoning.py, numerics/app/experiments_poisoning.py",
+    code="theory/poisoning.py, theory/claims/c16_poisoning.py, numerics/app/poisoning.py",
     test="tests/test_poisoning.py, tests/test_claims.py",
 )

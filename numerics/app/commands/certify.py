@@ -31,6 +31,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--certificate", action="store_true",
                    help="also search C13's contraction certificate (P, gamma < 1: an explicit decay rate) for finite L_inf")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    p.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is not a terminal")
 
 
 def _exact(x: Any, where: str) -> Fraction:
@@ -101,10 +102,21 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
                                "(their cost grows as q²·d²); L_inf's enclosure covers every length")
     teacher = parse_teacher(args.teacher)
     student, models = load_exact_models(args.params, teacher.as_rnn().d)
+    from tempx.numerics.app.progress import Progress
+    from tempx.theory.budget import check_work
+    from tempx.theory.linf import decide_work
+
+    # the exact sums of every model, estimated together before the first one starts
+    check_work(f"certify of {len(models)} model(s) at k = {k}, q up to {max(qs)}",
+               sum(decide_work(R, teacher, k, qs) for R in models))
     rows = []
-    for n, R in enumerate(models):
-        decision = decide(R, teacher, k, qs, certificate=args.certificate)
-        rows.append({"model": n, **decision.as_dict(exact=args.exact)})
+    bar = Progress(len(models), "certify", enabled=True if getattr(args, "progress", False) else None)
+    with bar.ticking():
+        for n, R in enumerate(models):
+            decision = decide(R, teacher, k, qs, certificate=args.certificate)
+            rows.append({"model": n, **decision.as_dict(exact=args.exact)})
+            bar.update(n + 1, f"model {n}")
+    bar.close()
     note = {"dense": "every entry exactly", "diagonal": "its dense realization diag(λ), exactly",
             "complex": "its real realization (2×2 blocks per complex mode), exactly",
             "lru": "the float64 values of λ = exp(−exp(ν) + iθ) and γ b (transcendental in ν, θ), realized exactly"}[student]
