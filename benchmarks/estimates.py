@@ -1,9 +1,9 @@
 """Benchmark: every memory and work estimate that can refuse a request, against what the request really costs.
 
-For each estimating command at sizes across its range: the estimate is read from the command itself (run once
-with ``TEMPX_MEMORY_LIMIT=1``, or ``TEMPX_WORK_LIMIT=1``, it refuses with "needs about X" or "estimated at N
-units (about S s)": the very number that decides a refusal), then the command runs under the default limits
-in a child process whose peak resident memory (``wait4``'s ru_maxrss) and wall time are measured.  Printed:
+For each estimating command at sizes across its range: the command runs under the default limits in a child
+process with ``TEMPX_SHOW_ESTIMATES=1``, which prints every estimate as it is checked (the largest memory
+estimate is the one that decides a refusal; work estimates add up), and the child's peak resident memory
+(``wait4``'s ru_maxrss) and wall time are measured.  Printed:
 estimate / measured for memory (the target is [1, 3]: never below the peak, at most 3× above it) and for time
 (work units are calibrated at about 10 ns; the time ratio is shown for information — the work limit's promise
 is the order of magnitude).
@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 ATOMS5 = "atoms:4/5@3/5,-1/2@2/5,1/3@1/7,-2/7@1/9,5/11@1/2"
-_SIZE = {"B": 1, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3, "TiB": 1024**4}
 
 
 def cases(quick: bool, tmp: Path) -> list[tuple[str, list[str]]]:
@@ -54,30 +53,20 @@ def cases(quick: bool, tmp: Path) -> list[tuple[str, list[str]]]:
     ]
 
 
-def _refusal(args: list[str], env_name: str) -> str:
-    proc = subprocess.run([sys.executable, "-m", "tempx", *args], capture_output=True, text=True, check=False,
-                          env={**os.environ, env_name: "1"})
-    return proc.stderr
-
-
-def memory_estimate(args: list[str]) -> float | None:
-    m = re.search(r"needs about ([0-9.e+]+) (B|KiB|MiB|GiB|TiB)", _refusal(args, "TEMPX_MEMORY_LIMIT"))
-    return None if m is None else float(m.group(1)) * _SIZE[m.group(2)]
-
-
-def work_estimate(args: list[str]) -> float | None:
-    m = re.search(r"\(about ([0-9.e+-]+) s\)", _refusal(args, "TEMPX_WORK_LIMIT"))
-    return None if m is None else float(m.group(1))
-
-
-def measure(args: list[str]) -> tuple[float, float, int]:
-    """Peak RSS (bytes) and wall seconds of one real run under the default limits, and its exit status."""
+def measure(args: list[str]) -> dict[str, Any]:
+    """One real run under the default limits with ``TEMPX_SHOW_ESTIMATES=1``: the largest memory estimate it
+    checked (the one that decides a refusal), the sum of its work estimates, its peak RSS and wall time."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "tempx", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-m", "tempx", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "TEMPX_SHOW_ESTIMATES": "1"})
+    assert proc.stderr is not None
+    err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return usage.ru_maxrss * 1024.0, wall, proc.returncode
+    mem = [float(m) for m in re.findall(r"^tempx: estimate: memory: .*: ([0-9.e+]+) bytes$", err, re.MULTILINE)]
+    work = [float(m) for m in re.findall(r"^tempx: estimate: work: .*: ([0-9.e+]+) units$", err, re.MULTILINE)]
+    return {"status": os.waitstatus_to_exitcode(status), "memory_estimate": max(mem) if mem else None,
+            "work_units": sum(work) if work else None, "peak_rss": usage.ru_maxrss * 1024.0, "wall_seconds": wall}
 
 
 def main() -> None:
@@ -88,17 +77,15 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="tempx-est-") as tmp:
         for name, cmd in cases(args.quick, Path(tmp)):
-            mem, work = memory_estimate(cmd), work_estimate(cmd)
-            peak, wall, status = measure(cmd)
-            rows.append({"case": name, "command": "tempx " + " ".join(cmd), "status": status, "memory_estimate": mem,
-                         "peak_rss": peak, "memory_ratio": None if mem is None else mem / peak,
-                         "work_seconds_estimate": work, "wall_seconds": wall,
-                         "time_ratio": None if work is None else work / wall})
-            r = rows[-1]
+            r = {"case": name, "command": "tempx " + " ".join(cmd), **measure(cmd)}
+            r["memory_ratio"] = None if r["memory_estimate"] is None else r["memory_estimate"] / r["peak_rss"]
+            r["work_seconds_estimate"] = None if r["work_units"] is None else r["work_units"] * 1e-8
+            r["time_ratio"] = None if r["work_units"] is None else r["work_seconds_estimate"] / r["wall_seconds"]
+            rows.append(r)
             mr = "—" if r["memory_ratio"] is None else f"{r['memory_ratio']:.2f}"
             tr = "—" if r["time_ratio"] is None else f"{r['time_ratio']:.2f}"
-            print(f"{name:<34} exit {status}  peak {peak / 2**20:8.1f} MiB  est/peak {mr:>6}  wall {wall:7.2f} s  "
-                  f"est/wall {tr:>6}", flush=True)
+            print(f"{name:<34} exit {r['status']}  peak {r['peak_rss'] / 2**20:8.1f} MiB  est/peak {mr:>6}  "
+                  f"wall {r['wall_seconds']:7.2f} s  work est/wall {tr:>6}", flush=True)
     print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores")
     ratios = [r["memory_ratio"] for r in rows if r["memory_ratio"] is not None]
     print(f"memory estimate / peak RSS: min {min(ratios):.2f}, max {max(ratios):.2f} (target [1, 3])")

@@ -99,10 +99,10 @@ def test_a_claims_hypotheses_at_their_bounds(what: str, allowed: Callable[[], An
 
 def test_the_sweeps_default_length_4k_is_bounded_before_anything_runs(tmp_path: Any) -> None:
     """tempx sweep without --q extrapolates to 4 max(k), at most 10⁶: k = 250 000 passes the length check (and is
-    then refused by the memory estimate under a 1 MB limit), k = 250 001 is refused for its length; no folder either way."""
+    then refused by the memory estimate under a 300 MB limit), k = 250 001 is refused for its length; no folder either way."""
     from cli_helpers import assert_usage_error, run_cli
 
-    args = ["--memory-limit", "1MB", "sweep", "--d", "1", "--sigmas", "0.1", "--seeds", "1", "--out", str(tmp_path / "s")]
+    args = ["--memory-limit", "300MB", "sweep", "--d", "1", "--sigmas", "0.1", "--seeds", "1", "--out", str(tmp_path / "s")]
     assert_usage_error(run_cli([*args, "--k", "250000"]), "over the memory limit")
     assert_usage_error(run_cli([*args, "--k", "250001"]), "q = 1000004 is beyond 1000000")
     assert not (tmp_path / "s").exists()
@@ -110,13 +110,13 @@ def test_the_sweeps_default_length_4k_is_bounded_before_anything_runs(tmp_path: 
 
 @pytest.mark.parametrize("flag", ["--data", "--online"])
 def test_the_sweeps_memory_estimate_counts_its_sequences(tmp_path: Any, flag: str) -> None:
-    """10⁷ sequences of length 3 are 240 MB of inputs: refused from the estimate under a 100 MB limit, before
+    """10⁷ sequences of length 3 are 240 MB of inputs: refused from the estimate under a 400 MB limit, before
     any folder or array exists (the same sweep on the population loss fits)."""
     from cli_helpers import assert_usage_error, run_cli
 
-    args = ["--memory-limit", "100MB", "sweep", "--d", "1", "--k", "3", "--sigmas", "0.1", "--seeds", "1",
+    args = ["--memory-limit", "400MB", "sweep", "--d", "1", "--k", "3", "--sigmas", "0.1", "--seeds", "1",
             "--out", str(tmp_path / "s"), flag, "10000000"]
-    assert_usage_error(run_cli(args), "needs about 293 MiB, over the memory limit")
+    assert_usage_error(run_cli(args), "needs about 503 MiB, over the memory limit")
     assert not (tmp_path / "s").exists()
 
 

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from tempx.theory.budget import DEFAULT_LIMIT, ENV, check_memory, human, memory_limit, parse_size, train_bytes
+from tempx.theory.budget import (
+    BASE_BYTES,
+    DEFAULT_LIMIT,
+    ENV,
+    NUMERIC_LIBRARIES,
+    SLACK,
+    check_memory,
+    human,
+    memory_limit,
+    parse_size,
+    train_bytes,
+)
 from tempx.theory.errors import InvalidInput
 
 
@@ -25,11 +36,13 @@ def test_parse_size_refuses(text: str) -> None:
 def test_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENV, raising=False)
     assert memory_limit() == DEFAULT_LIMIT == 4 * 1024**3
-    monkeypatch.setenv(ENV, "1MiB")
-    assert memory_limit() == 1024**2
-    check_memory("small", 1024**2)  # at the limit: allowed
-    with pytest.raises(InvalidInput, match=r"^big needs about 1 MiB, over the memory limit of 1024 KiB|^big needs"):
-        check_memory("big", 1024**2 + 1)
+    monkeypatch.setenv(ENV, "1GiB")
+    assert memory_limit() == 1024**3
+    # the estimate is 1.1 × (the interpreter's 100 MiB + the request): a request up to limit/1.1 − 100 MiB fits
+    fits = 1024**3 / SLACK - BASE_BYTES
+    check_memory("small", fits - 1024)  # below the limit: allowed
+    with pytest.raises(InvalidInput, match=r"^big needs about 1 GiB, over the memory limit of 1 GiB"):
+        check_memory("big", fits + 1024)
     monkeypatch.setenv(ENV, "lots")
     with pytest.raises(InvalidInput, match=ENV):
         memory_limit()
@@ -40,7 +53,7 @@ def test_train_estimate_grows_as_the_arrays_do() -> None:
     assert train_bytes(8, 10, 5, 20) > base and train_bytes(4, 20, 5, 20) > base and train_bytes(4, 10, 50, 20) > base
     # d² per model dominates for large d, k d for large k, k² with finite data
     assert train_bytes(4, 100_000, 5, 20) > 6 * 4 * 100_000**2 * 8
-    assert train_bytes(1, 3, 100_000, 20) < 64 * 1024**2 + 8 * (6 * 3 * 100_000 + 8 * 100_000)
+    assert train_bytes(1, 3, 100_000, 20) < NUMERIC_LIBRARIES + 8 * (6 * 3 * 100_000 + 8 * 100_000)
     assert train_bytes(1, 3, 10_000, 20, n_data=10) - train_bytes(1, 3, 10_000, 20) >= 8 * 2 * 10_000**2
     assert human(1536) == "1.5 KiB" and human(3 * 1024**3) == "3 GiB" and human(12) == "12 B"
 
@@ -48,7 +61,7 @@ def test_train_estimate_grows_as_the_arrays_do() -> None:
 def test_estimates_are_the_documented_formulas() -> None:
     from tempx.theory.budget import flow_bytes
 
-    mib64 = 64 * 1024**2
+    mib64 = NUMERIC_LIBRARIES  # numba, LLVM, scipy and matplotlib, loaded after the check
     assert train_bytes(2, 3, 5, 7) == 8 * (6 * 2 * 9 + 6 * 2 * 5 * 3 + 2 * 7 + 4 * 5 + 8 * 2) + mib64
     assert train_bytes(2, 3, 5, 7, n_data=11) == 8 * (6 * 2 * 9 + 6 * 2 * 5 * 3 + 2 * 7 + 4 * 5 + 8 * 2 + 2 * 25 + 55) + mib64
     p = 20 * 20 + 40
@@ -78,7 +91,7 @@ def test_work_and_size_estimates_grow_as_stated() -> None:
     assert profile_work(200, 2, 1) == pytest.approx(8 * profile_work(100, 2, 1), rel=0.02)
     assert profile_work(1001, 1, 1) == pytest.approx(1001**3 / 3 + 1001**2 / 2)
     assert disguise_work(400) == 16 * disguise_work(200)
-    assert exact_matrix_bytes(100, 100) == 100 * 100 * (48 + 0.25)
+    assert exact_matrix_bytes(100, 100) == 100 * 100 * (112 + 0.25)
 
 
 def test_human_sizes_switch_units_at_powers_of_1024() -> None:
@@ -96,4 +109,4 @@ def test_bptt_and_exact_size_estimates_are_the_documented_formulas() -> None:
     assert profile_work(30, 0.5, 0.25) == profile_work(30, 1, 1) == 30**3 / 3 + 30**2 / 2
     assert profile_work(30, 4, 6) == 4 * 30**3 / 3 + 6 * 30**2 / 2
     assert disguise_work(10, 0.5) == disguise_work(10) == 10**4 / 3 and disguise_work(10, 8) == 8 * 10**4 / 3
-    assert exact_matrix_bytes(3, 4, 0.1) == 12 * 48.25 and exact_matrix_bytes(3, 4, 400) == 12 * (48 + 100)
+    assert exact_matrix_bytes(3, 4, 0.1) == 12 * 112.25 and exact_matrix_bytes(3, 4, 400) == 12 * (112 + 100)

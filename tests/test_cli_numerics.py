@@ -242,10 +242,11 @@ def test_the_flow_limit_uses_the_loss_asked_for() -> None:
 
 def test_the_memory_estimate_of_a_model_file_counts_its_data_or_online_sequences(tmp_path: Path) -> None:
     """Training models read from a file on 10⁷ sequences (data or online, k = 3: 240 MB of inputs) is refused
-    from the estimate, before any array exists, under a 100 MB limit."""
+    from the estimate, before any array exists, under a 400 MB limit (the estimate: 1.1 × (the 100 MiB interpreter
+    + 128 MiB of numeric libraries + 229 MiB of arrays))."""
     saved = tmp_path / "p.json"
     assert run_cli(["train", "--d", "2", "--k", "3", "--steps", "1", "--save-params", str(saved)]).returncode == 0
     for flag in ("--data", "--online"):
-        proc = run_cli(["--memory-limit", "100MB", "train", "--init", "file", "--init-file", str(saved), "--k", "3",
+        proc = run_cli(["--memory-limit", "400MB", "train", "--init", "file", "--init-file", str(saved), "--k", "3",
                         flag, "10000000", "--steps", "1"])
-        assert_usage_error(proc, "needs about 293 MiB, over the memory limit")
+        assert_usage_error(proc, "needs about 503 MiB, over the memory limit")

@@ -1,10 +1,13 @@
 """Budgets: estimate what a request costs before doing it, refuse what is over the limit.
 
 Memory: 4 GiB unless ``TEMPX_MEMORY_LIMIT`` (or ``tempx --memory-limit``) says otherwise: a
-number of bytes or a size like ``500MB``, ``8GiB``, ``2G``.  Estimates count the arrays a command
-holds at once (float64 parameters and their working copies, Krylov buffers, running sums; exact
-matrices at their entries' bit sizes); they are meant to be within a small factor of the peak,
-so a refusal means "this would not fit", not "this would be a bit tight".
+number of bytes or a size like ``500MB``, ``8GiB``, ``2G``.  The limit caps the process's peak resident
+memory: a request is estimated as the interpreter with the exact and array libraries (``BASE_BYTES``, measured)
+plus the arrays the request holds at once (float64 parameters and their working copies, Krylov
+buffers, running sums; exact matrices at their entries' bit sizes).  ``benchmarks/estimates.py``
+compares each estimate with the measured peak (target: 1× to 3× of it, never below), so a refusal
+means "this would not fit", not "this would be a bit tight".  ``TEMPX_SHOW_ESTIMATES=1`` prints each
+estimate to standard error as it is checked.
 
 Work (exact arithmetic only, where cost grows fastest): ``WORK_LIMIT`` units unless
 ``TEMPX_WORK_LIMIT`` (or ``tempx --work-limit``) says otherwise.  A unit is calibrated to about
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 
 from tempx.theory.errors import InvalidInput
 
@@ -44,6 +48,14 @@ __all__ = [
 ENV = "TEMPX_MEMORY_LIMIT"
 DEFAULT_LIMIT = 4 * 1024**3
 WORK_ENV = "TEMPX_WORK_LIMIT"
+SHOW_ENV = "TEMPX_SHOW_ESTIMATES"
+SLACK = 1.1  # the allocator's slack and a command's temporary objects, on top of what an estimate counts
+# Python with numpy, sympy and python-flint loaded: `tempx counterexample --k 3` and `tempx threshold --k 3`
+# peaked at 98–101 MB (benchmarks/estimates.py, 2026-12-03)
+BASE_BYTES = 100 * 1024**2
+# numba and LLVM, scipy's solvers and matplotlib, which the float commands load after their memory check: a
+# d = 20 `tempx train` peaked at 204 MB against 98 MB at its check (benchmarks/estimates.py, 2026-12-03)
+NUMERIC_LIBRARIES = 128 * 1024**2
 WORK_LIMIT = 3e9
 _UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "kib": 1024, "m": 10**6, "mb": 10**6, "mib": 1024**2,
           "g": 10**9, "gb": 10**9, "gib": 1024**3, "t": 10**12, "tb": 10**12, "tib": 1024**4}
@@ -77,9 +89,17 @@ def human(n: float) -> str:
     return f"{int(n)} B"
 
 
+def _show(kind: str, what: str, value: str) -> None:
+    if os.environ.get(SHOW_ENV, "").strip() not in ("", "0"):
+        print(f"tempx: estimate: {kind}: {what}: {value}", file=sys.stderr)
+
+
 def check_memory(what: str, nbytes: float) -> None:
-    """Refuse ``what`` with one line when its estimate ``nbytes`` is over the limit."""
+    """Refuse ``what`` with one line when the process (``BASE_BYTES``) with the request's ``nbytes``, and the
+    allocator's ``SLACK``, is over the limit."""
     limit = memory_limit()
+    nbytes = SLACK * (float(nbytes) + BASE_BYTES)
+    _show("memory", what, f"{nbytes:.6g} bytes")
     if nbytes > limit:
         raise OverBudget(f"{what} needs about {human(nbytes)}, over the memory limit of {human(limit)} "
                            f"(raise it with {ENV}=SIZE or 'tempx --memory-limit SIZE')")
@@ -91,7 +111,7 @@ def train_bytes(n_models: int, d: int, k: int, q_max: int, n_data: int | None = 
     floats = 6.0 * n_models * d * d + 6.0 * n_models * k * d + 2.0 * q_max + 4.0 * k + 8.0 * n_models
     if n_data is not None:
         floats += 2.0 * k * k + n_data * k
-    return 8.0 * floats + 64 * 1024**2  # plus the interpreter and libraries
+    return 8.0 * floats + NUMERIC_LIBRARIES
 
 
 def bptt_bytes(n_models: int, d: int, k: int, n_sequences: int, mc_sequences: int = 0) -> float:
@@ -125,6 +145,7 @@ def work_limit() -> float:
 def check_work(what: str, units: float) -> None:
     """Refuse ``what`` with one line when its exact-work estimate is over the limit."""
     limit = work_limit()
+    _show("work", what, f"{units:.6g} units")
     if units > limit:
         raise OverBudget(f"{what} is estimated at {units:.2g} units of exact work (about {units * 1e-8:.2g} s), "
                            f"over the limit of {limit:.2g} (raise it with {WORK_ENV}=N or 'tempx --work-limit N')")
@@ -144,5 +165,6 @@ def disguise_work(d: int, bits: float = 1.0) -> float:
 
 
 def exact_matrix_bytes(rows: int, cols: int, bits: float = 1.0) -> float:
-    """A dense exact (python-flint) matrix: about 48 bytes an entry plus its digits."""
-    return rows * cols * (48.0 + max(bits, 1.0) / 4)
+    """A dense exact (python-flint) matrix that is also written out: about 48 bytes an entry and its digits, and
+    about 64 bytes an entry for its text (one Python string each, in the JSON or table of the output)."""
+    return rows * cols * (112.0 + max(bits, 1.0) / 4)
