@@ -114,12 +114,9 @@ def main() -> None:
     if args.json:
         Path(args.json).write_text(json.dumps(doc, indent=1), encoding="utf-8")
     if args.record:
-        MEASURED.write_text(json.dumps({k: doc[k] for k in ("date", "python", "cores", "load")}
-                                       | {"cold_s": round(runs["cold"]["wall"]), "warm_s": round(runs["warm"]["wall"]),
-                                          "loaded_s": round(runs["loaded"]["wall"]),
-                                          "per_kind_warm_s": {k: round(v, 1) for k, v in runs["warm"]["per_kind"].items()},
-                                          "per_kind_loaded_s": {k: round(v, 1)
-                                                                for k, v in runs["loaded"]["per_kind"].items()}},
+        MEASURED.write_text(json.dumps({"date": doc["date"], "python": doc["python"], "cores": doc["cores"],
+                                        "load": doc["load"], "cold_s": round(runs["cold"]["wall"]),
+                                        "warm_s": round(runs["warm"]["wall"]), "loaded_s": round(runs["loaded"]["wall"])},
                                        indent=1) + "\n", encoding="utf-8")
         print(f"wrote {MEASURED.relative_to(ROOT)}")
 

@@ -56,6 +56,9 @@ BASE_BYTES = 100 * 1024**2
 # numba and LLVM, scipy's solvers and matplotlib, which the float commands load after their memory check: a
 # d = 20 `tempx train` peaked at 204 MB against 98 MB at its check (benchmarks/estimates.py, 2026-12-03)
 NUMERIC_LIBRARIES = 128 * 1024**2
+# matplotlib and the figures of a command that draws (tempx sweep): a d = 20 sweep peaked at 259 MB, 8 MB above
+# the training estimate without it (benchmarks/estimates.py, 2026-12-03)
+FIGURES_BYTES = 48 * 1024**2
 WORK_LIMIT = 3e9
 _UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "kib": 1024, "m": 10**6, "mb": 10**6, "mib": 1024**2,
           "g": 10**9, "gb": 10**9, "gib": 1024**3, "t": 10**12, "tb": 10**12, "tib": 1024**4}

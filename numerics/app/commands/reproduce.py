@@ -16,10 +16,20 @@ from tempx.theory.errors import InvalidInput
 HELP = "check every claim and regenerate every figure and table into one report (resumable)"
 
 
+def measured_times() -> str:
+    """The quick reproduction's measured times, from ``numerics/app/measured.json`` (written by
+    ``python benchmarks/reproduce.py --record``; README.md and docs/reproduce.md quote the same file)."""
+    import json
+
+    m = json.loads((Path(__file__).parent.parent / "measured.json").read_text(encoding="utf-8"))
+    return (f"{m['warm_s']} s on {m['cores']} cores with compiled kernels cached, {m['cold_s']} s on a fresh install; "
+            f"measured {m['date']}")
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="tempx-results", help="output folder (default ./tempx-results)")
     scale = p.add_mutually_exclusive_group()
-    scale.add_argument("--quick", action="store_true", help="quick scale (default; about 1.5 minutes on 2 cores)")
+    scale.add_argument("--quick", action="store_true", help=f"quick scale (default; {measured_times()})")
     scale.add_argument("--full", action="store_true", help="paper scale: more seeds, sizes and steps")
     p.add_argument("--seed", default="0", help="base seed of every experiment and claim check (default 0)")
     p.add_argument("--jobs", default="auto", help="worker processes for independent units: a number, or auto (default: "

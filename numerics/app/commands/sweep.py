@@ -12,7 +12,7 @@ from tempx.numerics.app.commands.common import float_list, int_list, nonneg_int,
 from tempx.numerics.app.io import ensure_dir, rows_to_csv, staged, write_text_atomic
 from tempx.numerics.app.progress import Progress
 from tempx.numerics.teachers import NONLINEAR_TEACHER_FORMS, NonlinearTeacher, teacher_and_dim
-from tempx.theory.budget import bptt_bytes, check_memory, train_bytes
+from tempx.theory.budget import FIGURES_BYTES, bptt_bytes, check_memory, train_bytes
 from tempx.theory.errors import InvalidInput
 from tempx.theory.teacher_spec import TEACHER_FORMS
 
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         n_seq = n_data if n_data is not None else n_online
         assert n_seq is not None
         check_memory(f"sweep of {student} students with d up to {max(ds)}, k up to {max(ks)}, {seeds} seeds, n = {n_seq}",
-                     bptt_bytes(seeds, max(ds), max(ks), n_seq, n_mc))
+                     bptt_bytes(seeds, max(ds), max(ks), n_seq, n_mc) + FIGURES_BYTES)
     init = args.init or s.inits[0]
     if init not in s.inits:
         raise InvalidInput(f"--init {init} is not an initialization of the {student} student (allowed: {', '.join(s.inits)})")
@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     check_executor_options(args.jobs, args.scheduler)  # one line before any folder is touched
     check_lengths([q or 4 * max(ks)])
     check_memory(f"sweep with d up to {max(ds)}, k up to {max(ks)}, {seeds} seeds per cell",
-                 train_bytes(seeds, max(ds), max(ks), (q or 4 * max(ks)), n_data or n_online))
+                 train_bytes(seeds, max(ds), max(ks), (q or 4 * max(ks)), n_data or n_online) + FIGURES_BYTES)
     grid = [(d, k, s) for d in ds for k in ks for s in sigmas]
     if len(grid) * seeds > MAX_MODELS:
         raise InvalidInput(f"--d, --k and --sigmas give {len(grid)} cells of {seeds} seeds, {len(grid) * seeds} models; "
