@@ -32,7 +32,7 @@ def cases(quick: bool, tmp: Path) -> list[tuple[str, list[str]]]:
     big = [] if quick else [("counterexample atoms5 k=1000", ["counterexample", "--teacher", ATOMS5, "--k", "1000",
                                                                "--format", "json"]),
                             ("threshold atoms5 k=2000", ["threshold", "--teacher", ATOMS5, "--k", "2000"]),
-                            ("counterexample k=3000", ["counterexample", "--k", "3000", "--format", "json"])]
+                            ("counterexample k=2000", ["counterexample", "--k", "2000", "--format", "json"])]
     return [
         ("counterexample k=200", ["counterexample", "--k", "200", "--format", "json"]),
         ("counterexample k=1000", ["counterexample", "--k", "1000", "--format", "json"]),

@@ -196,11 +196,13 @@ def check_cost(d: int, bits: int, disguise: int | None) -> None:
     """The counterexample's cost, estimated before it is built (``tempx.theory.budget``).  Undisguised, its d×d
     matrix A holds small entries (a shift, a cyclic or a shift-register pattern) and only B, C and one row of A
     carry the ``bits``-bit numbers; disguised by a random rational change of basis, every entry grows to about
-    ``bits`` + 4d bits; and the change of basis itself is work."""
+    ``bits`` + 4d bits; and the change of basis itself is work.  The output's impulse response (about 2d + 1
+    terms, growing to about twice ``bits``) is counted with its decimal text."""
     if disguise is not None and (isinstance(disguise, bool) or not isinstance(disguise, int)):
         raise TypeError(f"disguise must be an int seed, got {type(disguise).__name__}")
     nbytes = exact_matrix_bytes(d, d, bits + 4 * d) if disguise is not None else \
         exact_matrix_bytes(d, d, 1) + exact_matrix_bytes(3, d, bits)
+    nbytes += exact_matrix_bytes(1, 2 * d + 1, 4 * bits)
     check_memory(f"a counterexample of dimension d = {d}", nbytes)
     if disguise is not None:
         check_work(f"disguising a counterexample of dimension d = {d}", disguise_work(d, bits))

@@ -16,7 +16,7 @@ from typing import Any
 from tempx.numerics.app.experiments import ROW_COLUMNS, summarize
 from tempx.numerics.app.io import ensure_dir, rows_to_csv, write_text_atomic
 
-__all__ = ["assemble", "package_versions", "write_experiment", "write_outputs"]
+__all__ = ["assemble", "package_versions", "write_experiment", "write_one_experiment", "write_outputs"]
 
 PACKAGES = ("numpy", "scipy", "sympy", "python-flint", "mpmath", "matplotlib")
 def package_versions() -> dict[str, str]:
@@ -404,7 +404,8 @@ def write_experiment(doc: dict[str, Any], name: str, out: Path, figs_dir: Path, 
 EXPERIMENTS = ("E1", "E1L", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10")
 
 
-def _write_one(task: tuple[dict[str, Any], str, Path, Path, Path]) -> list[Path]:
+def write_one_experiment(task: tuple[dict[str, Any], str, Path, Path, Path]) -> list[Path]:
+    """(doc, name, out, figures folder, tables folder) → the experiment's files (E10 included)."""
     doc, name, out, figs_dir, tables_dir = task
     if name == "E10":
         from tempx.numerics.app.report_poisoning import write_e10
@@ -434,11 +435,11 @@ def write_outputs(out: Path, doc: dict[str, Any], environment: dict[str, Any], c
 
         with local_executor(min(jobs, len(tasks))) as ex:
             assert ex is not None
-            for paths in ex.map(_write_one, tasks):
+            for paths in ex.map(write_one_experiment, tasks):
                 written += paths
     else:
         for task in tasks:
-            written += _write_one(task)
+            written += write_one_experiment(task)
     write_text_atomic(out / "results.json", json.dumps(doc, indent=1, sort_keys=True) + "\n")
     write_text_atomic(out / "environment.json", json.dumps(environment, indent=1, sort_keys=True) + "\n")
     write_text_atomic(out / "REPORT.md", render_report(doc, command))

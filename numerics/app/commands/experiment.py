@@ -1,4 +1,4 @@
-"""``tempx experiment``: run one of the experiments E1–E4 at a preset scale and draw its figures.
+"""``tempx experiment``: run one experiment of ``tempx reproduce`` (E1–E10, E1L) at a preset scale and draw its figures.
 
 The presets and the work are those of ``tempx reproduce`` (``tempx.numerics.app.reproduce.SCALES`` and
 its work units), so one experiment run here gives the same numbers as in the full report.
@@ -14,11 +14,12 @@ from tempx.numerics.app.commands.common import nonneg_int
 from tempx.numerics.app.io import ensure_dir, staged, write_text_atomic
 from tempx.numerics.app.progress import Progress
 
-HELP = "run experiment E1 (init scale), E2 (symmetric init), E3 (L_q vs q) or E4 (finite data) and save its figures"
+HELP = "run one experiment of the report (E1–E10, E1L) at a preset scale and save its tables and figures"
+NAMES = ("E1", "E1L", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name", choices=("E1", "E2", "E3", "E4"), help="which experiment")
+    p.add_argument("name", choices=NAMES, help="which experiment (docs/reproduce.md lists what each runs)")
     p.add_argument("--out", required=True, help="output folder (created if needed)")
     scale = p.add_mutually_exclusive_group()
     scale.add_argument("--quick", action="store_true", help="the quick preset of tempx reproduce (default)")
@@ -45,11 +46,17 @@ def run(args: argparse.Namespace) -> int:
     doc = report.assemble(units, results, code_version(), scale, seed, config)
     part = {"experiment": args.name, "scale": scale, "seed": seed, "preset": config[args.name], **doc[args.name]}
     with staged(out) as stage:
-        paths = [out / p.relative_to(stage) for p in report.write_experiment(doc, args.name, stage, stage, stage)]
+        paths = [out / p.relative_to(stage) for p in report.write_one_experiment((doc, args.name, stage, stage, stage))]
         write_text_atomic(stage / f"{args.name}.json", json.dumps(part, indent=1, sort_keys=True) + "\n")
     print(f"{args.name}: wrote {out / (args.name + '.json')}, " + ", ".join(str(p) for p in paths))
     for s in doc[args.name].get("summary", []):
-        key = ", ".join(f"{k}={s[k]}" for k in ("d", "k", "sigma") if k in s)
-        med = "—" if s["median"] is None else f"{s['median']:.2e}"
-        print(f"  {key}: median extrapolation loss {med}, diverged {s['diverged']}/{s['n']}")
+        key = ", ".join(f"{k}={s[k]}" for k in ("teacher", "student", "d", "k", "sigma", "negative_fraction") if k in s)
+        if "baseline_mean" in s:  # E10
+            print(f"  {key}: mean error baseline {s['baseline_mean']:.2e}, poisoned {s['poisoned_mean']:.2e} "
+                  f"({s['poisoned_converged']}/{s['n']} poisoned flows converged)")
+            continue
+        med = "—" if s.get("median") is None else f"{s['median']:.2e}"
+        tail = f", diverged {s['diverged']}/{s['n']}" if "diverged" in s else \
+            f", converged {s['converged']}/{s['n']}" if "converged" in s else ""
+        print(f"  {key}: median extrapolation loss {med}{tail}")
     return 0
