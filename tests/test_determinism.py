@@ -68,6 +68,7 @@ def test_the_flow_limit_is_the_same_whatever_the_threads() -> None:
     _same_under_every_setting(run)
 
 
+@pytest.mark.slow
 def test_the_flow_limit_is_the_same_in_worker_processes() -> None:
     p = get("diagonal").init("gaussian", 2, 6, 0.1, 3)
     here = flow_limit(p, memoryless(1), 4, [40])
@@ -114,6 +115,7 @@ def _train_json(env: dict[str, str], *args: str) -> str:
     return proc.stdout
 
 
+@pytest.mark.slow
 def test_the_command_line_is_the_same_under_any_blas_environment() -> None:
     """The environment variables a user sets (OPENBLAS_NUM_THREADS, OMP_NUM_THREADS) change no byte of a result."""
     args = ("--d", "12", "--k", "4", "--sigma", "0.1", "--n-models", "2", "--until-converged")

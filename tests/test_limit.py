@@ -50,9 +50,9 @@ def test_scheduler_addresses_are_parsed_or_refused_in_one_line() -> None:
 
 def test_worker_pools_are_refused_from_their_memory_estimate(monkeypatch: pytest.MonkeyPatch) -> None:
     from tempx.numerics.drivers.executors import WORKER_BYTES, check_executor_options
-    from tempx.theory.budget import ENV, OverBudget
+    from tempx.theory.budget import BASE_BYTES, ENV, SLACK, OverBudget
 
-    monkeypatch.setenv(ENV, str(10 * WORKER_BYTES))
+    monkeypatch.setenv(ENV, str(int(SLACK * (BASE_BYTES + 10 * WORKER_BYTES)) + 1))  # this process and 10 workers
     pytest.importorskip("dask.distributed")
     check_executor_options("1", "local:10")
     with pytest.raises(OverBudget, match=r"--scheduler local:11 \(11 worker processes\) needs about"):

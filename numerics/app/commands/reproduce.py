@@ -33,7 +33,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     scale.add_argument("--full", action="store_true", help="paper scale: more seeds, sizes and steps")
     p.add_argument("--seed", default="0", help="base seed of every experiment and claim check (default 0)")
     p.add_argument("--jobs", default="auto", help="worker processes for independent units: a number, or auto (default: "
-                                                  "one per available core, as many as the memory limit holds)")
+                                                  "one per available core, as many as the memory limit holds, when "
+                                                  "the plan's estimated work is 20 s or more; else 1)")
     p.add_argument("--scheduler", metavar="ADDRESS|local:N",
                    help="run the units on a Dask cluster: a scheduler address (tcp://host:8786) or local:N for a "
                         "LocalCluster of N single-threaded workers (needs tempx[cluster]; see docs/cluster.md)")
@@ -63,16 +64,17 @@ def run(args: argparse.Namespace) -> int:
     from tempx.numerics.app.reproduce import SCALES, check_manifest, code_version, plan, run_units
 
     seed = nonneg_int(args.seed, "--seed")
-    from tempx.numerics.drivers.executors import auto_jobs, check_executor_options
+    from tempx.numerics.drivers.executors import check_executor_options
 
-    jobs = auto_jobs() if args.jobs == "auto" and args.scheduler is None else \
-        1 if args.jobs == "auto" else positive_int(args.jobs, "--jobs")
+    jobs = 1 if args.jobs == "auto" else positive_int(args.jobs, "--jobs")  # auto: decided below, from the plan
 
     check_executor_options(args.jobs, args.scheduler)  # one line before any folder is touched
     scale = "full" if args.full else "quick"
     config = _load_config(args.config) if args.config else SCALES[scale]
     if args.config:
         scale = "custom"
+    if args.jobs == "auto" and args.scheduler is None:
+        jobs = _auto_jobs(plan(scale, seed, config=config))
     if args.dry_run:
         return _dry_run(plan(scale, seed, config=config), scale, seed, jobs)
     out = ensure_dir(Path(args.out))
@@ -102,6 +104,19 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(f"all {len(doc['claims'])} claims passed")
     return 0
+
+
+AUTO_MIN_SECONDS = 20.0  # below this much estimated work, worker processes cost more than they save (spawn ~2 s)
+
+
+def _auto_jobs(units: list[Any]) -> int:
+    """``--jobs auto``: one worker per available core (``executors.auto_jobs``) when the plan's estimated work is
+    worth the processes' start, else this process alone."""
+    from tempx.numerics.app.costs import estimate_seconds
+    from tempx.numerics.drivers.executors import auto_jobs
+
+    work = sum(estimate_seconds(u.kind, dict(u.params)) for u in units)
+    return auto_jobs() if work >= AUTO_MIN_SECONDS else 1
 
 
 def _dry_run(units: list[Any], scale: str, seed: int, jobs: int) -> int:
