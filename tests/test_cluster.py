@@ -113,7 +113,7 @@ def test_a_signal_while_the_cluster_starts_is_one_line(tmp_path: Path, sig: int,
         proc = subprocess.Popen([sys.executable, "-m", "tempx", "sweep", "--d", "4", "--k", "2", "--sigmas", "0.1,0.2",
                                  "--seeds", "2", "--steps", "10", "--out", str(out), "--scheduler", "local:2"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509 - one signal call
         time.sleep(delay)
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=120)
