@@ -73,3 +73,25 @@ def poisoning_cell(k: int, d: int, sigma: float, gap: float, seeds: int, seed: i
                      "poisoned_train_loss": float(res.train_loss[s]),
                      "baseline_lam": [float(x) for x in base.lam[s]], "poisoned_lam": [float(x) for x in res.params.lam[s]]})
     return rows
+
+
+def poisoning_paths(seed: int = 0, d: int = 10, k: int = 7, sigma: float = 1e-3, gap: float = 0.05 * np.exp(-15),
+                    t_end: float = 1e16, points: int = 200) -> dict[str, Any]:
+    """λ(t) of the baseline and the poisoned flow from the same published start (b = c = 1 frozen), at ``points``
+    log-spaced times up to ``t_end`` (LSODA; the two data sets' Σ̂ are diagonal, so they are loss weights ω)."""
+    from tempx.numerics.drivers.flow import gradient_flow
+    from tempx.numerics.students.diagonal import DiagParams
+
+    lam0 = published_start(seed, d, sigma, gap)
+    p = DiagParams(lam0[None], np.ones((1, d)), np.ones((1, d)))
+    t = np.concatenate([[0.0], np.logspace(0, np.log10(t_end), points)])
+    base = np.zeros(k)
+    base[k - 1] = 1.0
+    pois = np.zeros(k)
+    pois[k - 1] = pois[1] = 0.5
+    out: dict[str, Any] = {"t": t, "seed": seed, "d": d, "k": k, "sigma": sigma, "gap": gap}
+    for name, w in (("baseline", base), ("poisoned", pois)):
+        r = gradient_flow(p, teacher_for(d), k, t_end, t_eval=t, weights=w, method="LSODA", rtol=1e-10, atol=1e-14,
+                          freeze=("b", "c"))
+        out[name] = np.stack([s.lam[0] for s in r.params])  # (times, d)
+    return out

@@ -93,3 +93,25 @@ def e10_section(doc: dict[str, Any], cfg: dict[str, Any], fig: int) -> list[str]
            f"{s['baseline_median']:.2e} | {s['poisoned_median']:.2e} | {s['poisoned_converged']}/{s['n']} |"
            for s in doc["E10"]["summary"]]
     return md
+
+
+def plot_paths(paths: dict[str, Any], stem: Path) -> list[Path]:
+    """λ_i(t) of the baseline and the poisoned flow side by side (log time), from ``poisoning.poisoning_paths``."""
+    from tempx.numerics.app.plots import plt, save_figure
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
+    t = paths["t"][1:]
+    for ax, name in zip(axes, ("baseline", "poisoned")):
+        lam = paths[name][1:]
+        for i in range(lam.shape[1]):
+            ax.plot(t, lam[:, i], lw=1.2 if i < 2 else 0.8, color=f"C{min(i, 9)}", label=f"λ_{i + 1}" if i < 3 else None)
+        ax.set_xscale("log")
+        ax.set_xlabel("flow time t")
+        ax.set_title(f"{name}: " + ("one impulse of length k" if name == "baseline" else "plus a clean-label impulse of length 2"),
+                     fontsize=9)
+        ax.grid(True, which="major", alpha=0.3)
+    axes[0].set_ylabel("λ_i(t)")
+    axes[0].legend(fontsize=8)
+    fig.suptitle(f"Gradient flow of a diagonal SSM (d = {paths['d']}, k = {paths['k']}, σ_A = {paths['sigma']:g}, "
+                 f"seed {paths['seed']}, b = c = 1 frozen)", fontsize=10)
+    return save_figure(fig, stem)

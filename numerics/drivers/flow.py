@@ -45,8 +45,10 @@ def gradient_flow(
     rtol: float = 1e-10,
     atol: float = 1e-12,
     method: str = "DOP853",
+    freeze: Sequence[str] = (),
 ) -> FlowResult:
-    """Integrate dR/dt = −∇L_ω(R) from t = 0 to ``t_end`` for every model in the batch."""
+    """Integrate dR/dt = −∇L_ω(R) from t = 0 to ``t_end`` for every model in the batch (``freeze``: fields kept
+    at their initial values, ``Student.frozen_mask``; ``method``: any of ``solve_ivp``'s, LSODA for long stiff runs)."""
     if not (np.isfinite(t_end) and t_end > 0):
         raise InvalidInput(f"t_end must be > 0, got {t_end}")
     student, n, d = student_of(params), params.n_models, params.d
@@ -58,8 +60,12 @@ def gradient_flow(
     if times.ndim != 1 or times.size < 1 or np.any(np.diff(times) <= 0) or times[0] < 0 or times[-1] > t_end:
         raise InvalidInput("t_eval must be increasing times within [0, t_end]")
 
+    frozen = student.frozen_mask(params, freeze) if freeze else None
+
     def rhs(_t: float, y: FloatArray) -> FloatArray:
         _, g = student.loss_and_grad(student.unflatten(y.reshape(n, -1), d), wstar, W)
+        if frozen is not None:
+            g[:, frozen] = 0.0
         return -g.ravel()
 
     y0 = student.flatten(params).ravel()
