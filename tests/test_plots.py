@@ -249,3 +249,13 @@ def test_hankel_skips_a_sigma_whose_models_have_no_singular_values(figures: list
     got = lines(figures[0].axes[0])
     assert "σ=0.5" not in got
     np.testing.assert_allclose(got["σ=0.1"].get_ydata(), [1.0, 0.5])
+
+
+def test_a_figure_with_nothing_positive_to_draw_is_still_written(tmp_path: Path) -> None:
+    """Every median missing (no model converged): the log axis has nothing to show; the figure is written, linear,
+    with a note, instead of matplotlib's 'Data cannot be log-scaled' ending the report."""
+    from tempx.numerics.app.plots import plot_signs
+
+    rows = [{"teacher": "memoryless", "negative_fraction": 0.0, "median": None, "q25": None, "q75": None}]
+    paths = plot_signs(rows, tmp_path / "signs")
+    assert [p.suffix for p in paths] == [".png", ".pdf"] and all(p.stat().st_size > 1000 for p in paths)

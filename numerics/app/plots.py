@@ -39,12 +39,31 @@ def save_figure(fig: Any, stem: Path) -> list[Path]:
     paths = []
     for ext in ("png", "pdf"):
         buf = io.BytesIO()
-        fig.savefig(buf, format=ext, dpi=150, bbox_inches="tight", metadata={"CreationDate": None} if ext == "pdf" else None)
+        try:
+            fig.savefig(buf, format=ext, dpi=150, bbox_inches="tight",
+                        metadata={"CreationDate": None} if ext == "pdf" else None)
+        except ValueError as err:  # a log axis with no positive value (every model diverged or stopped early)
+            if "log-scaled" not in str(err):
+                raise
+            _nothing_to_draw(fig)
+            buf = io.BytesIO()
+            fig.savefig(buf, format=ext, dpi=150, bbox_inches="tight",
+                        metadata={"CreationDate": None} if ext == "pdf" else None)
         path = stem.with_suffix("." + ext)
         write_bytes_atomic(path, buf.getvalue())
         paths.append(path)
     plt.close(fig)
     return paths
+
+
+def _nothing_to_draw(fig: Any) -> None:
+    """Axes whose log scale has no positive value to show: linear, with a note saying so (the figure is still
+    written, so a report never lacks a file it names)."""
+    for ax in fig.axes:
+        ax.set_xscale("linear")
+        ax.set_yscale("linear")
+        ax.text(0.5, 0.5, "no finite positive value to draw\n(see the table: not converged or diverged)",
+                transform=ax.transAxes, ha="center", va="center", fontsize=9)
 
 
 def plot_sweep(rows: Sequence[dict[str, Any]], stem: Path, title: str = "") -> list[Path]:
