@@ -20,7 +20,7 @@ def test_standard_output_closed_is_one_line_before_any_work() -> None:
     output silently and the final flush raised AttributeError.  Now: one line on stderr, status 1."""
     proc = subprocess.run([sys.executable, "-m", "tempx", "counterexample", "--k", "30", "--format", "json"],
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False,
-                          preexec_fn=lambda: os.close(1))  # noqa: PLW1509 - one close in the child
+                          preexec_fn=lambda: os.close(1))
     assert proc.returncode == 1 and proc.stderr == "tempx: error: cannot write the output: standard output is closed\n"
 
 
