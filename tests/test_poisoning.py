@@ -217,3 +217,20 @@ def test_bad_sequence_and_freeze_options_are_one_line(tmp_path: Path, args: list
     init, _, seqs = _write(tmp_path, np.array([0.5, 0.4]), 2, 5)
     proc = run_cli(["train", "--student", "diagonal", "--init-file", str(init), "--sequences", str(seqs), *args])
     assert proc.returncode == 2 and message in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
+
+
+def test_sweep_trains_on_given_sequences_with_frozen_fields(tmp_path: Path) -> None:
+    """sweep --sequences --freeze: every cell trains on the file's sequences (zeros in front to its k), b and c
+    stay put, and the configuration records both; a k shorter than the longest sequence is one line."""
+    seqs = tmp_path / "P.json"
+    seqs.write_text(json.dumps({"sequences": [[1, 0, 0, 0, 0], [1, 0]]}))
+    out = tmp_path / "s"
+    base = ["sweep", "--student", "diagonal", "--d", "3", "--sigmas", "0.1", "--seeds", "2", "--steps", "50",
+            "--sequences", str(seqs), "--freeze", "b,c"]
+    proc = run_cli([*base, "--k", "5,6", "--out", str(out)])
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["config"]["freeze"] == ["b", "c"] and doc["config"]["sequences"] == str(seqs)
+    assert {r["k"] for r in doc["rows"]} == {5, 6}
+    proc = run_cli([*base, "--k", "4", "--out", str(tmp_path / "t")])
+    assert proc.returncode == 2 and "at least the longest of the --sequences (5)" in proc.stderr

@@ -340,3 +340,17 @@ def test_units_go_longest_first_and_each_kernel_is_compiled_once() -> None:
     assert elman_tail and rest[-len(elman_tail):] == elman_tail
     middle = [est[u] for u in rest[:-len(elman_tail)]]
     assert middle == sorted(middle, reverse=True)
+
+
+def test_the_quoted_times_are_the_measured_ones() -> None:
+    """One source of measured times (numerics/app/measured.json, written by `python benchmarks/reproduce.py
+    --record`): `tempx reproduce --help`, README.md and docs/reproduce.md quote its numbers and date."""
+    from tempx.numerics.app.commands.reproduce import measured_times
+
+    root = Path(__file__).resolve().parents[1]
+    m = json.loads((root / "numerics" / "app" / "measured.json").read_text(encoding="utf-8"))
+    want = [f"{m['warm_s']} s", f"{m['cold_s']} s", m["date"]]
+    for doc in ("README.md", "docs/reproduce.md"):
+        text = (root / doc).read_text(encoding="utf-8")
+        assert all(w in text for w in want), (doc, want)
+    assert all(w in measured_times() for w in want)

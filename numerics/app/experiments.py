@@ -26,7 +26,7 @@ from tempx.numerics.students import get as get_student
 from tempx.numerics.students import student_of
 from tempx.numerics.students.dense import Params
 from tempx.numerics.students.init import init_counterexample
-from tempx.numerics.teachers import NonlinearTeacher, Teacher, hankel_dimension, memoryless, teacher_and_dim
+from tempx.numerics.teachers import FloatArray, NonlinearTeacher, Teacher, hankel_dimension, memoryless, teacher_and_dim
 from tempx.theory.errors import InvalidInput
 
 __all__ = [
@@ -131,6 +131,8 @@ def init_scale_sweep(
     online: int | None = None,
     mc_sequences: int = 4096,
     experiment: str | None = None,
+    data: FloatArray | None = None,
+    freeze: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """E1 (and E4 with ``n_data``, E8 for non-linear students): GD from ``seeds`` initializations per (d, k, σ) cell.
 
@@ -138,7 +140,9 @@ def init_scale_sweep(
     draws that many fresh sequences every step instead.  Non-linear students need data or online
     sequences, and their L_q is a Monte Carlo estimate on ``mc_sequences`` held-out sequences.
 
-    q defaults to 4k per cell (C7 asks for q ≥ 4k); a given q must exceed every k.
+    q defaults to 4k per cell (C7 asks for q ≥ 4k); a given q must exceed every k.  ``data``: the sequences a
+    user gave (n, K), aligned at their last step, zeros in front to each cell's k ≥ K, instead of Gaussian
+    ones; ``freeze``: fields of the student kept at their initial values.
     """
     if seeds < 1:
         raise InvalidInput(f"seeds must be >= 1, got {seeds}")
@@ -150,9 +154,13 @@ def init_scale_sweep(
         qq = 4 * k if q is None else q
         params = seeded_batch(init, seeds, d, sigma, seed, student=student)
         X = None if n_data is None else gaussian_sequences(n_data, k, seed=seed)
+        if data is not None:
+            if data.shape[1] > k:
+                raise InvalidInput(f"every k must be at least the longest of the given sequences ({data.shape[1]}), got {k}")
+            X = np.pad(data, ((0, 0), (k - data.shape[1], 0)))
         t, t_dim = _teacher(teacher, k)
         result = train(params, t, k, lr, steps, data=X, online=None if online is None else (online, seed), qs=[qq],
-                       mc=(mc_sequences, seed))
+                       mc=(mc_sequences, seed), freeze=tuple(freeze))
         name = experiment or ("E1" if n_data is None and online is None else "E4")
         base = {"experiment": name, "student": student, "teacher": teacher, "d": d, "k": k, "sigma": sigma, "init": init,
                 "lr": lr, "steps": steps, "n_data": n_data, "online": online,

@@ -91,7 +91,7 @@ def poisoning_paths(seed: int = 0, d: int = 10, k: int = 7, sigma: float = 1e-3,
     pois[k - 1] = pois[1] = 0.5
     out: dict[str, Any] = {"t": t, "seed": seed, "d": d, "k": k, "sigma": sigma, "gap": gap}
     for name, w in (("baseline", base), ("poisoned", pois)):
-        r = gradient_flow(p, teacher_for(d), k, t_end, t_eval=t, weights=w, method="LSODA", rtol=1e-10, atol=1e-14,
+        r = gradient_flow(p, teacher_for(d), k, t_end, t_eval=t.tolist(), weights=w, method="LSODA", rtol=1e-10, atol=1e-14,
                           freeze=("b", "c"))
         out[name] = np.stack([s.lam[0] for s in r.params])  # (times, d)
     return out

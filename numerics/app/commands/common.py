@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from tempx.numerics.app.formatting import parse_int
 from tempx.numerics.app.io import finite_or_none
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["finite_or_none", "float_list", "int_list", "nonneg_float", "nonneg_int", "positive_float", "positive_int"]
+__all__ = ["finite_or_none", "float_list", "freeze_fields", "int_list", "nonneg_float", "nonneg_int", "positive_float", "positive_int"]
 
 
 def positive_int(text: str, name: str) -> int:
@@ -56,3 +57,20 @@ def int_list(text: str, name: str) -> list[int]:
 
 def float_list(text: str, name: str) -> list[float]:
     return [positive_float(p, name) for p in _split(text, name)]
+
+
+def freeze_fields(text: str | None, student: Any) -> tuple[str, ...]:
+    """``--freeze b,c``: field names of the student (checked against its fields, each once)."""
+    if text is None:
+        return ()
+    names = tuple(p.strip() for p in text.split(","))
+    if not text.strip() or any(not n for n in names) or len(set(names)) != len(names):
+        raise InvalidInput(f"--freeze must list field names once each, comma-separated (the {student.name} student's "
+                           f"fields: {', '.join(student.fields)}), got {text[:60]!r}")
+    unknown = [n for n in names if n not in student.fields]
+    if unknown:
+        raise InvalidInput(f"--freeze {', '.join(unknown)}: not a field of the {student.name} student (its fields: "
+                           f"{', '.join(student.fields)})")
+    if set(names) == set(student.fields):
+        raise InvalidInput(f"--freeze {text}: every field frozen leaves nothing to train")
+    return names

@@ -37,6 +37,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--q", help="extrapolation length (default 4k per cell; must exceed every k)")
     p.add_argument("--data", help="train on n Gaussian sequences (finite data, E4) instead of the population loss")
     p.add_argument("--online", help="train on n fresh Gaussian sequences every step")
+    p.add_argument("--sequences", metavar="FILE", help='train on the sequences of a JSON file {"sequences": [[x_0, ...], '
+                                                       "...]} (any lengths, each k at least the longest)")
+    p.add_argument("--freeze", metavar="FIELDS", help="keep these fields of the student at their initial values (e.g. b,c)")
     p.add_argument("--mc-sequences", help="non-linear students: held-out sequences of the Monte Carlo L_q (default 4096)")
     p.add_argument("--out", required=True, help="output folder (created if needed)")
     p.add_argument("--jobs", default="1", help="cells computed in J local processes (default 1)")
@@ -46,7 +49,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _cell(cell: tuple[int, int, float], seeds: int, init: str, lr: float, steps: int, q: int | None,
-          n_data: int | None, teacher: str, student: str, online: int | None = None, mc: int = 4096) -> list[dict[str, Any]]:
+          n_data: int | None, teacher: str, student: str, online: int | None = None, mc: int = 4096,
+          data: Any = None, freeze: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """One (d, k, σ) cell: a pure function of its arguments (model i from seed i), run anywhere."""
     from tempx.numerics.app.experiments import init_scale_sweep
     from tempx.numerics.blas_threads import single_blas_thread
@@ -54,7 +58,7 @@ def _cell(cell: tuple[int, int, float], seeds: int, init: str, lr: float, steps:
     d, k, sigma = cell
     with single_blas_thread():
         return init_scale_sweep([d], [k], [sigma], seeds, init, lr, steps, q, n_data, teacher=teacher, student=student,
-                                online=online, mc_sequences=mc)
+                                online=online, mc_sequences=mc, data=data, freeze=freeze)
 
 
 def _distinct(values: list[Any], name: str) -> list[Any]:
@@ -87,15 +91,30 @@ def run(args: argparse.Namespace) -> int:
         teacher.check_student(s)
     student = s.name
     n_online = None if args.online is None else positive_int(args.online, "--online")
+    from tempx.numerics.app.commands.common import freeze_fields
+    from tempx.numerics.data import read_sequences
+
+    freeze = freeze_fields(args.freeze, s)
+    X_given = None if args.sequences is None else read_sequences(args.sequences)
+    if X_given is not None:
+        if n_data is not None or args.online is not None:
+            raise InvalidInput("--sequences is the training set: drop --data and --online")
+        if min(ks) < X_given.shape[1]:
+            raise InvalidInput(f"every --k must be at least the longest of the --sequences ({X_given.shape[1]}), "
+                               f"got {min(ks)}")
+        if s.nonlinear and args.sequences is not None:
+            from tempx.numerics.app.commands.train import _check_zero_prefix
+
+            _check_zero_prefix(s, args.sequences)
     n_mc = 4096 if args.mc_sequences is None else positive_int(args.mc_sequences, "--mc-sequences")
     if n_mc < 2:
         raise InvalidInput("--mc-sequences must be >= 2 (a standard error needs two samples)")
     if n_data is not None and n_online is not None:
         raise InvalidInput("--data (a fixed set) and --online (fresh sequences every step): give one")
-    if s.nonlinear and n_data is None and n_online is None:
+    if s.nonlinear and n_data is None and n_online is None and X_given is None:
         raise InvalidInput(f"a {student} student trains on data: give --data n or --online n")
     if s.nonlinear:
-        n_seq = n_data if n_data is not None else n_online
+        n_seq = X_given.shape[0] if X_given is not None else n_data if n_data is not None else n_online
         assert n_seq is not None
         check_memory(f"sweep of {student} students with d up to {max(ds)}, k up to {max(ks)}, {seeds} seeds, n = {n_seq}",
                      bptt_bytes(seeds, max(ds), max(ks), n_seq, n_mc) + FIGURES_BYTES)
@@ -108,7 +127,8 @@ def run(args: argparse.Namespace) -> int:
     check_executor_options(args.jobs, args.scheduler)  # one line before any folder is touched
     check_lengths([q or 4 * max(ks)])
     check_memory(f"sweep with d up to {max(ds)}, k up to {max(ks)}, {seeds} seeds per cell",
-                 train_bytes(seeds, max(ds), max(ks), (q or 4 * max(ks)), n_data or n_online) + FIGURES_BYTES)
+                 train_bytes(seeds, max(ds), max(ks), (q or 4 * max(ks)),
+                             n_data or n_online or (None if X_given is None else X_given.shape[0])) + FIGURES_BYTES)
     grid = [(d, k, s) for d in ds for k in ks for s in sigmas]
     if len(grid) * seeds > MAX_MODELS:
         raise InvalidInput(f"--d, --k and --sigmas give {len(grid)} cells of {seeds} seeds, {len(grid) * seeds} models; "
@@ -117,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     cells = len(grid)
     bar = Progress(cells, "sweep", enabled=True if args.progress else None)
     cell = functools.partial(_cell, seeds=seeds, init=init, lr=lr, steps=steps, q=q, n_data=n_data,
-                             teacher=args.teacher, student=student, online=n_online, mc=n_mc)
+                             teacher=args.teacher, student=student, online=n_online, mc=n_mc, data=X_given, freeze=freeze)
     from tempx.numerics.drivers.executors import executor_for
 
     parts: list[list[dict[str, Any]]] = []
@@ -130,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
     summary = summarize(rows, ("d", "k", "sigma"))
     config = {"d": ds, "k": ks, "sigmas": sigmas, "seeds": seeds, "init": init, "lr": lr, "steps": steps,
               "q": q, "data": n_data, "online": n_online, "teacher": args.teacher, "student": student,
-              "mc_sequences": n_mc if s.nonlinear else None}
+              "mc_sequences": n_mc if s.nonlinear else None, "sequences": args.sequences, "freeze": list(freeze)}
     from tempx.numerics.app.plots import plot_q0, plot_sweep  # matplotlib only when drawing
 
     drawable = any(r["extrapolation_loss"] is not None for r in rows)

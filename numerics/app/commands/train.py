@@ -8,6 +8,7 @@ from typing import Any
 
 from tempx.numerics.app.commands.common import (
     finite_or_none,
+    freeze_fields,
     int_list,
     nonneg_float,
     nonneg_int,
@@ -127,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     if from_file and args.init not in (None, "file"):
         raise InvalidInput("--init-file goes with --init file (or no --init)")
     student = get("dense" if args.student is None else args.student)
-    freeze = _freeze_fields(args.freeze, student)
+    freeze = freeze_fields(args.freeze, student)
     init = "file" if from_file else (args.init or student.inits[0])
     neg = nonneg_float(args.negative_fraction, "--negative-fraction")
     if neg > 1:
@@ -156,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
         if args.student is not None and found.name != student.name:
             raise InvalidInput(f"--init-file {args.init_file!r} holds {found.name} students, not --student {student.name}")
         student = found
-        freeze = _freeze_fields(args.freeze, student)
+        freeze = freeze_fields(args.freeze, student)
         check_memory(f"train with N = {params.n_models}, d = {params.d}, k = {k}, q = {max(qs)}",
                      train_bytes(params.n_models, params.d, k, max(qs), n_data or n_online) + (flow_bytes(params.d) if limit else 0))
         if args.d is not None and positive_int(args.d, "--d") != params.d:
@@ -354,23 +355,6 @@ def _run_limit(args: argparse.Namespace, student: Any, params: Any, teacher: Any
     print(", ".join(f"{v} {s}" for s, v in res.counts().items() if v)
           + " (converged: L_k <= 1e-28·max(1, L_k(0)) and ‖∇L‖ <= 1e-13; budget: t_max or evaluations ran out)")
     return 0
-
-
-def _freeze_fields(text: str | None, student: Any) -> tuple[str, ...]:
-    """``--freeze b,c``: field names of the student (checked against its fields, each once)."""
-    if text is None:
-        return ()
-    names = tuple(p.strip() for p in text.split(","))
-    if not text.strip() or any(not n for n in names) or len(set(names)) != len(names):
-        raise InvalidInput(f"--freeze must list field names once each, comma-separated (the {student.name} student's "
-                           f"fields: {', '.join(student.fields)}), got {text[:60]!r}")
-    unknown = [n for n in names if n not in student.fields]
-    if unknown:
-        raise InvalidInput(f"--freeze {', '.join(unknown)}: not a field of the {student.name} student (its fields: "
-                           f"{', '.join(student.fields)})")
-    if set(names) == set(student.fields):
-        raise InvalidInput(f"--freeze {text}: every field frozen leaves nothing to train")
-    return names
 
 
 def _check_zero_prefix(student: Any, path: str) -> None:
