@@ -115,6 +115,7 @@ TESTS: dict[str, list[str]] = {
     "numerics/app/poisoning.py": ["tests/test_poisoning.py", "tests/test_reproduce.py"],
     "numerics/app/report_poisoning.py": ["tests/test_poisoning.py", "tests/test_reproduce.py"],
     "numerics/drivers/poisoning.py": ["tests/test_poisoning.py"],
+    "numerics/app/float_checks.py": ["tests/test_poisoning.py", "tests/test_cli.py"],
     "theory/poisoning.py": ["tests/test_poisoning.py", "tests/test_claims.py"],
     "theory/claims/c16_poisoning.py": ["tests/test_poisoning.py", "tests/test_claims.py"],
     "numerics/drivers/montecarlo.py": ["tests/test_elman.py", "tests/test_numerics_losses.py", "tests/test_relu.py", "tests/test_teachers.py"],
