@@ -93,7 +93,8 @@ def test_every_bracket_holds_the_constraint_and_the_law(lam: list[float], k: int
 def test_bad_arguments_are_refused() -> None:
     for bad, message in (({"lam0": [0.5], "k": 1}, "k must be"), ({"lam0": [1.5], "k": 4}, r"\(0, 1\)"),
                          ({"lam0": [0.5], "k": 4, "target": 0}, "target"), ({"lam0": [0.5], "k": 4, "digits": 0}, "digits"),
-                         ({"lam0": [], "k": 4}, "entries")):
+                         ({"lam0": [], "k": 4}, "entries"),
+                         ({"lam0": [0.5], "k": 1001}, r"\[2, 1000\]")):
         with pytest.raises(InvalidInput, match=message):
             baseline_limit(**bad)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
@@ -247,3 +248,15 @@ def test_verify_checks_the_bracket_against_the_flow(monkeypatch: pytest.MonkeyPa
     assert not any(e.holds for e in c16_flow(0))
     proc = run_cli(["verify", "--claims", "C16"])
     assert proc.returncode == 1 and "the flow's limit (LSODA) agrees with the bracket" in proc.stdout
+
+
+def test_the_baseline_setting_is_recognized_only_where_the_bracket_applies() -> None:
+    from tempx.numerics.drivers.poisoning import baseline_setting
+
+    p = _frozen_diag([0.5, 0.3])
+    ones = np.ones(8)
+    assert baseline_setting(p, _impulses(4, 4), ("b", "c"), ones) is None
+    assert "not both frozen" in str(baseline_setting(p, _impulses(4, 4), ("b",), ones))
+    assert "not a unit impulse" in str(baseline_setting(p, _impulses(4, 3), ("b", "c"), ones))  # zeros in front
+    assert "not one sequence" in str(baseline_setting(p, _impulses(4, 4, 2), ("b", "c"), ones))
+    assert "beyond the exact bracket" in str(baseline_setting(p, _impulses(1001, 1001), ("b", "c"), np.ones(1001)))

@@ -29,10 +29,11 @@ from typing import Any
 
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["MAX_DIGITS", "MAX_MODES", "BaselineLimit", "baseline_limit"]
+__all__ = ["MAX_DIGITS", "MAX_K", "MAX_MODES", "BaselineLimit", "baseline_limit"]
 
 MAX_DIGITS = 60  # digits of the bracket; each bisection step costs d interval powers at ~3.4·digits + 40 bits
 MAX_MODES = 10_000
+MAX_K = 1_000  # c_i = λ_i^{3−k} − λ_1^{3−k} is exact: a float λ_i makes it a rational of about 53·k bits
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,9 @@ def baseline_limit(lam0: Sequence[Any], k: int, target: Any = 1, digits: int = 2
         >>> lim.lower == lim.upper == (Fraction(5, 8), Fraction(3, 8))
         True
     """
-    if isinstance(k, bool) or not isinstance(k, int) or k < 2:
-        raise InvalidInput(f"k must be an integer >= 2 (an impulse of length k fixes w_(k-1)), got {k!r}")
+    if isinstance(k, bool) or not isinstance(k, int) or not 2 <= k <= MAX_K:
+        raise InvalidInput(f"k must be an integer in [2, {MAX_K}] (an impulse of length k fixes w_(k-1); the exact "
+                           f"conserved quantities have about 53·k bits), got {k!r}")
     if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= MAX_DIGITS:
         raise InvalidInput(f"digits must be an integer in [1, {MAX_DIGITS}], got {digits!r}")
     if not 1 <= len(lam0) <= MAX_MODES:

@@ -33,7 +33,11 @@ def baseline_setting(params: Any, X: FloatArray | None, freeze: tuple[str, ...],
         return "b and c are not all 1"
     if X is None or X.shape[0] != 1:
         return "the data are not one sequence"
+    from tempx.theory.poisoning import MAX_K, MAX_MODES
+
     k = X.shape[1]
+    if k > MAX_K or params.d > MAX_MODES:
+        return f"k > {MAX_K} or d > {MAX_MODES}: beyond the exact bracket's bounds (the flow is integrated)"
     if k < 2 or X[0, 0] != 1.0 or np.any(X[0, 1:] != 0.0):
         return "the sequence is not a unit impulse at the start of a sequence of length k >= 2"
     if not (np.all(params.lam > 0.0) and np.all(params.lam < 1.0)):
