@@ -215,7 +215,7 @@ def test_certify_command_on_a_trained_and_a_cyclic_model(tmp_path) -> None:
         inf, exact = m["L_inf"], F(m["exact_value"])
         assert inf["certified"] and inf["finite"] and 0 < inf["lower"] <= inf["upper"]
         assert F(inf["lower"]) <= exact <= F(inf["upper"]) and exact == F(m["exact"]["L_inf"])  # rounded outward
-        assert F(m["exact"]["L_q"]["30"]) <= exact and inf["certificate"]["gamma"] < 1
+        assert F(m["exact"]["L_q"]["30"]) <= exact and F(inf["certificate"]["gamma"]) < 1
     ce = tmp_path / "cyclic.json"
     ce.write_text(run_cli(["counterexample", "--k", "3", "--format", "json"]).stdout)
     proc = run_cli(["certify", "--params", str(ce), "--k", "3"])
@@ -268,7 +268,7 @@ def test_limit_and_certificate_for_a_teacher_with_memory_and_finite_data(tmp_pat
 def test_certify_text_shows_the_exact_value_and_refuses_too_many_complex_states(tmp_path) -> None:
     """A = 1/2, B = C = 1 against the memoryless teacher: r = (0, 1/2, 1/4, …), L_∞ = Σ_{i≥1} 4^{−i} = 1/3,
     shown as one number (decided exactly, not an interval) and as the exact 1/3.  A complex diagonal mode
-    is two real states: 128 complex modes and the teacher's one state exceed 256."""
+    is two real states: 1024 complex modes and the teacher's one state exceed 2048."""
     from cli_helpers import run_cli
 
     from tempx.numerics.app.experiments import seeded_batch
@@ -279,14 +279,14 @@ def test_certify_text_shows_the_exact_value_and_refuses_too_many_complex_states(
     proc = run_cli(["certify", "--params", str(m), "--k", "2"])
     assert proc.returncode == 0, proc.stderr
     [row] = [ln for ln in proc.stdout.splitlines() if ln.startswith("0 ")]
-    assert row.split()[-2:] == ["3.333333e-01", "1/3"]
+    assert row.split()[-3:] == ["≈", "0.333333333333", "1/3"]
     m.write_text(json.dumps({"A": [[1.0]], "B": [[1.0]], "C": [[1.0]]}))  # a = 1: L_∞ = ∞ (root z = 1)
     proc = run_cli(["certify", "--params", str(m), "--k", "2"])
     [row] = [ln for ln in proc.stdout.splitlines() if ln.startswith("0 ")]
     assert proc.returncode == 0 and row.split()[-2:] == ["inf", "inf"] and "z = 1" in proc.stdout
-    save_params(seeded_batch("ring", 1, 128, 0.5, 0, student="complex"), tmp_path / "complex.npz")
+    save_params(seeded_batch("ring", 1, 1024, 0.5, 0, student="complex"), tmp_path / "complex.npz")
     assert_usage_error(run_cli(["certify", "--params", str(tmp_path / "complex.npz"), "--k", "2"]),
-                       "have 256 states", "beyond 256")
+                       "have 2048 states", "beyond n = 2048")
 
 
 def test_C13_checks_reach_the_enclosure_of_every_certified_model() -> None:
@@ -392,20 +392,21 @@ def test_a_model_from_floats_needs_a_square_matrix() -> None:
 
 def test_the_text_shows_the_exact_value_or_the_enclosure_it_fell_back_to(tmp_path: Path) -> None:
     """The cyclic counterexample with c = 1/2 at k = 2 has L_inf = c²/(1 − c²) = 1/3: decided exactly it is one
-    number and its fraction; under a work limit of 1 the C13 enclosure is shown as an interval (whose ends agree to
-    the 7 digits shown: 64 exact terms of a tail decaying as 2^{-i}), and the exact column points to the reason."""
+    number (≈, 12 digits) and its fraction; under a work limit of 1 the verified enclosure is shown as an interval
+    rounded outward at its 13th digit, and the exact column says it was not computed."""
     from cli_helpers import run_cli
 
     ce = tmp_path / "ce.json"
     ce.write_text(run_cli(["counterexample", "--k", "2", "--c", "1/2", "--format", "json"]).stdout)
     exact = run_cli(["certify", "--params", str(ce), "--k", "2"])
     assert exact.returncode == 0, exact.stderr
-    assert exact.stdout.splitlines()[3].split() == ["0", "0.000000e+00", "3.281250e-01", "3.333333e-01", "1/3"]
+    assert exact.stdout.splitlines()[3].split() == ["0", "0.000000e+00", "3.281250e-01", "≈", "0.333333333333", "1/3"]
     fallback = run_cli(["--work-limit", "1", "certify", "--params", str(ce), "--k", "2"])
     assert fallback.returncode == 0, fallback.stderr
-    assert fallback.stdout.splitlines()[3].split() == ["0", "0.000000e+00", "3.281250e-01", "[3.333333e-01,",
-                                                       "3.333333e-01]", "—", "(see", "below)"]
-    assert "the enclosure of claim C13 instead" in fallback.stdout.splitlines()[4]
+    assert fallback.stdout.splitlines()[3].split() == ["0", "0.000000e+00", "3.281250e-01", "[3.333333333333e-01,",
+                                                       "3.333333333334e-01]", "—", "(not", "computed)"]
+    assert "[enclosure]: Stein solution verified" in fallback.stdout.splitlines()[4]
+    assert "over the limit" in fallback.stdout.splitlines()[5]
 
 
 def test_the_exact_sums_of_every_model_are_estimated_together_before_the_first(tmp_path: Path) -> None:

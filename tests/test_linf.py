@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tempx.theory.budget import OverBudget
 from cli_helpers import run_cli
 
 from tempx.theory.certify import certify, model_from_floats
@@ -105,7 +107,8 @@ def test_the_decision_as_json_finite_and_infinite() -> None:
     inf = doc["L_inf"]
     assert F(inf["lower"]) < F(1, 3) < F(inf["upper"]) and inf["upper"] == np.nextafter(inf["lower"], 1.0)
     assert (inf["certified"], inf["finite"], inf["terms"], inf["complexity"]) == (True, True, 4, 2)
-    assert inf["certificate"] == {"system": "joint residual system", "dim": 2, "gamma": 0.75, "spectral_radius": 0.5}
+    assert inf["certificate"] == {"kind": "contraction", "system": "joint residual system", "dim": 2, "gamma": "3/4",
+                                  "spectral_radius_bound": "3/4", "spectral_radius_estimate": 0.5}
     assert doc["exact"] == {"L_k": "1/4", "L_q": {"3": "5/16"}, "L_inf": "1/3", "minimal_polynomial": ["1", "-1/2", "0"]}
     assert "certificate" not in decide(model_from_floats([[0.5]], [[1.0]], [[1.0]]), "memoryless", 2).as_dict()["L_inf"]
     infinite = decide(model_from_floats([[1.0]], [[1.0]], [[1.0]]), "memoryless", 2, [3]).as_dict(exact=True)
@@ -165,8 +168,9 @@ def test_certify_command_answers_exactly(tmp_path: Path) -> None:
     rows = json.loads(proc.stdout)["models"]
     assert rows[0]["exact_value"] == "1/3" and rows[0]["L_inf"]["finite"]  # Σ_{i≥1} 4^{-i}
     assert rows[0]["L_inf"]["lower"] <= 1 / 3 <= rows[0]["L_inf"]["upper"]
-    assert rows[0]["L_inf"]["certificate"]["gamma"] < 1
+    assert F(rows[0]["L_inf"]["certificate"]["gamma"]) < 1
     assert rows[1]["exact_value"] == "inf" and rows[1]["L_inf"]["upper"] is None
+    assert rows[1]["L_inf"]["certificate"] is None and "L_inf = inf" in rows[1]["L_inf"]["certificate_note"]
     assert "z = 1" in rows[1]["L_inf"]["reason"]
     text = run_cli(["certify", "--params", str(tmp_path / "m.json"), "--k", "2"])
     assert text.returncode == 0 and "1/3" in text.stdout and "inf" in text.stdout
@@ -193,7 +197,7 @@ def test_the_diagonal_closed_form_equals_the_general_route() -> None:
     assert diagonal_linf(["1/2", "1"], ["1", "0"], "memoryless").as_text() == "1/3"
 
 
-def test_over_the_work_limit_certify_reports_the_c13_enclosure(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_over_the_work_limit_auto_takes_the_verified_enclosure(monkeypatch: pytest.MonkeyPatch) -> None:
     from tempx.theory.budget import WORK_ENV
     from tempx.theory.claims.c13_certified import contractive_rnn
 
@@ -203,7 +207,10 @@ def test_over_the_work_limit_certify_reports_the_c13_enclosure(monkeypatch: pyte
     doc = dec.as_dict()
     assert dec.linf is None and doc["exact_value"] is None and doc["L_inf"]["complexity"] is None
     assert doc["L_inf"]["certified"] is True and doc["L_inf"]["finite"] is True
-    assert "over the limit" in doc["L_inf"]["reason"] and "enclosure of claim C13" in doc["L_inf"]["reason"]
+    assert doc["L_inf"]["method"] == "enclosure" and "over the limit" in doc["L_inf"]["note"]
+    assert "Stein solution verified" in doc["L_inf"]["reason"] and doc["L_inf"]["rel_width"] <= 1e-12
+    with pytest.raises(OverBudget):
+        decide(R, "geometric:1/2", 2, [5], method="exact")  # asked for the rational: refused, not replaced
     monkeypatch.delenv(WORK_ENV)
     exact = exact_linf(R, "geometric:1/2").value
     assert exact is not None and F(doc["L_inf"]["lower"]) <= exact <= F(doc["L_inf"]["upper"])

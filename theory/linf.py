@@ -39,8 +39,8 @@ from tempx.theory.budget import OverBudget, check_work
 from tempx.theory.errors import InvalidInput
 from tempx.theory.rnn import ExactRNN
 
-__all__ = ["Decision", "ExactLinf", "decide", "display_float", "energy", "exact_linf", "exact_linf_of_terms",
-           "fraction_text", "residual_head", "schur_cohn"]
+__all__ = ["METHODS", "Decision", "ExactLinf", "bound_text", "decide", "display_float", "json_bound", "energy", "exact_linf", "exact_linf_of_terms",
+           "fraction_text", "read_exact", "residual_head", "schur_cohn"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,36 @@ def fraction_text(x: Any) -> str:
     x = _q(x)
     num = flint.fmpz(x.numerator).str()
     return num if x.denominator == 1 else f"{num}/{flint.fmpz(x.denominator).str()}"
+
+
+def read_exact(text: str) -> Fraction | float:
+    """The exact value of a string ``tempx`` prints (``exact_value``, ``--exact`` fields): ``p/q`` or an integer as a
+    ``Fraction``, ``inf`` as ``math.inf``; at any length.  ``fractions.Fraction(text)`` works too, but Python ≥ 3.11
+    refuses integer strings beyond 4300 digits (``sys.set_int_max_str_digits``); this reads through python-flint, in
+    quasi-linear time, with no such limit.
+
+    >>> read_exact("1/3"), read_exact("-12"), read_exact("inf")
+    (Fraction(1, 3), Fraction(-12, 1), inf)
+    >>> len(str(read_exact("1" + "0" * 9000 + "/7").numerator.bit_length()))
+    5
+    """
+    import math
+    import re
+
+    if not isinstance(text, str):
+        raise TypeError(f"read_exact reads a string (p/q, an integer or inf), got {type(text).__name__}")
+    t = text.strip()
+    if t == "inf":
+        return math.inf
+    m = re.fullmatch(r"(-?[0-9]+)(?:/([0-9]+))?", t)
+    if m is None:
+        shown = t if len(t) <= 40 else f"{t[:18]}…{t[-18:]}"
+        raise InvalidInput(f"not an exact value: {shown!r} (allowed: p/q, an integer, or inf)")
+    num = int(flint.fmpz(m.group(1)))
+    den = int(flint.fmpz(m.group(2))) if m.group(2) else 1
+    if den == 0:
+        raise InvalidInput("not an exact value: the denominator is 0")
+    return Fraction(num, den)
 
 
 def _q(x: Any) -> Fraction:
@@ -135,12 +165,23 @@ def schur_cohn(p: Sequence[Any]) -> str | None:
         c = a.coeffs() + [flint.fmpz(0)] * (k + 1 - a.length())
         lead, last = c[0], c[k]
         if abs(last) >= abs(lead):
-            ratio = flint.fmpq(abs(last), abs(lead))
+            ratio = _q(flint.fmpq(abs(last), abs(lead)))
             return (f"the minimal polynomial has a root with |z| ≥ 1 (Schur–Cohn step {step} of {m}: "
-                    f"reflection coefficient |κ| = {float(ratio):.6g} ≥ 1; the product of the remaining "
+                    f"reflection coefficient |κ| = {_ratio_text(ratio)} ≥ 1; the product of the remaining "
                     f"{k} roots has modulus ≥ 1)")
         a = _primitive((lead * a - last * _reverse(a, k + 1)).truncate(k))
     return None
+
+
+def _ratio_text(x: Fraction) -> str:
+    """An exact ratio ≥ 1 for a reason: itself when short (``3/2``, ``1``), else ``1 + δ`` with δ = x − 1 > 0 rounded
+    down at its last printed digit (so the text still shows x > 1: ``1 + 8.6736173798840354e-19``)."""
+    text = fraction_text(x)
+    if len(text) <= 40:
+        return text
+    if x > 1:
+        return f"1 + {bound_text(x - 1, True)}"
+    return bound_text(x, True)
 
 
 def energy(a: Sequence[Any], b: Sequence[Any]) -> Fraction:
@@ -262,86 +303,219 @@ def display_float(x: Fraction) -> float | str:
     return f"{sign}{float(mant):.4f}e+{e}"
 
 
+METHODS = ("auto", "exact", "enclosure")
+
+
+def bound_text(x: Fraction, down: bool, digits: int = 17) -> str:
+    """x rounded outward at its last printed digit, in scientific notation with a normalized mantissa at any
+    magnitude: the largest such decimal ≤ x (``down``) or the smallest ≥ x (``bound_text(F(1, 3), True)`` is
+    ``3.3333333333333333e-01``, with ``down=False`` ``3.3333333333333334e-01``)."""
+    if x == 0:
+        return "0"
+    sign = "-" if x < 0 else ""
+    a = -x if x < 0 else x
+    if x < 0:
+        down = not down
+    e = len(flint.fmpz(a.numerator // a.denominator).str()) - 1 if a >= 1 else -_leading_zeros(a) - 1
+    scaled = a * Fraction(10) ** (digits - 1 - e)  # the mantissa times 10^(digits−1)
+    m = scaled.numerator // scaled.denominator if down else -(-scaled.numerator // scaled.denominator)
+    if m >= 10**digits:  # rounding up carried into a new digit
+        m, e = m // 10, e + 1
+    text = str(m)
+    return f"{sign}{text[0]}.{text[1:]}e{'+' if e >= 0 else '-'}{abs(e):02d}"
+
+
+def _leading_zeros(a: Fraction) -> int:
+    """For 0 < a < 1: the number of zeros after the decimal point before the first significant digit."""
+    inv = a.denominator // a.numerator  # ⌊1/a⌋ ≥ 1
+    z = len(flint.fmpz(inv).str()) - 1
+    return z if a * Fraction(10) ** (z + 1) >= 1 else z + 1
+
+
+def json_bound(x: Fraction, down: bool) -> float | str:
+    """A JSON bound: the float nearest outward when x is a normal float64 (then it is a true bound), else
+    ``bound_text``'s outward-rounded decimal string (beyond float64, or below its normal range)."""
+    from tempx.theory.certify import round_down, round_up
+
+    if x == 0:
+        return 0.0
+    if Fraction(1, 10**300) <= abs(x) <= Fraction(10) ** 300:
+        return round_down(x) if down else round_up(x)
+    return bound_text(x, down)
+
+
 @dataclass(frozen=True)
 class Decision:
-    """What ``tempx certify`` reports for one model: exact L_k and L_q, and L_∞ decided (C14)."""
+    """What ``tempx certify`` reports for one model: exact L_k and L_q, and L_∞ decided — exactly (C14, a rational
+    or ∞), or by a verified enclosure (``verified``), or shown infinite by an unstable mode (``unstable``)."""
 
     k: int
     L_k: Fraction
     L_q: dict[int, Fraction]
-    linf: ExactLinf | None  # None: not decided within the work limit (``note`` says so; ``enclosure`` holds C13's)
+    linf: ExactLinf | None  # the exact decision; None when the enclosure route ran
     terms: int
-    head_sum: Fraction  # Σ_{i<2n} r_i², exact: the lower bound that remains when L_∞ = ∞
+    head_sum: Fraction  # Σ_{i<terms} r_i², exact: the lower bound that remains when L_∞ = ∞ or undecided
     enclosure: Any = None  # C13's Enclosure when a contraction certificate was asked for
     note: str = ""
+    method: str = "exact"
+    verified: Any = None  # tempx.theory.enclosure.LinfEnclosure on the enclosure route
+    unstable: str = ""  # the proof that L_∞ = ∞ on the enclosure route (an unstable mode), if found
+    certificate_note: str = ""  # why --certificate gives no certificate
 
-    def as_dict(self, exact: bool = False) -> dict[str, Any]:
-        """JSON values: losses as floats; L_inf as the float interval [lower, upper] rounded outward
-        around the exact value (upper null when L_inf = inf, lower then the exact partial sum of
-        2n terms), and ``exact_value``: "p/q", an integer, or "inf"."""
-        from tempx.theory.certify import round_down, round_up
+    @property
+    def finite(self) -> bool | None:
+        if self.linf is not None:
+            return self.linf.finite
+        if self.verified is not None:
+            return True
+        return False if self.unstable else None
 
-        def outward(x: Fraction, down: bool) -> float | str:
-            shown = display_float(x)  # beyond float64: the exact value's scientific notation, as text
-            return shown if isinstance(shown, str) else (round_down(x) if down else round_up(x))
-
-        if self.linf is None:  # over the work limit: C13's enclosure, exact_value null
-            enc = self.enclosure
-            return {"L_k": display_float(self.L_k), "L_q": {str(q): display_float(x) for q, x in self.L_q.items()},
-                    "L_inf": {"lower": outward(enc.lower, True),
-                              "upper": None if enc.upper is None else outward(enc.upper, False),
-                              "certified": enc.certified, "finite": True if enc.certified else None,
-                              "reason": self.note, "terms": enc.terms, "complexity": None},
-                    "exact_value": None}
-        v = self.linf.value
-        lower = outward(v if v is not None else self.head_sum, True)
-        out: dict[str, Any] = {
-            "L_k": display_float(self.L_k),
-            "L_q": {str(q): display_float(x) for q, x in self.L_q.items()},
-            "L_inf": {"lower": lower, "upper": None if v is None else outward(v, False), "certified": v is not None,
-                      "finite": v is not None, "reason": self.linf.reason, "terms": self.terms,
-                      "complexity": self.linf.complexity},
-            "exact_value": self.linf.as_text(),
-        }
-        if self.enclosure is not None and self.enclosure.certificate is not None:
-            c = self.enclosure.certificate
-            out["L_inf"]["certificate"] = {"system": c.system, "dim": c.dim, "gamma": float(c.gamma),
-                                           "spectral_radius": c.spectral_radius}
+    def as_dict(self, exact: bool = False, certificate: bool = False) -> dict[str, Any]:
+        """JSON values: losses as floats; L_inf as the interval [lower, upper] rounded outward (``json_bound``: floats,
+        or decimal strings beyond float64's normal range; upper null when L_inf = inf or undecided, lower then the exact
+        partial sum of ``terms`` terms), ``method`` (exact, enclosure), and ``exact_value``: "p/q", an integer, "inf",
+        or null when the enclosure route ran."""
+        li: dict[str, Any]
+        if self.linf is not None:
+            v = self.linf.value
+            lower = v if v is not None else self.head_sum
+            li = {"lower": json_bound(lower, True), "upper": None if v is None else json_bound(v, False),
+                  "certified": v is not None, "finite": v is not None, "reason": self.linf.reason,
+                  "method": "exact", "terms": self.terms, "complexity": self.linf.complexity}
+            exact_value: str | None = self.linf.as_text()
+        else:
+            enc = self.verified
+            finite = self.finite
+            if enc is not None:
+                lo, up, reason = enc.lower, enc.upper, enc.reason
+            else:
+                lo, up, reason = self.head_sum, None, (self.unstable or self.note)
+            li = {"lower": json_bound(lo, True), "upper": None if up is None else json_bound(up, False),
+                  "certified": finite is True, "finite": finite, "reason": reason, "method": "enclosure",
+                  "terms": self.terms, "complexity": None}
+            if enc is not None:
+                li["rel_width"] = enc.rel_width
+            if self.note and enc is not None:
+                li["note"] = self.note
+            exact_value = "inf" if finite is False else None
+        out: dict[str, Any] = {"L_k": display_float(self.L_k),
+                               "L_q": {str(q): display_float(x) for q, x in self.L_q.items()},
+                               "L_inf": li, "exact_value": exact_value}
+        if certificate:
+            li["certificate"] = self._certificate()
+            if li["certificate"] is None:
+                li["certificate_note"] = self.certificate_note
+        elif self.enclosure is not None and self.enclosure.certificate is not None:
+            li["certificate"] = self._certificate()
         if exact:
-            out["exact"] = {"L_k": fraction_text(self.L_k), "L_q": {str(q): fraction_text(x) for q, x in self.L_q.items()},
-                            "L_inf": self.linf.as_text(),
-                            "minimal_polynomial": [fraction_text(x) for x in self.linf.polynomial]}
+            out["exact"] = {"L_k": fraction_text(self.L_k), "L_q": {str(q): fraction_text(x) for q, x in self.L_q.items()}}
+            if self.linf is not None:
+                out["exact"].update({"L_inf": self.linf.as_text(),
+                                     "minimal_polynomial": [fraction_text(x) for x in self.linf.polynomial]})
+            else:
+                enc = self.verified
+                out["exact"].update({"L_inf": "inf" if self.finite is False else None,
+                                     "lower": fraction_text(enc.lower if enc is not None else self.head_sum),
+                                     "upper": None if enc is None else fraction_text(enc.upper)})
         return out
 
+    def _certificate(self) -> dict[str, Any] | None:
+        """The certificate the decision used or asked for: C13's contraction (exact γ, ρ ≤ γ proven), or the
+        enclosure's stability certificate (δ = ‖Y − AYAᵀ − I‖_F bound, proven < 1)."""
+        if self.enclosure is not None and self.enclosure.certificate is not None:
+            c = self.enclosure.certificate
+            return {"kind": "contraction", "system": c.system, "dim": c.dim, "gamma": fraction_text(c.gamma),
+                    "spectral_radius_bound": fraction_text(c.gamma),
+                    "spectral_radius_estimate": c.spectral_radius}
+        if self.verified is not None:
+            v = self.verified
+            return {"kind": "stein", "system": "joint residual system", "dim": v.dim,
+                    "residual_bound": bound_text(v.delta, False, 6), "precision_bits": v.precision,
+                    "refinement_steps": v.steps, "spectral_radius_estimate": v.rho_estimate}
+        return None
 
-def decide(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), certificate: bool = False) -> Decision:
-    """Exact L_k, L_q and L_∞ (C14) of one model; with ``certificate`` also C13's contraction
-    certificate (an explicit decay rate γ) where one exists."""
+
+def decide(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), certificate: bool = False,
+           method: str = "auto", rel_width: float = 1e-12) -> Decision:
+    """Exact L_k, L_q and L_∞ of one model.  ``method``: "exact" (C14: the rational or ∞, under the work limit),
+    "enclosure" (a verified enclosure of relative width ≤ ``rel_width``, or ∞ by an unstable mode; any size) or
+    "auto" (exact within the work limit, else the enclosure).  With ``certificate`` also C13's contraction
+    certificate on the exact route (or why there is none); the enclosure route reports its own certificate."""
     from tempx.theory.certify import _Sweep, certify, residual_system
 
     for name, v in [("k", k), *(("q", q) for q in qs)]:
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise InvalidInput(f"{name} must be an integer >= 1, got {v!r}")
+    if method not in METHODS:
+        raise InvalidInput(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     A, B, C = residual_system(model, teacher)
     n = A.nrows()
-    try:
-        _check(A, n)
-    except OverBudget as over:  # too large to decide exactly within the limit: C13's enclosure instead
-        enc = certify(model, teacher, k, list(qs))
-        return Decision(k=k, L_k=enc.L_k, L_q=dict(enc.L_q), linf=None, terms=enc.terms, head_sum=enc.lower,
-                        enclosure=enc, note=f"{over}; the enclosure of claim C13 instead: {enc.reason}")
-    lengths = sorted({k, *qs, 2 * n})
+    over: OverBudget | None = None
+    if method != "enclosure":
+        try:
+            _check(A, n)
+        except OverBudget as err:
+            if method == "exact":
+                raise
+            over = err
+    use_exact = method == "exact" or (method == "auto" and over is None)
+    lengths = sorted({k, *qs, *((2 * n,) if use_exact else ())})
     sweep, head, sums = _Sweep(A, B, C), list[Any](), dict[int, Fraction]()
     while sweep.i < lengths[-1]:
         r = sweep.advance()
-        if len(head) < 2 * n:
+        if use_exact and len(head) < 2 * n:
             head.append(flint.fmpq(r.numerator, r.denominator))
         if sweep.i in lengths:
             sums[sweep.i] = sweep.partial_sum()
-    linf = exact_linf_of_terms(head, n)
-    enclosure = certify(model, teacher, k, list(qs)) if certificate and linf.finite else None
-    return Decision(k=k, L_k=sums[k], L_q={q: sums[q] for q in qs}, linf=linf, terms=2 * n, head_sum=sums[2 * n],
-                    enclosure=enclosure)
+    L_k, L_q = sums[k], {q: sums[q] for q in qs}
+    if use_exact:
+        linf = exact_linf_of_terms(head, n)
+        enclosure, note = None, ""
+        if certificate and linf.finite:
+            enclosure = _quiet(lambda: certify(model, teacher, k, list(qs)))
+            if enclosure.certificate is None:
+                note = f"no contraction certificate (C13): {enclosure.reason}"
+        elif certificate:
+            note = "no certificate: L_inf = inf (the minimal polynomial's root on or outside the unit circle is the proof)"
+        return Decision(k=k, L_k=L_k, L_q=L_q, linf=linf, terms=2 * n, head_sum=sums[2 * n], enclosure=enclosure,
+                        method="exact", certificate_note=note)
+    from tempx.theory.enclosure import enclose, unstable_mode
+
+    terms = lengths[-1]
+    why_auto = f"{over}; " if over is not None else ""
+    verified = _quiet(lambda: enclose(A, B, C, rel_width))
+    if not isinstance(verified, str):
+        return Decision(k=k, L_k=L_k, L_q=L_q, linf=None, terms=terms, head_sum=sweep.partial_sum(), method="enclosure",
+                        verified=verified, note=why_auto.rstrip("; "))
+    proof = _quiet(lambda: unstable_mode(A, B, C))
+    if proof:
+        return Decision(k=k, L_k=L_k, L_q=L_q, linf=None, terms=terms, head_sum=sweep.partial_sum(),
+                        method="enclosure", unstable=f"L_inf = inf: {proof}",
+                        certificate_note="no certificate: L_inf = inf (the unstable mode is the proof)")
+    cost = linf_work(A)
+    note = (f"undecided: {verified}, and no unstable mode was shown reachable and observable (an unstable mode may be "
+            f"hidden); the exact route (--method exact) would cost about {cost:.2g} work units "
+            f"(limit {_limit():.2g}, TEMPX_WORK_LIMIT)")
+    return Decision(k=k, L_k=L_k, L_q=L_q, linf=None, terms=terms, head_sum=sweep.partial_sum(), method="enclosure",
+                    note=note, certificate_note="no certificate: L_inf was not decided")
+
+
+def _limit() -> float:
+    from tempx.theory.budget import work_limit
+
+    return work_limit()
+
+
+def _quiet(f: Any) -> Any:
+    """f() with third-party warnings (scipy's LinAlgWarning on an ill-conditioned proposal, numpy overflow) kept
+    off standard error: every proposal is checked, so a warning about its accuracy carries no information."""
+    import warnings
+
+    import numpy as np
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return f()
 
 
 def linf_work(A: Any) -> float:
@@ -371,12 +545,15 @@ def sweep_work(A: Any, terms: int) -> float:
     return 2.6e-5 * float(n) ** 2 * _bits(A) * float(terms) ** 3
 
 
-def decide_work(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = ()) -> float:
-    """``decide``'s exact sweep, estimated before it runs (the L_∞ part has its own check and fallback)."""
+def decide_work(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), method: str = "auto") -> float:
+    """``decide``'s exact sweep, estimated before it runs: 2n terms on the exact route (taken by "auto" within the
+    work limit), else max(k, q) (the L_∞ part has its own check, and the enclosure is not exact work)."""
+    from tempx.theory.budget import work_limit
     from tempx.theory.certify import residual_system
 
     A = residual_system(model, teacher)[0]
-    return sweep_work(A, max(k, *qs, 2 * A.nrows()))
+    exact = method == "exact" or (method == "auto" and linf_work(A) <= work_limit())
+    return sweep_work(A, max(k, *qs, *((2 * A.nrows(),) if exact else ())))
 
 
 def _check(A: Any, n: int) -> None:

@@ -1,5 +1,6 @@
-"""``tempx certify``: exact L_k, L_q and L_∞ decided exactly — a rational or ∞ — for every model in a
-parameter file (C14); with ``--certificate``, also C13's contraction certificate (a decay rate γ)."""
+"""``tempx certify``: exact L_k, L_q and L_∞ decided for every model in a parameter file — the exact rational or ∞
+(C14) within the work limit, else a verified enclosure of relative width ≤ 1e-12 or ∞ shown by an unstable mode
+(``--method``); with ``--certificate``, the certificate each decision used (or why there is none)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,13 @@ from tempx.numerics.app.formatting import dumps, table
 from tempx.theory.certify import MAX_TERMS
 from tempx.theory.errors import InvalidInput
 from tempx.theory.exact import parse_rational
-from tempx.theory.linf import decide
+from tempx.theory.linf import METHODS, decide
 from tempx.theory.rnn import ExactRNN
 from tempx.theory.teacher_spec import TEACHER_FORMS, parse_teacher
 
-HELP = "certify a trained model: exact L_k, L_q and L_inf decided exactly, a rational or inf (C14)"
+HELP = "certify a trained model: exact L_k, L_q and L_inf decided: a rational, inf, or a verified enclosure (C14)"
 MAX_MODELS = 10_000
-MAX_DIM = 256  # the exact positivity check grows as n⁴ (n = d + d*; d = 128 takes 15 s, docs/claims.md)
+MAX_DIM = 2048  # n = d + d*: the enclosure's ball products grow as n³ (n = 1024 takes about a minute, docs/performance.md)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -28,8 +29,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--k", required=True, help="training length k >= 1")
     p.add_argument("--q", help=f"extrapolation lengths Q1,Q2,... to compute exactly (default 4k; each <= {MAX_TERMS})")
     p.add_argument("--exact", action="store_true", help="JSON: add the exact rationals (strings p/q; they can be long)")
+    p.add_argument("--method", choices=METHODS, default="auto",
+                   help="how L_inf is decided: exact (the rational or inf, C14; refused over the work limit), enclosure "
+                        "(a verified enclosure of relative width <= 1e-12 at any size, or inf by an unstable mode), auto "
+                        "(default: exact within the work limit, else the enclosure)")
     p.add_argument("--certificate", action="store_true",
-                   help="also search C13's contraction certificate (P, gamma < 1: an explicit decay rate) for finite L_inf")
+                   help="report the certificate of each decision: C13's contraction (P, gamma < 1: an explicit decay rate) "
+                        "on the exact route, the Stein stability certificate on the enclosure route, or why there is none")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     p.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is not a terminal")
 
@@ -66,7 +72,7 @@ def load_exact_models(path: str, teacher_dim: int = 0) -> tuple[str, list[ExactR
             d = len(m["A"]) if isinstance(m, dict) and isinstance(m.get("A"), list) else 0
             if d + teacher_dim > MAX_DIM:
                 raise InvalidInput(f"model {n} has dimension d = {d}; with a teacher of dimension {teacher_dim} that is "
-                                   f"beyond {MAX_DIM} for the exact certificate (its exact positivity check grows as n⁴)")
+                                   f"beyond n = {MAX_DIM} (the enclosure's ball products grow as n³)")
         params = params_from_json(doc)  # shapes, numbers, finiteness: one clear line for each problem
     student = student_of(params)
     if student.nonlinear:
@@ -79,7 +85,7 @@ def load_exact_models(path: str, teacher_dim: int = 0) -> tuple[str, list[ExactR
         states = params.d * (1 if student.name in ("dense", "diagonal") else 2)
         if states + teacher_dim > MAX_DIM:
             raise InvalidInput(f"the {student.name} models have {states} states; with a teacher of dimension {teacher_dim} "
-                               f"that is beyond {MAX_DIM} for the exact certificate")
+                               f"that is beyond n = {MAX_DIM} (the enclosure's ball products grow as n³)")
         dense = student.to_dense(params)
         return student.name, [model_from_floats(dense.A[i], dense.B[i], dense.C[i]) for i in range(params.n_models)]
     docs = doc if isinstance(doc, list) else [doc]
@@ -107,21 +113,28 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     from tempx.theory.linf import decide_work
 
     # the exact sums of every model, estimated together before the first one starts
+    from tempx.theory.budget import check_memory
+    from tempx.theory.enclosure import enclosure_bytes
+
+    method = getattr(args, "method", "auto")
     check_work(f"certify of {len(models)} model(s) at k = {k}, q up to {max(qs)}",
-               sum(decide_work(R, teacher, k, qs) for R in models))
+               sum(decide_work(R, teacher, k, qs, method) for R in models))
+    if method != "exact":
+        n_max = max(R.d for R in models) + teacher.as_rnn().d
+        check_memory(f"the L_inf enclosure at n = d + d* = {n_max}", enclosure_bytes(n_max))
     rows = []
     bar = Progress(len(models), "certify", enabled=True if getattr(args, "progress", False) else None)
     with bar.ticking():
         for n, R in enumerate(models):
-            decision = decide(R, teacher, k, qs, certificate=args.certificate)
-            rows.append({"model": n, **decision.as_dict(exact=args.exact)})
+            decision = decide(R, teacher, k, qs, certificate=args.certificate, method=method)
+            rows.append({"model": n, **decision.as_dict(exact=args.exact, certificate=args.certificate)})
             bar.update(n + 1, f"model {n}")
     bar.close()
     note = {"dense": "every entry exactly", "diagonal": "its dense realization diag(λ), exactly",
             "complex": "its real realization (2×2 blocks per complex mode), exactly",
             "lru": "the float64 values of λ = exp(−exp(ν) + iθ) and γ b (transcendental in ν, θ), realized exactly"}[student]
     return {"config": {"params": args.params, "student": student, "taken": note, "teacher": teacher.describe(), "k": k,
-                       "q": qs, "d": models[0].d},
+                       "q": qs, "d": models[0].d, "method": method},
             "models": rows}
 
 
@@ -133,26 +146,61 @@ def run(args: argparse.Namespace) -> int:
     cfg = doc["config"]
     qs = cfg["q"]
     fmt = lambda x: "—" if x is None else (x if isinstance(x, str) else f"{x:.6e}")
-    short = lambda s: "— (see below)" if s is None else (s if len(s) <= 40 else f"{s[:18]}…{s[-18:]}")
-
-    def shown(li: dict[str, Any]) -> str:
-        if li["finite"] is False:
-            return "inf"
-        if li["lower"] == li["upper"] or li["complexity"] is not None:
-            return fmt(li["lower"])
-        return f"[{fmt(li['lower'])}, {fmt(li['upper'])}]"
-
-    rows = [(m["model"], fmt(m["L_k"]), *(fmt(m["L_q"][str(q)]) for q in qs), shown(m["L_inf"]), short(m["exact_value"]))
-            for m in doc["models"]]
-    print(f"{len(rows)} {cfg['student']} model(s) of dimension {cfg['d']} from {cfg['params']}, teacher {cfg['teacher']}, "
-          f"k = {cfg['k']} ({cfg['taken']})")
+    print(f"{len(doc['models'])} {cfg['student']} model(s) of dimension {cfg['d']} from {cfg['params']}, teacher "
+          f"{cfg['teacher']}, k = {cfg['k']} ({cfg['taken']})")
+    rows = [(m["model"], fmt(m["L_k"]), *(fmt(m["L_q"][str(q)]) for q in qs), linf_cell(m["L_inf"]),
+             exact_cell(m["exact_value"])) for m in doc["models"]]
     print(table(("model", f"L_{cfg['k']}", *(f"L_{q}" for q in qs), "L_inf", "L_inf exact"), rows))
     for m in doc["models"]:
-        extra = ""
-        if "certificate" in m["L_inf"]:
-            extra = f"; contraction certificate γ = {m['L_inf']['certificate']['gamma']:.6g}"
-        where = "" if m["L_inf"]["complexity"] is None else f" (linear complexity {m['L_inf']['complexity']})"
-        print(f"model {m['model']}: {m['L_inf']['reason']}{where}{extra}")
-    print("every entry is taken exactly (a float64 is a dyadic rational); L_k, L_q exact (shown rounded); "
-          "L_inf decided exactly (C14): the exact rational (--format json: exact_value), or inf")
+        li = m["L_inf"]
+        where = "" if li["complexity"] is None else f" (linear complexity {li['complexity']})"
+        print(f"model {m['model']} [{li['method']}]: {li['reason']}{where}")
+        if "note" in li:
+            print(f"  ({li['note']})")
+        if "certificate" in li:
+            print(f"  certificate: {certificate_text(li['certificate']) if li['certificate'] else li['certificate_note']}")
+    print("every entry is taken exactly (a float64 is a dyadic rational); L_k, L_q exact (shown rounded); L_inf: the "
+          "exact value (exact: 12 significant digits shown; --format json --exact gives the rational p/q, read back "
+          "with tempx.read_exact) or a proven enclosure [lower, upper], each rounded outward")
     return 0
+
+
+def linf_cell(li: dict[str, Any]) -> str:
+    """L_∞ for the table: inf, the exact value to 12 significant digits (``≈``), or the proven enclosure
+    [lower, upper], each bound rounded outward at its 13th digit (enough to show a relative width of 1e-12)."""
+    if li["finite"] is False:
+        return "inf"
+    if li["finite"] is None:
+        return f"undecided (≥ {_bound(li['lower'], True)})"
+    if li["method"] == "exact":
+        return f"≈ {li['lower'] if isinstance(li['lower'], str) else format(li['lower'], '.12g')}"
+    return f"[{_bound(li['lower'], True)}, {_bound(li['upper'], False)}]"
+
+
+def _bound(x: float | str, down: bool) -> str:
+    from fractions import Fraction
+
+    from tempx.theory.linf import bound_text
+
+    return x if isinstance(x, str) else bound_text(Fraction(x), down, 13)
+
+
+def exact_cell(text: str | None) -> str:
+    """The exact L_∞ for the table: short values as they are; a long p/q as its digit counts, unmistakably a fraction."""
+    if text is None:
+        return "— (not computed)"
+    if len(text) <= 30:
+        return text
+    if "/" in text:
+        p, q = text.split("/")
+        return f"p/q ({len(p.lstrip('-'))}/{len(q)} digits)"
+    return f"integer ({len(text.lstrip('-'))} digits)"
+
+
+def certificate_text(c: dict[str, Any]) -> str:
+    if c["kind"] == "contraction":
+        return (f"contraction on the {c['system']} (dimension {c['dim']}): γ = {c['gamma']} bounds the spectral radius "
+                f"(estimate {c['spectral_radius_estimate']:.6g})")
+    return (f"Stein stability certificate on the {c['system']} (dimension {c['dim']}): ‖Y − AYAᵀ − I‖_F ≤ "
+            f"{c['residual_bound']} < 1 with Y ≻ 0; {c['refinement_steps']} refinement step(s) at {c['precision_bits']} "
+            f"bits (spectral radius estimate {c['spectral_radius_estimate']:.6g})")
