@@ -406,7 +406,7 @@ def test_the_text_shows_the_exact_value_or_the_enclosure_it_fell_back_to(tmp_pat
     assert fallback.stdout.splitlines()[3].split() == ["0", "0.000000e+00", "3.281250e-01", "[3.333333333333e-01,",
                                                        "3.333333333334e-01]", "—", "(not", "computed)"]
     assert "[enclosure]: Stein solution verified" in fallback.stdout.splitlines()[4]
-    assert "over the limit" in fallback.stdout.splitlines()[5]
+    assert "over the work limit" in fallback.stdout.splitlines()[5]
 
 
 def test_the_exact_sums_of_every_model_are_estimated_together_before_the_first(tmp_path: Path) -> None:

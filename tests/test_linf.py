@@ -9,10 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from tempx.theory.budget import OverBudget
 from cli_helpers import run_cli
 
+from tempx.theory.budget import OverBudget
 from tempx.theory.certify import certify, model_from_floats
 from tempx.theory.claims.c14_exact_linf import CYCLIC_GAINS, FORMS, _jordan, instances, stein_value
 from tempx.theory.linf import decide, display_float, energy, exact_linf, schur_cohn
@@ -207,7 +206,7 @@ def test_over_the_work_limit_auto_takes_the_verified_enclosure(monkeypatch: pyte
     doc = dec.as_dict()
     assert dec.linf is None and doc["exact_value"] is None and doc["L_inf"]["complexity"] is None
     assert doc["L_inf"]["certified"] is True and doc["L_inf"]["finite"] is True
-    assert doc["L_inf"]["method"] == "enclosure" and "over the limit" in doc["L_inf"]["note"]
+    assert doc["L_inf"]["method"] == "enclosure" and "over the work limit" in doc["L_inf"]["note"]
     assert "Stein solution verified" in doc["L_inf"]["reason"] and doc["L_inf"]["rel_width"] <= 1e-12
     with pytest.raises(OverBudget):
         decide(R, "geometric:1/2", 2, [5], method="exact")  # asked for the rational: refused, not replaced

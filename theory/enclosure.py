@@ -111,7 +111,7 @@ def _scaled(A: Any, B: Any, C: Any) -> tuple[Any, Any, Any, int, list[int]]:
     # a float proxy of A with every entry's magnitude, clamped to float64's range: enough to choose D
     proxy = np.array([[0.0 if e is None else 2.0 ** max(-1000, min(1000, e)) for e in row] for row in expo])
     _, (scale, _perm) = matrix_balance(proxy, permute=False, separate=True)
-    d = [int(round(math.log2(s))) for s in scale]
+    d = [round(math.log2(s)) for s in scale]
     D = [_pow2(k) for k in d]
     Di = [_pow2(-k) for k in d]
     A2 = flint.fmpq_mat([[A[i, j] * Di[i] * D[j] for j in range(n)] for i in range(n)])
@@ -157,7 +157,7 @@ class _Doubling:
         self.prec = prec
         if prec:
             flint.ctx.prec = prec
-        self.powers = [flint.arb_mat(A) if prec else _floats(A)]
+        self.powers: list[Any] = [flint.arb_mat(A) if prec else _floats(A)]
         norm = (lambda M: float(np.linalg.norm(M))) if not prec else (lambda M: float(_frobenius_upper(M)))
         with np.errstate(all="ignore"):
             self._square(norm, max(1.0, norm(self.powers[0])))

@@ -39,8 +39,22 @@ from tempx.theory.budget import OverBudget, check_work
 from tempx.theory.errors import InvalidInput
 from tempx.theory.rnn import ExactRNN
 
-__all__ = ["METHODS", "Decision", "ExactLinf", "bound_text", "decide", "display_float", "json_bound", "energy", "exact_linf", "exact_linf_of_terms",
-           "fraction_text", "read_exact", "residual_head", "schur_cohn"]
+__all__ = [
+    "METHODS",
+    "Decision",
+    "ExactLinf",
+    "bound_text",
+    "decide",
+    "display_float",
+    "energy",
+    "exact_linf",
+    "exact_linf_of_terms",
+    "fraction_text",
+    "json_bound",
+    "read_exact",
+    "residual_head",
+    "schur_cohn",
+]
 
 
 @dataclass(frozen=True)
@@ -482,11 +496,12 @@ def decide(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), certif
     from tempx.theory.enclosure import enclose, unstable_mode
 
     terms = lengths[-1]
-    why_auto = f"{over}; " if over is not None else ""
+    why_auto = "" if over is None else (f"the exact rational is over the work limit (about {linf_work(A):.2g} units, "
+                                        f"limit {_limit():.2g}): the enclosure instead")
     verified = _quiet(lambda: enclose(A, B, C, rel_width))
     if not isinstance(verified, str):
         return Decision(k=k, L_k=L_k, L_q=L_q, linf=None, terms=terms, head_sum=sweep.partial_sum(), method="enclosure",
-                        verified=verified, note=why_auto.rstrip("; "))
+                        verified=verified, note=why_auto)
     proof = _quiet(lambda: unstable_mode(A, B, C))
     if proof:
         return Decision(k=k, L_k=L_k, L_q=L_q, linf=None, terms=terms, head_sum=sweep.partial_sum(),

@@ -20,6 +20,12 @@ Checks (exact), over instances that cover every branch the claim states:
   unobservable one with eigenvalue −3: m < n, finite, equal to the Stein value of the model alone;
 - ``diagonal``: a complex diagonal student (|λ_j| < 1): the closed form over its modes
   (``diagonal_linf``) equals the general route on its real 2×2-block realization, exactly.
+
+The verified enclosure (``tempx.theory.enclosure``, what ``certify`` uses beyond the exact route's work
+limit) is checked on the same instances: on every finite one but ``hidden`` it contains the exact value
+with relative width ≤ 1e-12; on ``hidden`` (unstable blocks in A) it finds no stability certificate, as
+it must; for the cyclic counterexample with |c| > 1 an unstable mode is shown simple, reachable and
+observable in ball arithmetic, proving L_∞ = ∞ without the exact route.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from tempx.theory.certify import certify, residual_system
 from tempx.theory.claims.c13_certified import contractive_rnn
 from tempx.theory.claims.registry import Claim, Evidence, draw_seed, evidence
 from tempx.theory.complexity import berlekamp_massey, shift_register_rnn
+from tempx.theory.enclosure import enclose, unstable_mode
 from tempx.theory.errors import HypothesisViolation
 from tempx.theory.linf import diagonal_linf, exact_linf, residual_head
 from tempx.theory.rnn import ExactRNN
@@ -145,11 +152,26 @@ def check_instance(form: str, seed: int, k: int, d: int, teacher: str = "memoryl
         if abs(cc) < 1:
             return [evidence("L_inf = c²/(1 − c²)", got.value, cc**2 / (1 - cc**2), **params)]
         where = "|z| ≥ 1" if abs(cc) > 1 or (cc == -1 and k % 2 == 0) else ("z = 1" if cc == 1 else "z = −1")
-        return [evidence("L_inf = inf", got.as_text(), "inf", **params),
-                evidence(f"the reason: a root with {where}", where in got.reason, True, **params, reason=got.reason)]
+        out = [evidence("L_inf = inf", got.as_text(), "inf", **params),
+               evidence(f"the reason: a root with {where}", where in got.reason, True, **params, reason=got.reason)]
+        if abs(cc) > 1:
+            proof = unstable_mode(*residual_system(R, t))
+            out.append(evidence("an unstable mode shown simple, reachable and observable in ball arithmetic",
+                                proof is not None, True, **params, proof=proof))
+        return out
     out = [evidence("L_inf finite", got.finite, True, **params, reason=got.reason)]
     if not got.finite:
         return out
+    verified = enclose(*residual_system(R, t))
+    if form == "hidden":
+        out.append(evidence("the verified enclosure finds no stability certificate (unstable blocks in A)",
+                            isinstance(verified, str), True, **params))
+    else:
+        inside = (not isinstance(verified, str) and got.value is not None
+                  and verified.lower <= got.value <= verified.upper)
+        tight = not isinstance(verified, str) and (verified.upper - verified.lower) <= F(1, 10**12) * (got.value or 0)
+        out.append(evidence("the verified enclosure contains L_inf", inside, True, **params))
+        out.append(evidence("the verified enclosure's relative width <= 1e-12", tight or got.value == 0, True, **params))
     if form == "diagonal":
         closed = diagonal_linf(*diagonal_modes(d, seed), t)
         return out + [evidence("closed form over the modes = the general route", None if closed is None else closed.value,
@@ -199,6 +221,6 @@ CLAIM = Claim(
     hypotheses=hypotheses,
     instances=instances,
     check_instance=check_instance,
-    code="theory/linf.py, theory/claims/c14_exact_linf.py",
-    test="tests/test_linf.py, tests/test_claims.py",
+    code="theory/linf.py, theory/enclosure.py, theory/claims/c14_exact_linf.py",
+    test="tests/test_linf.py, tests/test_enclosure.py, tests/test_claims.py",
 )

@@ -109,12 +109,11 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     teacher = parse_teacher(args.teacher)
     student, models = load_exact_models(args.params, teacher.as_rnn().d)
     from tempx.numerics.app.progress import Progress
-    from tempx.theory.budget import check_work
-    from tempx.theory.linf import decide_work
 
     # the exact sums of every model, estimated together before the first one starts
-    from tempx.theory.budget import check_memory
+    from tempx.theory.budget import check_memory, check_work
     from tempx.theory.enclosure import enclosure_bytes
+    from tempx.theory.linf import decide_work
 
     method = getattr(args, "method", "auto")
     check_work(f"certify of {len(models)} model(s) at k = {k}, q up to {max(qs)}",
