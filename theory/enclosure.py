@@ -379,21 +379,13 @@ def unstable_mode(A: Any, B: Any, C: Any, prec: int = 128) -> str | None:
             cv = sum((ci * vi for ci, vi in zip(c, v)), flint.acb(0))
             if cv.contains(0):
                 continue
-            M = flint.acb_mat(n + 1, n + 1)
-            for r in range(n):
-                for s in range(n):
-                    M[r, s] = Aa[s, r] - (L if r == s else 0)
-                M[r, n] = 1 if r == k else 0
-                M[n, r] = v[r]
-            rhs = flint.acb_mat([[0]] * n + [[1]])
-            try:
-                y = M.solve(rhs)
-            except ZeroDivisionError:
+            y = _left_vector(Aa, Af, L, v, k, lam[i], n)
+            if y is None:
                 continue
-            ub = sum((y[j, 0] * b[j] for j in range(n)), flint.acb(0))
+            ub = sum((y[j] * b[j] for j in range(n)), flint.acb(0))
             if ub.contains(0):
                 continue
-            return (f"a simple eigenvalue λ = {_acb_text(L)} with |λ| ≥ {float(_lower(abs(L))):.12g} > 1, observable "
+            return (f"a simple eigenvalue λ = {_acb_text(L)} with |λ| ≥ {float(_lower(abs(L))):.12g} ≥ 1, observable "
                     f"(|c v| ≥ {float(_lower(abs(cv))):.3g}) and reachable (|uᵀb| ≥ {float(_lower(abs(ub))):.3g}), "
                     "each an enclosure in ball arithmetic: the residual has a pole outside the unit disc")
         return None
@@ -424,25 +416,62 @@ def _eigenpair(Aa: Any, Af: np.ndarray, lam: complex, v: np.ndarray, n: int) -> 
     lt = flint.acb(lam)
     vt = [flint.acb(complex(x)) for x in v]
     vt[k] = flint.acb(1)
-    f = flint.acb_mat([[sum((Aa[i, j] * vt[j] for j in range(n)), flint.acb(0)) - lt * vt[i]] for i in range(n)])
+    eye = flint.acb_mat([[1 if i == j else 0 for j in range(n)] for i in range(n)])
+    f = Aa * flint.acb_mat([[x] for x in vt]) - flint.acb_mat([[lt * x] for x in vt])
     Rf_x = R * f  # the Newton step
     r = [float(_upper(abs(Rf_x[i, 0]))) * 10 + 1e-30 for i in range(n)]
     for _ in range(3):
-        # the box x̃ + X, X_i = disc of radius r_i (as a square ball), component k of the unknowns is λ
+        # the box x̃ + X, X_i a square ball of half-width r_i; component k of the unknowns is λ
         box = [flint.acb(flint.arb(0, ri), flint.arb(0, ri)) for ri in r]
         Lb = lt + box[k]
         Vb = [vt[j] + (box[j] if j != k else 0) for j in range(n)]
-        Jx = flint.acb_mat(n, n)
+        Jx = Aa - eye * Lb  # (A − ΛI), then column k replaced by −V
         for i in range(n):
-            for j in range(n):
-                Jx[i, j] = (Aa[i, j] - (Lb if i == j else 0)) if j != k else -Vb[i]
-        IRJ = flint.acb_mat([[1 if i == j else 0 for j in range(n)] for i in range(n)]) - R * Jx
+            Jx[i, k] = -Vb[i]
+        IRJ = eye - R * Jx
         K = flint.acb_mat([[-Rf_x[i, 0]] for i in range(n)]) + IRJ * flint.acb_mat([[x] for x in box])
         inside = all(_within(K[i, 0], r[i]) for i in range(n))
         if inside:
             return Lb, Vb, k
         r = [max(ri * 10, float(_upper(abs(K[i, 0]))) * 2) for i, ri in enumerate(r)]
     return None
+
+
+def _left_vector(Aa: Any, Af: np.ndarray, L: Any, v: list[Any], k: int, lam: complex, n: int) -> list[Any] | None:
+    """Balls around u/(uᵀv) for the left eigenvector u: the solution y of M y = e_{n+1} with the bordered
+    M = [[Aᵀ − λI, e_k], [vᵀ, 0]] (its last component is 0), for every λ, v in their balls.  Verified from a float
+    inverse R ≈ M⁻¹: with β = ‖I − R M‖_∞ < 1, ‖y − ỹ‖_∞ ≤ ‖R (e − M ỹ)‖_∞ / (1 − β)."""
+    Mf = np.zeros((n + 1, n + 1), dtype=complex)
+    Mf[:n, :n] = Af.T - lam * np.eye(n)
+    Mf[k, n] = 1
+    Mf[n, :n] = [complex(x.mid()) for x in v]
+    try:
+        Rf = np.linalg.inv(Mf)
+    except np.linalg.LinAlgError:
+        return None
+    if not np.all(np.isfinite(Rf)):
+        return None
+    yt = Rf[:, n]
+    eye = flint.acb_mat([[1 if i == j else 0 for j in range(n + 1)] for i in range(n + 1)])
+    top = Aa.transpose() - flint.acb_mat([[1 if i == j else 0 for j in range(n)] for i in range(n)]) * L
+    M = flint.acb_mat(n + 1, n + 1)
+    rows = top.tolist()
+    for i in range(n):
+        for j in range(n):
+            M[i, j] = rows[i][j]
+        M[n, i] = v[i]
+    M[k, n] = 1
+    R = flint.acb_mat([[complex(x) for x in row] for row in Rf.tolist()])
+    C = eye - R * M
+    beta = max(sum((_upper(abs(x)) for x in row), Fraction(0)) for row in C.tolist())
+    if not beta < 1:
+        return None
+    e = flint.acb_mat([[0]] * n + [[1]])
+    y0 = flint.acb_mat([[complex(x)] for x in yt.tolist()])
+    z = R * (e - M * y0)
+    radius = max(_upper(abs(z[i, 0])) for i in range(n + 1)) / (1 - beta)
+    ball = flint.acb(flint.arb(0, float(radius) * (1 + 1e-12) + 1e-300), flint.arb(0, float(radius) * (1 + 1e-12) + 1e-300))
+    return [y0[i, 0] + ball for i in range(n)]
 
 
 def _within(z: Any, r: float) -> bool:
