@@ -47,6 +47,7 @@ class _Parser(argparse.ArgumentParser):
 def _commands() -> dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]]:
     from tempx.numerics.app.commands import (
         certify,
+        cite,
         counterexample,
         experiment,
         reproduce,
@@ -56,14 +57,14 @@ def _commands() -> dict[str, tuple[str, Callable[[argparse.ArgumentParser], None
         verify,
     )
 
-    modules = (reproduce, counterexample, threshold, verify, train, certify, sweep, experiment)
+    modules = (reproduce, counterexample, threshold, verify, train, certify, sweep, experiment, cite)
     return {m.__name__.rsplit(".", 1)[1]: (m.HELP, m.add_arguments, m.run) for m in modules}
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="tempx",
-        description="Verify, exactly and numerically, when linear RNNs extrapolate in time.",
+        description="Verify, exactly and numerically, when recurrent neural networks extrapolate in time.",
     )
     from tempx import __version__
 

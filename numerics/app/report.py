@@ -616,6 +616,11 @@ def render_report(doc: dict[str, Any], command: str) -> str:
     md += ["", "## Reproduce", "", f"    {command}", "",
            ("Rerunning the same command in the same folder reuses every finished unit (cache/), so an interrupted run "
            "resumes where it stopped and gives identical results.json."), ""]
+    from tempx.numerics.app.citation import bibtex
+    from tempx.numerics.app.commands.cite import used_in
+
+    md += ["## Cite", "", "The package and the papers whose claims this run used (`tempx cite --results DIR` prints the "
+           "same):", "", "```bibtex", bibtex(used_in(doc)).rstrip("\n"), "```", ""]
     return "\n".join(md)
 
 
