@@ -247,9 +247,14 @@ def hankel_dimension(teacher: Teacher | NonlinearTeacher, dim: int, d: int) -> i
 def teacher_and_dim(spec: Any, k: int | None = None) -> tuple[Teacher | NonlinearTeacher, int]:
     """The float teacher of any specification and its dimension: the exact minimal d* of a linear teacher,
     the number of units of a non-linear one."""
-    from tempx.theory.teacher_spec import parse_teacher
+    from tempx.theory.errors import InvalidInput
+    from tempx.theory.teacher_spec import TEACHER_FORMS, parse_teacher
 
     t = nonlinear_teacher(spec, k)
     if t is not None:
         return t, t.dim
-    return teacher_from_spec(spec, k), parse_teacher(spec).dim
+    try:
+        return teacher_from_spec(spec, k), parse_teacher(spec).dim
+    except InvalidInput as err:  # the float commands also take the non-linear forms: list them as allowed too
+        text = str(err).replace(f"(allowed: {TEACHER_FORMS})", f"(allowed: {TEACHER_FORMS}; {NONLINEAR_TEACHER_FORMS})")
+        raise type(err)(text) from None

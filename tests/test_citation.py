@@ -31,13 +31,13 @@ def test_every_claim_and_experiment_has_its_papers() -> None:
 
 def test_citation_cff_agrees_with_the_package() -> None:
     cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
-    assert re.search(rf"^version: {re.escape(tempx.__version__)}$", cff, re.M)
-    assert re.search(r"^repository-code: \"https://", cff, re.M) and re.search(r"^date-released: \d{4}-\d\d-\d\d$", cff, re.M)
+    assert re.search(rf"^version: {re.escape(tempx.__version__)}$", cff, re.MULTILINE)
+    assert re.search(r"^repository-code: \"https://", cff, re.MULTILINE) and re.search(r"^date-released: \d{4}-\d\d-\d\d$", cff, re.MULTILINE)
     for entry in PAPERS.values():  # every paper's title and arXiv number in both places
         title = re.search(r"title\s*=\s*\{(.+?)\},", entry).group(1)  # type: ignore[union-attr]
         eprint = re.search(r"eprint\s*=\s*\{(.+?)\}", entry).group(1)  # type: ignore[union-attr]
         assert f'title: "{title}"' in cff and f"arXiv:{eprint}" in cff
-    assert len(re.findall(r"^  - type: ", cff, re.M)) == len(PAPERS)
+    assert len(re.findall(r"^  - type: ", cff, re.MULTILINE)) == len(PAPERS)
 
 
 def test_bibtex_is_balanced_and_names_the_version() -> None:

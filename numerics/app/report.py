@@ -619,8 +619,8 @@ def render_report(doc: dict[str, Any], command: str) -> str:
     from tempx.numerics.app.citation import bibtex
     from tempx.numerics.app.commands.cite import used_in
 
-    md += ["## Cite", "", "The package and the papers whose claims this run used (`tempx cite --results DIR` prints the "
-           "same):", "", "```bibtex", bibtex(used_in(doc)).rstrip("\n"), "```", ""]
+    md += ["## Cite", "", ("The package and the papers whose claims this run used (`tempx cite --results DIR` prints "
+                           "the same):"), "", "```bibtex", bibtex(used_in(doc)).rstrip("\n"), "```", ""]
     return "\n".join(md)
 
 

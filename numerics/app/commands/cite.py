@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
+from typing import Any
 
 from tempx.numerics.app.citation import USED_BY, bibtex
 from tempx.theory.errors import InvalidInput
@@ -40,7 +40,7 @@ def used_by_results(folder: str) -> list[str]:
     return used_in(doc)
 
 
-def used_in(doc: dict) -> list[str]:  # type: ignore[type-arg]
+def used_in(doc: dict[str, Any]) -> list[str]:
     claims = [c["id"] for c in doc.get("claims", []) if isinstance(c, dict) and c.get("id") in USED_BY]
     experiments = [k for k in doc if k in USED_BY and k.startswith("E")]
     return claims + experiments

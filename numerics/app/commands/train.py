@@ -17,6 +17,7 @@ from tempx.numerics.app.commands.common import (
 )
 from tempx.numerics.app.formatting import dumps, table
 from tempx.numerics.app.progress import Progress
+from tempx.numerics.students import LINEAR, STUDENTS
 from tempx.numerics.teachers import NONLINEAR_TEACHER_FORMS, hankel_dimension, teacher_and_dim
 from tempx.theory.budget import bptt_bytes, check_memory, flow_bytes, train_bytes
 from tempx.theory.errors import InvalidInput
@@ -25,7 +26,8 @@ from tempx.theory.teacher_spec import TEACHER_FORMS
 # The float layer (numpy, scipy, numba) is imported inside run(): `tempx --help` and every
 # refused argument answer without loading it.
 
-HELP = "train N students (dense, diagonal, complex, lru) by GD or to the limit of gradient flow; report train and extrapolation losses"
+HELP = (f"train N students ({', '.join(STUDENTS)}) by GD, linear ones ({', '.join(LINEAR)}) also to the limit of "
+        "gradient flow; report train and extrapolation losses")
 
 STUDENT_HELP = ("dense (default; A, B, C), diagonal (A = diag(λ), real), complex (complex modes, real output; C12), "
                 "lru (λ = exp(−exp(ν) + iθ), γ-normalized inputs), or a non-linear Elman RNN h_t = φ(A h_{t−1} + B x_t): "
@@ -55,7 +57,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--steps", help="step budget per model (default 10000)")
     p.add_argument("--tol", help="stop a model once its train loss <= tol (default 0: full budget)")
     p.add_argument("--until-converged", action="store_true",
-                   help="gradient flow to the limit instead of GD (any student): stop when L_k <= 1e-28 and "
+                   help=f"gradient flow to the limit instead of GD (linear students: {', '.join(LINEAR)}; the population "
+                        "loss of a non-linear one has no closed form): stop when L_k <= 1e-28 and "
                         "‖∇L‖ <= 1e-13, or at --t-max (reported as 'budget')")
     p.add_argument("--t-max", help="--until-converged: time budget of the flow (default 1e12)")
     p.add_argument("--jobs", default="1", help="--until-converged: models integrated in J processes (default 1)")

@@ -7,7 +7,14 @@ import argparse
 from tempx.numerics.app.formatting import dumps, parse_int, table
 from tempx.theory.claims import CLAIMS, Verdict, get_claim
 
-HELP = "run the exact checks of the registered claims (C1-C6, C10-C16) and print a verdict table"
+
+def _claim_ids() -> str:
+    from tempx.theory.claims import CLAIMS
+
+    return ", ".join(c.id for c in CLAIMS)
+
+
+HELP = f"run the exact checks of the registered claims ({_claim_ids()}) and print a verdict table"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
