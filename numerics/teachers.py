@@ -79,7 +79,8 @@ def memoryless(k: int | None = None, gain: float = 1.0) -> Teacher:
     g = float(gain)
     if not np.isfinite(g) or g == 0:
         raise InvalidInput(f"gain must be a finite nonzero number, got {gain!r}")
-    return Teacher(np.zeros((1, 1)), np.ones((1, 1)), np.full((1, 1), g), f"memoryless(gain={g:g})", k)
+    name = "memoryless" if g == 1 else f"memoryless(gain={g:g})"  # the exact layer's name (theory.teachers)
+    return Teacher(np.zeros((1, 1)), np.ones((1, 1)), np.full((1, 1), g), name, k)
 
 
 def teacher_rnn(A: Any, B: Any, C: Any, k: int | None = None) -> Teacher:
@@ -115,9 +116,7 @@ def teacher_from_spec(spec: Any = None, k: int | None = None) -> Teacher:
         raise InvalidInput(f"teacher {exact_teacher.describe()!r} has entries beyond float64 range") from None
     if k is not None and (isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1):
         raise InvalidInput(f"k must be an integer >= 1, got {k!r}")
-    name = exact_teacher.describe()
-    if name == "memoryless":
-        name = "memoryless(gain=1)"  # the float layer's name for the default teacher, as before
+    name = exact_teacher.describe()  # one name for a teacher in every command's output
     return Teacher(_as_float_array(A, "teacher A", 2), _as_float_array(B, "teacher B", 2),
                    _as_float_array(C, "teacher C", 2), name, k)
 

@@ -13,7 +13,7 @@ from tempx.theory.errors import InvalidInput
 
 def test_latex_matrix_of_integers_and_signed_fractions() -> None:
     tex = latex_matrix([[F(5), F(-3, 2)], [F(3, 2), F(0)]])
-    assert tex == "\\begin{bmatrix}\n5 & -\\tfrac{3}{2} \\\\\n\\tfrac{3}{2} & 0\n\\end{bmatrix}"
+    assert tex == "\\begin{bmatrix}\n5 & -\\frac{3}{2} \\\\\n\\frac{3}{2} & 0\n\\end{bmatrix}"
 
 
 def test_text_matrix_right_aligns_to_the_widest_entry() -> None:
@@ -51,7 +51,7 @@ def test_dumps_indents_by_level_and_keeps_rows_of_scalars_on_one_line() -> None:
 
 def test_latex_fractions_take_their_own_sign() -> None:
     assert latex_matrix([[F(1, 2), F(-1, 2)], [F(3), F(0)]]).splitlines()[1:3] == [
-        "\\tfrac{1}{2} & -\\tfrac{1}{2} \\\\", "3 & 0"]
+        "\\frac{1}{2} & -\\frac{1}{2} \\\\", "3 & 0"]
 
 
 def test_table_has_its_rule_under_the_header_and_columns_as_wide_as_their_widest_cell() -> None:

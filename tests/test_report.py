@@ -94,10 +94,22 @@ def test_latex_numbers_tables_and_escapes() -> None:
     assert report._tex_number(1.234e-5) == "$1.23\\times 10^{-5}$" and report._tex_number(None) == "--"
     assert report._tex_number(6.0e12) == "$6.00\\times 10^{12}$"
     assert report._tex_escape("a_b & 5% #1") == "a\\_b \\& 5\\% \\#1"
-    tex = report._tex_table(["x", "y"], [["1", "2"], ["3", "4"]], "cap", "tab:x")
-    assert "\\begin{tabular}{ll}" in tex and "x & y \\\\" in tex and "3 & 4 \\\\" in tex
-    assert tex.index("\\toprule") < tex.index("x & y") < tex.index("\\midrule") < tex.index("1 & 2") < tex.index("\\bottomrule")
+    assert report._tex_escape("L ≥ 0, {a}\\b, σ²") == "L $\\geq$ 0, \\{a\\}\\textbackslash{}b, $\\sigma$$^2$"
+    tex = report._tex_table(["x", "y"], [["a", "2"], ["b", "4"]], "cap", "tab:x")
+    assert "\\begin{tabular}{lr}" in tex and "x & y \\\\" in tex and "b & 4 \\\\" in tex
+    assert tex.index("\\toprule") < tex.index("x & y") < tex.index("\\midrule") < tex.index("a & 2") < tex.index("\\bottomrule")
     assert "\\caption{cap}" in tex and "\\label{tab:x}" in tex
+    # numbers align on the decimal point: a dcolumn D column in math mode, placeholders centred, headers centred
+    tex = report._tex_table(["s", "L"], [["0.05", "$1.23\\times 10^{-5}$"], ["1", "--"]], "cap", "tab:y",
+                            {"scale": "quick", "seed": 3, "config": {"E1": {"steps": 20000, "lr": 0.02, "cells": [[1, 2]]}}},
+                            "E1")
+    assert "\\begin{tabular}{D{.}{.}{-1}D{.}{.}{-1}}" in tex
+    assert "0.05 & 1.23\\times 10^{-5} \\\\" in tex and "1 & \\multicolumn{1}{c}{--} \\\\" in tex
+    assert "\\multicolumn{1}{c}{s} & \\multicolumn{1}{c}{L}" in tex
+    assert "base seed 3; lr 0.02, steps 20000" in tex and "\\texttt{quick}" in tex
+    assert report._column(["3/4", "1/4"]) == "r" and report._column(["dense", "2"]) == "l"
+    assert report._tex_bound(1 / 3, True) == "$3.33\\times 10^{-1}$" and report._tex_bound(1 / 3, False) == "$3.34\\times 10^{-1}$"
+    assert report._tex_bound("1.3333333333333334e+312", False) == "$1.34\\times 10^{312}$"
 
 
 def test_formatting_of_missing_numbers() -> None:

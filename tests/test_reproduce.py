@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import assert_usage_error, run_cli, run_tempx
+from tex_helpers import compile_tex, needs_tex
 
 from tempx.numerics.app.costs import estimate_seconds
 from tempx.numerics.app.reproduce import plan
@@ -354,3 +355,16 @@ def test_the_quoted_times_are_the_measured_ones() -> None:
         text = (root / doc).read_text(encoding="utf-8")
         assert all(w in text for w in want), (doc, want)
     assert all(w in measured_times() for w in want)
+
+
+@needs_tex
+def test_every_table_compiles_with_booktabs_and_dcolumn(tiny: tuple[Path, Path], tmp_path: Path) -> None:
+    """Each tables/*.tex is \\input into a document with booktabs and dcolumn and compiled by pdflatex."""
+    out, _ = tiny
+    tables = sorted((out / "tables").glob("*.tex"))
+    assert {t.stem for t in tables} >= {"claims", "E1", "E1L", "E1L_certified", "E2", "E4", "E5", "E6", "E7", "E8", "E9"}
+    for t in tables:
+        text = t.read_text()
+        assert "\\toprule" in text and "\\bottomrule" in text and "base seed" in text or t.stem == "claims", t.name
+        (tmp_path / t.name).write_text(text)
+    compile_tex("\n".join(f"\\input{{{t.name}}}\n\\clearpage" for t in tables), tmp_path, "wide_tables")

@@ -46,6 +46,8 @@ MAX_DELAY = 100_000  # a delay M is realized by an (M+1)-dimensional shift; beyo
 
 
 def _bad(spec: str, why: str) -> InvalidInput:
+    # a number's own message lists the number forms; the teacher forms follow as the one "allowed" list
+    why = why.replace("(allowed: ", "(numbers: ")
     return InvalidInput(f"bad teacher {spec!r}: {why} (allowed: {TEACHER_FORMS})")
 
 

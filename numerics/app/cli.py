@@ -18,7 +18,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from tempx.theory.errors import InvalidInput
 
@@ -38,10 +38,19 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 class _Parser(argparse.ArgumentParser):
+    command = ""  # the sub-command being parsed, for the top-level parser's "unrecognized arguments"
+
     def error(self, message: str) -> NoReturn:
         if "expected one argument" in message:
             message += " (write negative numbers as --c=-3/2)"
-        raise UsageError(f"{message} (see '{self.prog} --help')")
+        prog = f"tempx {_Parser.command}" if self.prog == "tempx" and _Parser.command else self.prog
+        raise UsageError(f"{message} (see '{prog} --help')")
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        if self.prog == "tempx":  # remember the sub-command: a misspelled flag after it points to its help
+            words = list(sys.argv[1:] if args is None else args)
+            _Parser.command = next((w for w in words if w in _commands()), "")
+        return super().parse_known_args(args, namespace)
 
 
 def _commands() -> dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]]:

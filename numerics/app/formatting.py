@@ -29,12 +29,35 @@ def _latex_number(x: Fraction) -> str:
     if x.denominator == 1:
         return str(x.numerator)
     sign = "-" if x < 0 else ""
-    return f"{sign}\\tfrac{{{abs(x.numerator)}}}{{{x.denominator}}}"
+    return f"{sign}\\frac{{{abs(x.numerator)}}}{{{x.denominator}}}"
 
 
-def latex_matrix(rows: Sequence[Sequence[Fraction]]) -> str:
+MATRIX_ENVIRONMENTS = ("bmatrix", "pmatrix")
+
+
+def latex_matrix(rows: Sequence[Sequence[Fraction]], env: str = "bmatrix") -> str:
+    """An amsmath matrix of exact rationals (fractions as \\frac)."""
+    if env not in MATRIX_ENVIRONMENTS:
+        raise ValueError(f"env must be one of {MATRIX_ENVIRONMENTS}, got {env!r}")
     body = " \\\\\n".join(" & ".join(_latex_number(x) for x in r) for r in rows)
-    return "\\begin{bmatrix}\n" + body + "\n\\end{bmatrix}"
+    return f"\\begin{{{env}}}\n" + body + f"\n\\end{{{env}}}"
+
+
+def latex_equations(comment: str, parts: Sequence[tuple[str, Sequence[Sequence[Fraction]]]], env: str = "bmatrix",
+                    standalone: bool = False) -> str:
+    """Named exact matrices as LaTeX to paste: one ``equation*`` (amsmath) with the matrices side by side, each
+    in ``env``; amsmath's limit of 10 matrix columns is raised to the widest one.  ``standalone``: a whole
+    document that compiles as it is (``pdflatex file.tex``)."""
+    cols = max((len(r) for _, rows in parts for r in rows), default=1)
+    body = [f"% {comment}", f"\\setcounter{{MaxMatrixCols}}{{{max(10, cols)}}}", "\\begin{equation*}"]
+    body += [f"{name} = {latex_matrix(rows, env)}" + (",\\quad" if i < len(parts) - 1 else "")
+             for i, (name, rows) in enumerate(parts)]
+    body += ["\\end{equation*}"]
+    if not standalone:
+        body[0] += " (needs \\usepackage{amsmath})"
+        return "\n".join(body)
+    return "\n".join(["\\documentclass{article}", "\\usepackage{amsmath}", "\\usepackage[margin=1cm,landscape]{geometry}",
+                      "\\begin{document}", *body, "\\end{document}"])
 
 
 def parse_int(text: str, name: str, minimum: int | None = None) -> int:

@@ -74,7 +74,7 @@ def write_e10(doc: dict[str, Any], out: Path, figs_dir: Path, tables_dir: Path) 
     write_text_atomic(tables_dir / "E10.tex", _tex_table(
         header, rows, "E10: mean relative error of $w_0,\\dots,w_{19}$ at the limit of gradient flow on a diagonal SSM "
         "($b=c=1$ frozen), baseline (one impulse of length $k$; exact limit, claim C16) against clean-label poisoned "
-        "(plus an impulse of length 2).", "tab:tempx-E10"))
+        "(plus an impulse of length 2).", "tab:tempx-E10", doc, "E10"))
     return [out / "E10.csv", *_plot(e["summary"], e["rows"], figs_dir / "E10_poisoning_vs_sigma"), tables_dir / "E10.tex"]
 
 

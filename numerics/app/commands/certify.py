@@ -145,7 +145,9 @@ def run(args: argparse.Namespace) -> int:
     cfg = doc["config"]
     qs = cfg["q"]
     fmt = lambda x: "—" if x is None else (x if isinstance(x, str) else f"{x:.6e}")
-    print(f"{len(doc['models'])} {cfg['student']} model(s) of dimension {cfg['d']} from {cfg['params']}, teacher "
+    size = (f"with {cfg['d'] // 2} complex modes (real dimension {cfg['d']})" if cfg["student"] in ("complex", "lru")
+            else f"of dimension {cfg['d']}")
+    print(f"{len(doc['models'])} {cfg['student']} model(s) {size} from {cfg['params']}, teacher "
           f"{cfg['teacher']}, k = {cfg['k']} ({cfg['taken']})")
     rows = [(m["model"], fmt(m["L_k"]), *(fmt(m["L_q"][str(q)]) for q in qs), linf_cell(m["L_inf"]),
              exact_cell(m["exact_value"])) for m in doc["models"]]

@@ -6,7 +6,15 @@ import argparse
 from fractions import Fraction
 from typing import Any
 
-from tempx.numerics.app.formatting import dumps, latex_matrix, parse_int, parse_rational_list, rational_str, text_matrix
+from tempx.numerics.app.formatting import (
+    MATRIX_ENVIRONMENTS,
+    dumps,
+    latex_equations,
+    parse_int,
+    parse_rational_list,
+    rational_str,
+    text_matrix,
+)
 from tempx.theory.counterexamples import Counterexample, counterexample
 from tempx.theory.errors import InvalidInput
 from tempx.theory.exact import parse_rational
@@ -31,7 +39,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--nodes", help="diagonal student: k distinct nonzero nodes L1,L2,... (one per matched term)")
     p.add_argument("--balanced", action="store_true",
                    help="diagonal student: c = b (needs every weight > 0, e.g. k = 2 with nodes of opposite sign)")
-    p.add_argument("--format", choices=("text", "json", "latex"), default="text", help="output format (default text)")
+    p.add_argument("--format", choices=("text", "json", "latex"), default="text",
+                   help="output format (default text); latex: an equation* to paste into a document with amsmath")
+    p.add_argument("--latex-matrix", choices=MATRIX_ENVIRONMENTS, default="bmatrix",
+                   help="--format latex: the matrix environment (default bmatrix)")
+    p.add_argument("--latex-standalone", action="store_true",
+                   help="--format latex: a whole document that compiles as it is (pdflatex FILE.tex)")
 
 
 # The output is the dense d×d matrix (d² entries) and the check computes 2k + 1 exact terms: at
@@ -111,16 +124,15 @@ def as_text(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def as_latex(doc: dict[str, Any]) -> str:
+def as_latex(doc: dict[str, Any], env: str = "bmatrix", standalone: bool = False) -> str:
     F = lambda rows: [[Fraction(x) for x in r] for r in rows]
-    w = [[Fraction(x) for x in doc["impulse_response"]]]
-    return "\n".join([
-        f"% tempx counterexample: k = {doc['k']}, d = {doc['d']}, teacher {doc['teacher']}",
-        "A = " + latex_matrix(F(doc["A"])),
-        "B = " + latex_matrix(F(doc["B"])),
-        "C = " + latex_matrix(F(doc["C"])),
-        "(w_i)_{i=0}^{" + str(len(doc["impulse_response"]) - 1) + "} = " + latex_matrix(w),
-    ])
+    parts = [("A", F(doc["A"])), ("B", F(doc["B"])), ("C", F(doc["C"]))]
+    if "impulse_response" in doc:
+        n = len(doc["impulse_response"])
+        parts.append((f"(w_i)_{{i=0}}^{{{n - 1}}}", [[Fraction(x) for x in doc["impulse_response"]]]))
+    student = doc.get("student", "dense")
+    comment = f"tempx counterexample: {student} student, k = {doc['k']}, d = {doc['d']}, teacher {doc.get('teacher', 'memoryless')}"
+    return latex_equations(comment, parts, env, standalone)
 
 
 def _diagonal(args: argparse.Namespace) -> dict[str, Any]:
@@ -196,6 +208,8 @@ def _relu(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.format != "latex" and (args.latex_standalone or args.latex_matrix != "bmatrix"):
+        raise InvalidInput("--latex-matrix and --latex-standalone go with --format latex")
     student = args.student.strip().lower()
     if student not in ("dense", "diagonal", "relu"):
         raise InvalidInput(f"unknown student {args.student!r} for counterexample (allowed: dense, diagonal, relu)")
@@ -204,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(dumps(doc))
         elif args.format == "latex":
-            print("\\\\\n".join(f"{m} = " + latex_matrix([[Fraction(x) for x in r] for r in doc[m]]) for m in "ABC"))
+            print(as_latex({**doc, "student": "relu"}, args.latex_matrix, args.latex_standalone))
         else:
             print(f"ReLU counterexample (C15): k = {doc['k']}, c = {doc['c']}, {doc['d']} units; "
                   f"output {doc['output']} on every sequence")
@@ -215,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
     if student == "diagonal":
         doc = _diagonal(args)
         print(dumps(doc) if args.format == "json" else _diagonal_text(doc) if args.format == "text" else
-              as_latex({**doc, "teacher": doc["teacher"]}))
+              as_latex({**doc, "student": "diagonal"}, args.latex_matrix, args.latex_standalone))
         return 0
     if args.nodes is not None or args.balanced:
         raise InvalidInput("--nodes and --balanced go with --student diagonal")
@@ -224,7 +238,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         out = dumps(doc)
     elif args.format == "latex":
-        out = as_latex(doc)
+        out = as_latex(doc, args.latex_matrix, args.latex_standalone)
     else:
         out = as_text(doc)
     print(out)

@@ -167,8 +167,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"{len(rows)} models in {cells} cells; wrote {out / 'results.csv'}, {out / 'results.json'}, "
           + ", ".join(str(f) for f in figs))
+    q_of = {(r["d"], r["k"]): r["q"] for r in rows}  # the extrapolation length of each (d, k) cell
     for s in summary:
         med = "—" if s["median"] is None else f"{s['median']:.2e}"
         iqr = "" if s["median"] is None else f" [{s['q25']:.1e}, {s['q75']:.1e}]"
-        print(f"  d={s['d']:<3} k={s['k']:<3} σ={s['sigma']:<6g} median L_q = {med}{iqr}  diverged {s['diverged']}/{s['n']}")
+        q_here = q_of.get((s["d"], s["k"]), "q")
+        print(f"  d={s['d']:<3} k={s['k']:<3} σ={s['sigma']:<6g} median L_{q_here} = {med}{iqr}  "
+              f"diverged {s['diverged']}/{s['n']}")
     return 0
