@@ -18,7 +18,7 @@ def compile_tex(source: str, folder: Path, name: str = "doc", wrap: bool = True)
     text = PREAMBLE + "\\begin{document}\n" + source + "\n\\end{document}\n" if wrap else source
     tex = folder / f"{name}.tex"
     tex.write_text(text, encoding="utf-8")
-    proc = subprocess.run([str(PDFLATEX), "-interaction=nonstopmode", "-halt-on-error", tex.name], cwd=folder,
+    proc = subprocess.run([str(PDFLATEX), "-interaction=nonstopmode", "-halt-on-error", tex.name], cwd=folder, check=False,
                           capture_output=True, text=True, timeout=120)
     log = (folder / f"{name}.log").read_text(errors="replace") if (folder / f"{name}.log").exists() else proc.stdout
     assert proc.returncode == 0, log[-3000:]
