@@ -94,6 +94,7 @@ TESTS: dict[str, list[str]] = {
     "numerics/app/experiments.py": ["tests/test_experiments.py", "tests/test_reproduce.py"],
     "numerics/app/report.py": ["tests/test_report.py", "tests/test_reproduce.py"],
     "numerics/app/citation.py": ["tests/test_citation.py"],
+    "numerics/app/figure_style.py": ["tests/test_plots.py"],
     "numerics/app/commands/cite.py": ["tests/test_citation.py"],
     "numerics/app/commands/certify.py": ["tests/test_caps.py", "tests/test_certify.py", "tests/test_enclosure.py",
                                          "tests/test_students.py"],

@@ -112,21 +112,24 @@ extrapolation loss L_5 = 14
 extrapolation loss L_8 = 272
 """),
     "dense_latex": (['--k', '2', '--format', 'latex'], r"""
-% tempx counterexample: k = 2, d = 2, teacher memoryless
+% tempx counterexample: dense student, k = 2, d = 2, teacher memoryless (needs \usepackage{amsmath})
+\setcounter{MaxMatrixCols}{10}
+\begin{equation*}
 A = \begin{bmatrix}
 0 & 1 \\
 1 & 0
-\end{bmatrix}
+\end{bmatrix},\quad
 B = \begin{bmatrix}
 1 \\
 0
-\end{bmatrix}
+\end{bmatrix},\quad
 C = \begin{bmatrix}
 1 & 0
-\end{bmatrix}
+\end{bmatrix},\quad
 (w_i)_{i=0}^{4} = \begin{bmatrix}
 1 & 0 & 1 & 0 & 1
 \end{bmatrix}
+\end{equation*}
 """),
     "diagonal": (['--k', '2', '--student', 'diagonal', '--nodes', '1/2,1/3'], r"""
 Diagonal counterexample (C12): k = 2, teacher memoryless, lagrange weights
@@ -158,21 +161,24 @@ extrapolation loss L_3 = 1/36
 extrapolation loss L_4 = 85/1296
 """),
     "diagonal_latex": (['--k', '2', '--student', 'diagonal', '--nodes', '1/2,1/3', '--format', 'latex'], r"""
-% tempx counterexample: k = 2, d = 2, teacher memoryless
+% tempx counterexample: diagonal student, k = 2, d = 2, teacher memoryless (needs \usepackage{amsmath})
+\setcounter{MaxMatrixCols}{10}
+\begin{equation*}
 A = \begin{bmatrix}
-\tfrac{1}{2} & 0 \\
-0 & \tfrac{1}{3}
-\end{bmatrix}
+\frac{1}{2} & 0 \\
+0 & \frac{1}{3}
+\end{bmatrix},\quad
 B = \begin{bmatrix}
 1 \\
 1
-\end{bmatrix}
+\end{bmatrix},\quad
 C = \begin{bmatrix}
 -2 & 3
-\end{bmatrix}
+\end{bmatrix},\quad
 (w_i)_{i=0}^{4} = \begin{bmatrix}
-1 & 0 & -\tfrac{1}{6} & -\tfrac{5}{36} & -\tfrac{19}{216}
+1 & 0 & -\frac{1}{6} & -\frac{5}{36} & -\frac{19}{216}
 \end{bmatrix}
+\end{equation*}
 """),
     "relu": (['--k', '2', '--student', 'relu'], r"""
 ReLU counterexample (C15): k = 2, c = 1, 6 units; output x_t + (1) x_(t-2) on every sequence
@@ -195,6 +201,9 @@ C =
   [  1  -1   0   0   1  -1 ]
 """),
     "relu_latex": (['--k', '2', '--student', 'relu', '--format', 'latex'], r"""
+% tempx counterexample: relu student, k = 2, d = 6, teacher memoryless (needs \usepackage{amsmath})
+\setcounter{MaxMatrixCols}{10}
+\begin{equation*}
 A = \begin{bmatrix}
 0 & 0 & 0 & 0 & 0 & 0 \\
 0 & 0 & 0 & 0 & 0 & 0 \\
@@ -202,7 +211,7 @@ A = \begin{bmatrix}
 0 & 1 & 0 & 0 & 0 & 0 \\
 0 & 0 & 1 & 0 & 0 & 0 \\
 0 & 0 & 0 & 1 & 0 & 0
-\end{bmatrix}\\
+\end{bmatrix},\quad
 B = \begin{bmatrix}
 1 \\
 -1 \\
@@ -210,10 +219,11 @@ B = \begin{bmatrix}
 0 \\
 0 \\
 0
-\end{bmatrix}\\
+\end{bmatrix},\quad
 C = \begin{bmatrix}
 1 & -1 & 0 & 0 & 1 & -1
 \end{bmatrix}
+\end{equation*}
 """),
     "relu_negative_c": (['--k', '1', '--student', 'relu', '--c=-3/2'], r"""
 ReLU counterexample (C15): k = 1, c = -3/2, 4 units; output x_t + (-3/2) x_(t-1) on every sequence

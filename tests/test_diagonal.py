@@ -162,7 +162,8 @@ def test_counterexample_command_diagonal() -> None:
     text = run_cli(["counterexample", "--student", "diagonal", "--nodes", "1,2,3", "--k", "3"]).stdout
     assert "weights c_j b_j: 3, -3, 1" in text and "impulse response w_0..w_6: 1, 0, 0, 6, 36, 150, 540" in text
     latex = run_cli(["counterexample", "--student", "diagonal", "--nodes", "1,2,3", "--k", "3", "--format", "latex"]).stdout
-    assert latex.startswith("% tempx counterexample: k = 3, d = 3") and "A = \\begin{bmatrix}\n1 & 0 & 0 \\\\" in latex
+    assert latex.startswith("% tempx counterexample: diagonal student, k = 3, d = 3")
+    assert "A = \\begin{bmatrix}\n1 & 0 & 0 \\\\" in latex
 
 
 @pytest.mark.parametrize("args, needle", [

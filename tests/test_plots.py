@@ -74,15 +74,19 @@ def test_sweep_draws_medians_quartiles_and_train_losses(figures: list[Any]) -> N
     plots.plot_sweep(rows, Path("unused"))
     ax = figures[0].axes[0]
     got = lines(ax)
-    med = got["d=4, k=2: L_20"]
+    med = got["$d=4,\\ k=2$: $L_{20}$"]
     np.testing.assert_allclose(med.get_xdata(), [0.1, 1.0])
     np.testing.assert_allclose(med.get_ydata(), [1.5, 5.5])  # the diverged model is left out
     lo, hi = band(ax)
     np.testing.assert_allclose(lo, [np.quantile([1, 2, 3, 0], 0.25), np.quantile([4, 8, 6, 5], 0.25)])
     np.testing.assert_allclose(hi, [np.quantile([1, 2, 3, 0], 0.75), np.quantile([4, 8, 6, 5], 0.75)])
-    train = got["d=4, k=2: train loss L_2"]
+    train = got["$d=4,\\ k=2$: train loss $L_{2}$"]
     np.testing.assert_allclose(train.get_ydata(), [0.5, FLOOR])  # a zero train loss drawn at the floor
     assert ax.get_xscale() == ax.get_yscale() == "log"
+    diverged = got["$d=4,\\ k=2$: diverged (1)"]  # drawn and marked on the top edge, not dropped
+    np.testing.assert_allclose(diverged.get_xdata(), [0.1])
+    assert diverged.get_marker() == "^" and diverged.get_ydata()[0] == pytest.approx(0.97)
+    assert "$\\sigma$" in ax.get_xlabel()
 
 
 def test_limit_draws_models_medians_and_the_fitted_power_law(figures: list[Any]) -> None:
@@ -96,10 +100,10 @@ def test_limit_draws_models_medians_and_the_fitted_power_law(figures: list[Any])
     plots.plot_limit({"rows": rows, "summary": summary, "fits": [fit]}, Path("unused"))
     ax = figures[0].axes[0]
     got = lines(ax)
-    np.testing.assert_allclose(got["d=2, k=1: median L_10"].get_ydata(), [2e-4, 1e-2])
+    np.testing.assert_allclose(got["$d=2,\\ k=1$: median $L_{10}$"].get_ydata(), [2e-4, 1e-2])
     points = next(ln for ln in ax.get_lines() if ln.get_marker() == "o")
     np.testing.assert_allclose(points.get_ydata(), [1e-4, 3e-4, 1e-2])
-    unconverged = got["d=2, k=1: not converged (2)"]
+    unconverged = got["$d=2,\\ k=1$: not converged (2)"]
     np.testing.assert_allclose(unconverged.get_ydata(), [FLOOR, 5.0])  # no value: drawn at the floor
     slope = got["slope 1.70 [1.50, 1.90]"]
     np.testing.assert_allclose(slope.get_ydata(), 10 ** (-2.0 + 1.7 * np.log10([0.1, 1.0])))
@@ -109,7 +113,15 @@ def test_q0_scatters_imbalance_against_extrapolation(figures: list[Any]) -> None
     rows = [row(d=3, k=2, Q0_norm=q, extrapolation_loss=v) for q, v in ((0.5, 1e-3), (2.0, 0.0))]
     rows.append(row(d=3, k=2, Q0_norm=9.0, status="diverged", extrapolation_loss=1e9))
     plots.plot_q0(rows, Path("unused"))
-    np.testing.assert_allclose(figures[0].axes[0].collections[0].get_offsets(), [[0.5, 1e-3], [2.0, FLOOR]])
+    ax = figures[0].axes[0]
+    np.testing.assert_allclose(ax.collections[0].get_offsets(), [[0.5, 1e-3], [2.0, FLOOR]])
+    np.testing.assert_allclose(lines(ax)["diverged (1)"].get_xdata(), [9.0])
+    assert ax.get_xlabel() == "imbalance at initialization $\\|Q(0)\\|_F$"
+    # a non-linear student has no Q: the recurrent weights' norm instead
+    plots.plot_q0([row(d=3, k=2, student="tanh", A0_norm=1.5, Q0_norm=0.0, extrapolation_loss=1e-2)], Path("unused"))
+    ax = figures[1].axes[0]
+    np.testing.assert_allclose(ax.collections[0].get_offsets(), [[1.5, 1e-2]])
+    assert "$\\|A(0)\\|_F$" in ax.get_xlabel() and "tanh RNN student" in ax.get_title()
 
 
 def test_symmetric_puts_train_left_and_extrapolation_right_of_each_k(figures: list[Any]) -> None:
@@ -121,10 +133,10 @@ def test_symmetric_puts_train_left_and_extrapolation_right_of_each_k(figures: li
     np.testing.assert_allclose(ext[0].get_offsets(), [[0.1, 1e-2]])
     np.testing.assert_allclose(train[1].get_offsets(), [[0.9, FLOOR], [0.9, 1e-4]])
     np.testing.assert_allclose(ext[1].get_offsets(), [[1.1, FLOOR], [1.1, 1e-1]])
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["k=2", "k=3"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["$k=2$", "$k=3$"]
     plots.plot_symmetric([row(k=5)], Path("unused"))  # one k: both kinds in the legend, once each
-    assert [t.get_text() for t in figures[1].axes[0].get_legend().get_texts()] == ["train loss L_k",
-                                                                                   "extrapolation loss L_4k"]
+    assert [t.get_text() for t in figures[1].axes[0].get_legend().get_texts()] == ["train loss $L_k$",
+                                                                                   "extrapolation loss $L_{4k}$"]
 
 
 def test_curves_draw_every_solution_and_mark_k(figures: list[Any]) -> None:
@@ -133,7 +145,7 @@ def test_curves_draw_every_solution_and_mark_k(figures: list[Any]) -> None:
     got = lines(figures[0].axes[0])
     np.testing.assert_allclose(got["a"].get_ydata(), [FLOOR, 1e-3, 1.0])
     np.testing.assert_allclose(got["b"].get_ydata(), [1e-2, np.nan, 2.0])
-    np.testing.assert_allclose(got["training length k=4"].get_xdata(), [4, 4])
+    np.testing.assert_allclose(got["training length $k=4$"].get_xdata(), [4, 4])
 
 
 def test_teachers_draw_medians_per_sigma_and_the_2d_plus_1_marks(figures: list[Any]) -> None:
@@ -142,12 +154,14 @@ def test_teachers_draw_medians_per_sigma_and_the_2d_plus_1_marks(figures: list[A
     plots.plot_teachers(rows, Path("unused"))
     ax = figures[0].axes[0]
     got = lines(ax)
-    np.testing.assert_allclose(got["one (d*=1), σ=0.01"].get_xdata(), [2, 5])
-    np.testing.assert_allclose(got["two (d*=2), σ=1"].get_ydata(), [1e-3, 1e-1])
-    assert got["one (d*=1), σ=0.01"].get_linestyle() == "-" and got["one (d*=1), σ=1"].get_linestyle() == "--"
-    marks = sorted(ln.get_xdata()[0] for ln in ax.get_lines() if ln.get_linestyle() == ":")
+    # each teacher named once (its smallest σ, solid); the larger σ dashed, with legend entries for the styles
+    np.testing.assert_allclose(got["one, $d^*=1$"].get_xdata(), [2, 5])
+    np.testing.assert_allclose(got["_two 1.0"].get_ydata(), [1e-3, 1e-1])
+    assert got["one, $d^*=1$"].get_linestyle() == "-" and got["_one 1.0"].get_linestyle() == "--"
+    assert got["$\\sigma=0.01$"].get_linestyle() == "-" and got["$\\sigma=1$"].get_linestyle() == "--"
+    marks = sorted(ln.get_xdata()[0] for ln in ax.get_lines() if ln.get_marker() == "v")
     np.testing.assert_allclose(marks, [3, 5], atol=0.1)  # k = 2d* + 1, nudged apart by < 0.1
-    assert ax.get_ylabel() == "median L_30 after GD"
+    assert ax.get_ylabel() == "median $L_{30}$ after GD"
 
 
 def test_hankel_draws_normalized_singular_values(figures: list[Any]) -> None:
@@ -157,7 +171,7 @@ def test_hankel_draws_normalized_singular_values(figures: list[Any]) -> None:
     plots.plot_hankel(rows, Path("unused"))
     ax = figures[0].axes[0]
     got = lines(ax)
-    np.testing.assert_allclose(got["σ=0.1"].get_ydata(), [1.0, 1e-3, 1e-9])  # medians of σ_i/σ_1; 0 → 1e-18
+    np.testing.assert_allclose(got["$\\sigma=0.1$"].get_ydata(), [1.0, 1e-3, 1e-9])  # medians of σ_i/σ_1; 0 → 1e-18
     np.testing.assert_allclose(got["rank tolerance"].get_ydata(), [1e-6, 1e-6])
     np.testing.assert_allclose([ln.get_xdata()[0] for ln in ax.get_lines() if ln.get_linestyle() == "--"], [1.5])
     lo, hi = band(ax)
@@ -171,7 +185,7 @@ def test_students_put_each_bar_in_its_teacher_slot(figures: list[Any]) -> None:
     summary.append({"teacher": "b", "student": "dense", "sigma": 3.0, "median": None, "q25": None, "q75": None})
     plots.plot_students(summary, Path("unused"))
     ax = figures[0].axes[0]
-    assert [c.get_label() for c in ax.containers] == [f"{st}, σ={s}" for st in ("dense", "lru") for s in ("0.1", "1", "3")]
+    assert [c.get_label() for c in ax.containers] == [f"{st}, $\\sigma={s}$" for st in ("dense", "LRU") for s in ("0.1", "1", "3")]
     slots: dict[int, list[float]] = {0: [], 1: []}
     for c in ax.containers:
         x, y, lo, hi = bars(c) if len(c.lines[0].get_xdata()) else (np.array([]),) * 4
@@ -207,10 +221,10 @@ def test_exponents_draw_fits_with_intervals_and_both_reference_lines(figures: li
     plots.plot_exponents(fits, Path("unused"))
     ax = figures[0].axes[0]
     got = lines(ax)
-    grid = got["p = 2k"].get_xdata()
+    grid = got["$p = 2k$"].get_xdata()
     np.testing.assert_allclose(grid, [1.5, 2.5, 3.5, 4.5])  # half a unit beyond the smallest and largest k
-    np.testing.assert_allclose(got["p = 2k"].get_ydata(), 2 * grid)
-    np.testing.assert_allclose(got["p = 2(k − d*), d* = 2"].get_ydata(), 2 * (grid - 2))
+    np.testing.assert_allclose(got["$p = 2k$"].get_ydata(), 2 * grid)
+    np.testing.assert_allclose(got["$p = 2(k - d^*)$, $d^* = 2$"].get_ydata(), 2 * (grid - 2))
     x, y, lo, hi = bars(ax.containers[0])
     np.testing.assert_allclose(x, [2 - 0.03, 3 - 0.03])  # one series: shifted by 0.06·(0 − 1/2) off its k
     np.testing.assert_allclose(y, [3.9, 6.1])
@@ -225,8 +239,9 @@ def test_nonlinear_draws_one_panel_per_teacher(figures: list[Any]) -> None:
     axes = figures[0].axes
     assert [ax.get_title() for ax in axes] == ["one", "two"]
     got = lines(axes[1])
-    np.testing.assert_allclose(got["tanh"].get_xdata(), [0.01, 1.0])
-    np.testing.assert_allclose(got["tanh"].get_ydata(), [FLOOR, 1e-1])
+    np.testing.assert_allclose(got["tanh RNN"].get_xdata(), [0.01, 1.0])
+    np.testing.assert_allclose(got["tanh RNN"].get_ydata(), [FLOOR, 1e-1])
+    assert figures[0].get_suptitle().startswith("Non-linear students after GD on finite data")
     lo, hi = band(axes[1], 1)
     np.testing.assert_allclose(hi, [FLOOR, 4e-1])
     np.testing.assert_allclose(lo, [FLOOR, 2.5e-2])
@@ -237,8 +252,8 @@ def test_teachers_with_one_row_each_still_mark_2d_plus_1(figures: list[Any]) -> 
     rows = [row(teacher="solo", teacher_dim=3, q=20, sigma=0.1, k=4, extrapolation_loss=0.5)]
     plots.plot_teachers(rows, Path("unused"))
     ax = figures[0].axes[0]
-    np.testing.assert_allclose(lines(ax)["solo (d*=3), σ=0.1"].get_ydata(), [0.5])
-    np.testing.assert_allclose([ln.get_xdata()[0] for ln in ax.get_lines() if ln.get_linestyle() == ":"], [7])
+    np.testing.assert_allclose(lines(ax)["solo, $d^*=3$"].get_ydata(), [0.5])
+    np.testing.assert_allclose([ln.get_xdata()[0] for ln in ax.get_lines() if ln.get_marker() == "v"], [7])
 
 
 def test_hankel_skips_a_sigma_whose_models_have_no_singular_values(figures: list[Any]) -> None:
@@ -247,8 +262,8 @@ def test_hankel_skips_a_sigma_whose_models_have_no_singular_values(figures: list
             row(teacher="t", teacher_dim=1, hankel_tol=1e-3, sigma=0.5, hankel_sv=[None, None])]
     plots.plot_hankel(rows, Path("unused"))
     got = lines(figures[0].axes[0])
-    assert "σ=0.5" not in got
-    np.testing.assert_allclose(got["σ=0.1"].get_ydata(), [1.0, 0.5])
+    assert "$\\sigma=0.5$" not in got
+    np.testing.assert_allclose(got["$\\sigma=0.1$"].get_ydata(), [1.0, 0.5])
 
 
 def test_a_figure_with_nothing_positive_to_draw_is_still_written(tmp_path: Path) -> None:
@@ -259,3 +274,36 @@ def test_a_figure_with_nothing_positive_to_draw_is_still_written(tmp_path: Path)
     rows = [{"teacher": "memoryless", "negative_fraction": 0.0, "median": None, "q25": None, "q75": None}]
     paths = plot_signs(rows, tmp_path / "signs")
     assert [p.suffix for p in paths] == [".png", ".pdf"] and all(p.stat().st_size > 1000 for p in paths)
+
+
+def test_teacher_and_student_names_are_human_and_mathtext() -> None:
+    from tempx.numerics.app.figure_style import student_label, teacher_label
+
+    assert teacher_label("memoryless") == "memoryless ($y_t = x_t$)"
+    assert teacher_label("atoms:1/2@1,-1/2@1") == "2 atoms ($w^*_i = (\\frac{1}{2})^i + (-\\frac{1}{2})^i$)"
+    assert teacher_label("geometric:1/2") == "geometric ($w^*_i = (\\frac{1}{2})^i$)"
+    assert teacher_label("delay:3") == "delay ($y_t = x_{t-3}$)"
+    assert teacher_label("rnn:tanh:8:0") == "random tanh RNN (8 units, seed 0)"
+    assert teacher_label("file:$x.json") == "file:\\$x.json"  # no stray mathtext
+    assert student_label("lru") == "LRU" and student_label("complex") == "complex diagonal"
+
+
+def test_every_figure_is_drawn_in_the_style(figures: list[Any]) -> None:
+    """Fonts embedded as TrueType in the PDF, the colour-blind-safe palette, one- or two-column widths."""
+    import matplotlib as mpl
+
+    from tempx.numerics.app.figure_style import ONE_COLUMN, PALETTE, TWO_COLUMN
+
+    before = dict(mpl.rcParams)
+    plots.plot_curves({"d": 3, "k": 4, "q": [4, 8], "curves": {"a": [1.0, 2.0]}}, Path("unused"))
+    fig = figures[0]
+    assert tuple(fig.get_size_inches()) in (ONE_COLUMN, TWO_COLUMN)
+    assert lines(fig.axes[0])["a"].get_color() == PALETTE[0]
+    assert dict(mpl.rcParams) == before  # the style is scoped to the drawing, not left behind
+
+
+def test_pdf_fonts_are_embedded(tmp_path: Path) -> None:
+    doc = {"d": 3, "k": 4, "q": [4, 8], "curves": {"a": [1.0, 2.0]}}
+    [_png, pdf] = plots.plot_curves(doc, tmp_path / "c")
+    data = pdf.read_bytes()
+    assert b"/FontFile2" in data and b"/Type3" not in data  # TrueType fonts embedded, no Type 3 bitmaps

@@ -14,6 +14,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from tempx.numerics.app.experiments import summarize
+from tempx.numerics.app.figure_style import (
+    ONE_COLUMN,
+    TWO_COLUMN,
+    color,
+    finish,
+    mark_missing,
+    student_label,
+    style,
+    teacher_label,
+)
 from tempx.numerics.app.io import write_bytes_atomic
 
 __all__ = [
@@ -40,15 +50,15 @@ def save_figure(fig: Any, stem: Path) -> list[Path]:
     for ext in ("png", "pdf"):
         buf = io.BytesIO()
         try:
-            fig.savefig(buf, format=ext, dpi=150, bbox_inches="tight",
-                        metadata={"CreationDate": None} if ext == "pdf" else None)
+            fig.savefig(buf, format=ext, dpi=300 if ext == "png" else None, bbox_inches="tight",
+                        metadata={"CreationDate": None} if ext == "pdf" else {"Software": None})
         except ValueError as err:  # a log axis with no positive value (every model diverged or stopped early)
             if "log-scaled" not in str(err):
                 raise
             _nothing_to_draw(fig)
             buf = io.BytesIO()
-            fig.savefig(buf, format=ext, dpi=150, bbox_inches="tight",
-                        metadata={"CreationDate": None} if ext == "pdf" else None)
+            fig.savefig(buf, format=ext, dpi=300 if ext == "png" else None, bbox_inches="tight",
+                        metadata={"CreationDate": None} if ext == "pdf" else {"Software": None})
         path = stem.with_suffix("." + ext)
         write_bytes_atomic(path, buf.getvalue())
         paths.append(path)
@@ -66,145 +76,159 @@ def _nothing_to_draw(fig: Any) -> None:
                 transform=ax.transAxes, ha="center", va="center", fontsize=9)
 
 
+def _what(rows: Sequence[dict[str, Any]]) -> str:
+    """'dense student, teacher memoryless (y_t = x_t)': what was trained on what, for a title."""
+    r = rows[0] if rows else {}
+    parts = []
+    if r.get("student"):
+        parts.append(f"{student_label(r['student'])} student")
+    if r.get("teacher"):
+        parts.append(f"teacher {teacher_label(r['teacher'])}")
+    return ", ".join(parts)
+
+
+def _not_converged(rows: Sequence[dict[str, Any]], loss: str = "extrapolation_loss") -> list[dict[str, Any]]:
+    return [r for r in rows if r["status"] in ("diverged", "failed") or r.get(loss) is None]
+
+
+@style()
 def plot_sweep(rows: Sequence[dict[str, Any]], stem: Path, title: str = "") -> list[Path]:
-    """Median and interquartile range of L_q at the end of GD against σ, one line per (d, k)."""
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for (d, k), group in _groups(rows, ("d", "k")).items():
+    """Median and interquartile range of L_q at the end of GD against σ, one line per (d, k); models that diverged
+    are drawn as open triangles on the top edge at their σ."""
+    fig, ax = plt.subplots(figsize=TWO_COLUMN)
+    for j, ((d, k), group) in enumerate(_groups(rows, ("d", "k")).items()):
+        col = color(j)
         s = sorted(summarize(group, ("sigma",)), key=lambda r: r["sigma"])
         s = [r for r in s if r["median"] is not None]
-        if not s:
-            continue
-        x = [r["sigma"] for r in s]
-        med = [max(r["median"], FLOOR) for r in s]
-        lo = [max(r["q25"], FLOOR) for r in s]
-        hi = [max(r["q75"], FLOOR) for r in s]
         q = group[0]["q"]
-        line = ax.plot(x, med, "o-", label=f"d={d}, k={k}: L_{q}")[0]
-        ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2)
-        train = [_median_train(group, r["sigma"]) for r in s]
-        ax.plot(x, train, "--", color=line.get_color(), alpha=0.8, label=f"d={d}, k={k}: train loss L_{k}")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("initialization scale σ")
-    ax.set_ylabel("loss after GD (median; IQR shaded)")
-    ax.set_title(title or "Extrapolation after GD vs initialization scale")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+        if s:
+            x = [r["sigma"] for r in s]
+            med = [max(r["median"], FLOOR) for r in s]
+            lo = [max(r["q25"], FLOOR) for r in s]
+            hi = [max(r["q75"], FLOOR) for r in s]
+            ax.plot(x, med, "o-", color=col, label=f"$d={d},\\ k={k}$: $L_{{{q}}}$")
+            ax.fill_between(x, lo, hi, color=col, alpha=0.2)
+            train = [_median_train(group, r["sigma"]) for r in s]
+            ax.plot(x, train, "--", color=col, alpha=0.8, label=f"$d={d},\\ k={k}$: train loss $L_{{{k}}}$")
+        bad = _not_converged(group)
+        mark_missing(ax, [r["sigma"] for r in bad], col, f"$d={d},\\ k={k}$: diverged ({len(bad)})" if bad else None)
+    what = _what(rows)
+    finish(ax, r"initialization scale $\sigma$", "loss after GD (median; IQR shaded)",
+           title or f"Extrapolation after GD vs initialization scale{': ' + what if what else ''}", logx=True,
+           legend="outside")
     return save_figure(fig, stem)
 
 
+@style()
 def plot_limit(doc: dict[str, Any], stem: Path) -> list[Path]:
     """E1L: L_q at the limit of gradient flow against σ (log-log), per (d, k): every model, the median of the
     converged ones, and the fitted power law with its exponent and bootstrap interval."""
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    fig, ax = plt.subplots(figsize=TWO_COLUMN)
     rows = doc["rows"]
     fits = {(f["d"], f["k"]): f for f in doc["fits"]}
-    for (d, k), group in _groups(rows, ("d", "k")).items():
+    for j, ((d, k), group) in enumerate(_groups(rows, ("d", "k")).items()):
+        col = color(j)
         conv = [r for r in group if r["status"] == "converged" and r["extrapolation_loss"] is not None]
         other = [r for r in group if r not in conv]
         s = sorted((x for x in doc["summary"] if (x["d"], x["k"]) == (d, k) and x["median"] is not None),
                    key=lambda x: x["sigma"])
-        line = ax.plot([x["sigma"] for x in s], [max(x["median"], FLOOR) for x in s], "-", lw=1.5,
-                       label=f"d={d}, k={k}: median L_{group[0]['q']}")[0]
-        color = line.get_color()
+        ax.plot([x["sigma"] for x in s], [max(x["median"], FLOOR) for x in s], "-", lw=1.5, color=col,
+                label=f"$d={d},\\ k={k}$: median $L_{{{group[0]['q']}}}$")
         ax.plot([r["sigma"] for r in conv], [max(r["extrapolation_loss"], FLOOR) for r in conv], "o", ms=3,
-                color=color, alpha=0.5)
+                color=col, alpha=0.5)
         if other:
             ax.plot([r["sigma"] for r in other], [max(r["extrapolation_loss"] or FLOOR, FLOOR) for r in other], "x",
-                    color=color, label=f"d={d}, k={k}: not converged ({len(other)})")
+                    color=col, label=f"$d={d},\\ k={k}$: not converged ({len(other)})")
         f = fits.get((d, k))
         if f and f["exponent"] is not None:
             xs = np.array(f["sigmas"])
-            ax.plot(xs, 10 ** (f["intercept"] + f["exponent"] * np.log10(xs)), "--", color=color, alpha=0.8,
+            ax.plot(xs, 10 ** (f["intercept"] + f["exponent"] * np.log10(xs)), "--", color=col, alpha=0.8,
                     label=f"slope {f['exponent']:.2f} [{f['ci_low']:.2f}, {f['ci_high']:.2f}]")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("initialization scale σ")
-    ax.set_ylabel("extrapolation loss L_q at the limit of gradient flow")
-    ax.set_title("The limit of training: extrapolation error vs initialization scale")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7)
+    finish(ax, r"initialization scale $\sigma$", r"extrapolation loss $L_q$ at the limit",
+           f"The limit of gradient flow: extrapolation vs initialization scale ({_what(rows)})", logx=True,
+           legend="outside")
     return save_figure(fig, stem)
 
 
+@style()
 def plot_q0(rows: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
-    """L_q at the end of GD against ‖Q(0)‖_F (distance from balance at initialization)."""
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for (d, k), group in _groups(rows, ("d", "k")).items():
+    """L_q at the end of GD against the imbalance ‖Q(0)‖_F at initialization (linear students), or against ‖A(0)‖_F
+    for a non-linear student (its Q has no meaning there); diverged models on the top edge."""
+    linear = not rows or rows[0].get("student", "dense") in ("dense", "diagonal", "complex", "lru")
+    key, xlabel = ("Q0_norm", r"imbalance at initialization $\|Q(0)\|_F$") if linear else \
+        ("A0_norm", r"recurrent weights at initialization $\|A(0)\|_F$")
+    fig, ax = plt.subplots(figsize=ONE_COLUMN)
+    for j, ((d, k), group) in enumerate(_groups(rows, ("d", "k")).items()):
         g = [r for r in group if r["status"] != "diverged" and r["extrapolation_loss"] is not None]
-        ax.scatter([r["Q0_norm"] for r in g], [max(r["extrapolation_loss"], FLOOR) for r in g], s=12, label=f"d={d}, k={k}")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("‖Q(0)‖_F")
-    ax.set_ylabel("extrapolation loss L_q")
-    ax.set_title("Extrapolation after GD vs imbalance at initialization")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+        ax.scatter([r[key] for r in g], [max(r["extrapolation_loss"], FLOOR) for r in g], s=8, color=color(j),
+                   label=f"$d={d},\\ k={k}$")
+        bad = [r for r in _not_converged(group) if r.get(key) is not None]
+        mark_missing(ax, [r[key] for r in bad], color(j), f"diverged ({len(bad)})" if bad else None)
+    q = rows[0].get("q", "q") if rows else "q"
+    finish(ax, xlabel, f"extrapolation loss $L_{{{q}}}$", _what(rows), logx=True)
     return save_figure(fig, stem)
 
 
+@style()
 def plot_symmetric(rows: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
     """E2: train loss and extrapolation loss per model, grouped by k."""
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = plt.subplots(figsize=ONE_COLUMN)
     ks = sorted({r["k"] for r in rows})
     for j, k in enumerate(ks):
         g = [r for r in rows if r["k"] == k and r["train_loss"] is not None]
-        ax.scatter([j - 0.1] * len(g), [max(r["train_loss"], FLOOR) for r in g], marker="o", color="C0",
-                   label="train loss L_k" if j == 0 else None)
-        ax.scatter([j + 0.1] * len(g), [max(r["extrapolation_loss"] or FLOOR, FLOOR) for r in g], marker="x", color="C3",
-                   label="extrapolation loss L_4k" if j == 0 else None)
-    ax.set_xticks(range(len(ks)), [f"k={k}" for k in ks])
-    ax.set_yscale("log")
-    ax.set_ylabel("loss after GD")
-    ax.set_title("GD from symmetric-balanced initializations (C6)")
-    ax.grid(True, axis="y", which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+        ax.scatter([j - 0.1] * len(g), [max(r["train_loss"], FLOOR) for r in g], marker="o", color=color(0),
+                   label=r"train loss $L_k$" if j == 0 else None)
+        ax.scatter([j + 0.1] * len(g), [max(r["extrapolation_loss"] or FLOOR, FLOOR) for r in g], marker="x",
+                   color=color(1), label=r"extrapolation loss $L_{4k}$" if j == 0 else None)
+    ax.set_xticks(range(len(ks)), [f"$k={k}$" for k in ks])
+    finish(ax, "", "loss after GD", "GD from symmetric-balanced initializations (C6)")
     return save_figure(fig, stem)
 
 
+@style()
 def plot_curves(doc: dict[str, Any], stem: Path) -> list[Path]:
     """E3: L_q against q for each solution."""
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for name, values in doc["curves"].items():
-        ax.plot(doc["q"], [max(v, FLOOR) if v is not None else float("nan") for v in values], label=name)
-    ax.axvline(doc["k"], color="gray", ls=":", label=f"training length k={doc['k']}")
-    ax.set_yscale("log")
-    ax.set_xlabel("sequence length q")
-    ax.set_ylabel("L_q")
-    ax.set_title(f"Extrapolation loss vs length (d={doc['d']}, k={doc['k']})")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    fig, ax = plt.subplots(figsize=ONE_COLUMN)
+    for j, (name, values) in enumerate(doc["curves"].items()):
+        ax.plot(doc["q"], [max(v, FLOOR) if v is not None else float("nan") for v in values], color=color(j), label=name)
+    ax.axvline(doc["k"], color="gray", ls=":", label=f"training length $k={doc['k']}$")
+    finish(ax, "sequence length $q$", "$L_q$", f"Extrapolation loss vs length ($d={doc['d']},\\ k={doc['k']}$)")
     return save_figure(fig, stem)
 
 
+@style()
 def plot_teachers(rows: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
-    """E5: median L_q after GD against k, one colour per teacher; solid small σ, dashed large σ; k = 2d* + 1 dotted."""
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    """E5: median L_q after GD against k, one colour per teacher; solid small σ, dashed large σ; each teacher's
+    k = 2d* + 1 marked by a triangle of its colour on the top edge (nudged apart when two coincide)."""
+    fig, ax = plt.subplots(figsize=TWO_COLUMN)
     sigmas = sorted({r["sigma"] for r in rows})
     for j, (teacher,) in enumerate(_groups(rows, ("teacher",))):
         group = [r for r in rows if r["teacher"] == teacher]
-        color = f"C{j % 10}"
+        col = color(j)
         n = group[0]["teacher_dim"]
-        for sigma, style in zip(sigmas, ("o-", "s--", "^:")):
+        for i, (sigma, style_) in enumerate(zip(sigmas, ("o-", "s--", "^:"))):
             s = sorted(summarize([r for r in group if r["sigma"] == sigma], ("k",)), key=lambda r: r["k"])
             s = [r for r in s if r["median"] is not None]
-            if s:
-                ax.plot([r["k"] for r in s], [max(r["median"], FLOOR) for r in s], style, color=color,
-                        label=f"{teacher} (d*={n}), σ={sigma:g}")
-        ax.axvline(2 * n + 1 + 0.03 * j, color=color, ls=":", alpha=0.6)
-    ax.set_yscale("log")
-    ax.set_xlabel("training length k (dotted: k = 2d* + 1)")
-    ax.set_ylabel(f"median L_{rows[0]['q']} after GD")
-    ax.set_title("Extrapolation after GD against the training length, per teacher")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=6, loc="upper right")
+            if s:  # the teacher named once (its first σ); the line style says σ (legend entries in black below)
+                ax.plot([r["k"] for r in s], [max(r["median"], FLOOR) for r in s], style_, color=col,
+                        label=f"{teacher_label(teacher)}, $d^*={n}$" if i == 0 else f"_{teacher} {sigma}")
+        ax.plot([2 * n + 1 + 0.08 * j], [1.0], linestyle="none", marker="v", color=col, ms=5, clip_on=False,
+                transform=ax.get_xaxis_transform())
+        bad = _not_converged(group)
+        mark_missing(ax, [r["k"] for r in bad], col, f"diverged ({len(bad)})" if bad else None)
+    for sigma, style_ in zip(sigmas, ("o-", "s--", "^:")):
+        ax.plot([], [], style_, color="black", label=f"$\\sigma={sigma:g}$")
+    finish(ax, r"training length $k$ ($\blacktriangledown$: $k = 2d^*+1$)", f"median $L_{{{rows[0]['q']}}}$ after GD",
+           f"Extrapolation after GD against the training length, per teacher ({student_label(rows[0].get('student', 'dense'))} student)",
+           legend="outside")
     return save_figure(fig, stem)
 
 
+@style()
 def plot_hankel(rows: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
     """E6: normalized Hankel singular values of the learned impulse response (median, IQR), small vs large σ."""
     teachers = sorted({r["teacher"] for r in rows})
-    fig, axes = plt.subplots(1, len(teachers), figsize=(4.5 * len(teachers), 3.8), squeeze=False)
+    fig, axes = plt.subplots(1, len(teachers), figsize=(TWO_COLUMN[0], 2.6), squeeze=False, sharey=True)
     for ax, teacher in zip(axes[0], teachers):
         group = [r for r in rows if r["teacher"] == teacher and r["status"] != "diverged"]
         for j, sigma in enumerate(sorted({r["sigma"] for r in group})):
@@ -214,26 +238,25 @@ def plot_hankel(rows: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
             sv = np.maximum(sv / sv[:, :1], 1e-18)
             x = np.arange(1, sv.shape[1] + 1)
             med, lo, hi = (np.quantile(sv, p, axis=0) for p in (0.5, 0.25, 0.75))
-            ax.plot(x, med, "o-", color=f"C{j}", label=f"σ={sigma:g}")
-            ax.fill_between(x, lo, hi, color=f"C{j}", alpha=0.2)
+            ax.plot(x, med, "o-", color=color(j), label=f"$\\sigma={sigma:g}$")
+            ax.fill_between(x, lo, hi, color=color(j), alpha=0.2)
         n = group[0]["teacher_dim"] if group else 0
         ax.axhline(group[0]["hankel_tol"] if group else 1e-3, color="gray", ls=":", label="rank tolerance")
         ax.axvline(n + 0.5, color="gray", ls="--", alpha=0.5)
-        ax.set_yscale("log")
-        ax.set_xlabel(f"index (dashed: d* = {n})")
-        ax.set_title(teacher, fontsize=8)
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7)
-    axes[0][0].set_ylabel("σ_i / σ_1 of the learned Hankel matrix")
+        finish(ax, f"index $i$ (dashed: $d^* = {n}$)", "", teacher_label(teacher))
+    axes[0][0].set_ylabel(r"$\sigma_i / \sigma_1$ of the learned Hankel matrix")
+    fig.suptitle(f"The learned state dimension ({_what([{'student': rows[0].get('student')}] if rows else [])})")
     return save_figure(fig, stem)
 
 
-def plot_students(summary: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
-    """E7: median and IQR of L_q at the limit (converged models) per teacher (x groups) and student (colour), one marker per σ."""
+@style()
+def plot_students(summary: Sequence[dict[str, Any]], stem: Path, q: int | None = None) -> list[Path]:
+    """E7: median and IQR of L_q at the limit (converged models) per teacher (x groups) and student (colour), one
+    marker per σ (filled: the smallest); a cell where not every model converged gets a triangle above its marker."""
     teachers = sorted({s["teacher"] for s in summary})
     students = [st for st in ("dense", "diagonal", "complex", "lru") if any(s["student"] == st for s in summary)]
     sigmas = sorted({s["sigma"] for s in summary})
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = plt.subplots(figsize=TWO_COLUMN)
     width = 0.8 / max(1, len(students) * len(sigmas))
     for i, st in enumerate(students):
         for j, sigma in enumerate(sigmas):
@@ -243,44 +266,43 @@ def plot_students(summary: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
             med = [max(got[t]["median"], FLOOR) for t in teachers if t in got]
             err = [[m - max(got[t]["q25"], FLOOR) for m, t in zip(med, [t for t in teachers if t in got])],
                    [max(got[t]["q75"], FLOOR) - m for m, t in zip(med, [t for t in teachers if t in got])]]
-            ax.errorbar(xs, med, yerr=err, fmt="o" if j == 0 else "s", color=f"C{i}", mfc="white" if j else f"C{i}",
-                        label=f"{st}, σ={sigma:g}", capsize=2)
-    ax.set_xticks(range(len(teachers)), teachers, fontsize=7)
-    ax.set_yscale("log")
-    ax.set_ylabel("median L_q at the limit (IQR bars)")
-    ax.set_title("Every student at the limit of gradient flow")
-    ax.grid(True, axis="y", which="both", alpha=0.3)
-    ax.legend(fontsize=7)
+            ax.errorbar(xs, med, yerr=err, fmt="o" if j == 0 else "s", color=color(i), mfc="white" if j else color(i),
+                        label=f"{student_label(st)}, $\\sigma={sigma:g}$")
+            short = [p for p, t in zip(pos, teachers)
+                     if any(s["teacher"] == t and s["student"] == st and s["sigma"] == sigma
+                            and s.get("converged", s.get("n", 0)) < s.get("n", 0) for s in summary)]
+            mark_missing(ax, short, color(i), None)
+    ax.set_xticks(range(len(teachers)), [teacher_label(t) for t in teachers])
+    finish(ax, "teacher", f"median $L_{{{q if q is not None else 'q'}}}$ at the limit (IQR bars)",
+           r"Every student at the limit of gradient flow ($\triangle$: not every model converged)", legend="outside")
     return save_figure(fig, stem)
 
 
+@style()
 def plot_signs(summary: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
     """E7: real diagonal students from c = s ⊙ b: median L_q against the fraction of negative modes."""
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = plt.subplots(figsize=ONE_COLUMN)
     for j, teacher in enumerate(sorted({s["teacher"] for s in summary})):
         s = sorted((x for x in summary if x["teacher"] == teacher and x["median"] is not None),
                    key=lambda x: x["negative_fraction"])
         x = [r["negative_fraction"] for r in s]
-        line = ax.plot(x, [max(r["median"], FLOOR) for r in s], "o-", color=f"C{j}", label=teacher)[0]
-        ax.fill_between(x, [max(r["q25"], FLOOR) for r in s], [max(r["q75"], FLOOR) for r in s], color=line.get_color(),
+        ax.plot(x, [max(r["median"], FLOOR) for r in s], "o-", color=color(j), label=teacher_label(teacher))
+        ax.fill_between(x, [max(r["q25"], FLOOR) for r in s], [max(r["q75"], FLOOR) for r in s], color=color(j),
                         alpha=0.2)
-    ax.set_yscale("log")
-    ax.set_xlabel("fraction of modes with c_j = −b_j at initialization")
-    ax.set_ylabel("median L_q at the limit (IQR shaded)")
-    ax.set_title("Real diagonal students: the sign pattern fixed at initialization")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    finish(ax, r"fraction of modes with $c_j = -b_j$ at initialization", "median $L_q$ at the limit (IQR shaded)",
+           "Real diagonal students: the sign pattern at initialization")
     return save_figure(fig, stem)
 
 
+@style()
 def plot_exponents(fits: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
     """E9: the fitted exponent p (95% bootstrap interval) against k, one series per (student, teacher), the line p = 2k."""
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    fig, ax = plt.subplots(figsize=TWO_COLUMN)
     series = sorted({(f["student"], f["teacher"]) for f in fits})
     ks = [f["k"] for f in fits]
     grid = np.arange(min(ks) - 0.5, max(ks) + 1.0)
-    ax.plot(grid, 2 * grid, "k--", lw=1, label="p = 2k")
-    ax.plot(grid, 2 * (grid - 2), "k:", lw=1, label="p = 2(k − d*), d* = 2")
+    ax.plot(grid, 2 * grid, "k--", lw=1, label="$p = 2k$")
+    ax.plot(grid, 2 * (grid - 2), "k:", lw=1, label="$p = 2(k - d^*)$, $d^* = 2$")
     for j, (student, teacher) in enumerate(series):
         got = sorted((f for f in fits if (f["student"], f["teacher"]) == (student, teacher) and f["exponent"] is not None),
                      key=lambda f: (f["k"], f["d"]))
@@ -289,36 +311,33 @@ def plot_exponents(fits: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
         x = [f["k"] + 0.06 * (j - len(series) / 2) for f in got]
         y = [f["exponent"] for f in got]
         err = [[f["exponent"] - f["ci_low"] for f in got], [f["ci_high"] - f["exponent"] for f in got]]
-        ax.errorbar(x, y, yerr=err, fmt="o", color=f"C{j}", capsize=3, label=f"{student}, {teacher}")
-    ax.set_xlabel("training length k")
-    ax.set_ylabel("exponent p of median L_10k ∝ σ^p")
-    ax.set_title("The σ-exponent of the limit's extrapolation loss")
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7)
+        ax.errorbar(x, y, yerr=err, fmt="o", color=color(j), label=f"{student_label(student)}, {teacher_label(teacher)}")
+    finish(ax, "training length $k$", r"exponent $p$ of median $L_{10k} \propto \sigma^p$",
+           r"The $\sigma$-exponent of the limit's extrapolation loss", logy=False, legend="outside")
     return save_figure(fig, stem)
 
 
-def plot_nonlinear(summary: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
-    """E8: median L_q (IQR shaded) against σ per teacher (panels) and student (colour)."""
+@style()
+def plot_nonlinear(summary: Sequence[dict[str, Any]], stem: Path, setting: str = "") -> list[Path]:
+    """E8: median L_q (IQR shaded) against σ per teacher (panels) and student (colour), one overall title."""
     teachers = sorted({s["teacher"] for s in summary})
-    fig, axes = plt.subplots(1, len(teachers), figsize=(5 * len(teachers), 3.8), squeeze=False)
+    fig, axes = plt.subplots(1, len(teachers), figsize=(TWO_COLUMN[0], 2.8), squeeze=False, sharey=True)
     for ax, teacher in zip(axes[0], teachers):
         for j, student in enumerate(sorted({s["student"] for s in summary})):
             got = sorted((s for s in summary if s["teacher"] == teacher and s["student"] == student and s["median"] is not None),
                          key=lambda s: s["sigma"])
+            bad = [s["sigma"] for s in summary if s["teacher"] == teacher and s["student"] == student and s.get("diverged")]
+            mark_missing(ax, bad, color(j), None)
             if not got:
                 continue
             x = [s["sigma"] for s in got]
-            ax.plot(x, [max(s["median"], FLOOR) for s in got], "o-", color=f"C{j}", label=student)
-            ax.fill_between(x, [max(s["q25"], FLOOR) for s in got], [max(s["q75"], FLOOR) for s in got], color=f"C{j}",
+            ax.plot(x, [max(s["median"], FLOOR) for s in got], "o-", color=color(j), label=student_label(student))
+            ax.fill_between(x, [max(s["q25"], FLOOR) for s in got], [max(s["q75"], FLOOR) for s in got], color=color(j),
                             alpha=0.2)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel("initialization scale σ")
-        ax.set_title(teacher, fontsize=8)
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7)
-    axes[0][0].set_ylabel("median L_q after GD on data (IQR shaded)")
+        finish(ax, r"initialization scale $\sigma$", "", teacher_label(teacher), logx=True)
+    axes[0][0].set_ylabel("median $L_q$ after GD on data (IQR shaded)")
+    fig.suptitle("Non-linear students after GD on finite data" + (f" ({setting})" if setting else "")
+                 + r"; $\triangle$: diverged models")
     return save_figure(fig, stem)
 
 

@@ -392,7 +392,12 @@ def write_experiment(doc: dict[str, Any], name: str, out: Path, figs_dir: Path, 
         write_text_atomic(tables_dir / "E8.tex", _tex_table(header, rows, "E8: extrapolation loss after GD on finite data for "
                                                             "linear, tanh and ReLU students (Monte Carlo for the non-linear ones).",
                                                             "tab:tempx-E8", doc, name))
-        return [out / "E8.csv", *plot_nonlinear(doc[name]["summary"], figs_dir / "E8_nonlinear_vs_sigma"), tables_dir / "E8.tex"]
+        e8 = doc.get("config", {}).get("E8", {})
+        setting = ", ".join(f"${k} = {e8[k]}$" for k in ("d", "k") if k in e8)
+        if "n_data" in e8:
+            setting += f", {e8['n_data']} training sequences"
+        return [out / "E8.csv", *plot_nonlinear(doc[name]["summary"], figs_dir / "E8_nonlinear_vs_sigma", setting),
+                tables_dir / "E8.tex"]
     if name in ("E7", "E9"):
         from tempx.numerics.app.experiments import LIMIT_COLUMNS
 
@@ -408,7 +413,8 @@ def write_experiment(doc: dict[str, Any], name: str, out: Path, figs_dir: Path, 
                       "$L_\\infty < \\infty$"]
             caption = ("E7: extrapolation loss at the limit of gradient flow for dense, real-diagonal, complex-diagonal "
                        "and LRU students; $L_\\infty$ decided exactly (C14) for the converged limits.")
-            written += plot_students(doc[name]["summary"], figs_dir / "E7_students")
+            q7 = doc[name]["rows"][0]["q"] if doc[name]["rows"] else None
+            written += plot_students(doc[name]["summary"], figs_dir / "E7_students", q7)
             written += plot_signs(doc[name]["signs"], figs_dir / "E7_sign_pattern")
         else:
             from tempx.numerics.app.plots import plot_exponents

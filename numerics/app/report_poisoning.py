@@ -39,27 +39,28 @@ def e10_key_numbers(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _plot(summary: list[dict[str, Any]], rows: list[dict[str, Any]], stem: Path) -> list[Path]:
+    from tempx.numerics.app.figure_style import TWO_COLUMN, color, finish, mark_missing, style
     from tempx.numerics.app.plots import plt, save_figure
 
-    fig, ax = plt.subplots(figsize=(6, 4))
-    cells = sorted({(s["k"], s["d"]) for s in summary})
-    for n, (k, d) in enumerate(cells):
-        ss = [s for s in summary if (s["k"], s["d"]) == (k, d)]
-        rr = [r for r in rows if (r["k"], r["d"]) == (k, d)]
-        x = [s["sigma"] for s in ss]
-        color = f"C{n}"
-        ax.plot(x, [s["baseline_mean"] for s in ss], "o-", color=color, label=f"k={k}, d={d}: baseline (exact limit, C16)")
-        ax.plot(x, [s["poisoned_mean"] for s in ss], "s--", color=color, label=f"k={k}, d={d}: poisoned (flow limit)")
-        ax.plot([r["sigma"] for r in rr], [r["baseline_error"] for r in rr], ".", color=color, alpha=0.4)
-        ax.plot([r["sigma"] for r in rr], [r["poisoned_error"] for r in rr], "x", color=color, alpha=0.4)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("initialization scale σ_A")
-    ax.set_ylabel("relative error of w_0 … w_19 at the limit")
-    ax.set_title("Clean-label poisoning of a diagonal SSM (mean over seeds; points: seeds)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7)
-    return save_figure(fig, stem)
+    with style():
+        fig, ax = plt.subplots(figsize=TWO_COLUMN)
+        cells = sorted({(s["k"], s["d"]) for s in summary})
+        for n, (k, d) in enumerate(cells):
+            ss = [s for s in summary if (s["k"], s["d"]) == (k, d)]
+            rr = [r for r in rows if (r["k"], r["d"]) == (k, d)]
+            x = [s["sigma"] for s in ss]
+            col = color(n)
+            ax.plot(x, [s["baseline_mean"] for s in ss], "o-", color=col, label=f"$k={k},\\ d={d}$: baseline (exact limit, C16)")
+            ax.plot(x, [s["poisoned_mean"] for s in ss], "s--", color=col, label=f"$k={k},\\ d={d}$: poisoned (flow limit)")
+            ax.plot([r["sigma"] for r in rr], [r["baseline_error"] for r in rr], ".", color=col, alpha=0.4)
+            done = [r for r in rr if r["poisoned_status"] == "converged" and r["poisoned_error"] is not None]
+            ax.plot([r["sigma"] for r in done], [r["poisoned_error"] for r in done], "x", color=col, alpha=0.4)
+            bad = [r["sigma"] for r in rr if r not in done]
+            mark_missing(ax, bad, col, f"$k={k},\\ d={d}$: poisoned flow not converged ({len(bad)})" if bad else None)
+        finish(ax, r"initialization scale $\sigma_A$", r"relative error of $w_0, \dots, w_{19}$ at the limit",
+               "Clean-label poisoning of a diagonal SSM, $b = c = 1$ frozen (mean over seeds; points: seeds)",
+               logx=True, legend="outside")
+        return save_figure(fig, stem)
 
 
 def write_e10(doc: dict[str, Any], out: Path, figs_dir: Path, tables_dir: Path) -> list[Path]:
