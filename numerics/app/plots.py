@@ -50,14 +50,14 @@ def save_figure(fig: Any, stem: Path) -> list[Path]:
     for ext in ("png", "pdf"):
         buf = io.BytesIO()
         try:
-            fig.savefig(buf, format=ext, dpi=300 if ext == "png" else None, bbox_inches="tight",
+            fig.savefig(buf, format=ext, dpi=200 if ext == "png" else None, bbox_inches="tight",
                         metadata={"CreationDate": None} if ext == "pdf" else {"Software": None})
         except ValueError as err:  # a log axis with no positive value (every model diverged or stopped early)
             if "log-scaled" not in str(err):
                 raise
             _nothing_to_draw(fig)
             buf = io.BytesIO()
-            fig.savefig(buf, format=ext, dpi=300 if ext == "png" else None, bbox_inches="tight",
+            fig.savefig(buf, format=ext, dpi=200 if ext == "png" else None, bbox_inches="tight",
                         metadata={"CreationDate": None} if ext == "pdf" else {"Software": None})
         path = stem.with_suffix("." + ext)
         write_bytes_atomic(path, buf.getvalue())

@@ -1,0 +1,118 @@
+"""Sphinx extension of the tempx site: what it shows is generated from the code and run when the site is built.
+
+- ``_generated/cli-reference.md``: every command's ``--help``, from the same parser the command line uses.
+- ``_generated/api-reference.md``: autodoc of the public modules (their docstrings).
+- Tutorials: every Python example (``>>>``) runs as a doctest in a fresh folder and must give the output the page
+  shows (a mismatch stops the build); each ``tempx`` command of a shell block that stands alone runs too, and its
+  real output is shown under it.
+"""
+
+from __future__ import annotations
+
+import doctest
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sphinx.errors import ExtensionError
+
+API_MODULES = (
+    "tempx",
+    "tempx.theory.counterexamples", "tempx.theory.threshold", "tempx.theory.losses", "tempx.theory.rnn",
+    "tempx.theory.teacher_spec", "tempx.theory.certify", "tempx.theory.linf", "tempx.theory.enclosure",
+    "tempx.theory.diagonal", "tempx.theory.relu", "tempx.theory.poisoning", "tempx.theory.budget",
+    "tempx.theory.claims",
+    "tempx.numerics.students", "tempx.numerics.students.protocol", "tempx.numerics.students.init",
+    "tempx.numerics.students.files", "tempx.numerics.students.elman", "tempx.numerics.teachers",
+    "tempx.numerics.drivers.descent", "tempx.numerics.drivers.limit", "tempx.numerics.drivers.flow",
+    "tempx.numerics.drivers.montecarlo", "tempx.numerics.drivers.poisoning", "tempx.numerics.data",
+    "tempx.numerics.blas_threads", "tempx.numerics.powerlaw",
+)
+COMMAND_TIMEOUT = 120  # seconds for one tutorial command
+
+
+def cli_reference() -> str:
+    from tempx.numerics.app.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    out = ["# Command-line reference", "",
+           "Generated from the parser when this site was built: exactly what `tempx COMMAND --help` prints.", "",
+           "## tempx", "", "```text", parser.format_help().rstrip(), "```", ""]
+    for name, p in sub.choices.items():  # type: ignore[union-attr]
+        out += [f"## tempx {name}", "", "```text", p.format_help().rstrip(), "```", ""]
+    return "\n".join(out)
+
+
+def api_reference() -> str:
+    out = ["# API reference", "",
+           "Generated from the docstrings of the public modules when this site was built; "
+           "[api.md](../api.md) is the guided tour.", ""]
+    for mod in API_MODULES:
+        out += [f"## `{mod}`", "", "```{eval-rst}", f".. automodule:: {mod}", "   :members:", "```", ""]
+    return "\n".join(out)
+
+
+def _generate(app: Any) -> None:
+    folder = Path(app.srcdir) / "_generated"
+    folder.mkdir(exist_ok=True)
+    for name, text in (("cli-reference.md", cli_reference()), ("api-reference.md", api_reference())):
+        path = folder / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:  # unchanged files keep Sphinx's cache
+            path.write_text(text, encoding="utf-8")
+
+
+_BLOCK = re.compile(r"^```[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
+
+
+def _standalone(line: str) -> bool:
+    return line.startswith("tempx ") and not re.search(r"[<>|\\]|--out|--init-file|file:|--params|--save", line)
+
+
+def _run_tutorial(docname: str, text: str) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        cwd = os.getcwd()
+        os.chdir(tmp)
+        try:
+            parser, runner = doctest.DocTestParser(), doctest.DocTestRunner(
+                optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+            test = parser.get_doctest(text, {"__name__": docname}, docname, docname, 0)
+            failures: list[str] = []
+            runner.run(test, out=failures.append)
+            if runner.failures:
+                raise ExtensionError(f"{docname}: {runner.failures} example(s) failed when the tutorial was executed:\n"
+                                     + "".join(failures)[:3000])
+
+            def with_output(match: re.Match[str]) -> str:
+                lines = [ln for ln in match.group(1).splitlines() if ln.strip()]
+                if not lines or not all(_standalone(ln) for ln in lines):
+                    return match.group(0)
+                shown = []
+                for ln in lines:
+                    proc = subprocess.run([sys.executable, "-m", "tempx", *shlex.split(ln)[1:]], capture_output=True,
+                                          text=True, timeout=COMMAND_TIMEOUT, check=False)
+                    if proc.returncode != 0:
+                        raise ExtensionError(f"{docname}: '{ln}' exited {proc.returncode}: {proc.stderr.strip()[-500:]}")
+                    shown.append(proc.stdout.rstrip())
+                return (match.group(0) + "\n\nOutput when this page was built:\n\n```text\n" + "\n".join(shown)
+                        + "\n```")
+
+            return _BLOCK.sub(with_output, text)
+        finally:
+            os.chdir(cwd)
+
+
+def _source_read(app: Any, docname: str, source: list[str]) -> None:
+    if docname.startswith("tutorial-"):
+        source[0] = _run_tutorial(docname, source[0])
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.connect("builder-inited", _generate)
+    app.connect("source-read", _source_read)
+    return {"version": "1", "parallel_read_safe": True}
