@@ -12,12 +12,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
-import tempx  # noqa: E402
+from tempx_docs import github_slug
+
+import tempx
 
 project = "tempx"
 author = "The tempx developers"
 release = version = tempx.__version__
-copyright = "2026, the tempx developers"  # noqa: A001
+copyright = "2026, the tempx developers"
 
 extensions = ["myst_parser", "sphinx.ext.autodoc", "sphinx.ext.mathjax", "tempx_docs"]
 source_suffix = {".md": "markdown"}
@@ -25,17 +27,11 @@ root_doc = "index"
 exclude_patterns = ["_build", "_ext", "figures/*.md"]
 myst_enable_extensions = ["dollarmath"]
 myst_heading_anchors = 4
-suppress_warnings = ["myst.header"]  # pages open at a level-1 title and may skip to level 3 in notes
+# pages open at a level-1 title and may skip to level 3 in notes; the slug function is a function (not cached)
+suppress_warnings = ["myst.header", "config.cache"]
 
 
-def _github_slug(text: str) -> str:
-    """Heading anchors as GitHub writes them, so the same links work on GitHub and on the site."""
-    import re
-
-    return re.sub(r"[^\w\- ]", "", text.strip().lower()).replace(" ", "-")
-
-
-myst_heading_slug_func = _github_slug
+myst_heading_slug_func = github_slug  # anchors as GitHub writes them: the same links work in both places
 autodoc_default_options = {"members": True, "undoc-members": False}
 autodoc_typehints = "none"
 html_theme = "alabaster"

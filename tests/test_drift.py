@@ -131,3 +131,12 @@ def test_every_experiment_is_run_listed_and_documented() -> None:
 def test_linear_students_are_the_ones_certify_and_the_flow_take() -> None:
     assert set(LINEAR) <= set(STUDENTS)
     assert all(_word(s, _help("train")) for s in LINEAR)
+
+
+def test_every_page_of_docs_is_on_the_site() -> None:
+    """docs/index.md's tables of contents list every page of docs/ (the site is built from them with -W in .ci/run)."""
+    index = _doc("docs/index.md")
+    pages = {p.stem for p in (ROOT / "docs").glob("*.md")} - {"index"}
+    listed = set(re.findall(r"^([a-z][\w-]*)$", index, re.MULTILINE))
+    assert pages <= listed, pages - listed
+    assert {"_generated/cli-reference", "_generated/api-reference"} <= set(re.findall(r"^(_generated/[\w-]+)$", index, re.MULTILINE))

@@ -36,6 +36,11 @@ API_MODULES = (
 COMMAND_TIMEOUT = 120  # seconds for one tutorial command
 
 
+def github_slug(text: str) -> str:
+    """A heading's anchor as GitHub writes it (lower case, punctuation dropped, spaces to hyphens)."""
+    return re.sub(r"[^\w\- ]", "", text.strip().lower()).replace(" ", "-")
+
+
 def cli_reference() -> str:
     from tempx.numerics.app.cli import build_parser
 
@@ -51,8 +56,8 @@ def cli_reference() -> str:
 
 def api_reference() -> str:
     out = ["# API reference", "",
-           "Generated from the docstrings of the public modules when this site was built; "
-           "[api.md](../api.md) is the guided tour.", ""]
+           ("Generated from the docstrings of the public modules when this site was built; "
+            "[api.md](../api.md) is the guided tour."), ""]
     for mod in API_MODULES:
         out += [f"## `{mod}`", "", "```{eval-rst}", f".. automodule:: {mod}", "   :members:", "```", ""]
     return "\n".join(out)
@@ -67,7 +72,7 @@ def _generate(app: Any) -> None:
             path.write_text(text, encoding="utf-8")
 
 
-_BLOCK = re.compile(r"^```[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
+_BLOCK = re.compile(r"^```[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 
 
 def _standalone(line: str) -> bool:
@@ -107,6 +112,13 @@ def _run_tutorial(docname: str, text: str) -> str:
             os.chdir(cwd)
 
 
+def _plain_docstring(app: Any, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
+    """The project's docstrings are plain text with mathematics in Unicode (|x|, ‖·‖, indented formulas), not
+    reStructuredText: shown as they are, in a literal block, so nothing in them is misread as markup."""
+    if lines:
+        lines[:] = ["::", "", *("    " + ln for ln in lines), ""]
+
+
 def _source_read(app: Any, docname: str, source: list[str]) -> None:
     if docname.startswith("tutorial-"):
         source[0] = _run_tutorial(docname, source[0])
@@ -115,4 +127,5 @@ def _source_read(app: Any, docname: str, source: list[str]) -> None:
 def setup(app: Any) -> dict[str, Any]:
     app.connect("builder-inited", _generate)
     app.connect("source-read", _source_read)
+    app.connect("autodoc-process-docstring", _plain_docstring)
     return {"version": "1", "parallel_read_safe": True}
