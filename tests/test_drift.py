@@ -140,3 +140,11 @@ def test_every_page_of_docs_is_on_the_site() -> None:
     listed = set(re.findall(r"^([a-z][\w-]*)$", index, re.MULTILINE))
     assert pages <= listed, pages - listed
     assert {"_generated/cli-reference", "_generated/api-reference"} <= set(re.findall(r"^(_generated/[\w-]+)$", index, re.MULTILINE))
+
+
+def test_the_sweep_csv_columns_in_the_docs_are_the_code_s() -> None:
+    from tempx.numerics.app.experiments import ROW_COLUMNS
+
+    text = " ".join(_doc("docs/cli.md").split())
+    listed = re.search(r"one row per model with columns `([^`]+)`", text)
+    assert listed is not None and [c.strip() for c in listed.group(1).split(",")] == list(ROW_COLUMNS)
