@@ -190,7 +190,8 @@ def plot_curves(doc: dict[str, Any], stem: Path) -> list[Path]:
     """E3: L_q against q for each solution."""
     fig, ax = plt.subplots(figsize=ONE_COLUMN)
     for j, (name, values) in enumerate(doc["curves"].items()):
-        ax.plot(doc["q"], [max(v, FLOOR) if v is not None else float("nan") for v in values], color=color(j), label=name)
+        ax.plot(doc["q"], [max(v, FLOOR) if v is not None else float("nan") for v in values], color=color(j),
+                label=name.replace("σ=", "$\\sigma$ = "))
     ax.axvline(doc["k"], color="gray", ls=":", label=f"training length $k={doc['k']}$")
     finish(ax, "sequence length $q$", "$L_q$", f"Extrapolation loss vs length ($d={doc['d']},\\ k={doc['k']}$)")
     return save_figure(fig, stem)
