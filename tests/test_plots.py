@@ -212,6 +212,8 @@ def test_signs_draw_the_median_against_the_negative_fraction(figures: list[Any])
     lo, hi = band(ax)
     np.testing.assert_allclose(lo, [5e-5, 5e-3, FLOOR])
     np.testing.assert_allclose(hi, [2e-4, 2e-2, FLOOR])
+    marks = [ln for ln in ax.get_lines() if ln.get_marker() == "^"]  # 0.75: no model converged, marked on the edge
+    assert len(marks) == 1 and list(marks[0].get_xdata()) == [0.75]
 
 
 def test_exponents_draw_fits_with_intervals_and_both_reference_lines(figures: list[Any]) -> None:

@@ -114,7 +114,7 @@ def plot_sweep(rows: Sequence[dict[str, Any]], stem: Path, title: str = "") -> l
         mark_missing(ax, [r["sigma"] for r in bad], col, f"$d={d},\\ k={k}$: diverged ({len(bad)})" if bad else None)
     what = _what(rows)
     finish(ax, r"initialization scale $\sigma$", "loss after GD (median; IQR shaded)",
-           title or f"Extrapolation after GD vs initialization scale{': ' + what if what else ''}", logx=True,
+           f"{title or 'Extrapolation after GD vs initialization scale'}{': ' + what if what else ''}", logx=True,
            legend="outside")
     return save_figure(fig, stem)
 
@@ -290,8 +290,10 @@ def plot_signs(summary: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
         ax.plot(x, [max(r["median"], FLOOR) for r in s], "o-", color=color(j), label=teacher_label(teacher))
         ax.fill_between(x, [max(r["q25"], FLOOR) for r in s], [max(r["q75"], FLOOR) for r in s], color=color(j),
                         alpha=0.2)
+        none = [r["negative_fraction"] for r in summary if r["teacher"] == teacher and r["median"] is None]
+        mark_missing(ax, none, color(j), None)  # no model converged there: marked, not silently absent
     finish(ax, r"fraction of modes with $c_j = -b_j$ at initialization", "median $L_q$ at the limit (IQR shaded)",
-           "Real diagonal students: the sign pattern at initialization")
+           r"Real diagonal students: the sign pattern ($\triangle$: none converged)")
     return save_figure(fig, stem)
 
 

@@ -465,7 +465,8 @@ def write_experiment(doc: dict[str, Any], name: str, out: Path, figs_dir: Path, 
                  _tex_number(s["q75"]), f"{s['diverged']}/{s['n']}"] for s in summary]
         header = ["$d$", "$k$", "$\\sigma$", "median $L_{4k}$", "25\\%", "75\\%", "diverged"]
         caption = f"{name}: extrapolation loss after GD against the initialization scale."
-        title = f"Finite data (n = {doc[name]['rows'][0]['n_data']}): extrapolation vs σ" if name == "E4" else ""
+        title = f"Finite data ($n = {doc[name]['rows'][0]['n_data']}$ sequences): extrapolation vs $\\sigma$" \
+            if name == "E4" else ""
         written += plot_sweep(doc[name]["rows"], figs_dir / f"{name}_extrapolation_vs_sigma", title)
         written += plot_q0(doc[name]["rows"], figs_dir / f"{name}_extrapolation_vs_Q0")
     write_text_atomic(tables_dir / f"{name}.tex", _tex_table(header, rows, caption, f"tab:tempx-{name}", doc, name))
