@@ -34,6 +34,7 @@ class Terminated(KeyboardInterrupt):
 
 
 def _terminate(signum: int, frame: object) -> None:
+    _SIGNALLED.append(signum)
     raise Terminated()
 
 
@@ -127,29 +128,84 @@ def main(argv: Sequence[str] | None = None) -> int:
         if sys.stderr is not None:
             print("tempx: error: cannot write the output: standard output is closed", file=sys.stderr)
         return 1
+    _SIGNALLED.clear()
     previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
+    if argv is None and _main_thread():  # the process's own command line: note a Ctrl-C as it comes
+        signal.signal(signal.SIGINT, _interrupt)
     try:
         return _run(argv)
     except (UsageError, InvalidInput, ValueError, TypeError) as err:
+        if _SIGNALLED:  # a library turned the interrupt into its own error (numpy's import does): still the signal
+            return interrupted(_SIGNALLED[0], argv)
         print(f"tempx: error: {err}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         _silence_stdout()
         return 141
     except OSError as err:
+        if _SIGNALLED:
+            return interrupted(_SIGNALLED[0], argv)
         _silence_stdout()
         where = repr(err.filename) if err.filename else "the output"
         print(f"tempx: error: cannot write {where}: {err.strerror or err}", file=sys.stderr)
         return 1
     except Terminated:
-        print("tempx: terminated", file=sys.stderr)
-        return 143
+        return interrupted(signal.SIGTERM, argv)
     except KeyboardInterrupt:
-        print("tempx: interrupted", file=sys.stderr)
-        return 130
+        return interrupted(signal.SIGINT, argv)
+    except BaseException:
+        if _SIGNALLED:
+            return interrupted(_SIGNALLED[0], argv)
+        raise
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+_SIGNALLED: list[int] = []  # the signal that interrupted this command, if one did
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    _SIGNALLED.append(signum)
+    raise KeyboardInterrupt
+
+
+def interrupted(signum: int, argv: Sequence[str] | None) -> int:
+    """One line for an interrupted command and its status (130 for Ctrl-C, 143 for SIGTERM).  On the process's own
+    command line (``argv`` None) the process then ends at once: every ``finally`` (cluster closed, partial files
+    removed) has run, and a second signal or a library's shutdown (distributed's, while a cluster was half started)
+    must not add a traceback or change the status.  Child processes still alive are terminated first."""
+    status, line = (143, "tempx: terminated") if signum == signal.SIGTERM else (130, "tempx: interrupted")
+    if argv is not None or not _main_thread():
+        print(line, file=sys.stderr)
+        return status
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    _end_children()
+    print(line, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
+
+
+def _end_children() -> None:
+    """What multiprocessing does at a normal exit — end the child processes still alive, run its finalizers
+    (which release its semaphores, so its resource tracker finds nothing leaked) — done here because the process
+    ends with ``os._exit``.  ``_exit_function`` is multiprocessing's own atexit hook."""
+    import multiprocessing.util
+
+    try:
+        children = multiprocessing.active_children()
+        for child in children:  # SIGKILL: a child half-way through its start prints nothing
+            child.kill()
+        for child in children:
+            child.join(5)
+        multiprocessing.util._exit_function()  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001,S110 - ending anyway: a child that cannot be joined is left to the OS
+        pass
 
 
 def _main_thread() -> bool:

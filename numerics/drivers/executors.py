@@ -23,6 +23,7 @@ scratch folder removed, so nothing is left running or lying in the temporary fol
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
 import shutil
 import signal
@@ -121,6 +122,18 @@ def local_executor(jobs: int) -> Iterator[Executor | None]:
     ex.shutdown(wait=True)
 
 
+def _quiet_distributed() -> None:
+    """distributed's loggers in this process at CRITICAL for the rest of the command (a command line's stderr carries
+    its own one-line messages; distributed's INFO lines about closing streams would precede them)."""
+    import logging
+
+    for name in ("distributed", "distributed.core", "distributed.nanny", "distributed.worker", "distributed.scheduler",
+                 "distributed.deploy", "tornado", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    # the worker processes configure their logging from the environment when they import distributed
+    os.environ["DASK_LOGGING__DISTRIBUTED"] = "critical"
+
+
 def _close_abandoned_clusters() -> None:
     """Close every local cluster of this process that is still open, quietly, and forget it.
 
@@ -153,8 +166,12 @@ def executor_for(jobs: int, scheduler: str | None = None) -> Iterator[Executor |
     dd = _dask()
     import dask
 
-    # workers compute pure functions; let Dask retry a task whose worker died (the default is 3)
-    with dask.config.set({"distributed.scheduler.allowed-failures": 5}):
+    # workers compute pure functions; let Dask retry a task whose worker died (the default is 3); distributed's own
+    # log lines (INFO by default, in this process and the workers it starts) stay off the command's stderr, also while
+    # a cluster interrupted mid-start is closed
+    _quiet_distributed()
+    with dask.config.set({"distributed.scheduler.allowed-failures": 5,
+                          "logging": {"distributed": "critical", "tornado": "critical"}}):
         if kind == "local":
             scratch = tempfile.mkdtemp(prefix="tempx-dask-")
             try:
