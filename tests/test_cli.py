@@ -200,3 +200,34 @@ def test_sigterm_ends_a_single_process_command_with_one_line_and_143() -> None:
     assert proc.returncode == 143, (proc.returncode, err[-2000:])
     assert err.decode().strip().splitlines()[-1].endswith("tempx: terminated") and b"Traceback" not in err
     assert out == b""
+
+
+@pytest.mark.parametrize(("sig", "status", "line"), [(2, 130, "tempx: interrupted"), (15, 143, "tempx: terminated")])
+def test_a_signal_while_the_libraries_load_is_one_line(sig: int, status: int, line: str) -> None:
+    """Ctrl-C or SIGTERM in the first second, while sympy, numpy and python-flint load (numpy turns an interrupt
+    inside its import into an ImportError): one line and the signal's status, no traceback.  The signal is sent once
+    the process catches SIGTERM (tempx's entry point installs that handler before its first import; before it, the
+    interpreter itself is still starting), then again at later moments of the loading."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    def catches_sigterm(pid: int) -> bool:
+        status_file = Path(f"/proc/{pid}/status")
+        if not status_file.exists():
+            pytest.skip("needs /proc to see when the process handles SIGTERM")
+        mask = next((ln.split()[1] for ln in status_file.read_text().splitlines() if ln.startswith("SigCgt:")), "0")
+        return bool(int(mask, 16) & (1 << (signal.SIGTERM - 1)))
+
+    for delay in (0.0, 0.2, 0.5):
+        proc = subprocess.Popen([sys.executable, "-m", "tempx", "verify"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509
+        deadline = time.monotonic() + 60
+        while not catches_sigterm(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.002)
+        time.sleep(delay)
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=120)
+        assert (proc.returncode, err.strip()) == (status, line), (delay, err[-2000:])
