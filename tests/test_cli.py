@@ -230,4 +230,4 @@ def test_a_signal_while_the_libraries_load_is_one_line(sig: int, status: int, li
         time.sleep(delay)
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=120)
-        assert (proc.returncode, err.strip()) == (status, line), (delay, err[-2000:])
+        assert (proc.returncode, err.strip(), out) == (status, line, ""), (delay, err[-2000:])
