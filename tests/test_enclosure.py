@@ -233,3 +233,23 @@ def test_the_text_table_shows_long_fractions_as_fractions(tmp_path: Path) -> Non
     path.write_text(json.dumps({"A": [[0.5, 0.1], [0.0, 0.3]], "B": [[1.0], [1.0]], "C": [[1.0, 1.0]]}))
     proc = run_cli(["certify", "--params", str(path), "--k", "3"])
     assert proc.returncode == 0 and "p/q (50/49 digits)" in proc.stdout and "≈ 2.03943115708" in proc.stdout
+
+
+def test_entries_beyond_float64_after_balancing_are_undecided_not_a_traceback() -> None:
+    """A = 10^400 cannot be proposed in floats even after the exact balancing: the enclosure route says so (undecided,
+    with the exact route's cost); the exact route decides it (∞)."""
+    R = ExactRNN.from_entries(A=[[F(10) ** 400]], B=[1], C=[1])
+    assert isinstance(enclose(*residual_system(R, "memoryless")), str)
+    assert unstable_mode(*residual_system(R, "memoryless")) is None
+    li = decide(R, "memoryless", 2, method="enclosure").as_dict()["L_inf"]
+    assert li["finite"] is None and "beyond float64" in li["reason"] and "--method exact" in li["reason"]
+    assert decide(R, "memoryless", 2).as_dict()["exact_value"] == "inf"
+
+
+def test_displayed_losses_keep_a_normalized_mantissa_and_never_show_zero() -> None:
+    """The issue's 9.9999999999999929e801 read '10.0000e+801'; a value below float64's range read 0."""
+    from tempx.theory.linf import display_float
+
+    assert display_float(F(99999999999999929) * F(10) ** 785) == "1.0000e+802"
+    assert display_float(F(1, 3) * F(10) ** -400) == "3.3333e-401" and display_float(F(0)) == 0.0
+    assert display_float(-F(12346) * F(10) ** 396) == "-1.2346e+400" and display_float(F(3, 2)) == 1.5

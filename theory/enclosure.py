@@ -101,7 +101,7 @@ def _exponent(x: Any) -> int:
     return e if (p >= q * 2**e if e >= 0 else p * 2**-e >= q) else e - 1
 
 
-def _scaled(A: Any, B: Any, C: Any) -> tuple[Any, Any, Any, int, list[int]]:
+def _scaled(A: Any, B: Any, C: Any) -> tuple[Any, Any, Any, int]:
     """(D⁻¹AD, s_b D⁻¹B, s_c C D) with D diagonal, every scale a power of two (exact), chosen so that the
     float copies are balanced and of order one; returns the log2 of s_b·s_c too."""
     from scipy.linalg import matrix_balance
@@ -121,16 +121,24 @@ def _scaled(A: Any, B: Any, C: Any) -> tuple[Any, Any, Any, int, list[int]]:
     ec = max((_exponent(x) for x in C2 if x != 0), default=0)
     B3 = flint.fmpq_mat([[x * _pow2(-eb)] for x in B2])
     C3 = flint.fmpq_mat([[x * _pow2(-ec) for x in C2]])
-    return A2, B3, C3, eb + ec, d
+    return A2, B3, C3, eb + ec
+
+
+def _float(x: Any) -> float:
+    """The float64 nearest to a fmpq (Python's int division is correctly rounded), ±inf beyond float64's range."""
+    p, q = int(x.p), int(x.q)
+    try:
+        return p / q
+    except OverflowError:
+        return math.inf if p > 0 else -math.inf
 
 
 def _floats(M: Any) -> np.ndarray:
-    """A fmpq or arb matrix as float64 (nearest; overflow to ±inf, caught by the caller)."""
+    """A fmpq or arb matrix as float64 (nearest; ±inf beyond float64's range, which the callers check)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         if isinstance(M, flint.fmpq_mat):
-            return np.array([[float(int(x.p)) / float(int(x.q)) if abs(int(x.p)) < 2**1000 and int(x.q) < 2**1000
-                              else float(Fraction(int(x.p), int(x.q))) for x in row] for row in M.tolist()])
+            return np.array([[_float(x) for x in row] for row in M.tolist()])
         return np.array([[float(x.mid()) for x in row] for row in M.tolist()])
 
 
@@ -218,7 +226,7 @@ def enclose(A: Any, B: Any, C: Any, rel_width: float = REL_WIDTH, *, watch: Any 
     if all(B[i, 0] == 0 for i in range(n)) or all(C[0, j] == 0 for j in range(n)):
         return LinfEnclosure(Fraction(0), Fraction(0), True, n, 0, 0, Fraction(0), 0.0,
                              "B = 0 or C = 0: the residual is identically zero")
-    A2, B2, C2, e2, _ = _scaled(A, B, C)
+    A2, B2, C2, e2 = _scaled(A, B, C)
     Af = _floats(A2)
     if not np.all(np.isfinite(Af)):
         return "entries beyond float64's range after an exact balancing (no float Stein solution to verify)"
@@ -226,6 +234,7 @@ def enclose(A: Any, B: Any, C: Any, rel_width: float = REL_WIDTH, *, watch: Any 
         warnings.simplefilter("ignore")
         rho = float(np.max(np.abs(np.linalg.eigvals(Af))))
     why = ""
+    caller_prec = flint.ctx.prec  # the ball arithmetic below sets its own precision; the caller's is restored
     for prec in (0, 256, 1024):
         if prec and n > HIGH_PREC_DIM:
             break
@@ -237,7 +246,7 @@ def enclose(A: Any, B: Any, C: Any, rel_width: float = REL_WIDTH, *, watch: Any 
         except _Unstable as err:
             out = str(err)
         finally:
-            flint.ctx.prec = 53
+            flint.ctx.prec = caller_prec
         if not isinstance(out, str):
             return out
         why = out
@@ -355,7 +364,7 @@ def unstable_mode(A: Any, B: Any, C: Any, prec: int = 128) -> str | None:
     Krawczyk's test on f(λ, v) = (A − λI)v, which also proves the Jacobian [(A − λI) without column k, −v]
     nonsingular on the whole box — hence λ algebraically simple.  The left eigenvector, normalized by uᵀv = 1,
     solves the bordered system [[Aᵀ − λI, e_k], [vᵀ, 0]] [u; 0] = [0; 1], solved in ball arithmetic."""
-    A2, B2, C2, _, _ = _scaled(A, B, C)
+    A2, B2, C2, _ = _scaled(A, B, C)
     Af = _floats(A2)
     if not np.all(np.isfinite(Af)):
         return None
@@ -364,6 +373,7 @@ def unstable_mode(A: Any, B: Any, C: Any, prec: int = 128) -> str | None:
         lam, V = np.linalg.eig(Af)
     order = [i for i in np.argsort(-np.abs(lam)) if abs(lam[i]) > 1 + 1e-12][:4]
     n = Af.shape[0]
+    caller_prec = flint.ctx.prec
     try:
         flint.ctx.prec = prec
         Aa = flint.acb_mat(flint.arb_mat(A2))
@@ -390,7 +400,7 @@ def unstable_mode(A: Any, B: Any, C: Any, prec: int = 128) -> str | None:
                     "each an enclosure in ball arithmetic: the residual has a pole outside the unit disc")
         return None
     finally:
-        flint.ctx.prec = 53
+        flint.ctx.prec = caller_prec
 
 
 def _acb_text(z: Any) -> str:
@@ -400,17 +410,23 @@ def _acb_text(z: Any) -> str:
     return f"{re.str(12, radius=False)} {'+' if im > 0 else '−'} {abs(im).str(12, radius=False)}i"
 
 
+def _inverse(M: np.ndarray) -> np.ndarray | None:
+    """A float approximate inverse (only proposed: the tests that use it are done in ball arithmetic), or None."""
+    try:
+        R = np.linalg.inv(M)
+    except np.linalg.LinAlgError:
+        return None
+    return R if np.all(np.isfinite(R)) else None
+
+
 def _eigenpair(Aa: Any, Af: np.ndarray, lam: complex, v: np.ndarray, n: int) -> tuple[Any, list[Any], int] | None:
     """Krawczyk's test around a float eigenpair: (λ ball, v balls with v_k = 1, k) or None."""
     k = int(np.argmax(np.abs(v)))
     v = v / v[k]
     J = Af.astype(complex) - lam * np.eye(n)
     J[:, k] = -v
-    try:
-        Rf = np.linalg.inv(J)
-    except np.linalg.LinAlgError:
-        return None
-    if not np.all(np.isfinite(Rf)):
+    Rf = _inverse(J)
+    if Rf is None:
         return None
     R = flint.acb_mat([[complex(x) for x in row] for row in Rf.tolist()])
     lt = flint.acb(lam)
@@ -445,11 +461,8 @@ def _left_vector(Aa: Any, Af: np.ndarray, L: Any, v: list[Any], k: int, lam: com
     Mf[:n, :n] = Af.T - lam * np.eye(n)
     Mf[k, n] = 1
     Mf[n, :n] = [complex(x.mid()) for x in v]
-    try:
-        Rf = np.linalg.inv(Mf)
-    except np.linalg.LinAlgError:
-        return None
-    if not np.all(np.isfinite(Rf)):
+    Rf = _inverse(Mf)
+    if Rf is None:
         return None
     yt = Rf[:, n]
     eye = flint.acb_mat([[1 if i == j else 0 for j in range(n + 1)] for i in range(n + 1)])

@@ -302,19 +302,21 @@ def exact_linf(model: ExactRNN, teacher: Any) -> ExactLinf:
 
 
 def display_float(x: Fraction) -> float | str:
-    """A float for display, or, beyond float64 (an exact value near 1e400), its scientific notation
-    as a string computed from the exact value (``1.2346e+400``) — never an overflow."""
+    """A float for display, or, beyond float64's normal range (an exact value near 1e400 or 1e-400), the exact
+    value rounded to 5 significant digits as a string with a normalized mantissa (``1.2346e+400``) — never an
+    overflow, and never a nonzero value shown as 0."""
+    import math
+    import sys
+
+    if x == 0:
+        return 0.0
     try:
         f = float(x)
     except OverflowError:
-        f = float("inf")
-    if f not in (float("inf"), float("-inf")):
+        f = math.inf
+    if math.isfinite(f) and abs(f) >= sys.float_info.min:
         return f
-    sign = "-" if x < 0 else ""
-    a = abs(x)
-    e = len(flint.fmpz(a.numerator // a.denominator).str()) - 1
-    mant = a / Fraction(10) ** e
-    return f"{sign}{float(mant):.4f}e+{e}"
+    return _decimal(Fraction(x), "nearest", 5)
 
 
 METHODS = ("auto", "exact", "enclosure")
@@ -324,16 +326,27 @@ def bound_text(x: Fraction, down: bool, digits: int = 17) -> str:
     """x rounded outward at its last printed digit, in scientific notation with a normalized mantissa at any
     magnitude: the largest such decimal ≤ x (``down``) or the smallest ≥ x (``bound_text(F(1, 3), True)`` is
     ``3.3333333333333333e-01``, with ``down=False`` ``3.3333333333333334e-01``)."""
+    return _decimal(Fraction(x), "down" if down else "up", digits)
+
+
+def _decimal(x: Fraction, mode: str, digits: int) -> str:
+    """x in scientific notation with ``digits`` significant digits, rounded ``down`` (toward −∞), ``up`` (toward
+    +∞) or to the ``nearest``; the mantissa normalized (a carry into a new digit moves the exponent)."""
     if x == 0:
         return "0"
     sign = "-" if x < 0 else ""
     a = -x if x < 0 else x
-    if x < 0:
-        down = not down
+    if x < 0 and mode != "nearest":
+        mode = "up" if mode == "down" else "down"  # the magnitude rounds the other way
     e = len(flint.fmpz(a.numerator // a.denominator).str()) - 1 if a >= 1 else -_leading_zeros(a) - 1
     scaled = a * Fraction(10) ** (digits - 1 - e)  # the mantissa times 10^(digits−1)
-    m = scaled.numerator // scaled.denominator if down else -(-scaled.numerator // scaled.denominator)
-    if m >= 10**digits:  # rounding up carried into a new digit
+    if mode == "down":
+        m = scaled.numerator // scaled.denominator
+    elif mode == "up":
+        m = -(-scaled.numerator // scaled.denominator)
+    else:
+        m = round(scaled)
+    if m >= 10**digits:  # rounding carried into a new digit
         m, e = m // 10, e + 1
     text = str(m)
     return f"{sign}{text[0]}.{text[1:]}e{'+' if e >= 0 else '-'}{abs(e):02d}"
