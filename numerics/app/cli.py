@@ -130,8 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     _SIGNALLED.clear()
     previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
-    if argv is None and _main_thread():  # the process's own command line: note a Ctrl-C as it comes
-        signal.signal(signal.SIGINT, _interrupt)
+    # the process's own command line: note a Ctrl-C as it comes
+    previous_int = signal.signal(signal.SIGINT, _interrupt) if argv is None and _main_thread() else None
     try:
         return _run(argv)
     except (UsageError, InvalidInput, ValueError, TypeError) as err:
@@ -160,6 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        if previous_int is not None:
+            signal.signal(signal.SIGINT, previous_int)
 
 
 _SIGNALLED: list[int] = []  # the signal that interrupted this command, if one did

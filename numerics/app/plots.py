@@ -154,7 +154,9 @@ def plot_limit(doc: dict[str, Any], stem: Path) -> list[Path]:
 def plot_q0(rows: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
     """L_q at the end of GD against the imbalance ‖Q(0)‖_F at initialization (linear students), or against ‖A(0)‖_F
     for a non-linear student (its Q has no meaning there); diverged models on the top edge."""
-    linear = not rows or rows[0].get("student", "dense") in ("dense", "diagonal", "complex", "lru")
+    from tempx.numerics.students import LINEAR
+
+    linear = not rows or rows[0].get("student", "dense") in LINEAR
     key, xlabel = ("Q0_norm", r"imbalance at initialization $\|Q(0)\|_F$") if linear else \
         ("A0_norm", r"recurrent weights at initialization $\|A(0)\|_F$")
     fig, ax = plt.subplots(figsize=ONE_COLUMN)

@@ -28,7 +28,7 @@ import re
 import shutil
 import signal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
@@ -122,16 +122,35 @@ def local_executor(jobs: int) -> Iterator[Executor | None]:
     ex.shutdown(wait=True)
 
 
-def _quiet_distributed() -> None:
-    """distributed's loggers in this process at CRITICAL for the rest of the command (a command line's stderr carries
-    its own one-line messages; distributed's INFO lines about closing streams would precede them)."""
+_QUIET_ENV = "DASK_LOGGING__DISTRIBUTED"
+# the loggers distributed's default configuration gives a level of their own, which the parent's would not override
+_QUIET_LOGGERS = ("distributed", "distributed.client", "distributed.core", "distributed.nanny", "distributed.worker",
+                  "distributed.scheduler", "distributed.deploy", "tornado", "tornado.application", "asyncio")
+
+
+def _quiet_distributed() -> Callable[[], None]:
+    """distributed's, tornado's and asyncio's loggers at CRITICAL in this process, and in the worker processes (they
+    configure their logging from the environment when they import distributed): a command line's stderr carries its
+    own one-line messages, and distributed's INFO lines about closing streams would precede them, also while a
+    cluster interrupted mid-start is closed at exit.  Returns what puts the previous levels back, for a run that
+    ended normally (a library caller keeps its logging)."""
     import logging
 
-    for name in ("distributed", "distributed.core", "distributed.nanny", "distributed.worker", "distributed.scheduler",
-                 "distributed.deploy", "tornado", "asyncio"):
+    levels = {name: logging.getLogger(name).level for name in _QUIET_LOGGERS}
+    env = os.environ.get(_QUIET_ENV)
+    for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    # the worker processes configure their logging from the environment when they import distributed
-    os.environ["DASK_LOGGING__DISTRIBUTED"] = "critical"
+    os.environ[_QUIET_ENV] = "critical"
+
+    def restore() -> None:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+        if env is None:
+            os.environ.pop(_QUIET_ENV, None)
+        else:
+            os.environ[_QUIET_ENV] = env
+
+    return restore
 
 
 def _close_abandoned_clusters() -> None:
@@ -166,12 +185,9 @@ def executor_for(jobs: int, scheduler: str | None = None) -> Iterator[Executor |
     dd = _dask()
     import dask
 
-    # workers compute pure functions; let Dask retry a task whose worker died (the default is 3); distributed's own
-    # log lines (INFO by default, in this process and the workers it starts) stay off the command's stderr, also while
-    # a cluster interrupted mid-start is closed
-    _quiet_distributed()
-    with dask.config.set({"distributed.scheduler.allowed-failures": 5,
-                          "logging": {"distributed": "critical", "tornado": "critical"}}):
+    # workers compute pure functions; let Dask retry a task whose worker died (the default is 3)
+    restore_logging = _quiet_distributed()  # kept quiet if the run is interrupted: its shutdown must stay silent
+    with dask.config.set({"distributed.scheduler.allowed-failures": 5}):
         if kind == "local":
             scratch = tempfile.mkdtemp(prefix="tempx-dask-")
             try:
@@ -188,6 +204,7 @@ def executor_for(jobs: int, scheduler: str | None = None) -> Iterator[Executor |
             finally:
                 _close_abandoned_clusters()
                 shutil.rmtree(scratch, ignore_errors=True)
+            restore_logging()
             return
         try:
             client = dd.Client(value, timeout="10s")
@@ -195,3 +212,4 @@ def executor_for(jobs: int, scheduler: str | None = None) -> Iterator[Executor |
             raise InvalidInput(f"cannot reach the Dask scheduler at {value}: {err}") from None
         with client:
             yield client.get_executor()
+        restore_logging()
