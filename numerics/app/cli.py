@@ -132,6 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
     # the process's own command line: note a Ctrl-C as it comes
     previous_int = signal.signal(signal.SIGINT, _interrupt) if argv is None and _main_thread() else None
+    if argv is None:
+        # multiprocessing's resource tracker (a process of its own, started with these options) releases what a
+        # worker killed by an interrupt had registered, and would print a UserWarning about it after our one line
+        sys.warnoptions.append("ignore::UserWarning:multiprocessing.resource_tracker")
     try:
         return _run(argv)
     except (UsageError, InvalidInput, ValueError, TypeError) as err:
