@@ -253,3 +253,22 @@ def test_displayed_losses_keep_a_normalized_mantissa_and_never_show_zero() -> No
     assert display_float(F(99999999999999929) * F(10) ** 785) == "1.0000e+802"
     assert display_float(F(1, 3) * F(10) ** -400) == "3.3333e-401" and display_float(F(0)) == 0.0
     assert display_float(-F(12346) * F(10) ** 396) == "-1.2346e+400" and display_float(F(3, 2)) == 1.5
+
+
+@pytest.mark.parametrize("student", ["dense", "diagonal", "complex", "lru"])
+def test_every_linear_student_is_enclosed_around_its_exact_value(student: str, tmp_path: Path) -> None:
+    """`certify --method enclosure` on each student's dense realization, against a teacher with memory: the interval
+    contains the exact rational the exact route gives for the same file."""
+    from cli_helpers import run_cli
+
+    path = tmp_path / "m.json"
+    made = run_cli(["train", "--student", student, "--d", "3", "--k", "3", "--steps", "50", "--n-models", "2",
+                    "--save-params", str(path)])
+    assert made.returncode == 0, made.stderr
+    args = ["certify", "--params", str(path), "--k", "3", "--teacher", "geometric:1/2", "--format", "json", "--exact"]
+    enclosed, exact = (json.loads(run_cli([*args, "--method", m]).stdout)["models"] for m in ("enclosure", "exact"))
+    for e, x in zip(enclosed, exact):
+        value = read_exact(x["exact_value"])
+        assert e["L_inf"]["method"] == "enclosure" and e["exact_value"] is None
+        assert isinstance(value, F) and F(e["L_inf"]["lower"]) <= value <= F(e["L_inf"]["upper"])
+        assert read_exact(e["exact"]["lower"]) <= value <= read_exact(e["exact"]["upper"])
