@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import tempx
-from tempx.numerics.app.citation import PAPERS, USED_BY, bibtex, papers_for
+from tempx.numerics.app.citation import PAPERS, RELEASE_DATE, REPOSITORY, USED_BY, bibtex, papers_for
 from tempx.numerics.app.commands.experiment import NAMES
 from tempx.theory.claims import CLAIMS
 from tempx.theory.errors import InvalidInput
@@ -32,7 +32,8 @@ def test_every_claim_and_experiment_has_its_papers() -> None:
 def test_citation_cff_agrees_with_the_package() -> None:
     cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
     assert re.search(rf"^version: {re.escape(tempx.__version__)}$", cff, re.MULTILINE)
-    assert re.search(r"^repository-code: \"https://", cff, re.MULTILINE) and re.search(r"^date-released: \d{4}-\d\d-\d\d$", cff, re.MULTILINE)
+    assert re.search(rf"^date-released: {RELEASE_DATE}$", cff, re.MULTILINE)  # the year tempx cite prints
+    assert re.search(rf'^repository-code: "{REPOSITORY}"$', cff, re.MULTILINE)
     for entry in PAPERS.values():  # every paper's title and arXiv number in both places
         title = re.search(r"title\s*=\s*\{(.+?)\},", entry).group(1)  # type: ignore[union-attr]
         eprint = re.search(r"eprint\s*=\s*\{(.+?)\}", entry).group(1)  # type: ignore[union-attr]

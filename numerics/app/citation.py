@@ -1,17 +1,17 @@
 """What to cite: BibTeX for the package and for the papers whose claims a run used (``tempx cite``, the report).
 
 One source for every citation the project prints: CITATION.cff lists the same papers (a test compares them), and
-the package entry takes its version from ``tempx.__version__`` and its date from CITATION.cff's release date.
+the package entry takes its version from ``tempx.__version__`` and its year from ``RELEASE_DATE``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
-__all__ = ["PAPERS", "REPOSITORY", "USED_BY", "bibtex", "papers_for"]
+__all__ = ["PAPERS", "RELEASE_DATE", "REPOSITORY", "USED_BY", "bibtex", "papers_for"]
 
 REPOSITORY = "https://github.com/tempx-project/tempx"  # placeholder until the public repository exists
+RELEASE_DATE = "2026-12-03"  # CITATION.cff's date-released (a test keeps the two equal); the wheel has no CITATION.cff
 
 PAPERS: dict[str, str] = {
     "cohenkarlik2022implicit": """@inproceedings{cohenkarlik2022implicit,
@@ -55,21 +55,10 @@ USED_BY: dict[str, tuple[str, ...]] = {
 }
 
 
-def _release_date() -> str:
-    """CITATION.cff's date-released when the source tree is at hand, else the version's release year."""
-    cff = Path(__file__).resolve().parents[2] / "CITATION.cff"
-    if cff.is_file():
-        for line in cff.read_text(encoding="utf-8").splitlines():
-            if line.startswith("date-released:"):
-                return line.split(":", 1)[1].strip()
-    return ""
-
-
 def package_bibtex() -> str:
     from tempx import __version__
 
-    date = _release_date()
-    year = date[:4] if date else "2026"
+    year = RELEASE_DATE[:4]
     return f"""@software{{tempx,
   title   = {{tempx: exact and numerical verification of temporal extrapolation in recurrent neural networks}},
   author  = {{{{The tempx developers}}}},
