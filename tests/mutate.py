@@ -306,7 +306,7 @@ def run_tests(tree: Path, tests: list[str], timeout: float, numba_cache: str) ->
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(tree), "NUMBA_CACHE_DIR": numba_cache}
     # a private --basetemp: concurrent (or killed) pytest runs never share /tmp/pytest-of-<user>
     basetemp = tempfile.mkdtemp(prefix="pytest-", dir=tree.parent)
-    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-n", "0", "-p", "no:cacheprovider", "-p", "no:randomly",
            f"--basetemp={basetemp}", *tests]
     start = time.perf_counter()
     try:

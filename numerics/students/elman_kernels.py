@@ -181,6 +181,22 @@ if AVAILABLE:
             if _end_step(A, b, c, gA, gb, gc, loss, lr, t_start + step, total, tol, bound, out):
                 return
 
+    @njit(cache=True, nogil=True)
+    def _sum_parts(losses: Any, gA: Any, gb: Any, gc: Any, sA: Any, sb: Any, sc: Any) -> float:  # pragma: no cover
+        """The row blocks' losses and gradients summed block by block, in one fixed order, into sA, sb, sc.
+        Compiled apart from the parallel caller: there ``losses.sum()`` or ``gA.sum(axis=0)`` would become a
+        parallel reduction whose order (and last bits) follows numba's thread count."""
+        loss = 0.0
+        sA[:, :] = 0.0
+        sb[:] = 0.0
+        sc[:] = 0.0
+        for j in range(losses.shape[0]):
+            loss += losses[j]
+            sA += gA[j]
+            sb += gb[j]
+            sc += gc[j]
+        return loss
+
     @njit(parallel=True, cache=True)
     def _run_one_split(A: Any, b: Any, c: Any, code: int, X: Any, Y: Any, tw: Any, lr: float, t_start: int,
                        n_steps: int, total: int, tol: float, bound: float, out: Any,
@@ -197,15 +213,14 @@ if AVAILABLE:
         Gs = [np.empty((k, edges[j + 1] - edges[j], d)) for j in range(parts)]
         gA, gb, gc = np.empty((parts, d, d)), np.empty((parts, d)), np.empty((parts, d))
         losses = np.empty(parts)
-        At = np.empty((d, d))
+        At, sA, sb, sc = np.empty((d, d)), np.empty((d, d)), np.empty(d), np.empty(d)
         for step in range(n_steps):
             At[:, :] = A.T
             for j in prange(parts):
                 losses[j] = _grad_rows(A, At, b, c, code, XTs[j], Ys[j], tw, 2.0 / n, Zs[j], Hs[j], Gs[j], gA[j], gb[j],
                                        gc[j])
-            loss = losses.sum() / n
-            if _end_step(A, b, c, gA.sum(axis=0), gb.sum(axis=0), gc.sum(axis=0), loss, lr, t_start + step, total,
-                         tol, bound, out):
+            loss = _sum_parts(losses, gA, gb, gc, sA, sb, sc) / n
+            if _end_step(A, b, c, sA, sb, sc, loss, lr, t_start + step, total, tol, bound, out):
                 return
 
     @njit(parallel=True, cache=True)
