@@ -72,12 +72,12 @@ def test_the_work_limit_from_the_environment_and_its_refusal(monkeypatch: pytest
     from tempx.theory.budget import WORK_ENV, WORK_LIMIT, OverBudget, check_work, work_limit
 
     monkeypatch.delenv(WORK_ENV, raising=False)
-    assert work_limit() == WORK_LIMIT == 3e9
-    check_work("a request", 3e9)  # at the limit: allowed
-    with pytest.raises(OverBudget, match=r"a request is estimated at 3e\+09 units of exact work \(about 30 s\), over the "
+    assert work_limit() == WORK_LIMIT == 1e10
+    check_work("a request", 1e10)  # at the limit: allowed
+    with pytest.raises(OverBudget, match=r"a request is estimated at 1e\+10 units of exact work \(about 1e\+02 s\), over the "
                                          r"limit of 1e\+03 \(raise it with TEMPX_WORK_LIMIT=N"):
         monkeypatch.setenv(WORK_ENV, "1e3")
-        check_work("a request", 3e9)
+        check_work("a request", 1e10)
     for bad in ["x", "0", "nan", "-5"]:
         monkeypatch.setenv(WORK_ENV, bad)
         with pytest.raises(InvalidInput, match="TEMPX_WORK_LIMIT must be a number"):
@@ -87,10 +87,10 @@ def test_the_work_limit_from_the_environment_and_its_refusal(monkeypatch: pytest
 def test_work_and_size_estimates_grow_as_stated() -> None:
     from tempx.theory.budget import disguise_work, exact_matrix_bytes, profile_work
 
-    # Berlekamp–Massey: cubic in the terms with growing entries, quadratic with constant ones
-    assert profile_work(200, 2, 1) == pytest.approx(8 * profile_work(100, 2, 1), rel=0.02)
-    assert profile_work(1001, 1, 1) == pytest.approx(1001**3 / 3 + 1001**2 / 2)
-    assert disguise_work(400) == 16 * disguise_work(200)
+    # Berlekamp–Massey: quartic in the terms when they grow (gcds quadratic in their bits), quadratic when they do not
+    assert profile_work(2000, 50, 1) == pytest.approx(16 * profile_work(1000, 50, 1), rel=0.02)
+    assert profile_work(2000, 0, 1) == pytest.approx(4 * profile_work(1000, 0, 1), rel=1e-12)
+    assert disguise_work(400) == pytest.approx(2**2.1 * disguise_work(200), rel=1e-12)
     assert exact_matrix_bytes(100, 100) == 100 * 100 * (112 + 0.25)
 
 
@@ -100,13 +100,23 @@ def test_human_sizes_switch_units_at_powers_of_1024() -> None:
 
 
 def test_bptt_and_exact_size_estimates_are_the_documented_formulas() -> None:
-    from tempx.theory.budget import bptt_bytes, disguise_work, exact_matrix_bytes, profile_work
+    from tempx.theory.budget import (
+        DISGUISE_UNIT,
+        PROFILE_BIT2,
+        PROFILE_OP,
+        bptt_bytes,
+        disguise_work,
+        exact_matrix_bytes,
+        profile_work,
+    )
 
     # 2 N n k d states, 3 N n k gradient terms, 2 N mc d Monte Carlo states, plus the linear estimate at q = 1
     assert bptt_bytes(2, 3, 5, 7, 11) == 8 * (2 * 2 * 7 * 5 * 3 + 3 * 2 * 7 * 5 + 2 * 2 * 11 * 3) + train_bytes(2, 3, 5, 1)
     assert bptt_bytes(2, 3, 5, 7) == 8 * (2 * 2 * 7 * 5 * 3 + 3 * 2 * 7 * 5) + train_bytes(2, 3, 5, 1)
-    # bit counts below one count as one; above, they scale the estimate
-    assert profile_work(30, 0.5, 0.25) == profile_work(30, 1, 1) == 30**3 / 3 + 30**2 / 2
-    assert profile_work(30, 4, 6) == 4 * 30**3 / 3 + 6 * 30**2 / 2
-    assert disguise_work(10, 0.5) == disguise_work(10) == 10**4 / 3 and disguise_work(10, 8) == 8 * 10**4 / 3
+    # a base below one bit counts as one, a negative growth as none; above, they scale the estimate
+    c0, c2 = PROFILE_OP, PROFILE_BIT2
+    assert profile_work(30, -1, 0.25) == profile_work(30, 0, 1) == c0 * 30**2 / 2 + c2 * 30**2 / 2
+    assert profile_work(30, 4, 6) == pytest.approx(c0 * 30**2 / 2 + c2 * (36 * 30**2 / 2 + 2 * 6 * 4 * 30**3 / 3
+                                                                          + 16 * 30**4 / 4), rel=1e-12)
+    assert disguise_work(10) == pytest.approx(DISGUISE_UNIT * 10**2.1, rel=1e-12)
     assert exact_matrix_bytes(3, 4, 0.1) == 12 * 112.25 and exact_matrix_bytes(3, 4, 400) == 12 * (112 + 100)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from cli_helpers import run_cli
@@ -281,3 +282,44 @@ def test_a_disguise_changes_the_matrices_not_the_function() -> None:
         assert disguised[key] == plain[key]
     A = [[Fraction(x) for x in r] for r in disguised["A"]]
     assert A[0][0] + A[1][1] == 0 and A[0][0] * A[1][1] - A[0][1] * A[1][0] == -1  # similar to [[0, 1], [1, 0]]
+
+
+def test_the_exact_report_is_estimated_before_it_is_computed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report (impulse responses and losses to 4k terms) costs report_work(q, d, nonzeros, products, g): the
+    k = 3 cyclic counterexample's A is the cyclic shift (d = 3, c = 1: three nonzeros, each a row that copies), against
+    the memoryless teacher (g = 0), to q = 12 terms.  A limit just under refuses it with
+    one line, before any term is computed; one just over answers."""
+    from tempx.theory.budget import WORK_ENV, report_work
+
+    units = report_work(12, 3, 3, 0, 0.0)
+    monkeypatch.setenv(WORK_ENV, repr(units * 0.99))
+    r = run_cli(["counterexample", "--k", "3", "--format", "json"])
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.startswith("tempx: error: the exact report of a counterexample of dimension d = 3 to 12 terms is "
+                               "estimated at") and r.stderr.count("\n") == 1
+    monkeypatch.setenv(WORK_ENV, repr(units * 1.01))
+    assert run_cli(["counterexample", "--k", "3", "--format", "json"]).returncode == 0
+
+
+def test_show_estimates_times_each_checked_stage(tmp_path: Path) -> None:
+    """TEMPX_SHOW_ESTIMATES=1 prints each estimate with the time it was checked, a "done" line when a checked stage
+    ends, and the process's end: what benchmarks/estimates.py sets beside the estimates (a real subprocess)."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "tempx", "counterexample", "--k", "20", "--disguise", "1", "--format",
+                        "json"], capture_output=True, text=True, env={**os.environ, "TEMPX_SHOW_ESTIMATES": "1"},
+                       cwd=tmp_path, check=True)
+    lines = r.stderr.splitlines()
+    stamp = r" at ([0-9]+\.[0-9]{3}) s$"
+    assert all(re.search(stamp, ln) for ln in lines), lines
+    kinds = [ln.split(": ")[2] for ln in lines]
+    assert kinds[-1].startswith("end") and kinds.count("end") == 1
+    report = "the exact report of a counterexample of dimension d = 20 to 80 terms"
+    for what in ("disguising a counterexample of dimension d = 20", report):
+        work = next(i for i, ln in enumerate(lines) if ln.startswith(f"tempx: estimate: work: {what}: "))
+        done = next(i for i, ln in enumerate(lines) if ln.startswith(f"tempx: estimate: done: {what}: "))
+        t = [float(re.search(stamp, lines[i]).group(1)) for i in (work, done)]  # type: ignore[union-attr]
+        assert work < done and t[0] <= t[1]

@@ -117,15 +117,17 @@ def test_the_closed_form_loss_of_a_teacher_with_memory_is_the_exact_loss(spec: s
         assert ce.expected_extrapolation_loss(k) == 0 < ce.expected_extrapolation_loss(4 * k)
 
 
-def test_the_cost_of_a_disguised_tail_counts_the_bits_of_its_values(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Disguising costs d⁴·b/3 units with b the bits of the largest value: a tail value of 2⁶⁴ + 1 over 3 has 65 + 2
-    bits, so at d = 2 the work is 16·67/3; a limit just under refuses it (a tail of small values passes)."""
+def test_the_cost_of_disguising_is_checked_before_the_change_of_basis(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Disguising a d = 2 counterexample costs disguise_work(2) units: a limit just under refuses it before the
+    change of basis, one just over builds it (its values, however long, do not change the cost: S has small
+    entries)."""
     from tempx.theory.budget import WORK_ENV, OverBudget, disguise_work
 
     big = [Fraction(2**64 + 1, 3)]
-    monkeypatch.setenv(WORK_ENV, repr(disguise_work(2, 67) * 0.99))
+    assert disguise_work(2) == pytest.approx(1240.0 * 2**2.1, rel=1e-12)
+    monkeypatch.setenv(WORK_ENV, repr(disguise_work(2) * 0.99))
     with pytest.raises(OverBudget, match="disguising a counterexample of dimension d = 2"):
         counterexample(1, tail=big, disguise=0)
-    counterexample(1, tail=[Fraction(1, 2)], disguise=0)
-    monkeypatch.setenv(WORK_ENV, repr(disguise_work(2, 67) * 1.01))
+    counterexample(1, tail=[Fraction(1, 2)])  # undisguised: no work check
+    monkeypatch.setenv(WORK_ENV, repr(disguise_work(2) * 1.01))
     assert counterexample(1, tail=big, disguise=0).rnn.impulse_response(2)[1] == big[0]

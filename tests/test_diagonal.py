@@ -321,3 +321,26 @@ def test_a_diagonal_model_stopped_at_step_0_stays_stopped_across_compiled_blocks
 def test_student_names() -> None:
     assert init_diagonal(1, 2, 0.5, 0).student == "diagonal" and not init_diagonal(1, 2, 0.5, 0).is_complex
     assert init_diagonal(1, 2, 0.5, 0, complex_modes=True).student == "complex"
+
+
+@pytest.mark.parametrize("teacher", [None, "atoms:1/5@2"])
+def test_the_weights_work_is_checked_before_the_weights_are_computed(teacher: str | None,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memoryless teacher's weights cost lagrange_work(n, b) (Lagrange's closed form; b = 1 + 3 bits of 1/4,
+    the longest node); another teacher's (atoms: its dimension is closed form, no other work is checked) the
+    exact Vandermonde inverse, vandermonde_work(n, g) with g = log₂ Q + log₂ max |Q·λ| (nodes 1/2, 1/3, 1/4: Q = 12,
+    Q·λ = 6, 4, 3, so g = log₂ 12 + log₂ 6): a limit just under refuses the construction, one just over builds it."""
+    import math
+
+    from tempx.theory.budget import WORK_ENV, OverBudget, lagrange_work, vandermonde_work
+    from tempx.theory.diagonal import diagonal_counterexample
+    from tempx.theory.teacher_spec import parse_teacher
+
+    nodes = ["1/2", "1/3", "1/4"]
+    t = None if teacher is None else parse_teacher(teacher)
+    units = lagrange_work(3, 1 + 3) if teacher is None else vandermonde_work(3, math.log2(12) + math.log2(6))
+    monkeypatch.setenv(WORK_ENV, repr(units * 0.99))
+    with pytest.raises(OverBudget, match="a diagonal counterexample on 3 nodes"):
+        diagonal_counterexample(nodes, teacher=t)
+    monkeypatch.setenv(WORK_ENV, repr(units * 1.01))
+    assert len(diagonal_counterexample(nodes, teacher=t).impulse_response(3)) == 3

@@ -14,7 +14,7 @@ from cli_helpers import run_cli
 from tempx.theory.budget import OverBudget
 from tempx.theory.certify import certify, model_from_floats
 from tempx.theory.claims.c14_exact_linf import CYCLIC_GAINS, FORMS, _jordan, instances, stein_value
-from tempx.theory.linf import decide, display_float, energy, exact_linf, schur_cohn
+from tempx.theory.linf import decide, decide_work, display_float, energy, exact_linf, linf_work, schur_cohn, sweep_work
 from tempx.theory.losses import extrapolation_loss
 from tempx.theory.rnn import ExactRNN
 from tempx.theory.teacher_spec import parse_teacher
@@ -214,6 +214,26 @@ def test_over_the_work_limit_auto_takes_the_verified_enclosure(monkeypatch: pyte
     exact = exact_linf(R, "geometric:1/2").value
     assert exact is not None and F(doc["L_inf"]["lower"]) <= exact <= F(doc["L_inf"]["upper"])
     assert dec.L_q[5] == extrapolation_loss(R, parse_teacher("geometric:1/2"), 5)
+
+
+def test_auto_spends_at_most_auto_exact_work_on_the_rational(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within the work limit but over AUTO_EXACT_WORK, "auto" takes the enclosure (and says why), its up-front
+    estimate leaves out the 2n exact terms, and --method exact still computes the rational."""
+    import tempx.theory.linf as linf_module
+    from tempx.theory.certify import residual_system
+    from tempx.theory.claims.c13_certified import contractive_rnn
+
+    R = contractive_rnn(3, 0)
+    A = residual_system(R, parse_teacher("geometric:1/2"))[0]
+    monkeypatch.setattr(linf_module, "AUTO_EXACT_WORK", linf_work(A) * 0.99)
+    doc = decide(R, "geometric:1/2", 2, [5]).as_dict()
+    assert doc["L_inf"]["method"] == "enclosure" and "more than auto spends" in doc["L_inf"]["note"]
+    assert decide_work(R, "geometric:1/2", 2, [5]) == sweep_work(A, 5)
+    assert decide_work(R, "geometric:1/2", 2, [5], "exact") == sweep_work(A, 2 * A.nrows())
+    assert decide(R, "geometric:1/2", 2, [5], method="exact").linf is not None
+    monkeypatch.setattr(linf_module, "AUTO_EXACT_WORK", linf_work(A) * 1.01)
+    assert decide(R, "geometric:1/2", 2, [5]).as_dict()["L_inf"]["method"] == "exact"
+    assert decide_work(R, "geometric:1/2", 2, [5]) == sweep_work(A, 2 * A.nrows())
 
 
 def test_the_decision_reports_the_2n_terms_it_read() -> None:

@@ -219,15 +219,64 @@ def test_the_profile_work_of_a_teacher_is_estimated_before_berlekamp_massey() ->
 
 
 def test_the_profile_work_counts_the_bits_of_b_and_c_together(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Term i of the teacher has about i·b(A) + b(B) + b(C) bits: impulse:2⁴⁰,1 has b(B) = 2 and b(C) = 42 (2⁴⁰ over 1),
-    so 10 terms cost 10³·2/3 + 10²·44/2 units; a work limit just under that refuses it, one just over accepts."""
+    """Term i of the teacher has about b(B) + b(C) + i·g bits, g = log₂ Q + log₂ ‖Q·A‖_∞: impulse:2⁴⁰,1 is a shift
+    (Q = 1, ‖A‖_∞ = 1: g = 0) with b(B) = 2 and b(C) = 42 (2⁴⁰ over 1), so 10 terms cost profile_work(10, 0, 44)
+    units; a work limit just under that refuses it, one just over accepts."""
     from tempx.theory.budget import WORK_ENV, OverBudget, profile_work
     from tempx.theory.teacher_spec import check_profile_work
 
     t = parse_teacher("impulse:1099511627776,1")
-    units = profile_work(10, 2, 2 + 42)
+    units = profile_work(10, 0, 2 + 42)
     monkeypatch.setenv(WORK_ENV, repr(units * 1.01))
     check_profile_work(t, 10, "the profile")
     monkeypatch.setenv(WORK_ENV, repr(units * 0.99))
     with pytest.raises(OverBudget, match="the profile of teacher"):
         check_profile_work(t, 10, "the profile")
+
+
+def test_the_profile_work_counts_the_growth_of_the_terms_denominators(monkeypatch: pytest.MonkeyPatch) -> None:
+    """atoms 1/2, 1/3 (weights 1): A = diag(1/2, 1/3), Q = 6, Q·A = diag(3, 2), so a term adds log₂ 6 + log₂ 3 bits,
+    not the 2 + 2 bits of A's largest entry; B = (1, 1) and C = (1, 1) give 2 + 2 base bits."""
+    import math
+
+    from tempx.theory.budget import WORK_ENV, OverBudget, profile_work
+    from tempx.theory.teacher_spec import check_profile_work
+
+    t = parse_teacher("atoms:1/2@1,1/3@1")
+    m = t.as_rnn().as_lists()
+    assert {str(x) for row in m["B"] for x in row} | {str(x) for x in m["C"][0]} == {"1"}
+    units = profile_work(40, math.log2(18), 4)
+    assert units > profile_work(40, 4, 4)
+    monkeypatch.setenv(WORK_ENV, repr(units * 1.01))
+    check_profile_work(t, 40, "the profile")
+    monkeypatch.setenv(WORK_ENV, repr(units * 0.99))
+    with pytest.raises(OverBudget, match="the profile of teacher"):
+        check_profile_work(t, 40, "the profile")
+
+
+def test_profile_work_is_the_sum_over_steps_of_a_fixed_and_a_quadratic_cost() -> None:
+    """Σ_{j<n} j (c0 + c2 (b + g j)²) in closed form (c0 n²/2 + c2 (b² n²/2 + 2 b g n³/3 + g² n⁴/4)): the sum and
+    the closed form agree to their leading order (n = 2000: within 0.2%)."""
+    from tempx.theory.budget import PROFILE_BIT2, PROFILE_OP, profile_work
+
+    n, g, b = 2000, 7.0, 30.0
+    direct = sum(j * (PROFILE_OP + PROFILE_BIT2 * (b + g * j) ** 2) for j in range(n))
+    assert profile_work(n, g, b) == pytest.approx(direct, rel=2e-3)
+
+
+def test_the_profile_memory_is_checked_before_berlekamp_massey(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Berlekamp–Massey keeps every state: n²·B_n/16 bytes (profile_bytes), checked with the interpreter's base and
+    the allocator's slack before the terms are computed; a limit just under refuses, one just over allows."""
+    import math
+
+    from tempx.theory.budget import BASE_BYTES, ENV, SLACK, OverBudget, profile_bytes
+    from tempx.theory.teacher_spec import check_profile_work
+
+    t = parse_teacher("atoms:1/2@1,1/3@1")
+    need = SLACK * (profile_bytes(40, math.log2(18), 4) + BASE_BYTES)
+    assert profile_bytes(40, math.log2(18), 4) == pytest.approx(40 * 40 * (4 + 40 * math.log2(18)) / 16, rel=1e-12)
+    monkeypatch.setenv(ENV, str(int(need * 0.999)))
+    with pytest.raises(OverBudget, match=r"the profile of teacher .* needs about"):
+        check_profile_work(t, 40, "the profile")
+    monkeypatch.setenv(ENV, str(int(need * 1.001)))
+    check_profile_work(t, 40, "the profile")

@@ -10,18 +10,22 @@ means "this would not fit", not "this would be a bit tight".  ``TEMPX_SHOW_ESTIM
 estimate to standard error as it is checked.
 
 Work (exact arithmetic only, where cost grows fastest): ``WORK_LIMIT`` units unless
-``TEMPX_WORK_LIMIT`` (or ``tempx --work-limit``) says otherwise.  A unit is calibrated to about
-10 ns on the 2-core reference machine (measured: ``tempx threshold --teacher delay:500 --k 3``,
-estimate 3.3e8 units, took 3.1 s; ``atoms:`` with 250 atoms i/250, 6.7e8 units, 17 s;
-``tempx counterexample --k 200 --disguise 1``, 5.3e8 units, 4.8 s), so the default 3e9 units is
-about half a minute of exact work.
+``TEMPX_WORK_LIMIT`` (or ``tempx --work-limit``) says otherwise.  A unit is about 10 ns on the 2-core reference
+machine, and each estimate is fitted to measured times of the stage it covers and set 1–3× above them
+(``benchmarks/estimates.py`` prints estimate / measured time per stage; ``TEMPX_SHOW_ESTIMATES=1`` also prints
+when each checked stage ended), so the default 1e10 units allows a request measured to take about 33–100 s of exact
+work.  ``tempx certify --method auto`` spends at most ``tempx.theory.linf.AUTO_EXACT_WORK`` (3e9) on the exact
+L_inf before it takes the enclosure.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import sys
+import time
+from typing import Self
 
 from tempx.theory.errors import InvalidInput
 
@@ -31,6 +35,7 @@ __all__ = [
     "WORK_ENV",
     "WORK_LIMIT",
     "OverBudget",
+    "Stage",
     "bptt_bytes",
     "check_memory",
     "check_work",
@@ -38,10 +43,14 @@ __all__ = [
     "exact_matrix_bytes",
     "flow_bytes",
     "human",
+    "lagrange_work",
     "memory_limit",
     "parse_size",
+    "profile_bytes",
     "profile_work",
+    "report_work",
     "train_bytes",
+    "vandermonde_work",
     "work_limit",
 ]
 
@@ -59,7 +68,22 @@ NUMERIC_LIBRARIES = 128 * 1024**2
 # matplotlib and the figures of a command that draws (tempx sweep): a d = 20 sweep peaked at 259 MB, 8 MB above
 # the training estimate without it (benchmarks/estimates.py, 2026-12-03)
 FIGURES_BYTES = 48 * 1024**2
-WORK_LIMIT = 3e9
+WORK_LIMIT = 1e10
+# Berlekamp–Massey on exact terms (profile_work), fitted to `tempx threshold` on delay:300 … delay:1000 (0.5–5.7 s),
+# atoms i/250 (n = 201 … 501 terms, 0.4–7.6 s), i/1009 and 1/i (n = 81 … 241, 0.6–404 s) and ×1.8 so that every
+# estimate is 1–3× the measured time (benchmarks/estimates.py)
+PROFILE_OP = 520.0
+PROFILE_BIT2 = 4.9e-4
+# the change of basis of a disguised counterexample (disguise_work): d = 100 … 400 measured 0.7 µs·d^2.1, ×1.7
+DISGUISE_UNIT = 1240.0
+# the weights of a diagonal counterexample (lagrange_work, vandermonde_work): fitted, then ×1.5 and ×1.6
+LAGRANGE_UNIT = 30.0
+VANDERMONDE_UNIT = 0.01
+# a counterexample's exact report (report_work): fitted, then ×1.9
+REPORT_STEP = 91.0
+REPORT_ENTRY = 13.5
+REPORT_WORD = 5.0e-3
+REPORT_BIT2 = 2.0e-4
 _UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "kib": 1024, "m": 10**6, "mb": 10**6, "mib": 1024**2,
           "g": 10**9, "gb": 10**9, "gib": 1024**3, "t": 10**12, "tb": 10**12, "tib": 1024**4}
 
@@ -92,9 +116,31 @@ def human(n: float) -> str:
     return f"{int(n)} B"
 
 
+_START = time.perf_counter()
+_ENDS: list[bool] = []
+
+
+def _showing() -> bool:
+    return os.environ.get(SHOW_ENV, "").strip() not in ("", "0")
+
+
+def _stamp() -> str:
+    return f"at {time.perf_counter() - _START:.3f} s"
+
+
+def _end() -> None:
+    print(f"tempx: estimate: end: {_stamp()}", file=sys.stderr)
+
+
 def _show(kind: str, what: str, value: str) -> None:
-    if os.environ.get(SHOW_ENV, "").strip() not in ("", "0"):
-        print(f"tempx: estimate: {kind}: {what}: {value}", file=sys.stderr)
+    """With ``TEMPX_SHOW_ESTIMATES`` set: the estimate and when it was checked (seconds since tempx was imported),
+    and at the process's end one more line with the time, so the time each estimated stage took (from its check
+    to the next work check or the end) can be set beside its estimate (``benchmarks/estimates.py``)."""
+    if _showing():
+        if not _ENDS:
+            _ENDS.append(True)
+            atexit.register(_end)
+        print(f"tempx: estimate: {kind}: {what}: {value} {_stamp()}", file=sys.stderr)
 
 
 def check_memory(what: str, nbytes: float) -> None:
@@ -141,30 +187,84 @@ def work_limit() -> float:
     except ValueError:
         value = float("nan")
     if not value >= 1:  # also NaN
-        raise InvalidInput(f"{WORK_ENV} must be a number of work units >= 1 (like 3e9), got {text!r}")
+        raise InvalidInput(f"{WORK_ENV} must be a number of work units >= 1 (like 1e10), got {text!r}")
     return value
 
 
-def check_work(what: str, units: float) -> None:
-    """Refuse ``what`` with one line when its exact-work estimate is over the limit."""
+class Stage:
+    """The work a ``check_work`` allowed: used as a context manager around that work, it prints (with
+    ``TEMPX_SHOW_ESTIMATES`` set) when the work ended, so that its time can be set beside its estimate."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if _showing() and exc[0] is None:
+            print(f"tempx: estimate: done: {self.what}: {_stamp()}", file=sys.stderr)
+
+
+def check_work(what: str, units: float) -> Stage:
+    """Refuse ``what`` with one line when its exact-work estimate is over the limit; else the ``Stage`` to run the
+    work in (``with check_work(what, units): ...``)."""
     limit = work_limit()
     _show("work", what, f"{units:.6g} units")
     if units > limit:
         raise OverBudget(f"{what} is estimated at {units:.2g} units of exact work (about {units * 1e-8:.2g} s), "
                            f"over the limit of {limit:.2g} (raise it with {WORK_ENV}=N or 'tempx --work-limit N')")
+    return Stage(what)
 
 
 def profile_work(n_terms: int, growth_bits: float, base_bits: float) -> float:
-    """Berlekamp–Massey over ``n_terms`` exact terms whose i-th term has about
-    i·``growth_bits`` + ``base_bits`` bits: step j does O(j) operations on such numbers."""
+    """Berlekamp–Massey over ``n_terms`` exact terms whose i-th term has about B_i = ``base_bits`` + i·``growth_bits``
+    bits: step j does O(j) rational operations on numbers of B_j bits, each a fixed cost (PROFILE_OP) and a gcd
+    quadratic in the bits (PROFILE_BIT2): Σ_j j (c0 + c2 B_j²) = c0 n²/2 + c2 (b² n²/2 + 2 b g n³/3 + g² n⁴/4)."""
+    n, g, b = float(n_terms), max(float(growth_bits), 0.0), max(float(base_bits), 1.0)
+    return PROFILE_OP * n * n / 2 + PROFILE_BIT2 * (b * b * n * n / 2 + 2 * b * g * n**3 / 3 + g * g * n**4 / 4)
+
+
+def profile_bytes(n_terms: int, growth_bits: float, base_bits: float) -> float:
+    """Berlekamp–Massey's kept states: n connection polynomials of up to n/2 coefficients, the later ones as long as
+    the terms (B_n = b + n·g bits): about n²·B_n/16 bytes (atoms 1/2 … 1/71: 141 terms of up to 28 462 bits kept
+    15.9 MB, this estimate 35 MB)."""
     n = float(n_terms)
-    return n**3 * max(growth_bits, 1.0) / 3 + n**2 * max(base_bits, 1.0) / 2
+    return n * n * (max(float(base_bits), 1.0) + max(float(growth_bits), 0.0) * n) / 16
 
 
-def disguise_work(d: int, bits: float = 1.0) -> float:
-    """A random rational change of basis of a d×d system: products and an inverse of d×d rational
-    matrices whose entries grow to O(d) bits (measured growth about d⁴ overall)."""
-    return d**4 * max(bits, 1.0) / 3
+def disguise_work(d: int) -> float:
+    """A random rational change of basis of a d×d system by S = P (I + u vᵀ) and its Sherman–Morrison inverse
+    (``tempx.theory.counterexamples.disguise_matrices``): rank-one updates and a signed permutation with small
+    entries, about d² operations a product; measured d^2.1 growth and no dependence on the values' bits
+    (d = 100, 200, 400: 0.12, 0.51, 2.2 s; a 5-atom teacher's d = 200 counterexample 0.49 s)."""
+    return DISGUISE_UNIT * float(d) ** 2.1
+
+
+def lagrange_work(n: int, bits: float) -> float:
+    """The weights of the memoryless teacher's diagonal counterexample on n nodes of at most ``bits`` bits
+    (Lagrange's closed form, n² products of node differences): measured 0.036, 0.15, 0.61 s at n = 100, 200, 400
+    nodes 1/i, 0.30 and 1.2 s at n = 300, 600 nodes i/1000, about 0.2 µs·n²·(bits + 10)."""
+    return LAGRANGE_UNIT * float(n) ** 2 * (max(float(bits), 1.0) + 10)
+
+
+def vandermonde_work(n: int, growth_bits: float) -> float:
+    """The weights of another teacher's diagonal counterexample: the exact inverse of the n×n Vandermonde matrix of
+    the nodes, whose powers add ``growth_bits`` = log₂ Q + log₂ max |Q·λ| a power (Q: the nodes' common
+    denominator); measured 0.04–4.5 s for n = 60 … 120 nodes 1/i, i/1000 and i/7, about 62 ps·n⁴·(g + 40)."""
+    return VANDERMONDE_UNIT * float(n) ** 4 * (max(float(growth_bits), 0.0) + 40)
+
+
+def report_work(q: int, d: int, nonzeros: int, products: int, growth_bits: float) -> float:
+    """A counterexample's exact report: its impulse response and the teacher's to q terms (one sparse or dense
+    matrix-vector product a term: d steps of bookkeeping, ``nonzeros`` entries visited, of which ``products`` — those
+    outside rows that only copy — multiply terms that grow by ``growth_bits`` a step) and the partial sums of the q
+    squared residuals (gcds quadratic in their bits).  Fitted (least squares on relative error) to the memoryless
+    teacher's k = 500 … 2000 (q = 4k) 0.56–8.6 s, disguised k = 60 … 200 0.07–2.2 s, the 5-atom teacher's
+    k = 100 … 700 0.09–10.9 s and disguised k = 60, 120 0.15, 2.8 s: 0.6–1.17 of the time, so ×1.9."""
+    n, g = float(q), max(float(growth_bits), 0.0)
+    return (REPORT_STEP * n * d + REPORT_ENTRY * n * nonzeros + REPORT_WORD * products * g * n * n
+            + REPORT_BIT2 * g * g * n**3)
 
 
 def exact_matrix_bytes(rows: int, cols: int, bits: float = 1.0) -> float:

@@ -22,7 +22,7 @@ from fractions import Fraction
 from sympy.polys.matrices import DomainMatrix
 
 from tempx.theory import exact
-from tempx.theory.budget import check_memory, check_work, disguise_work, exact_matrix_bytes
+from tempx.theory.budget import Stage, check_memory, check_work, disguise_work, exact_matrix_bytes
 from tempx.theory.complexity import LFSR, shift_register_rnn
 from tempx.theory.errors import InvalidInput
 from tempx.theory.rnn import ExactRNN
@@ -205,7 +205,11 @@ def check_cost(d: int, bits: int, disguise: int | None) -> None:
     nbytes += exact_matrix_bytes(1, 2 * d + 1, 4 * bits)
     check_memory(f"a counterexample of dimension d = {d}", nbytes)
     if disguise is not None:
-        check_work(f"disguising a counterexample of dimension d = {d}", disguise_work(d, bits))
+        check_work(_disguising(d), disguise_work(d))
+
+
+def _disguising(d: int) -> str:
+    return f"disguising a counterexample of dimension d = {d}"
 
 
 def _bits(values: Sequence[Fraction]) -> int:
@@ -215,7 +219,8 @@ def _bits(values: Sequence[Fraction]) -> int:
 def _finish(rnn: ExactRNN, d: int, disguise: int | None) -> ExactRNN:
     rnn = rnn.pad(d)
     if disguise is not None:
-        rnn = rnn.transform(*disguise_matrices(d, disguise))
+        with Stage(_disguising(d)):  # checked by check_cost before the construction
+            rnn = rnn.transform(*disguise_matrices(d, disguise))
     return rnn
 
 

@@ -22,6 +22,7 @@ w_i = Re Σ_j c_j b_j λ_j^i.  Exact complex numbers are Gaussian rationals (sym
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -31,7 +32,7 @@ from sympy import QQ, QQ_I
 from sympy.polys.rings import PolyElement, ring
 
 from tempx.theory import exact
-from tempx.theory.budget import check_memory, check_work, exact_matrix_bytes, profile_work
+from tempx.theory.budget import check_memory, check_work, exact_matrix_bytes, lagrange_work, vandermonde_work
 from tempx.theory.errors import InvalidInput
 from tempx.theory.losses import Weights, loss_weights
 from tempx.theory.rnn import ExactRNN
@@ -158,18 +159,25 @@ def diagonal_counterexample(nodes: Sequence[object], k: int | None = None, teach
     lam = _nodes(nodes)
     if k is not None and k != len(lam):
         raise InvalidInput(f"k = {k} needs exactly k nodes, got {len(lam)} (one node per matched term)")
-    # Weights are products of k node differences (k·b bits each), k of them, and the Vandermonde
-    # solve of other teachers is no cheaper: about k³·b bit work, and the dense realization of
-    # ``to_rnn`` is k×k (tempx.theory.budget).
+    # The memoryless teacher's weights are Lagrange's closed form (n² products of node differences); another
+    # teacher's need the exact inverse of the Vandermonde matrix, far dearer; the dense realization of ``to_rnn``
+    # is k×k (tempx.theory.budget).
     bits = max(x.numerator.bit_length() + x.denominator.bit_length() for x in lam)
-    check_work(f"a diagonal counterexample on {len(lam)} nodes", profile_work(len(lam), bits, bits))
-    check_memory(f"a diagonal counterexample on {len(lam)} nodes", exact_matrix_bytes(len(lam), len(lam), bits))
     t = as_teacher(teacher)
     if t.describe() == "memoryless":
-        weights = list(lagrange_weights(lam))
+        units = lagrange_work(len(lam), bits)
     else:
-        V = exact.matrix([[x**i for x in lam] for i in range(len(lam))])
-        weights = [row[0] for row in exact.entries(V.inv() * exact.column(t.impulse_response(len(lam))))]
+        Q = math.lcm(*(x.denominator for x in lam))
+        units = vandermonde_work(len(lam), math.log2(Q) + math.log2(max(abs(x.numerator) * (Q // x.denominator)
+                                                                             for x in lam)))
+    stage = check_work(f"a diagonal counterexample on {len(lam)} nodes", units)
+    check_memory(f"a diagonal counterexample on {len(lam)} nodes", exact_matrix_bytes(len(lam), len(lam), bits))
+    with stage:
+        if t.describe() == "memoryless":
+            weights = list(lagrange_weights(lam))
+        else:
+            V = exact.matrix([[x**i for x in lam] for i in range(len(lam))])
+            weights = [row[0] for row in exact.entries(V.inv() * exact.column(t.impulse_response(len(lam))))]
     if not balanced:
         return DiagonalStudent(tuple(lam), tuple(Fraction(1) for _ in lam), tuple(weights))
     if any(w <= 0 for w in weights):

@@ -260,6 +260,12 @@ def _integer_krylov(A: DomainMatrix, x: DomainMatrix, n: int) -> Iterator[tuple[
             den *= a_den
 
 
+def nonzero_rows(m: DomainMatrix) -> list[list[Fraction]]:
+    """Each row's nonzero entries (as Fractions, zeros left out): cheap for a large sparse matrix, whose full list
+    of entries (``entries``) would hold d² Fractions."""
+    return [[Fraction(int(v.numerator), int(v.denominator)) for v in r.values()] for r in m.to_sparse().rep.values()]
+
+
 def _sparse_rows(m: DomainMatrix) -> list[tuple[int, list[tuple[int, Any]]]]:
     """[(i, [(j, m[i, j]) …]) …]: the nonzero entries of a rational matrix, row by row (fmpq values)."""
     sdm = m.to_sparse().rep

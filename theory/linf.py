@@ -35,7 +35,7 @@ from typing import Any
 
 import flint
 
-from tempx.theory.budget import OverBudget, check_work
+from tempx.theory.budget import OverBudget, Stage, check_work
 from tempx.theory.errors import InvalidInput
 from tempx.theory.rnn import ExactRNN
 
@@ -297,8 +297,8 @@ def exact_linf(model: ExactRNN, teacher: Any) -> ExactLinf:
 
     A, B, C = residual_system(model, teacher)
     n = A.nrows()
-    _check(A, n)
-    return exact_linf_of_terms(residual_head(A, B, C, 2 * n), n)
+    with _check(A, n):
+        return exact_linf_of_terms(residual_head(A, B, C, 2 * n), n)
 
 
 def display_float(x: Fraction) -> float | str:
@@ -466,7 +466,7 @@ def decide(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), certif
            method: str = "auto", rel_width: float = 1e-12) -> Decision:
     """Exact L_k, L_q and L_∞ of one model.  ``method``: "exact" (C14: the rational or ∞, under the work limit),
     "enclosure" (a verified enclosure of relative width ≤ ``rel_width``, or ∞ by an unstable mode; any size) or
-    "auto" (exact within the work limit, else the enclosure).  With ``certificate`` also C13's contraction
+    "auto" (exact when its estimate is within ``AUTO_EXACT_WORK`` and the work limit, else the enclosure).  With ``certificate`` also C13's contraction
     certificate on the exact route (or why there is none); the enclosure route reports its own certificate."""
     from tempx.theory.certify import _Sweep, certify, residual_system
 
@@ -478,14 +478,15 @@ def decide(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), certif
     A, B, C = residual_system(model, teacher)
     n = A.nrows()
     over: OverBudget | None = None
-    if method != "enclosure":
+    cost = 0.0 if method == "enclosure" else linf_work(A)
+    if method == "exact" or (method == "auto" and cost <= AUTO_EXACT_WORK):
         try:
             _check(A, n)
         except OverBudget as err:
             if method == "exact":
                 raise
             over = err
-    use_exact = method == "exact" or (method == "auto" and over is None)
+    use_exact = method == "exact" or (method == "auto" and over is None and cost <= AUTO_EXACT_WORK)
     lengths = sorted({k, *qs, *((2 * n,) if use_exact else ())})
     sweep, head, sums = _Sweep(A, B, C), list[Any](), dict[int, Fraction]()
     while sweep.i < lengths[-1]:
@@ -509,8 +510,11 @@ def decide(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), certif
     from tempx.theory.enclosure import enclose, unstable_mode
 
     terms = lengths[-1]
-    why_auto = "" if over is None else (f"the exact rational is over the work limit (about {linf_work(A):.2g} units, "
-                                        f"limit {_limit():.2g}): the enclosure instead")
+    why_auto = ("" if method != "auto" else
+                f"the exact rational is over the work limit (about {cost:.2g} units, limit {_limit():.2g}): the "
+                "enclosure instead" if over is not None else
+                f"the exact rational would cost about {cost:.2g} work units, more than auto spends on it "
+                f"({AUTO_EXACT_WORK:.2g}; --method exact computes it within the work limit): the enclosure instead")
     verified = _quiet(lambda: enclose(A, B, C, rel_width))
     if not isinstance(verified, str):
         return Decision(k=k, L_k=L_k, L_q=L_q, linf=None, terms=terms, head_sum=sweep.partial_sum(), method="enclosure",
@@ -526,6 +530,11 @@ def decide(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), certif
             f"(limit {_limit():.2g}, TEMPX_WORK_LIMIT)")
     return Decision(k=k, L_k=L_k, L_q=L_q, linf=None, terms=terms, head_sum=sweep.partial_sum(), method="enclosure",
                     note=note, certificate_note="no certificate: L_inf was not decided")
+
+
+# the most exact work "auto" spends on the rational L_inf before it takes the enclosure (about half a minute; the
+# enclosure answers to twelve digits in seconds at any size); --method exact goes up to the work limit
+AUTO_EXACT_WORK = 3e9
 
 
 def _limit() -> float:
@@ -580,12 +589,12 @@ def decide_work(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), m
     from tempx.theory.certify import residual_system
 
     A = residual_system(model, teacher)[0]
-    exact = method == "exact" or (method == "auto" and linf_work(A) <= work_limit())
+    exact = method == "exact" or (method == "auto" and linf_work(A) <= min(work_limit(), AUTO_EXACT_WORK))
     return sweep_work(A, max(k, *qs, *((2 * A.nrows(),) if exact else ())))
 
 
-def _check(A: Any, n: int) -> None:
-    check_work(f"the exact L_inf of a model with n = d + d* = {n}", linf_work(A))
+def _check(A: Any, n: int) -> Stage:
+    return check_work(f"the exact L_inf of a model with n = d + d* = {n}", linf_work(A))
 
 
 def diagonal_linf(lam: Sequence[Any], g: Sequence[Any], teacher: Any) -> ExactLinf | None:

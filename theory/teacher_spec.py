@@ -24,12 +24,13 @@ against Berlekamp–Massey.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
-from tempx.theory.budget import check_memory, check_work, exact_matrix_bytes, profile_work
+from tempx.theory.budget import Stage, check_memory, check_work, exact_matrix_bytes, profile_bytes, profile_work
 from tempx.theory.complexity import berlekamp_massey
 from tempx.theory.errors import InvalidInput
 from tempx.theory.exact import parse_rational
@@ -62,13 +63,29 @@ def _bits(x: Fraction) -> int:
     return x.numerator.bit_length() + x.denominator.bit_length()
 
 
-def check_profile_work(teacher: Teacher, n_terms: int, what: str) -> None:
-    """Refuse Berlekamp–Massey over ``n_terms`` exact terms of ``teacher`` when it would take long:
-    term i has about i·b(A) + b(B) + b(C) bits (b: the largest entry's numerator and denominator bits)."""
-    m = teacher.as_rnn().as_lists()
-    growth = max((_bits(x) for row in m["A"] for x in row), default=1)
-    base = max((_bits(x) for row in m["B"] for x in row), default=1) + max((_bits(x) for x in m["C"][0]), default=1)
-    check_work(f"{what} of teacher {teacher.describe()[:60]!r} ({n_terms} exact terms)", profile_work(n_terms, growth, base))
+def term_growth(A: list[list[Fraction]]) -> float:
+    """The bits a power of A adds to an impulse-response term, at most: log₂ Q + log₂ ‖Q·A‖_∞ (Q: the entries' common
+    denominator), since |(QA)^i| ≤ ‖QA‖_∞^i; a shift adds none.  A's rows may leave out their zeros
+    (``exact.nonzero_rows``)."""
+    Q = math.lcm(*(x.denominator for row in A for x in row))
+    norm = max((sum(abs(x.numerator * (Q // x.denominator)) for x in row) for row in A), default=1)
+    return math.log2(Q) + math.log2(max(norm, 1))
+
+
+def check_profile_work(teacher: Teacher, n_terms: int, what: str) -> Stage:
+    """Refuse Berlekamp–Massey over ``n_terms`` exact terms of ``teacher`` when it would take long: term i has
+    about b(B) + b(C) + i·g bits, where g = log₂ Q + log₂ ‖Q·A‖_∞ (Q: A's common denominator) bounds the bits a power
+    of A adds (b: a number's numerator and denominator bits).  Not the largest entry's bits: atoms
+    1/2, 1/3, …, 1/121 have small entries, but the terms' denominators grow by lcm(2, …, 121), 175 bits, a step."""
+    from tempx.theory import exact
+
+    rnn = teacher.as_rnn()
+    growth = term_growth(exact.nonzero_rows(rnn.A))
+    base = (max((_bits(x) for row in exact.nonzero_rows(rnn.B) for x in row), default=1)
+            + max((_bits(x) for row in exact.nonzero_rows(rnn.C) for x in row), default=1))
+    label = f"{what} of teacher {teacher.describe()[:60]!r} ({n_terms} exact terms)"
+    check_memory(label, profile_bytes(n_terms, growth, base))
+    return check_work(label, profile_work(n_terms, growth, base))
 
 
 def teacher_dim(teacher: Teacher) -> int:
@@ -78,8 +95,8 @@ def teacher_dim(teacher: Teacher) -> int:
     so 2D terms determine the linear complexity of the whole impulse response.
     """
     D = teacher.as_rnn().d
-    check_profile_work(teacher, 2 * D, "the minimal dimension")
-    return berlekamp_massey(teacher.impulse_response(2 * D)).length
+    with check_profile_work(teacher, 2 * D, "the minimal dimension"):
+        return berlekamp_massey(teacher.impulse_response(2 * D)).length
 
 
 @dataclass(frozen=True)

@@ -88,9 +88,9 @@ def teacher_profile(teacher: Teacher, extra: int = 0) -> TeacherProfile:
     from tempx.theory.teacher_spec import check_profile_work
 
     D = teacher.as_rnn().d
-    check_profile_work(teacher, 2 * D + 1 + extra, "the linear-complexity profile")
-    terms = teacher.impulse_response(2 * D + 1 + extra)
-    complexity, discrepancy, states = profile_of_terms(terms)
+    with check_profile_work(teacher, 2 * D + 1 + extra, "the linear-complexity profile"):
+        terms = teacher.impulse_response(2 * D + 1 + extra)
+        complexity, discrepancy, states = profile_of_terms(terms)
     dim = complexity[2 * D]
     # Invariants: n_j ≤ d* and n_j = d* from j = 2d* on (2D ≥ 2d* terms determine the sequence).
     return TeacherProfile(teacher, dim, tuple(terms), tuple(complexity), tuple(Fraction(x) for x in discrepancy),

@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "$TEMPX_MEMORY_LIMIT)")
     parser.add_argument("--work-limit", metavar="UNITS",
                         help="refuse exact computations whose work estimate is over UNITS (about 10 ns each; "
-                             "default 3e9, about half a minute, or $TEMPX_WORK_LIMIT)")
+                             "default 1e10, at most about 100 s, or $TEMPX_WORK_LIMIT)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (help_text, add_arguments, _) in _commands().items():
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -108,7 +108,7 @@ def _run(argv: Sequence[str] | None) -> int:
         except ValueError:
             units = float("nan")
         if not 1 <= units < float("inf"):
-            raise UsageError(f"--work-limit must be a number of work units >= 1 (like 3e9), got {text[:40]!r}")
+            raise UsageError(f"--work-limit must be a number of work units >= 1 (like 1e10), got {text[:40]!r}")
         os.environ[WORK_ENV] = repr(units)
     memory_limit(), work_limit()  # a malformed TEMPX_MEMORY_LIMIT or TEMPX_WORK_LIMIT is refused by every command
     from tempx.numerics.blas_threads import single_blas_thread

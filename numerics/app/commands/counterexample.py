@@ -15,6 +15,7 @@ from tempx.numerics.app.formatting import (
     rational_str,
     text_matrix,
 )
+from tempx.theory.budget import Stage
 from tempx.theory.counterexamples import Counterexample, counterexample
 from tempx.theory.errors import InvalidInput
 from tempx.theory.exact import parse_rational
@@ -75,6 +76,21 @@ def build(args: argparse.Namespace) -> tuple[Counterexample, int, list[int]]:
     terms = ce.default_terms() if terms_req is None else terms_req
     qs = sorted({k + 1, 2 * k, 4 * k, terms} - {k} | {k + 1}) if q_req is None else q_req
     return ce, terms, qs
+
+
+def check_report_work(ce: Counterexample, q: int) -> Stage:
+    """The exact report (impulse responses and losses to q terms) estimated before it is computed: its terms grow
+    as the teacher's do (the student matches it to k − 1) or as the student's own A lets them, whichever is less."""
+    from tempx.theory.budget import check_work, report_work
+    from tempx.theory.exact import nonzero_rows
+    from tempx.theory.teacher_spec import term_growth
+
+    A = nonzero_rows(ce.rnn.A)
+    growth = min(term_growth(nonzero_rows(ce.teacher.as_rnn().A)), term_growth(A))
+    nonzeros = sum(len(row) for row in A)
+    products = sum(len(row) for row in A if row != [1])  # a row holding a single 1 is a copy
+    return check_work(f"the exact report of a counterexample of dimension d = {ce.d} to {q} terms",
+                      report_work(q, ce.d, nonzeros, products, growth))
 
 
 def as_json(ce: Counterexample, terms: int, qs: list[int]) -> dict[str, Any]:
@@ -234,7 +250,8 @@ def run(args: argparse.Namespace) -> int:
     if args.nodes is not None or args.balanced:
         raise InvalidInput("--nodes and --balanced go with --student diagonal")
     ce, terms, qs = build(args)
-    doc = as_json(ce, terms, qs)
+    with check_report_work(ce, max(terms, *qs)):
+        doc = as_json(ce, terms, qs)
     if args.format == "json":
         out = dumps(doc)
     elif args.format == "latex":
