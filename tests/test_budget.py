@@ -120,3 +120,28 @@ def test_bptt_and_exact_size_estimates_are_the_documented_formulas() -> None:
                                                                           + 16 * 30**4 / 4), rel=1e-12)
     assert disguise_work(10) == pytest.approx(DISGUISE_UNIT * 10**2.1, rel=1e-12)
     assert exact_matrix_bytes(3, 4, 0.1) == 12 * 112.25 and exact_matrix_bytes(3, 4, 400) == 12 * (112 + 100)
+
+
+def test_the_report_estimate_counts_each_kind_of_entry_as_documented() -> None:
+    """report_work: q·d bookkeeping, q·nonzeros visits, products in rows of several entries and single non-copy
+    entries (a diagonal's λ_j) each times g·q², and the squared residuals' g²·q³."""
+    from tempx.theory.budget import (
+        REPORT_BIT2,
+        REPORT_ENTRY,
+        REPORT_SINGLE,
+        REPORT_STEP,
+        REPORT_WORD,
+        report_work,
+    )
+
+    q, d, g = 10, 4, 3.0
+    assert report_work(q, d, 0, 0, 0, 0.0) == pytest.approx(REPORT_STEP * q * d, rel=1e-12)
+    assert report_work(q, d, 5, 0, 0, 0.0) - report_work(q, d, 0, 0, 0, 0.0) == pytest.approx(REPORT_ENTRY * q * 5)
+    base = report_work(q, d, 5, 0, 0, g)
+    assert base - report_work(q, d, 5, 0, 0, 0.0) == pytest.approx(REPORT_BIT2 * g * g * q**3)
+    assert report_work(q, d, 5, 3, 0, g) - base == pytest.approx(REPORT_WORD * 3 * g * q * q)
+    assert report_work(q, d, 5, 0, 2, g) - base == pytest.approx(REPORT_SINGLE * 2 * g * q * q)
+    assert report_work(q, d, 5, 0, 0, -1.0) == report_work(q, d, 5, 0, 0, 0.0)  # no negative growth
+    # a dense (disguised) A: each entry visited costs 1 + (d/300)⁴ times as much
+    assert report_work(q, 600, 5, 0, 0, 0.0, dense=True) - report_work(q, 600, 0, 0, 0, 0.0, dense=True) == \
+        pytest.approx(REPORT_ENTRY * 17 * q * 5)

@@ -291,7 +291,7 @@ def test_the_exact_report_is_estimated_before_it_is_computed(monkeypatch: pytest
     one line, before any term is computed; one just over answers."""
     from tempx.theory.budget import WORK_ENV, report_work
 
-    units = report_work(12, 3, 3, 0, 0.0)
+    units = report_work(12, 3, 3, 0, 0, 0.0)
     monkeypatch.setenv(WORK_ENV, repr(units * 0.99))
     r = run_cli(["counterexample", "--k", "3", "--format", "json"])
     assert r.returncode == 2 and r.stdout == ""

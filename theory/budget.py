@@ -84,6 +84,8 @@ REPORT_STEP = 91.0
 REPORT_ENTRY = 13.5
 REPORT_WORD = 5.0e-3
 REPORT_BIT2 = 2.0e-4
+REPORT_SINGLE = 0.5
+REPORT_DENSE_D = 300.0
 _UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "kib": 1024, "m": 10**6, "mb": 10**6, "mib": 1024**2,
           "g": 10**9, "gb": 10**9, "gib": 1024**3, "t": 10**12, "tb": 10**12, "tib": 1024**4}
 
@@ -255,16 +257,22 @@ def vandermonde_work(n: int, growth_bits: float) -> float:
     return VANDERMONDE_UNIT * float(n) ** 4 * (max(float(growth_bits), 0.0) + 40)
 
 
-def report_work(q: int, d: int, nonzeros: int, products: int, growth_bits: float) -> float:
+def report_work(q: int, d: int, nonzeros: int, products: int, singles: int, growth_bits: float,
+                dense: bool = False) -> float:
     """A counterexample's exact report: its impulse response and the teacher's to q terms (one sparse or dense
-    matrix-vector product a term: d steps of bookkeeping, ``nonzeros`` entries visited, of which ``products`` — those
-    outside rows that only copy — multiply terms that grow by ``growth_bits`` a step) and the partial sums of the q
-    squared residuals (gcds quadratic in their bits).  Fitted (least squares on relative error) to the memoryless
-    teacher's k = 500 … 2000 (q = 4k) 0.56–8.6 s, disguised k = 60 … 200 0.07–2.2 s, the 5-atom teacher's
-    k = 100 … 700 0.09–10.9 s and disguised k = 60, 120 0.15, 2.8 s: 0.6–1.17 of the time, so ×1.9."""
+    matrix-vector product a term: d steps of bookkeeping and ``nonzeros`` entries visited; of these, ``products``
+    sit in rows of several entries, summed on one common denominator, and ``singles`` are rows of one entry other
+    than 1 — a diagonal's λ_j — each its own rational product; both multiply terms that grow by ``growth_bits`` a
+    step) and the partial sums of the q squared residuals (gcds quadratic in their bits).  Fitted (least squares on
+    relative error) to the memoryless teacher's k = 500 … 2000 (q = 4k) 0.56–8.6 s, disguised k = 60 … 200
+    0.07–2.2 s, the 5-atom teacher's k = 100 … 700 0.09–10.9 s and disguised k = 60, 120 0.15, 2.8 s (0.6–1.17 of
+    the time), and diagonal students on 300 and 600 nodes i/1000 (5.1, 45 s); then ×1.9.  A ``dense`` (disguised)
+    A's products cost more per entry as d grows (69, 113, 209 ns an entry at d = 200, 300, 400: the rationals of
+    its iterates lengthen with d), counted as 1 + (d/300)⁴."""
     n, g = float(q), max(float(growth_bits), 0.0)
-    return (REPORT_STEP * n * d + REPORT_ENTRY * n * nonzeros + REPORT_WORD * products * g * n * n
-            + REPORT_BIT2 * g * g * n**3)
+    per_entry = REPORT_ENTRY * (1 + (d / REPORT_DENSE_D) ** 4 if dense else 1.0)
+    return (REPORT_STEP * n * d + per_entry * n * nonzeros + REPORT_WORD * products * g * n * n
+            + REPORT_SINGLE * singles * g * n * n + REPORT_BIT2 * g * g * n**3)
 
 
 def exact_matrix_bytes(rows: int, cols: int, bits: float = 1.0) -> float:

@@ -164,14 +164,18 @@ def diagonal_counterexample(nodes: Sequence[object], k: int | None = None, teach
     # is k×k (tempx.theory.budget).
     bits = max(x.numerator.bit_length() + x.denominator.bit_length() for x in lam)
     t = as_teacher(teacher)
+    n = len(lam)
+    # the dense realization, held as a matrix and, for the output, as Fractions and text
+    nbytes = 2 * exact_matrix_bytes(n, n, bits)
     if t.describe() == "memoryless":
-        units = lagrange_work(len(lam), bits)
+        units = lagrange_work(n, bits)
     else:
         Q = math.lcm(*(x.denominator for x in lam))
-        units = vandermonde_work(len(lam), math.log2(Q) + math.log2(max(abs(x.numerator) * (Q // x.denominator)
-                                                                             for x in lam)))
-    stage = check_work(f"a diagonal counterexample on {len(lam)} nodes", units)
-    check_memory(f"a diagonal counterexample on {len(lam)} nodes", exact_matrix_bytes(len(lam), len(lam), bits))
+        growth = math.log2(Q) + math.log2(max(abs(x.numerator) * (Q // x.denominator) for x in lam))
+        units = vandermonde_work(n, growth)
+        nbytes += 2 * exact_matrix_bytes(n, n, n * growth)  # V⁻¹ and its elimination: entries of about n·g bits
+    stage = check_work(f"a diagonal counterexample on {n} nodes", units)
+    check_memory(f"a diagonal counterexample on {n} nodes", nbytes)
     with stage:
         if t.describe() == "memoryless":
             weights = list(lagrange_weights(lam))

@@ -19,7 +19,7 @@ from tempx.theory.budget import Stage
 from tempx.theory.counterexamples import Counterexample, counterexample
 from tempx.theory.errors import InvalidInput
 from tempx.theory.exact import parse_rational
-from tempx.theory.losses import extrapolation_losses, loss
+from tempx.theory.losses import extrapolation_losses, loss, prefix_losses, residuals_of
 from tempx.theory.teacher_spec import TEACHER_FORMS, parse_teacher
 
 HELP = "build an exact RNN that fits a teacher (default y_t = x_t) on length k and fails to extrapolate (C2, C10)"
@@ -72,25 +72,44 @@ def build(args: argparse.Namespace) -> tuple[Counterexample, int, list[int]]:
         if v is not None and v > MAX_TERMS:
             raise InvalidInput(f"{name} must be <= {MAX_TERMS} (exact terms, each one RNN step with growing "
                                f"rationals), got {v}; for every length at once use 'tempx certify'")
-    ce = counterexample(k, d=d, c=c, tail=tail, disguise=seed, teacher=parse_teacher(args.teacher))
+    teacher = parse_teacher(args.teacher)
+    ce = counterexample(k, d=d, c=c, tail=tail, teacher=teacher)
     terms = ce.default_terms() if terms_req is None else terms_req
     qs = sorted({k + 1, 2 * k, 4 * k, terms} - {k} | {k + 1}) if q_req is None else q_req
+    check_report_work(ce, max(terms, *qs), dense=seed is not None)  # before the disguise, the dearer part
+    if seed is not None:
+        ce = counterexample(k, d=d, c=c, tail=tail, disguise=seed, teacher=teacher)
     return ce, terms, qs
 
 
-def check_report_work(ce: Counterexample, q: int) -> Stage:
-    """The exact report (impulse responses and losses to q terms) estimated before it is computed: its terms grow
-    as the teacher's do (the student matches it to k − 1) or as the student's own A lets them, whichever is less."""
-    from tempx.theory.budget import check_work, report_work
+def report_what(d: int, q: int) -> str:
+    return f"the exact report of a counterexample of dimension d = {d} to {q} terms"
+
+
+def check_report_work(ce: Counterexample, q: int, dense: bool = False) -> Stage:
+    """The exact report (impulse responses and losses to q terms) estimated before it is computed — and, with
+    ``dense`` (a disguise to come, which fills A), before the disguise: its terms grow as the teacher's do (the
+    student matches it to k − 1) or as the student's own A lets them, whichever is less (a companion matrix's
+    bound is loose)."""
     from tempx.theory.exact import nonzero_rows
     from tempx.theory.teacher_spec import term_growth
 
     A = nonzero_rows(ce.rnn.A)
     growth = min(term_growth(nonzero_rows(ce.teacher.as_rnn().A)), term_growth(A))
-    nonzeros = sum(len(row) for row in A)
-    products = sum(len(row) for row in A if row != [1])  # a row holding a single 1 is a copy
-    return check_work(f"the exact report of a counterexample of dimension d = {ce.d} to {q} terms",
-                      report_work(q, ce.d, nonzeros, products, growth))
+    return _check_report(A, ce.d, q, growth, dense)
+
+
+def _check_report(A: list[list[Fraction]], d: int, q: int, growth: float, dense: bool = False) -> Stage:
+    from tempx.theory.budget import check_work, report_work
+
+    if dense:
+        nonzeros = products = d * d
+        singles = 0
+    else:
+        nonzeros = sum(len(row) for row in A)
+        products = sum(len(row) for row in A if len(row) > 1)
+        singles = sum(1 for row in A if len(row) == 1 and row[0] != 1)  # a row holding a single 1 copies
+    return check_work(report_what(d, q), report_work(q, d, nonzeros, products, singles, growth, dense))
 
 
 def as_json(ce: Counterexample, terms: int, qs: list[int]) -> dict[str, Any]:
@@ -173,7 +192,16 @@ def _diagonal(args: argparse.Namespace) -> dict[str, Any]:
     if max(qs) > MAX_TERMS:
         raise InvalidInput(f"--q must be <= {MAX_TERMS}, got {max(qs)}; for every length at once use 'tempx certify'")
     rnn = s.to_rnn()
-    L = extrapolation_losses(rnn, teacher, qs)
+    # one exact sweep serves the impulse response, the train loss L_k and every L_q (each a prefix sum of r_i²); the
+    # student's terms grow as its diagonal bounds them (a tight bound), whatever the teacher
+    from tempx.theory.exact import nonzero_rows
+    from tempx.theory.teacher_spec import term_growth
+
+    A = nonzero_rows(rnn.A)
+    n_terms = max(*qs, terms, k)
+    with _check_report(A, rnn.d, n_terms, max(term_growth(A), term_growth(nonzero_rows(teacher.as_rnn().A)))):
+        w = rnn.impulse_response(n_terms)
+        L = prefix_losses(residuals_of(w, teacher), [*qs, k])
     mats = rnn.as_lists()
     S = lambda rows: [[rational_str(x) for x in r] for r in rows]
     return {
@@ -182,8 +210,8 @@ def _diagonal(args: argparse.Namespace) -> dict[str, Any]:
         "nodes": [rational_str(x) for x in s.lam], "b": [rational_str(x) for x in s.b],
         "c": [rational_str(x) for x in s.c], "weights": [rational_str(c * b) for b, c in zip(s.b, s.c)],
         "A": S(mats["A"]), "B": S(mats["B"]), "C": S(mats["C"]),
-        "impulse_response": [rational_str(x) for x in s.impulse_response(terms)],
-        "train_loss": rational_str(loss(rnn, teacher, k)),
+        "impulse_response": [rational_str(x) for x in w[:terms]],
+        "train_loss": rational_str(L[k]),
         "extrapolation_loss": {str(q): rational_str(L[q]) for q in qs},
     }
 
@@ -250,7 +278,7 @@ def run(args: argparse.Namespace) -> int:
     if args.nodes is not None or args.balanced:
         raise InvalidInput("--nodes and --balanced go with --student diagonal")
     ce, terms, qs = build(args)
-    with check_report_work(ce, max(terms, *qs)):
+    with Stage(report_what(ce.d, max(terms, *qs))):  # checked by build
         doc = as_json(ce, terms, qs)
     if args.format == "json":
         out = dumps(doc)
