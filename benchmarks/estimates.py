@@ -55,7 +55,7 @@ def cases(quick: bool, tmp: Path) -> list[tuple[str, list[str]]]:
         ("threshold atoms i/250, 200 atoms", ["threshold", "--teacher", atoms(f"{i}/250@1" for i in range(1, 201)), "--k",
                                               "3"]),
         ("threshold atoms 1/i, 70 atoms", ["threshold", "--teacher", atoms(f"1/{i}@1" for i in range(2, 72)), "--k", "3"]),
-        ("counterexample k=400 disguised", ["counterexample", "--k", "400", "--disguise", "1", "--format", "json"]),
+        ("counterexample k=300 disguised", ["counterexample", "--k", "300", "--disguise", "1", "--format", "json"]),
         ("diagonal on 600 nodes i/1000", ["counterexample", "--student", "diagonal", "--k", "600", "--nodes",
                                           ",".join(f"{i}/1000" for i in range(1, 601)), "--format", "json"]),
         ("diagonal atoms5 on 100 nodes 1/i", ["counterexample", "--student", "diagonal", "--k", "100", "--teacher", ATOMS5,

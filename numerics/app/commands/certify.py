@@ -32,7 +32,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--method", choices=METHODS, default="auto",
                    help="how L_inf is decided: exact (the rational or inf, C14; refused over the work limit), enclosure "
                         "(a verified enclosure of relative width <= 1e-12 at any size, or inf by an unstable mode), auto "
-                        "(default: exact within the work limit, else the enclosure)")
+                        "(default: exact when estimated at most 3e9 units, about half a minute, and within the work limit; "
+                        "else the enclosure)")
     p.add_argument("--certificate", action="store_true",
                    help="report the certificate of each decision: C13's contraction (P, gamma < 1: an explicit decay rate) "
                         "on the exact route, the Stein stability certificate on the enclosure route, or why there is none")
