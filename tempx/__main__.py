@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import threading
+from typing import NoReturn
 
 
 def main() -> int:
@@ -30,13 +31,23 @@ def main() -> int:
     except BaseException:
         if not got:
             raise
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, signal.SIG_IGN)
-        terminated = got[0] == signal.SIGTERM
-        print("tempx: terminated" if terminated else "tempx: interrupted", file=sys.stderr)
-        sys.stderr.flush()
-        os._exit(143 if terminated else 130)
-    return run()  # it installs its own handlers first thing
+        _signalled(got[0])
+    try:
+        return run()  # it installs its own handlers first thing
+    except KeyboardInterrupt:  # a signal in the instant before it did: ours raised this
+        if not got:
+            raise
+        _signalled(got[0])
+
+
+def _signalled(signum: int) -> NoReturn:
+    """One line and the signal's status, at once (nothing else is left to clean up)."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    terminated = signum == signal.SIGTERM
+    print("tempx: terminated" if terminated else "tempx: interrupted", file=sys.stderr)
+    sys.stderr.flush()
+    os._exit(143 if terminated else 130)
 
 
 if __name__ == "__main__":
