@@ -323,3 +323,18 @@ def test_show_estimates_times_each_checked_stage(tmp_path: Path) -> None:
         done = next(i for i, ln in enumerate(lines) if ln.startswith(f"tempx: estimate: done: {what}: "))
         t = [float(re.search(stamp, lines[i]).group(1)) for i in (work, done)]  # type: ignore[union-attr]
         assert work < done and t[0] <= t[1]
+
+
+def test_the_report_estimate_tells_copies_from_products(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows of A as the report estimate reads them: [1] copies (free), [λ] with λ ≠ 1 is a single product (a
+    diagonal's node), several entries are products on one denominator; a dense (disguised) A counts d² of them."""
+    from tempx.numerics.app.commands.counterexample import _check_report
+    from tempx.theory.budget import WORK_ENV, OverBudget, report_work
+
+    A = [[Fraction(1)], [Fraction(1, 2)], [Fraction(1, 3), Fraction(2)]]
+    for dense, units in ((False, report_work(9, 3, 4, 2, 1, 5.0)), (True, report_work(9, 3, 9, 9, 0, 5.0, dense=True))):
+        monkeypatch.setenv(WORK_ENV, repr(units * 1.001))
+        _check_report(A, 3, 9, 5.0, dense)
+        monkeypatch.setenv(WORK_ENV, repr(units * 0.999))
+        with pytest.raises(OverBudget, match="the exact report of a counterexample of dimension d = 3 to 9 terms"):
+            _check_report(A, 3, 9, 5.0, dense)
