@@ -466,8 +466,9 @@ def decide(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), certif
            method: str = "auto", rel_width: float = 1e-12) -> Decision:
     """Exact L_k, L_q and L_∞ of one model.  ``method``: "exact" (C14: the rational or ∞, under the work limit),
     "enclosure" (a verified enclosure of relative width ≤ ``rel_width``, or ∞ by an unstable mode; any size) or
-    "auto" (exact when its estimate is within ``AUTO_EXACT_WORK`` and the work limit, else the enclosure).  With ``certificate`` also C13's contraction
-    certificate on the exact route (or why there is none); the enclosure route reports its own certificate."""
+    "auto" (exact when its estimate is within ``AUTO_EXACT_WORK`` and the work limit, else the enclosure).  With
+    ``certificate`` also C13's contraction certificate on the exact route (or why there is none); the enclosure
+    route reports its own certificate."""
     from tempx.theory.certify import _Sweep, certify, residual_system
 
     for name, v in [("k", k), *(("q", q) for q in qs)]:
