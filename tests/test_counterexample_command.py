@@ -338,3 +338,26 @@ def test_the_report_estimate_tells_copies_from_products(monkeypatch: pytest.Monk
         monkeypatch.setenv(WORK_ENV, repr(units * 0.999))
         with pytest.raises(OverBudget, match="the exact report of a counterexample of dimension d = 3 to 9 terms"):
             _check_report(A, 3, 9, 5.0, dense)
+
+
+def test_the_diagonal_report_is_estimated_by_its_closed_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real diagonal student's report (its closed form over integers, to 2000 terms here) costs
+    diagonal_report_work(q, d, g) with g = log₂ 6 + log₂ 3 for nodes 1/2, 1/3 (Q = 6, Q·λ = 3, 2); a limit just under
+    refuses it with one line after the construction's own smaller check, one just over answers."""
+    import math
+
+    from tempx.theory.budget import DIAG_REPORT_PRODUCT, DIAG_REPORT_STEP, WORK_ENV, diagonal_report_work
+
+    g = math.log2(6) + math.log2(3)
+    units = diagonal_report_work(2000, 2, g)
+    assert units == pytest.approx(DIAG_REPORT_PRODUCT * 2 * g * (g + 64) * 2000**2 + DIAG_REPORT_STEP * 2 * 2000)
+    args = ["counterexample", "--student", "diagonal", "--k", "2", "--nodes", "1/2,1/3", "--terms", "2000", "--format",
+            "json"]
+    monkeypatch.setenv(WORK_ENV, repr(units * 0.999))
+    r = run_cli(args)
+    assert r.returncode == 2 and r.stderr.startswith("tempx: error: the exact report of a counterexample of dimension "
+                                                     "d = 2 to 2000 terms is estimated at"), r.stderr
+    monkeypatch.setenv(WORK_ENV, repr(units * 1.001))
+    doc = json.loads(run_cli(args).stdout)
+    # c = (−2, 3) matches w*_0 = 1, w*_1 = 0; then w_2 = −2/4 + 3/9 = −1/6
+    assert doc["impulse_response"][:3] == ["1", "0", "-1/6"] and len(doc["impulse_response"]) == 2000

@@ -344,3 +344,15 @@ def test_the_weights_work_is_checked_before_the_weights_are_computed(teacher: st
         diagonal_counterexample(nodes, teacher=t)
     monkeypatch.setenv(WORK_ENV, repr(units * 1.01))
     assert len(diagonal_counterexample(nodes, teacher=t).impulse_response(3)) == 3
+
+
+@given(st.lists(st.tuples(st.fractions(min_value=-3, max_value=3, max_denominator=50),
+                          st.fractions(min_value=-3, max_value=3, max_denominator=50),
+                          st.fractions(min_value=-3, max_value=3, max_denominator=50)), min_size=1, max_size=6),
+       st.integers(1, 25))
+def test_the_closed_form_impulse_response_is_the_realizations(modes: list[tuple[Fraction, Fraction, Fraction]],
+                                                              n: int) -> None:
+    """Real nodes take the integer route (λ_j = p_j/Q, c_j b_j = N_j/G); its terms equal, as exact rationals, those
+    of the dense realization diag(λ), b, c — zero nodes and weights, negative and repeated nodes included."""
+    s = DiagonalStudent(tuple(m[0] for m in modes), tuple(m[1] for m in modes), tuple(m[2] for m in modes))
+    assert s.impulse_response(n) == tuple(s.to_rnn().impulse_response(n))

@@ -62,6 +62,19 @@ def _conj(z: Any) -> Any:
     return QQ_I(z.x, -z.y) if hasattr(z, "x") else z
 
 
+def _real_impulse_response(lam: Sequence[Fraction], g: Sequence[Fraction], n: int) -> tuple[Fraction, ...]:
+    Q = math.lcm(*(x.denominator for x in lam))
+    G = math.lcm(*(x.denominator for x in g))
+    p = [x.numerator * (Q // x.denominator) for x in lam]
+    acc = [x.numerator * (G // x.denominator) for x in g]  # N_j p_j^i
+    out, den = [], G
+    for _ in range(n):
+        out.append(Fraction(sum(acc), den))
+        acc = [a * pj for a, pj in zip(acc, p)]
+        den *= Q
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class DiagonalStudent:
     """Exact λ, b, c: Fractions (real) or Gaussian rationals (complex, ``gaussian``)."""
@@ -83,7 +96,11 @@ class DiagonalStudent:
         return len(self.lam)
 
     def impulse_response(self, n: int) -> tuple[Fraction, ...]:
-        """w_0 … w_{n−1}, exactly (real part of Σ_j c_j b_j λ_j^i)."""
+        """w_0 … w_{n−1}, exactly (real part of Σ_j c_j b_j λ_j^i).  Real nodes go over integers: with λ_j = p_j/Q
+        and g_j = c_j b_j = N_j/G on common denominators, w_i = Σ_j N_j p_j^i / (G Q^i), one reduction a term
+        instead of a rational product and sum per node (600 nodes i/1000 to 1201 terms: 45 s over Fractions)."""
+        if not self.is_complex:
+            return _real_impulse_response(self.lam, [c * b for b, c in zip(self.b, self.c)], n)
         z = [c * b for b, c in zip(self.b, self.c)]
         out = []
         for _ in range(n):

@@ -194,13 +194,14 @@ def _diagonal(args: argparse.Namespace) -> dict[str, Any]:
     rnn = s.to_rnn()
     # one exact sweep serves the impulse response, the train loss L_k and every L_q (each a prefix sum of r_i²); the
     # student's terms grow as its diagonal bounds them (a tight bound), whatever the teacher
+    from tempx.theory.budget import check_work, diagonal_report_work
     from tempx.theory.exact import nonzero_rows
     from tempx.theory.teacher_spec import term_growth
 
-    A = nonzero_rows(rnn.A)
     n_terms = max(*qs, terms, k)
-    with _check_report(A, rnn.d, n_terms, max(term_growth(A), term_growth(nonzero_rows(teacher.as_rnn().A)))):
-        w = rnn.impulse_response(n_terms)
+    growth = max(term_growth(nonzero_rows(rnn.A)), term_growth(nonzero_rows(teacher.as_rnn().A)))
+    with check_work(report_what(rnn.d, n_terms), diagonal_report_work(n_terms, rnn.d, growth)):
+        w = s.impulse_response(n_terms)  # the closed form, over integers
         L = prefix_losses(residuals_of(w, teacher), [*qs, k])
     mats = rnn.as_lists()
     S = lambda rows: [[rational_str(x) for x in r] for r in rows]
