@@ -131,3 +131,16 @@ def test_the_cost_of_disguising_is_checked_before_the_change_of_basis(monkeypatc
     counterexample(1, tail=[Fraction(1, 2)])  # undisguised: no work check
     monkeypatch.setenv(WORK_ENV, repr(disguise_work(2) * 1.01))
     assert counterexample(1, tail=big, disguise=0).rnn.impulse_response(2)[1] == big[0]
+
+
+@pytest.mark.parametrize("kw", [{"k": 4}, {"k": 3, "tail": ["1/2", "2"]}, {"k": 3, "c": "-3/2", "d": 5},
+                                {"k": 3, "teacher": "geometric:1/2"}, {"k": 5, "teacher": "atoms:4/5@3/5,-1/2@2/5"}])
+def test_disguising_a_built_counterexample_is_building_it_disguised(kw: dict[str, object]) -> None:
+    """disguised(ce, seed) is counterexample(..., disguise=seed) without building ce again: the same matrices and
+    facts, for the cyclic, tail and general constructions; disguising twice is refused."""
+    from tempx.theory.counterexamples import disguised
+
+    ce = counterexample(**kw)  # type: ignore[arg-type]
+    assert disguised(ce, 3) == counterexample(**kw, disguise=3)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="already disguised"):
+        disguised(disguised(ce, 3), 4)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from sympy.polys.matrices import DomainMatrix
@@ -28,7 +28,7 @@ from tempx.theory.errors import InvalidInput
 from tempx.theory.rnn import ExactRNN
 from tempx.theory.teachers import Memoryless, Teacher
 
-__all__ = ["Counterexample", "counterexample", "cyclic", "disguise_matrices", "with_tail"]
+__all__ = ["Counterexample", "counterexample", "cyclic", "disguise_matrices", "disguised", "with_tail"]
 
 
 def _require_k(k: int) -> None:
@@ -293,6 +293,21 @@ def counterexample(
     base = with_tail(k, tail) if tail is not None else cyclic(k, c_val)
     return Counterexample(rnn=_finish(base, d, disguise), k=k, c=c_val, tail=tail_t, disguise=disguise,
                           d_min=k, first_difference=k)
+
+
+def disguised(ce: Counterexample, seed: int) -> Counterexample:
+    """``ce`` after the seeded random rational change of basis (its cost checked first, as ``counterexample`` does):
+    the same impulse response in dense matrices, without building ``ce`` again.
+
+    >>> ce = counterexample(2, d=3, c="3/2")
+    >>> disguised(ce, 7).rnn == counterexample(2, d=3, c="3/2", disguise=7).rnn
+    True
+    """
+    if ce.disguise is not None:
+        raise InvalidInput(f"this counterexample is already disguised (seed {ce.disguise})")
+    values = ce.prefix or ce.tail or (() if ce.c is None else (ce.c,))
+    check_cost(ce.d, _bits(values), seed)
+    return replace(ce, rnn=_finish(ce.rnn, ce.d, seed), disguise=seed)
 
 
 def _general(k: int, teacher: Teacher, d: int | None, c: object | None, disguise: int | None) -> Counterexample:

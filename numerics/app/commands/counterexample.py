@@ -16,7 +16,7 @@ from tempx.numerics.app.formatting import (
     text_matrix,
 )
 from tempx.theory.budget import Stage
-from tempx.theory.counterexamples import Counterexample, counterexample
+from tempx.theory.counterexamples import Counterexample, counterexample, disguised
 from tempx.theory.errors import InvalidInput
 from tempx.theory.exact import parse_rational
 from tempx.theory.losses import extrapolation_losses, loss, prefix_losses, residuals_of
@@ -78,7 +78,7 @@ def build(args: argparse.Namespace) -> tuple[Counterexample, int, list[int]]:
     qs = sorted({k + 1, 2 * k, 4 * k, terms} - {k} | {k + 1}) if q_req is None else q_req
     check_report_work(ce, max(terms, *qs), dense=seed is not None)  # before the disguise, the dearer part
     if seed is not None:
-        ce = counterexample(k, d=d, c=c, tail=tail, disguise=seed, teacher=teacher)
+        ce = disguised(ce, seed)
     return ce, terms, qs
 
 
