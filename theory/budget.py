@@ -71,8 +71,9 @@ NUMERIC_LIBRARIES = 128 * 1024**2
 FIGURES_BYTES = 48 * 1024**2
 WORK_LIMIT = 1e10
 # Berlekamp–Massey on exact terms (profile_work), fitted to `tempx threshold` on delay:300 … delay:1000 (0.5–5.7 s),
-# atoms i/250 (n = 201 … 501 terms, 0.4–7.6 s), i/1009 and 1/i (n = 81 … 241, 0.6–404 s) and ×1.8 so that every
-# estimate is 1–3× the measured time (benchmarks/estimates.py)
+# atoms i/250 (n = 201 … 501 terms, 0.4–7.6 s), i/1009 and 1/i (n = 81 … 241, 0.6–404 s): fitted 290 and 1.9e-4,
+# then ×1.8 and ×2.6 (the 1/i atoms, dearest per bit², set the second) so that every estimate is 1–3× the
+# measured time (1.02–2.69; benchmarks/estimates.py)
 PROFILE_OP = 520.0
 PROFILE_BIT2 = 4.9e-4
 # the change of basis of a disguised counterexample (disguise_work): d = 100 … 400 measured 0.7 µs·d^2.1, ×1.7
