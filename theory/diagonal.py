@@ -187,8 +187,7 @@ def diagonal_counterexample(nodes: Sequence[object], k: int | None = None, teach
     if t.describe() == "memoryless":
         units = lagrange_work(n, bits)
     else:
-        Q = math.lcm(*(x.denominator for x in lam))
-        growth = math.log2(Q) + math.log2(max(abs(x.numerator) * (Q // x.denominator) for x in lam))
+        growth = exact.term_growth([[x] for x in lam])  # diag(λ): log₂ Q + log₂ max |Q·λ|
         units = vandermonde_work(n, growth)
         nbytes += 2 * exact_matrix_bytes(n, n, n * growth)  # V⁻¹ and its elimination: entries of about n·g bits
     stage = check_work(f"a diagonal counterexample on {n} nodes", units)

@@ -10,6 +10,7 @@ No floats are ever accepted here: ``0.1`` is not the rational 1/10, so it is ref
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from fractions import Fraction
@@ -264,6 +265,15 @@ def nonzero_rows(m: DomainMatrix) -> list[list[Fraction]]:
     """Each row's nonzero entries (as Fractions, zeros left out): cheap for a large sparse matrix, whose full list
     of entries (``entries``) would hold d² Fractions."""
     return [[Fraction(int(v.numerator), int(v.denominator)) for v in r.values()] for r in m.to_sparse().rep.values()]
+
+
+def term_growth(rows: list[list[Fraction]]) -> float:
+    """The bits a power of A adds to an impulse-response term, at most: log₂ Q + log₂ ‖Q·A‖_∞ (Q: the entries' common
+    denominator), since |(QA)^i| ≤ ‖QA‖_∞^i; a shift adds none.  ``rows`` may leave out their zeros
+    (``nonzero_rows``)."""
+    Q = math.lcm(*(x.denominator for row in rows for x in row))
+    norm = max((sum(abs(x.numerator * (Q // x.denominator)) for x in row) for row in rows), default=1)
+    return math.log2(Q) + math.log2(max(norm, 1))
 
 
 def _sparse_rows(m: DomainMatrix) -> list[tuple[int, list[tuple[int, Any]]]]:

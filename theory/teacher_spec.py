@@ -24,7 +24,6 @@ against Berlekamp–Massey.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -63,15 +62,6 @@ def _bits(x: Fraction) -> int:
     return x.numerator.bit_length() + x.denominator.bit_length()
 
 
-def term_growth(A: list[list[Fraction]]) -> float:
-    """The bits a power of A adds to an impulse-response term, at most: log₂ Q + log₂ ‖Q·A‖_∞ (Q: the entries' common
-    denominator), since |(QA)^i| ≤ ‖QA‖_∞^i; a shift adds none.  A's rows may leave out their zeros
-    (``exact.nonzero_rows``)."""
-    Q = math.lcm(*(x.denominator for row in A for x in row))
-    norm = max((sum(abs(x.numerator * (Q // x.denominator)) for x in row) for row in A), default=1)
-    return math.log2(Q) + math.log2(max(norm, 1))
-
-
 def check_profile_work(teacher: Teacher, n_terms: int, what: str) -> Stage:
     """Refuse Berlekamp–Massey over ``n_terms`` exact terms of ``teacher`` when it would take long: term i has
     about b(B) + b(C) + i·g bits, where g = log₂ Q + log₂ ‖Q·A‖_∞ (Q: A's common denominator) bounds the bits a power
@@ -80,7 +70,7 @@ def check_profile_work(teacher: Teacher, n_terms: int, what: str) -> Stage:
     from tempx.theory import exact
 
     rnn = teacher.as_rnn()
-    growth = term_growth(exact.nonzero_rows(rnn.A))
+    growth = exact.term_growth(exact.nonzero_rows(rnn.A))
     base = (max((_bits(x) for row in exact.nonzero_rows(rnn.B) for x in row), default=1)
             + max((_bits(x) for row in exact.nonzero_rows(rnn.C) for x in row), default=1))
     label = f"{what} of teacher {teacher.describe()[:60]!r} ({n_terms} exact terms)"

@@ -91,8 +91,7 @@ def check_report_work(ce: Counterexample, q: int, dense: bool = False) -> Stage:
     ``dense`` (a disguise to come, which fills A), before the disguise: its terms grow as the teacher's do (the
     student matches it to k − 1) or as the student's own A lets them, whichever is less (a companion matrix's
     bound is loose)."""
-    from tempx.theory.exact import nonzero_rows
-    from tempx.theory.teacher_spec import term_growth
+    from tempx.theory.exact import nonzero_rows, term_growth
 
     A = nonzero_rows(ce.rnn.A)
     growth = min(term_growth(nonzero_rows(ce.teacher.as_rnn().A)), term_growth(A))
@@ -195,8 +194,7 @@ def _diagonal(args: argparse.Namespace) -> dict[str, Any]:
     # one exact sweep serves the impulse response, the train loss L_k and every L_q (each a prefix sum of r_i²); the
     # student's terms grow as its diagonal bounds them (a tight bound), whatever the teacher
     from tempx.theory.budget import check_work, diagonal_report_work
-    from tempx.theory.exact import nonzero_rows
-    from tempx.theory.teacher_spec import term_growth
+    from tempx.theory.exact import nonzero_rows, term_growth
 
     n_terms = max(*qs, terms, k)
     growth = max(term_growth(nonzero_rows(rnn.A)), term_growth(nonzero_rows(teacher.as_rnn().A)))
