@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # module → the tests that exercise it (pytest node ids or files, with optional -k expressions).
 TESTS: dict[str, list[str]] = {
-    "theory/exact.py": ["tests/test_caps.py", "tests/test_exact.py", "tests/test_rnn.py", "tests/test_counterexamples.py", "tests/test_threshold.py", "tests/test_boundaries.py"],
+    "theory/exact.py": ["tests/test_caps.py", "tests/test_exact.py", "tests/test_rnn.py", "tests/test_counterexamples.py", "tests/test_threshold.py", "tests/test_boundaries.py", "tests/test_teacher_spec.py"],
     "theory/rnn.py": ["tests/test_rnn.py", "tests/test_counterexamples.py", "tests/test_boundaries.py"],
     "theory/losses.py": ["tests/test_losses.py", "tests/test_claims.py", "tests/test_boundaries.py"],
     "theory/counterexamples.py": ["tests/test_counterexamples.py", "tests/test_threshold.py", "tests/test_cli.py", "tests/test_boundaries.py"],
@@ -68,7 +68,7 @@ TESTS: dict[str, list[str]] = {
     "theory/claims/c13_certified.py": ["tests/test_certify.py", "tests/test_claims.py", "tests/test_linf.py"],
     "numerics/drivers/limit.py": ["tests/test_limit.py"],
     "numerics/powerlaw.py": ["tests/test_limit.py"],
-    "theory/budget.py": ["tests/test_budget.py", "tests/test_fuzz.py", "tests/test_teacher_spec.py"],
+    "theory/budget.py": ["tests/test_budget.py", "tests/test_fuzz.py", "tests/test_teacher_spec.py", "tests/test_diagonal.py", "tests/test_counterexample_command.py"],
     "theory/linf.py": ["tests/test_linf.py", "tests/test_enclosure.py", "tests/test_certify.py", "tests/test_claims.py"],
     "theory/enclosure.py": ["tests/test_enclosure.py", "tests/test_claims.py"],
     "theory/claims/c14_exact_linf.py": ["tests/test_linf.py", "tests/test_enclosure.py", "tests/test_claims.py"],
@@ -114,7 +114,7 @@ TESTS: dict[str, list[str]] = {
     "numerics/teachers.py": ["tests/test_teachers.py", "tests/test_numerics_losses.py", "tests/test_teacher_spec.py", "tests/test_boundaries.py"],
     "theory/errors.py": ["tests/test_cli.py", "tests/test_fuzz.py"],
     "numerics/students/elman.py": ["tests/test_elman.py", "tests/test_relu.py"],
-    "numerics/students/elman_kernels.py": ["tests/test_elman.py"],
+    "numerics/students/elman_kernels.py": ["tests/test_elman.py", "tests/test_determinism.py"],
     "numerics/blas_threads.py": ["tests/test_blas_threads.py", "tests/test_determinism.py", "tests/test_elman.py"],
     "numerics/app/costs.py": ["tests/test_reproduce.py"],
     "numerics/app/poisoning.py": ["tests/test_poisoning.py", "tests/test_reproduce.py"],
