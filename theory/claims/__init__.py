@@ -20,6 +20,7 @@ from tempx.theory.claims import (
     c14_exact_linf,
     c15_relu,
     c16_poisoning,
+    c17_real_complex,
 )
 from tempx.theory.claims.registry import Claim, Evidence, Kind, Verdict, evidence
 from tempx.theory.errors import InvalidInput
@@ -29,7 +30,7 @@ __all__ = ["CLAIMS", "Claim", "Evidence", "Kind", "Verdict", "evidence", "get_cl
 CLAIMS: tuple[Claim, ...] = tuple(
     m.CLAIM for m in (c1_loss_identity, c2_counterexamples, c3_tightness, c4_invariants, c5_symmetric, c6_landscape,
                  c10_threshold, c11_moment_tightness, c12_diagonal, c13_certified, c14_exact_linf, c15_relu,
-                 c16_poisoning)
+                 c16_poisoning, c17_real_complex)
 )
 
 
