@@ -133,6 +133,7 @@ def init_scale_sweep(
     experiment: str | None = None,
     data: FloatArray | None = None,
     freeze: Sequence[str] = (),
+    optimizer: Any = None,
 ) -> list[dict[str, Any]]:
     """E1 (and E4 with ``n_data``, E8 for non-linear students): GD from ``seeds`` initializations per (d, k, σ) cell.
 
@@ -160,7 +161,7 @@ def init_scale_sweep(
             X = np.pad(data, ((0, 0), (k - data.shape[1], 0)))
         t, t_dim = _teacher(teacher, k)
         result = train(params, t, k, lr, steps, data=X, online=None if online is None else (online, seed), qs=[qq],
-                       mc=(mc_sequences, seed), freeze=tuple(freeze))
+                       mc=(mc_sequences, seed), freeze=tuple(freeze), optimizer=optimizer)
         name = experiment or ("E1" if n_data is None and online is None else "E4")
         base = {"experiment": name, "student": student, "teacher": teacher, "d": d, "k": k, "sigma": sigma, "init": init,
                 "lr": lr, "steps": steps, "n_data": n_data, "online": online,

@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 
 from tempx.numerics.blas_threads import with_single_blas_thread
 from tempx.numerics.drivers.montecarlo import MC_SEQUENCES, extrapolation_mc
+from tempx.numerics.drivers.optimizers import Optimizer, plain_gd
 from tempx.numerics.losses import (
     Objective,
     check_length,
@@ -139,11 +140,13 @@ def gd(
     online: tuple[int, int] | None = None,
     mc: tuple[int, int] = (MC_SEQUENCES, 0),
     freeze: Sequence[str] = (),
+    optimizer: Optimizer | None = None,
 ) -> GDResult:
     r"""Gradient descent on L_ω (or the empirical loss with ``moment``) for every model of any student.
 
     Update rule: θ_{t+1} = θ_t − η ∇L(θ_t), with L = Σ_{i<k} ω_i r_i² (no factor ½); complex
-    parameters move by ∇ = ∂/∂Re + i ∂/∂Im.
+    parameters move by ∇ = ∂/∂Re + i ∂/∂Im.  ``optimizer`` (``drivers.optimizers``) replaces the rule by
+    Adam and/or a cosine schedule of η.
 
     Args:
         params: the initial batch of any student (``Params``, ``DiagParams``, ``LRUParams``; not modified).
@@ -168,6 +171,8 @@ def gd(
             trajectories up to round-off (tested to 1e-12 relative).
         freeze: names of the student's fields kept at their initial values (their gradient is not
             applied; ``Student.frozen_mask``).  Runs on the numpy engine (the kernels update every field).
+        optimizer: ``optimizers.adam(...)`` or ``Optimizer(schedule="cosine")``; default plain gradient
+            descent at rate ``lr``.  Anything but plain GD runs on the numpy engine.
 
     Returns:
         A ``GDResult``.
@@ -193,8 +198,11 @@ def gd(
     if not student.nonlinear and (obj.X is not None or obj.online is not None) and obj.W.ndim == 1:
         raise InvalidInput("linear students train on finite data with the last-output loss (its Σ̂ form, C8)")
     frozen = student.frozen_mask(params, freeze) if freeze else None
+    opt = plain_gd() if optimizer is None else optimizer
+    if not isinstance(opt, Optimizer):
+        raise TypeError(f"optimizer must be an Optimizer (tempx.numerics.drivers.optimizers), got {type(opt).__name__}")
     kernel = student.kernel
-    usable = (kernel is not None and kernel.available() and obj.online is None and frozen is None
+    usable = (kernel is not None and kernel.available() and obj.online is None and frozen is None and opt.plain
               and (kernel.data or kernel.moment or obj.W.ndim == 1))
     lr, steps, tol, compiled = check_run(lr, steps, tol, backend, usable)
     if record_every is not None:
@@ -214,7 +222,7 @@ def gd(
                                                                         divergence_bound, record_every, record, progress)
     else:
         final, status, used, diverged_at = _steps_numpy(student, params, obj, lr, steps, tol, divergence_bound,
-                                                        record_every, record, progress, frozen)
+                                                        record_every, record, progress, frozen, opt)
     last = int(used.max())
     if record_every is not None and hist["step"][-1] != last:
         record(final, last)
@@ -242,9 +250,10 @@ Outcome = tuple[Any, NDArray[np.object_], NDArray[np.int64], NDArray[np.int64]]
 
 def _steps_numpy(student: Any, params: Any, obj: Objective, lr: float, steps: int, tol: float,
                  bound: float, record_every: int | None, record: Record, progress: Callable[[int, int], None] | None,
-                 frozen: NDArray[np.bool_] | None = None) -> Outcome:
+                 frozen: NDArray[np.bool_] | None = None, opt: Optimizer | None = None) -> Outcome:
     """The vectorized reference engine: one batched ``loss_and_grad`` per step on the flat parameters
-    (``frozen``: flat entries whose gradient is not applied)."""
+    (``frozen``: flat entries whose gradient is not applied; ``opt``: the update rule, plain GD by default)."""
+    opt = plain_gd() if opt is None else opt
 
     d = params.d
     theta = student.flatten(params)  # the full batch; rows are written back when a model stops
@@ -254,6 +263,7 @@ def _steps_numpy(student: Any, params: Any, obj: Objective, lr: float, steps: in
     diverged_at = np.full(N, -1, dtype=np.int64)
     active = np.arange(N)
     cur = theta[active]  # working copy of the active models; re-gathered only when the active set shrinks
+    state = opt.init(cur)
     for t in range(steps + 1):
         if record_every is not None and t % record_every == 0:
             theta[active] = cur
@@ -266,7 +276,8 @@ def _steps_numpy(student: Any, params: Any, obj: Objective, lr: float, steps: in
         done = (loss <= tol) & ~bad & (tol > 0)  # tol = 0: never stop early (an exact 0 is round-off luck)
         if t < steps:
             with np.errstate(over="ignore", invalid="ignore"):
-                new = cur - lr * g
+                delta, state = opt.update(g, state, t, opt.rate(lr, t, steps))
+                new = cur + delta
             bad |= ~np.all(np.isfinite(new), axis=1) & ~done
         leaving = bad | done if t < steps else np.ones(active.size, dtype=bool)
         if np.any(leaving):
@@ -280,6 +291,8 @@ def _steps_numpy(student: Any, params: Any, obj: Objective, lr: float, steps: in
         if active.size == 0:
             break
         cur = new[keep]
+        if not np.all(keep):
+            state = opt.select(state, keep)
         if progress is not None and t % 100 == 0:
             progress(t, steps)
     return student.unflatten(theta, d), status, used, diverged_at

@@ -9,7 +9,7 @@ from tempx.numerics.app.formatting import parse_int
 from tempx.numerics.app.io import finite_or_none
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["finite_or_none", "float_list", "freeze_fields", "int_list", "nonneg_float", "nonneg_int", "positive_float", "positive_int"]
+__all__ = ["add_optimizer_arguments", "finite_or_none", "optimizer_from", "float_list", "freeze_fields", "int_list", "nonneg_float", "nonneg_int", "positive_float", "positive_int"]
 
 
 def positive_int(text: str, name: str) -> int:
@@ -74,3 +74,33 @@ def freeze_fields(text: str | None, student: Any) -> tuple[str, ...]:
     if set(names) == set(student.fields):
         raise InvalidInput(f"--freeze {text}: every field frozen leaves nothing to train")
     return names
+
+
+def add_optimizer_arguments(p: Any) -> None:
+    """``--optimizer gd|adam``, Adam's ``--beta1 --beta2 --eps`` and ``--schedule constant|cosine`` (train, sweep)."""
+    p.add_argument("--optimizer", choices=("gd", "adam"), default="gd",
+                   help="gd: θ ← θ − η∇L (default); adam: bias-corrected Adam (torch.optim.Adam's update)")
+    p.add_argument("--beta1", help="Adam: decay of the first moment, in [0, 1) (default 0.9)")
+    p.add_argument("--beta2", help="Adam: decay of the second moment, in [0, 1) (default 0.999)")
+    p.add_argument("--eps", help="Adam: ε >= 0 added to the root of the second moment (default 1e-8)")
+    p.add_argument("--schedule", choices=("constant", "cosine"), default="constant",
+                   help="step size: constant (default) or cosine, η_s = η(1 + cos(π s/S))/2 over the S steps")
+
+
+def optimizer_from(args: Any) -> Any:
+    """The ``Optimizer`` the flags ask for; Adam's flags without ``--optimizer adam`` are refused."""
+    from tempx.numerics.drivers.optimizers import Optimizer
+
+    given = [f"--{n}" for n in ("beta1", "beta2", "eps") if getattr(args, n) is not None]
+    if args.optimizer != "adam" and given:
+        raise InvalidInput(f"{', '.join(given)}: Adam's options; add --optimizer adam")
+
+    def unit(text: str | None, name: str, default: float) -> float:
+        v = default if text is None else _float(text, name)
+        if not 0 <= v < 1:
+            raise InvalidInput(f"{name} must lie in [0, 1), got {text}")
+        return v
+
+    eps = 1e-8 if args.eps is None else nonneg_float(args.eps, "--eps")
+    return Optimizer(args.optimizer, unit(args.beta1, "--beta1", 0.9), unit(args.beta2, "--beta2", 0.999), eps,
+                     args.schedule)

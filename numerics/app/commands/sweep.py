@@ -8,7 +8,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tempx.numerics.app.commands.common import float_list, int_list, nonneg_int, positive_float, positive_int
+from tempx.numerics.app.commands.common import (
+    add_optimizer_arguments,
+    float_list,
+    int_list,
+    nonneg_int,
+    optimizer_from,
+    positive_float,
+    positive_int,
+)
 from tempx.numerics.app.io import ensure_dir, rows_to_csv, staged, write_text_atomic
 from tempx.numerics.app.progress import Progress
 from tempx.numerics.teachers import NONLINEAR_TEACHER_FORMS, NonlinearTeacher, teacher_and_dim
@@ -34,6 +42,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="gaussian (default; lru: ring), symmetric-balanced, or ring (complex, lru)")
     p.add_argument("--lr", default="0.02", help="step size η (default 0.02)")
     p.add_argument("--steps", default="20000", help="GD steps per model (default 20000)")
+    add_optimizer_arguments(p)
     p.add_argument("--q", help="extrapolation length (default 4k per cell; must exceed every k)")
     p.add_argument("--data", help="train on n Gaussian sequences (finite data, E4) instead of the population loss")
     p.add_argument("--online", help="train on n fresh Gaussian sequences every step")
@@ -50,7 +59,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def _cell(cell: tuple[int, int, float], seeds: int, init: str, lr: float, steps: int, q: int | None,
           n_data: int | None, teacher: str, student: str, online: int | None = None, mc: int = 4096,
-          data: Any = None, freeze: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+          data: Any = None, freeze: tuple[str, ...] = (), optimizer: Any = None) -> list[dict[str, Any]]:
     """One (d, k, σ) cell: a pure function of its arguments (model i from seed i), run anywhere."""
     from tempx.numerics.app.experiments import init_scale_sweep
     from tempx.numerics.blas_threads import single_blas_thread
@@ -58,7 +67,7 @@ def _cell(cell: tuple[int, int, float], seeds: int, init: str, lr: float, steps:
     d, k, sigma = cell
     with single_blas_thread():
         return init_scale_sweep([d], [k], [sigma], seeds, init, lr, steps, q, n_data, teacher=teacher, student=student,
-                                online=online, mc_sequences=mc, data=data, freeze=freeze)
+                                online=online, mc_sequences=mc, data=data, freeze=freeze, optimizer=optimizer)
 
 
 def _distinct(values: list[Any], name: str) -> list[Any]:
@@ -80,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     sigmas = _distinct(float_list(args.sigmas, "--sigmas"), "--sigmas")
     seeds = positive_int(args.seeds, "--seeds")
     lr = positive_float(args.lr, "--lr")
+    optimizer = optimizer_from(args)
     steps = nonneg_int(args.steps, "--steps")
     q = None if args.q is None else positive_int(args.q, "--q")
     n_data = None if args.data is None else positive_int(args.data, "--data")
@@ -137,7 +147,8 @@ def run(args: argparse.Namespace) -> int:
     cells = len(grid)
     bar = Progress(cells, "sweep", enabled=True if args.progress else None)
     cell = functools.partial(_cell, seeds=seeds, init=init, lr=lr, steps=steps, q=q, n_data=n_data,
-                             teacher=args.teacher, student=student, online=n_online, mc=n_mc, data=X_given, freeze=freeze)
+                             teacher=args.teacher, student=student, online=n_online, mc=n_mc, data=X_given, freeze=freeze,
+                             optimizer=optimizer)
     from tempx.numerics.drivers.executors import executor_for
 
     parts: list[list[dict[str, Any]]] = []
@@ -150,7 +161,8 @@ def run(args: argparse.Namespace) -> int:
     summary = summarize(rows, ("d", "k", "sigma"))
     config = {"d": ds, "k": ks, "sigmas": sigmas, "seeds": seeds, "init": init, "lr": lr, "steps": steps,
               "q": q, "data": n_data, "online": n_online, "teacher": args.teacher, "student": student,
-              "mc_sequences": n_mc if s.nonlinear else None, "sequences": args.sequences, "freeze": list(freeze)}
+              "mc_sequences": n_mc if s.nonlinear else None, "sequences": args.sequences, "freeze": list(freeze),
+              "optimizer": optimizer.as_dict()}
     from tempx.numerics.app.plots import plot_q0, plot_sweep  # matplotlib only when drawing
 
     drawable = any(r["extrapolation_loss"] is not None for r in rows)

@@ -6,7 +6,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from tempx.numerics.app.budget_report import budget_lines, budget_report
 from tempx.numerics.app.commands.common import (
+    add_optimizer_arguments,
+    optimizer_from,
     finite_or_none,
     freeze_fields,
     int_list,
@@ -56,6 +59,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lr", help="step size η > 0 (default 0.02)")
     p.add_argument("--steps", help="step budget per model (default 10000)")
     p.add_argument("--tol", help="stop a model once its train loss <= tol (default 0: full budget)")
+    add_optimizer_arguments(p)
     p.add_argument("--until-converged", action="store_true",
                    help=f"gradient flow to the limit instead of GD (linear students: {', '.join(LINEAR)}; the population "
                         "loss of a non-linear one has no closed form): stop when L_k <= 1e-28 and "
@@ -103,7 +107,10 @@ def run(args: argparse.Namespace) -> int:
     sigma = positive_float(args.sigma, "--sigma")
     limit = args.until_converged
     if limit:
-        given = [name for name, v in (("--lr", args.lr), ("--steps", args.steps), ("--tol", args.tol)) if v is not None]
+        given = [name for name, v in (("--lr", args.lr), ("--steps", args.steps), ("--tol", args.tol),
+                                      ("--optimizer", None if args.optimizer == "gd" else args.optimizer),
+                                      ("--schedule", None if args.schedule == "constant" else args.schedule))
+                 if v is not None]
         if given:
             raise InvalidInput(f"{', '.join(given)}: gradient-descent options; --until-converged runs gradient flow "
                                "(its budget is --t-max)")
@@ -111,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInput("--t-max and --jobs go with --until-converged")
     lr = positive_float(args.lr or "0.02", "--lr")
     steps = nonneg_int(args.steps or "10000", "--steps")
+    optimizer = optimizer_from(args)
     tol = nonneg_float(args.tol or "0", "--tol")
     t_max = positive_float(args.t_max or "1e12", "--t-max")
     jobs = positive_int(args.jobs, "--jobs")
@@ -208,7 +216,7 @@ def run(args: argparse.Namespace) -> int:
     bar = Progress(steps, "train", enabled=True if args.progress else None)
     result = train_batch(params, teacher, k, lr, steps, tol=tol, weights=None if moment is not None else args.loss,
                          moment=moment, data=X, online=None if n_online is None else (n_online, seed), qs=qs,
-                         progress=bar.update, mc=(n_mc, seed), freeze=freeze)
+                         progress=bar.update, mc=(n_mc, seed), freeze=freeze, optimizer=optimizer)
     bar.close()
     hdim = hankel_dimension(teacher, teacher_dim, result.params.d)
     sv = hankel_singular_values(dense_of(result.params), hankel_size(hdim))
@@ -235,8 +243,12 @@ def run(args: argparse.Namespace) -> int:
               "init_file": args.init_file, "n_models": params.n_models, "seed": seed, "lr": lr, "steps": steps,
               "tol": tol, "q": qs, "loss": args.loss, "data": n_data, "online": n_online, "teacher": teacher.name,
               "teacher_dim": teacher_dim, "hankel_tol": HANKEL_REL_TOL,
-              "mc_sequences": n_mc if student.nonlinear else None, "sequences": args.sequences, "freeze": list(freeze)}
+              "mc_sequences": n_mc if student.nonlinear else None, "sequences": args.sequences, "freeze": list(freeze),
+              "optimizer": optimizer.as_dict()}
     doc = {"config": config, "summary": result.counts(), "models": models}
+    budget = budget_report(params, result.params, teacher, k, lr, steps, optimizer, freeze)
+    if budget is not None:
+        doc["budget"] = budget
     if args.save_params is not None:
         save_params(result.params, args.save_params)
     if args.format == "json":
@@ -251,8 +263,9 @@ def run(args: argparse.Namespace) -> int:
 
         rows = [(m["model"], "" if m["seed"] is None else m["seed"], m["status"], m["steps"], fmt(m["train_loss"]),
                  *(ext(m, q) for q in qs), m["hankel_rank"]) for m in models]
-        print(f"GD on {params.n_models} {student.description}: d = {params.d}, k = {k}, init = {init}"
-              + (f" (σ = {sigma:g})" if init != "file" else "") + f", η = {lr:g}, {steps} steps, "
+        print(f"{'GD' if optimizer.name == 'gd' else 'Adam'} on {params.n_models} {student.description}: d = {params.d}, "
+              f"k = {k}, init = {init}"
+              + (f" (σ = {sigma:g})" if init != "file" else "") + f", η = {lr:g}{' (cosine schedule)' if optimizer.schedule == 'cosine' else ''}, {steps} steps, "
               + ("population loss" if n_data is None and n_online is None else
                  f"the {n_data} sequences of {args.sequences}" if X_given is not None else
                  f"{n_data} training sequences" if n_data is not None else f"{n_online} fresh sequences per step")
@@ -271,6 +284,8 @@ def run(args: argparse.Namespace) -> int:
                   "± 1.96 standard errors (95%); L_k: the training loss")
         if np.any(result.diverged_at >= 0):
             print("diverged models keep their last finite parameters; '—' marks a loss beyond float64 range")
+        if budget is not None:
+            print(budget_lines(budget, k))
     return 0
 
 
