@@ -26,7 +26,7 @@ import numpy as np
 from scipy.optimize import nnls
 
 from tempx.numerics.students.diagonal import DiagParams
-from tempx.theory.certify import round_down, round_up
+from tempx.theory.certify import printed_down, printed_up
 from tempx.theory.errors import InvalidInput
 from tempx.theory.frontier import complex_lower_bound, lower_bound, student_error, to_fractions
 from tempx.theory.realcomplex import dft_student, enclose_real, norm_squared
@@ -52,9 +52,10 @@ class FrontierPoint:
     modes: int
 
     def as_dict(self) -> dict[str, Any]:
-        return {"budget": float(self.budget), "lower": round_down(self.lower), "upper": round_up(self.upper),
-                "gap": round_up(self.upper - self.lower), "lower_exact": str(self.lower), "upper_exact": str(self.upper),
-                "student_budget": round_up(self.student_budget), "modes": self.modes}
+        """JSON values: the bounds as floats whose printed decimals lie on the proven side (``printed_down``/``_up``)."""
+        return {"budget": float(self.budget), "lower": printed_down(self.lower), "upper": printed_up(self.upper),
+                "gap": printed_up(self.upper - self.lower), "student_budget": printed_up(self.student_budget),
+                "modes": self.modes}
 
 
 def real_response_exact(params: DiagParams, t: int) -> list[Fraction]:

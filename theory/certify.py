@@ -124,6 +124,22 @@ def round_down(x: Fraction) -> float:
     return float(np.nextafter(f, -np.inf)) if Fraction(f) > x else f
 
 
+def printed_down(x: Fraction) -> float:
+    """A float ≤ x whose shortest decimal text (``repr``, what JSON prints) is ≤ x too: a lower bound as printed."""
+    f = round_down(x)
+    while Fraction(repr(f)) > x:
+        f = float(np.nextafter(f, -np.inf))
+    return f
+
+
+def printed_up(x: Fraction) -> float:
+    """A float ≥ x whose shortest decimal text is ≥ x too (inf beyond float64): an upper bound as printed."""
+    f = round_up(x)
+    while f != float("inf") and Fraction(repr(f)) < x:
+        f = float(np.nextafter(f, np.inf))
+    return f
+
+
 def round_up(x: Fraction) -> float:
     """The smallest float ≥ x (inf if x exceeds float64)."""
     try:

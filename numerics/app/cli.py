@@ -60,6 +60,7 @@ def _commands() -> dict[str, tuple[str, Callable[[argparse.ArgumentParser], None
         cite,
         counterexample,
         experiment,
+        frontier,
         reproduce,
         sweep,
         threshold,
@@ -67,7 +68,7 @@ def _commands() -> dict[str, tuple[str, Callable[[argparse.ArgumentParser], None
         verify,
     )
 
-    modules = (reproduce, counterexample, threshold, verify, train, certify, sweep, experiment, cite)
+    modules = (reproduce, counterexample, threshold, verify, train, certify, sweep, experiment, frontier, cite)
     return {m.__name__.rsplit(".", 1)[1]: (m.HELP, m.add_arguments, m.run) for m in modules}
 
 
