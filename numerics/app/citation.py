@@ -43,15 +43,24 @@ PAPERS: dict[str, str] = {
   archivePrefix = {arXiv},
   url       = {https://arxiv.org/abs/2410.10473}
 }""",
+    "ranmilo2024complex": """@inproceedings{ranmilo2024complex,
+  title     = {Provable Benefits of Complex Parameterizations for Structured State Space Models},
+  author    = {Ran-Milo, Yuval and Lumbroso, Eden and Cohen-Karlik, Edo and Giryes, Raja and Globerson, Amir and Cohen, Nadav},
+  booktitle = {Advances in Neural Information Processing Systems (NeurIPS)},
+  year      = {2024},
+  eprint    = {2410.14067},
+  archivePrefix = {arXiv},
+  url       = {https://arxiv.org/abs/2410.14067}
+}""",
 }
 
-_SEED, _LOWDIM, _POISON = PAPERS
+_SEED, _LOWDIM, _POISON, _COMPLEX = PAPERS
 # the papers whose setting each claim and experiment formalizes (the statements and proofs here are the project's)
 USED_BY: dict[str, tuple[str, ...]] = {
     **{f"C{i}": (_SEED,) for i in (1, 2, 3, 4, 5, 6, 7, 8, 10, 13, 14, 15)},
-    "C9": (_SEED, _LOWDIM), "C11": (_SEED, _LOWDIM), "C12": (_LOWDIM,), "C16": (_POISON,),
+    "C9": (_SEED, _LOWDIM), "C11": (_SEED, _LOWDIM), "C12": (_LOWDIM,), "C16": (_POISON,), "C17": (_COMPLEX,),
     **{e: (_SEED,) for e in ("E1", "E1L", "E2", "E3", "E4", "E8", "E9")},
-    "E5": (_SEED, _LOWDIM), "E6": (_SEED, _LOWDIM), "E7": (_SEED, _LOWDIM), "E10": (_POISON,),
+    "E5": (_SEED, _LOWDIM), "E6": (_SEED, _LOWDIM), "E7": (_SEED, _LOWDIM), "E10": (_POISON,), "E11": (_COMPLEX,),
 }
 
 

@@ -25,7 +25,8 @@ __all__ = ["CLAIM_SECONDS", "SECONDS_PER_WORK", "estimate_seconds", "kernel_fami
 # seconds per unit of ``work`` (python benchmarks/reproduce.py --fit; 2026-12-03, 2-core reference machine;
 # E10 from one run of its four quick units, 5.0 s in all)
 SECONDS_PER_WORK = {"E1": 1.18e-05, "E1L": 2.79e-04, "E2": 4.27e-05, "E3": 5.42e-05, "E4": 9.53e-06, "E5": 2.21e-05,
-                    "E6": 1.92e-05, "E7": 3.25e-04, "E8": 1.81e-04, "E9": 4.71e-04, "E10": 2.5e-04}
+                    "E6": 1.92e-05, "E7": 3.25e-04, "E8": 1.81e-04, "E9": 4.71e-04, "E10": 2.5e-04,
+                    "E11": 7.5e-04}
 CLAIM_SECONDS = 0.194  # a claim check (mean over the claims)
 DEFAULT_SECONDS_PER_WORK = 3e-4  # a kind not measured yet: the largest per-model coefficient above, rounded
 _SLOW_FLOWS = ("diagonal", "complex", "lru")
@@ -60,7 +61,11 @@ def work(kind: str, params: dict[str, Any]) -> float:
     """The size measure of one unit (see the module docstring); 1 for a claim check."""
     if kind.startswith("C"):
         return 1.0
-    d, k, seeds = params.get("d") or 1, params.get("k") or 1, params.get("seeds") or 1
+    if kind == "E11":  # per step a fixed overhead plus O(d t); the frontier: a few budgets of ~0.2 s
+        if params.get("student") == "frontier":
+            return 400.0 * len(params.get("budgets") or ()) * (params.get("t") or 32) / 32
+        dim = params.get("d_real") if params.get("student") == "real" else params.get("t")
+        return float(params.get("seeds") or 1) * (params.get("steps") or 1) * (1 + (dim or 1) * (params.get("t") or 1) / 1e5) = params.get("d") or 1, params.get("k") or 1, params.get("seeds") or 1
     w = float(seeds) * d * d * k
     if params.get("steps"):
         w *= params["steps"] / 20000

@@ -69,6 +69,10 @@ def assemble(units: list[Any], results: dict[Any, Any], code: str, scale: str, s
         from tempx.numerics.app.report_poisoning import e10_summary
 
         doc["E10"]["summary"] = e10_summary(doc["E10"]["rows"])
+    if "E11" in doc:
+        from tempx.numerics.app.realcomplex import e11_summary
+
+        doc["E11"]["summary"] = e11_summary(doc["E11"]["rows"])
     doc["key_numbers"] = _key_numbers(doc)
     return doc
 
@@ -234,6 +238,9 @@ def _key_numbers(doc: dict[str, Any]) -> list[dict[str, Any]]:
                          "params": {"experiment": "E3", "d": e["d"], "k": e["k"], "q": e["q"][-1], "seed": e["seed"]}})
     from tempx.numerics.app.report_poisoning import e10_key_numbers
 
+    from tempx.numerics.app.realcomplex import e11_key_numbers
+
+    keys += e11_key_numbers(doc)
     keys += e10_key_numbers(doc)
     return keys
 
@@ -473,7 +480,7 @@ def write_experiment(doc: dict[str, Any], name: str, out: Path, figs_dir: Path, 
     return [*written, tables_dir / f"{name}.tex"]
 
 
-EXPERIMENTS = ("E1", "E1L", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10")
+EXPERIMENTS = ("E1", "E1L", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "E11")
 
 
 def write_one_experiment(task: tuple[dict[str, Any], str, Path, Path, Path]) -> list[Path]:
@@ -483,6 +490,10 @@ def write_one_experiment(task: tuple[dict[str, Any], str, Path, Path, Path]) -> 
         from tempx.numerics.app.report_poisoning import write_e10
 
         return write_e10(doc, out, figs_dir, tables_dir)
+    if name == "E11":
+        from tempx.numerics.app.realcomplex import write_e11
+
+        return write_e11(doc, out, figs_dir, tables_dir)
     return write_experiment(doc, name, out, figs_dir, tables_dir)
 
 
@@ -685,6 +696,11 @@ def render_report(doc: dict[str, Any], command: str) -> str:
 
         fig += 1
         md += e10_section(doc, cfg, fig)
+    if "E11" in doc:
+        from tempx.numerics.app.realcomplex import e11_section
+
+        fig += 1
+        md += e11_section(doc, cfg, fig)
     md += ["", "## Reproduce", "", f"    {command}", "",
            ("Rerunning the same command in the same folder reuses every finished unit (cache/), so an interrupted run "
            "resumes where it stopped and gives identical results.json."), ""]

@@ -58,7 +58,8 @@ class Unit:
         p = dict(self.params)
         if self.kind.startswith("C"):
             return f"claim {self.kind}"
-        shown = [f"{n}={p[n]}" for n in ("teacher", "student", "d", "k", "sigma", "n_data") if p.get(n) is not None]
+        shown = [f"{n}={p[n]}" for n in ("teacher", "target", "t", "student", "optimizer", "d", "k", "sigma", "n_data")
+                 if p.get(n) is not None]
         if p.get("init") == "symmetric" and p.get("student") == "diagonal":
             shown.append(f"negative_fraction={p['negative_fraction']}")
         return f"{self.kind} " + " ".join(shown)
@@ -141,6 +142,14 @@ def plan(scale: str, seed: int, claim_ids: list[str] | None = None, config: dict
         units += [Unit.of("E10", k=s["k"], d=s["d"], gap=s["gap"], sigma=sigma, seeds=e["seeds"], t_max=e["t_max"],
                           max_evals=e["max_evals"], terms=e["error_terms"], seed=seed)
                   for s in e["settings"] for sigma in s["sigmas"]]
+    if "E11" in cfg:
+        e = cfg["E11"]
+        for t in e["horizons"]:
+            for target in e["targets"]:
+                units.append(Unit.of("E11", t=t, target=target, student="frontier", budgets=tuple(e["budgets"]), seed=seed))
+                units += [Unit.of("E11", t=t, target=target, student=st, optimizer=opt, seeds=e["seeds"], steps=e["steps"],
+                                  lr=e["lr_adam"] if opt == "adam" else e["lr_gd"], d_real=e["d_real"], r_min=e["r_min"],
+                                  seed=seed) for st in ("real", "complex") for opt in ("gd", "adam")]
     return units
 
 
@@ -190,6 +199,13 @@ def compute(unit: Unit) -> Any:
 
         return poisoning_cell(p["k"], p["d"], p["sigma"], p["gap"], p["seeds"], seed=p["seed"], t_max=p["t_max"],
                               max_evals=p["max_evals"], terms=p["terms"])
+    if unit.kind == "E11":
+        from tempx.numerics.app.realcomplex import e11_cell, e11_frontier
+
+        if p["student"] == "frontier":
+            return e11_frontier(p["t"], p["target"], p["budgets"], seed=p["seed"])
+        return e11_cell(p["t"], p["target"], p["student"], p["optimizer"], p["seeds"], p["steps"], p["lr"], p["d_real"],
+                        p["r_min"], seed=p["seed"])
     if unit.kind in ("E5", "E6"):
         return teacher_experiment(unit.kind, p["teacher"], p["d"], [p["k"]], [p["sigma"]], p["seeds"], lr=p["lr"],
                                   steps=p["steps"], q=p["q"], seed=p["seed"])  # E5, E6: dense students, gaussian init

@@ -1,4 +1,4 @@
-"""``tempx experiment``: run one experiment of ``tempx reproduce`` (E1–E10, E1L) at a preset scale and draw its figures.
+"""``tempx experiment``: run one experiment of ``tempx reproduce`` (E1–E11, E1L) at a preset scale and draw its figures.
 
 The presets and the work are those of ``tempx reproduce`` (``tempx.numerics.app.reproduce.SCALES`` and
 its work units), so one experiment run here gives the same numbers as in the full report.
@@ -14,8 +14,8 @@ from tempx.numerics.app.commands.common import nonneg_int
 from tempx.numerics.app.io import ensure_dir, staged, write_text_atomic
 from tempx.numerics.app.progress import Progress
 
-HELP = "run one experiment of the report (E1–E10, E1L) at a preset scale and save its tables and figures"
-NAMES = ("E1", "E1L", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10")
+HELP = "run one experiment of the report (E1–E11, E1L) at a preset scale and save its tables and figures"
+NAMES = ("E1", "E1L", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "E11")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -51,6 +51,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"{args.name}: wrote {out / (args.name + '.json')}, " + ", ".join(str(p) for p in paths))
     for s in doc[args.name].get("summary", []):
         key = ", ".join(f"{k}={s[k]}" for k in ("teacher", "student", "d", "k", "sigma", "negative_fraction") if k in s)
+        if "best_error" in s:  # E11
+            best = "—" if s["best_error"] is None else f"{s['best_error']:.2e}"
+            print(f"  t={s['t']} {s['target']} {s['student']} {s['optimizer']}: best normalized error {best}"
+                  + ("" if s["floor"] is None else f", G = {s['G']:.3g}, floor {s['floor']:.3e}"))
+            continue
         if "baseline_mean" in s:  # E10
             print(f"  {key}: mean error baseline {s['baseline_mean']:.2e}, poisoned {s['poisoned_mean']:.2e} "
                   f"({s['poisoned_converged']}/{s['n']} poisoned flows converged)")
