@@ -24,6 +24,7 @@ def test_every_claim_and_experiment_has_its_papers() -> None:
     assert set(USED_BY) == {f"C{i}" for i in range(1, 17)} | set(NAMES)
     assert {c.id for c in CLAIMS} <= set(USED_BY)
     assert papers_for(["C16"]) == ["slutzky2024poisoned"] and papers_for(["E10"]) == ["slutzky2024poisoned"]
+    assert papers_for(["C17"]) == ["ranmilo2024complex"] and papers_for(["E11"]) == ["ranmilo2024complex"]
     assert papers_for(["C1", "C9"]) == ["cohenkarlik2022implicit", "cohenkarlik2023lowdim"]
     with pytest.raises(InvalidInput, match="unknown claim or experiment 'C99'"):
         papers_for(["C99"])

@@ -28,7 +28,7 @@ IDS = [c.id for c in CLAIMS]
 
 
 def test_registry_lists_every_claim_once() -> None:
-    assert IDS == ["C1", "C2", "C3", "C4", "C5", "C6", "C10", "C11", "C12", "C13", "C14", "C15", "C16"]
+    assert IDS == ["C1", "C2", "C3", "C4", "C5", "C6", "C10", "C11", "C12", "C13", "C14", "C15", "C16", "C17"]
 
 
 @pytest.mark.parametrize("claim", CLAIMS, ids=IDS)

@@ -267,7 +267,8 @@ def test_plan_reads_the_presets() -> None:
                     + len(e["E7"]["sign_teachers"]) * len(e["E7"]["sign_fractions"])
                     + sum(len(s["cells"]) for s in e["E9"]["series"]) * len(e["E9"]["sigmas"])
                     + len(e["E8"]["teachers"]) * len(e["E8"]["students"]) * len(e["E8"]["sigmas"])
-                    + sum(len(s["sigmas"]) for s in e["E10"]["settings"]))
+                    + sum(len(s["sigmas"]) for s in e["E10"]["settings"])
+                    + len(e["E11"]["horizons"]) * len(e["E11"]["targets"]) * 5)  # the frontier, 2 students × 2 optimizers
         assert len(units) == expected and all(dict(u.params)["seed"] == 3 for u in units)
 
 

@@ -92,7 +92,8 @@ def sup_abs(q: Sequence[Any], rho: Any = 1) -> Fraction:
             return best
         apoly = flint.arb_poly([flint.arb(_fq(c)) for c in coeffs])
         lo, hi = flint.arb(_fq(-r)), flint.arb(_fq(r))
-        for z, _mult in deriv.complex_roots():
+        roots: Any = deriv.complex_roots()
+        for z, _mult in roots:
             im, re = z.imag, z.real
             if im.lower() > 0 or im.upper() < 0:
                 continue  # a non-real root

@@ -21,6 +21,7 @@ On indices :math:`0 \le i < t` a real diagonal student answers :math:`w_i = \sum
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,9 +33,9 @@ import flint
 from tempx.theory.errors import InvalidInput
 
 __all__ = [
+    "MAX_HORIZON",
     "ExtremalStudent",
     "alternating_fit",
-    "MAX_HORIZON",
     "chebyshev_t",
     "delay_bound",
     "delay_degree",
@@ -203,10 +204,10 @@ def extremal_student(n: int, functional: Sequence[Any], prec: int | None = None)
         raise InvalidInput(f"degree n must be an integer in [1, {MAX_HORIZON}], got {n!r}")
     c = [Fraction(x) for x in functional][: n + 1]
     c += [Fraction(0)] * (n + 1 - len(c))
-    rational = {1: [1, -1], 2: [1, 0, -1], 3: [1, Fraction(1, 2), Fraction(-1, 2), -1]}
+    rational: dict[int, list[Any]] = {1: [1, -1], 2: [1, 0, -1], 3: [1, Fraction(1, 2), Fraction(-1, 2), -1]}
     if n in rational:
         nodes = [Fraction(x) for x in rational[n]]
-        weights = []
+        weights: list[Fraction] = []
         for k, xk in enumerate(nodes):
             poly, denom = [Fraction(1)], Fraction(1)
             for j, xj in enumerate(nodes):
@@ -216,18 +217,18 @@ def extremal_student(n: int, functional: Sequence[Any], prec: int | None = None)
         return ExtremalStudent(n, tuple(nodes), tuple(weights), True)
     bits = prec if prec is not None else 128 + 4 * n
     with precision(bits):
-        xs = [flint.arb(flint.fmpq(k, n)).cos_pi() for k in range(n + 1)]
+        xs: list[Any] = [flint.arb(flint.fmpq(k, n)).cos_pi() for k in range(n + 1)]
         xs[0], xs[n] = flint.arb(1), flint.arb(-1)
         if n % 2 == 0:
             xs[n // 2] = flint.arb(0)
-        arb_weights = []
+        arb_weights: list[Any] = []
         for k in range(n + 1):
             others = xs[:k] + xs[k + 1:]
-            poly = flint.arb_poly.from_roots(others)
-            denom = flint.arb(1)
+            apoly: Any = flint.arb_poly.from_roots(others)
+            adenom: Any = flint.arb(1)
             for xj in others:
-                denom *= xs[k] - xj
-            arb_weights.append(sum((_arb(ci) * poly[i] for i, ci in enumerate(c) if ci), flint.arb(0)) / denom)
+                adenom *= xs[k] - xj
+            arb_weights.append(sum((_arb(ci) * apoly[i] for i, ci in enumerate(c) if ci), flint.arb(0)) / adenom)
     return ExtremalStudent(n, tuple(xs), tuple(arb_weights), False, bits)
 
 
@@ -308,7 +309,7 @@ def real_response(nodes: Sequence[Any], weights: Sequence[Any], n: int) -> list[
 def sign_changes(values: Sequence[Any]) -> int:
     """How often consecutive nonzero entries change sign (zeros skipped), exactly."""
     signs = [1 if v > 0 else -1 for v in values if v != 0]
-    return sum(1 for a, b in zip(signs, signs[1:]) if a != b)
+    return sum(1 for a, b in itertools.pairwise(signs) if a != b)
 
 
 def distinct_bases(nodes: Sequence[Any], weights: Sequence[Any]) -> int:

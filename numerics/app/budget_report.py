@@ -61,8 +61,8 @@ def budget_report(params0: Any, params: Any, teacher: Any, k: int, lr: float, st
 
 def budget_lines(doc: dict[str, Any], k: int) -> str:
     """The text report of ``budget_report``."""
-    lines = [f"budget G = sum |c_j b_j| and floor of L_{k} for any real student with that budget and nodes in "
-             "[-rho, rho] (claim C17 (d); proven):"]
+    lines = [(f"budget G = sum |c_j b_j| and floor of L_{k} for any real student with that budget and nodes in "
+             "[-rho, rho] (claim C17 (d); proven):")]
     for m in doc["models"]:
         fl = "— (rho > 2)" if m["floor"] is None else f"{m['floor']:.4e}"
         lines.append(f"  model {m['model']}: G = {m['G']:.4g}, rho = {m['rho']:.4g}, floor {fl}")

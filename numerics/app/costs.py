@@ -65,7 +65,8 @@ def work(kind: str, params: dict[str, Any]) -> float:
         if params.get("student") == "frontier":
             return 400.0 * len(params.get("budgets") or ()) * (params.get("t") or 32) / 32
         dim = params.get("d_real") if params.get("student") == "real" else params.get("t")
-        return float(params.get("seeds") or 1) * (params.get("steps") or 1) * (1 + (dim or 1) * (params.get("t") or 1) / 1e5) = params.get("d") or 1, params.get("k") or 1, params.get("seeds") or 1
+        return float(params.get("seeds") or 1) * (params.get("steps") or 1) * (1 + (dim or 1) * (params.get("t") or 1) / 1e5)
+    d, k, seeds = params.get("d") or 1, params.get("k") or 1, params.get("seeds") or 1
     w = float(seeds) * d * d * k
     if params.get("steps"):
         w *= params["steps"] / 20000

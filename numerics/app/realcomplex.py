@@ -194,7 +194,7 @@ def e11_section(doc: dict[str, Any], cfg: dict[str, Any], fig: int) -> list[str]
            "runs at their budget G. No real run can sit below the line.*"), "",
           "| t | target | student | optimizer | best error | G | floor E(G) | runs on or above the floor |",
           "|---|---|---|---|---|---|---|---|"]
-    f = lambda x: "—" if x is None else f"{x:.3e}"  # noqa: E731
+    f = lambda x: "—" if x is None else f"{x:.3e}"
     md += [f"| {s['t']} | {s['target']} | {s['student']} | {s['optimizer']} | {f(s['best_error'])} | "
            f"{f(s['G']) if s['student'] == 'real' else '—'} | {f(s['floor'])} | {'yes' if s['above_floor'] else 'NO'} |"
            for s in doc["E11"]["summary"]]

@@ -236,9 +236,8 @@ def _key_numbers(doc: dict[str, Any]) -> list[dict[str, Any]]:
         for name, values in e["curves"].items():
             keys.append({"name": f"E3: L_{e['q'][-1]} of {name} (d={e['d']}, k={e['k']})", "value": _fmt(values[-1]),
                          "params": {"experiment": "E3", "d": e["d"], "k": e["k"], "q": e["q"][-1], "seed": e["seed"]}})
-    from tempx.numerics.app.report_poisoning import e10_key_numbers
-
     from tempx.numerics.app.realcomplex import e11_key_numbers
+    from tempx.numerics.app.report_poisoning import e10_key_numbers
 
     keys += e11_key_numbers(doc)
     keys += e10_key_numbers(doc)

@@ -219,7 +219,7 @@ def _descartes(t: int, seed: int) -> list[Evidence]:
 
 def _adam(beta1: str, beta2: str, seed: int) -> list[Evidence]:
     b1, b2 = F(beta1), F(beta2)
-    holds, steps = adam_conditions(b1, b2)
+    holds, _steps = adam_conditions(b1, b2)
     out = [evidence("(e) beta1^2 < beta2 and 1 - beta2^s <= (1 - beta1^s)^2 for every s (decided exactly)", holds,
                     b1 * b1 < b2 and all(1 - b2**s <= (1 - b1**s) ** 2 for s in range(1, 400)), beta1=beta1, beta2=beta2)]
     if not holds:

@@ -9,7 +9,7 @@ from tempx.numerics.app.formatting import parse_int
 from tempx.numerics.app.io import finite_or_none
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["add_optimizer_arguments", "finite_or_none", "optimizer_from", "float_list", "freeze_fields", "int_list", "nonneg_float", "nonneg_int", "positive_float", "positive_int"]
+__all__ = ["add_optimizer_arguments", "finite_or_none", "float_list", "freeze_fields", "int_list", "nonneg_float", "nonneg_int", "optimizer_from", "positive_float", "positive_int"]
 
 
 def positive_int(text: str, name: str) -> int:

@@ -9,12 +9,12 @@ from typing import Any
 from tempx.numerics.app.budget_report import budget_lines, budget_report
 from tempx.numerics.app.commands.common import (
     add_optimizer_arguments,
-    optimizer_from,
     finite_or_none,
     freeze_fields,
     int_list,
     nonneg_float,
     nonneg_int,
+    optimizer_from,
     positive_float,
     positive_int,
 )
