@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_every_claim_and_experiment_has_its_papers() -> None:
     # every claim of the ledger (C1–C16; C7–C9 are measured by experiments, not in the exact registry) and experiment
-    assert set(USED_BY) == {f"C{i}" for i in range(1, 17)} | set(NAMES)
+    assert set(USED_BY) == {f"C{i}" for i in range(1, 18)} | set(NAMES)
     assert {c.id for c in CLAIMS} <= set(USED_BY)
     assert papers_for(["C16"]) == ["slutzky2024poisoned"] and papers_for(["E10"]) == ["slutzky2024poisoned"]
     assert papers_for(["C17"]) == ["ranmilo2024complex"] and papers_for(["E11"]) == ["ranmilo2024complex"]

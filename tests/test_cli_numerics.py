@@ -113,7 +113,7 @@ def test_experiment_uses_the_reproduce_presets_and_the_seed(tmp_path: Path) -> N
         (["sweep", "--d", "4", "--k", "3", "--sigmas", "0.1", "--seeds", "0", "--out", "OUT"], ["--seeds"]),
         (["sweep", "--d", "4", "--k", "3,6", "--sigmas", "0.1", "--seeds", "1", "--q", "5", "--out", "OUT"], ["--q"]),
         (["sweep", "--d", "4", "--k", "3", "--sigmas", "0.1", "--seeds", "1", "--out", "/proc/forbidden"], ["cannot create"]),
-        (["experiment", "E11", "--out", "OUT"], ["invalid choice"]),
+        (["experiment", "E12", "--out", "OUT"], ["invalid choice"]),
         (["experiment", "E2", "--quick", "--full", "--out", "OUT"], ["not allowed"]),
     ],
 )

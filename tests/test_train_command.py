@@ -60,7 +60,7 @@ def test_gd_on_the_population_loss_reports_what_the_library_computes() -> None:
         "student": "dense", "negative_fraction": 0.0, "d": 3, "k": 2, "init": "gaussian", "sigma": 0.1, "cap": None,
         "init_file": None, "n_models": 2, "seed": 5, "lr": 0.02, "steps": 20, "tol": 0.0, "q": [8], "loss": "last",
         "data": None, "online": None, "teacher": "memoryless", "teacher_dim": 1, "hankel_tol": 0.001,
-        "mc_sequences": None, "sequences": None, "freeze": []}
+        "mc_sequences": None, "sequences": None, "freeze": [], "optimizer": {"name": "gd", "schedule": "constant"}}
     assert doc["summary"] == {"converged": 0, "max_steps": 2, "diverged": 0}
     ref = train(seeded_batch("gaussian", 2, 3, 0.1, 5, None), memoryless(2), 2, 0.02, 20, qs=[8])
     sv = hankel_singular_values(dense_of(ref.params), 4)

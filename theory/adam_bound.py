@@ -82,7 +82,7 @@ def step_factor(beta1: Any, beta2: Any, digits: int = 12) -> Fraction:
     Examples
     --------
     >>> float(step_factor(0.9, 0.999))  # doctest: +ELLIPSIS
-    7.2703...
+    7.27029...
     """
     f2 = step_factor_squared(beta1, beta2)
     scale = 10**digits

@@ -247,7 +247,7 @@ def dft_student(wstar: Sequence[Any]) -> list[Any]:
     --------
     >>> g = dft_student([0, 1, 0, 0])               # e_1 at t = 4: g_j = ω^{-j}/4
     >>> [str(x) for x in g]
-    ['1/4', '-1/4*x', '-1/4', '1/4*x']
+    ['1/4', '(-1/4)*x', '(-1/4)', '1/4*x']
     """
     w = [Fraction(x) for x in wstar]
     t = _horizon(len(w))
