@@ -23,10 +23,8 @@ MAX_RHO = 2.0  # the frontier's largest node radius
 
 def floor(wstar: Any, G: float, rho: float) -> float | None:
     """A proven lower bound of L_k for any real student with budget ≤ G and nodes in [−ρ, ρ] (None: ρ > 2, k > 512)."""
-    from tempx.numerics.frontier import frontier
+    from tempx.numerics.frontier import MAX_HORIZON, frontier
     from tempx.theory.certify import round_down
-
-    from tempx.numerics.frontier import MAX_HORIZON
 
     target = [Fraction(float(x)) for x in wstar]
     if rho > MAX_RHO or not any(target) or len(target) > MAX_HORIZON:
