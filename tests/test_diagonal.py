@@ -206,8 +206,8 @@ def test_train_takes_ring_radii_where_they_apply() -> None:
         proc = run_cli(["train", "--student", student, "--init", "ring", "--r-min", "0.5", "--r-max", "0.7", "--d", "3",
                         "--k", "3", "--steps", "1"])
         assert proc.returncode == 0, proc.stderr
-    # the flow's solver memory counts too: d = 300 has 90 600 parameters, a 2.6e11-byte Jacobian
-    assert_usage_error(run_cli(["train", "--d", "300", "--k", "2", "--n-models", "1", "--until-converged"]),
+    # the flow's solver memory counts too: d = 6000 has 3.6e7 parameters, 1e10 bytes of backward differences and Jacobian
+    assert_usage_error(run_cli(["train", "--d", "6000", "--k", "2", "--n-models", "1", "--until-converged"]),
                        "over the memory limit")
 
 

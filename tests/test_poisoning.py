@@ -52,7 +52,7 @@ def _flow(lam: list[float], k: int, *lengths: int) -> np.ndarray:
 @pytest.mark.parametrize(("lam", "k"), [([0.4, 0.3, 0.2], 2), ([0.4, 0.3, 0.1], 3), ([0.6, 0.5, 0.3], 4),
                                          ([0.7, 0.69, 0.2, 0.1], 5)])
 def test_the_bracketed_limit_is_where_the_flow_goes(lam: list[float], k: int) -> None:
-    """Gradient flow (LSODA, to L_k <= 1e-28) ends within 1e-9 relative of the limit C16 computes, at k = 2 (equal
+    """Gradient flow (to L_k <= 1e-28) ends within 1e-9 relative of the limit C16 computes, at k = 2 (equal
     shifts), k = 3 (equal ratios) and k > 3 (the root s), with a near tie at k = 5.  The tolerance is the flow's:
     its rtol is 1e-11 per step, accumulated over its steps (numerics/app/float_checks.py)."""
     lim = baseline_limit(lam, k, 1, digits=20)
@@ -247,7 +247,7 @@ def test_verify_checks_the_bracket_against_the_flow(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(pois, "baseline_limit", lambda lam0, k, target=1, digits=20: real(lam0, k, Fraction(11, 10), digits))
     assert not any(e.holds for e in c16_flow(0))
     proc = run_cli(["verify", "--claims", "C16"])
-    assert proc.returncode == 1 and "the flow's limit (LSODA) agrees with the bracket" in proc.stdout
+    assert proc.returncode == 1 and "the flow's limit agrees with the bracket" in proc.stdout
 
 
 def test_the_baseline_setting_is_recognized_only_where_the_bracket_applies() -> None:

@@ -122,7 +122,7 @@ def test_divergence_at_the_first_step_is_step_zero_and_is_noted() -> None:
 def test_the_flow_limit_reports_its_conserved_quantity_and_tolerances(tmp_path: Path) -> None:
     doc, lines = _run(["train", "--d", "3", "--k", "2", "--n-models", "2", "--until-converged", "--sigma", "0.3"])
     cfg = doc["config"]
-    assert (cfg["method"], cfg["t_max"], cfg["loss_tol"], cfg["grad_tol"]) == ("gradient flow (LSODA)", 1e12, 1e-28, 1e-13)
+    assert (cfg["method"], cfg["t_max"], cfg["loss_tol"], cfg["grad_tol"]) == ("gradient flow (NDF, Woodbury Newton systems)", 1e12, 1e-28, 1e-13)
     assert (cfg["init"], cfg["sigma"], cfg["seed"], cfg["init_file"], cfg["q"]) == ("gaussian", 0.3, 0, None, [8])
     assert [m["seed"] for m in doc["models"]] == [0, 1] and doc["models"][0]["t"] != doc["models"][1]["t"]
     assert lines[0] == "gradient flow to the limit of 2 linear RNNs: d = 3, k = 2, init = gaussian (σ = 0.3), t_max = 1e+12"

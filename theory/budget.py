@@ -178,11 +178,11 @@ def bptt_bytes(n_models: int, d: int, k: int, n_sequences: int, mc_sequences: in
     return 8.0 * floats + train_bytes(n_models, d, k, 1)
 
 
-def flow_bytes(d: int) -> float:
-    """The stiff solver of one model's gradient flow: a few P × P matrices, P = d² + 2d parameters
-    (its Jacobian, the LU factors of its iteration matrix, the Gauss–Newton product)."""
-    p = d * d + 2 * d
-    return 8.0 * 4 * p * p
+def flow_bytes(n_params: int, k: int) -> float:
+    """The stiff solver of one model's gradient flow on P = ``n_params`` parameters (``numerics.drivers.ndf``):
+    its 8 backward differences, the Jacobian M of the k responses (k × P) and the k pullbacks that build it
+    (k more copies of θ and their gradients), and about 12 working vectors of length P."""
+    return 8.0 * n_params * (8 + 4 * k + 12)
 
 
 def work_limit() -> float:

@@ -1,7 +1,7 @@
 """Float checks that ``tempx verify`` adds to a claim's exact check, where the claim is about gradient flow.
 
 C16: the limit that the conservation law gives (``tempx.theory.poisoning``, a proven bracket) is where gradient
-flow itself goes: on seeded instances (k = 4 and a near tie at k = 5) LSODA is integrated to L_k ≤ 1e-28 with
+flow itself goes: on seeded instances (k = 4 and a near tie at k = 5) the flow is integrated to L_k ≤ 1e-28 with
 b = c = 1 frozen, and its λ must agree with the bracket to 1e-9 relative — the flow's own accuracy (rtol 1e-11
 per step, accumulated over a few thousand steps; measured agreement 3e-12 and 2e-11 at seed 0), not a tolerance
 of the theory, which is exact.
@@ -42,7 +42,7 @@ def c16_flow(seed: int) -> list[Evidence]:
         want = np.array(baseline_limit(list(lam0), k, 1).midpoints())
         got = np.asarray(res.params.lam[0])
         rel = float(np.max(np.abs(got - want) / np.abs(want)))
-        out.append(Evidence("the flow's limit (LSODA) agrees with the bracket", f"{rel:.2e} ({res.status[0]})",
+        out.append(Evidence("the flow's limit agrees with the bracket", f"{rel:.2e} ({res.status[0]})",
                             f"<= {FLOW_RTOL:g} (converged)", rel <= FLOW_RTOL and res.status[0] == "converged", "<=",
                             {"k": k, "d": d, "near_tie": tie}))
     return out

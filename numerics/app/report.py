@@ -571,7 +571,7 @@ def render_report(doc: dict[str, Any], command: str) -> str:
         fig += 1
         md += ["", "## E1L — the limit of training against σ (claims C7, C13)", "",
                "![E1L: the limit's extrapolation error against σ](figures/E1L_limit_vs_sigma.png)", "",
-               (f"*Figure {fig}. L_q (q = {e['q_factor']}k) of the limit of gradient flow (LSODA, stopped when L_k ≤ 1e-28 "
+               (f"*Figure {fig}. L_q (q = {e['q_factor']}k) of the limit of gradient flow (stopped when L_k ≤ 1e-28 "
                f"and ‖∇L‖ ≤ 1e-13, t ≤ {e['t_max']:g}) from N(0, σ²/d), {e['seeds']} seeds per cell, memoryless teacher. "
                "Dots: converged models; crosses: models that did not converge within the budget (drawn, never dropped); "
                "line: median of the converged models; dashed: the least-squares power law over σ ≤ "

@@ -1,14 +1,18 @@
 r"""The limit of gradient flow: integrate dθ/dt = −∇L for each model until it has converged (C7).
 
 Any student (``tempx.numerics.students``): the flow runs on its flat parameters θ.  Each model is
-integrated on its own with LSODA (stiff/non-stiff switching), so its result does not depend on its
-batch, and models run in parallel processes when ``jobs > 1``.  The right-hand side is the
-student's ``one_model`` gradient (the dense student's is written on 2-D arrays, 2× faster than a
-batch of one).  LSODA's Newton
-iterations use the Gauss–Newton Jacobian −2 J_wᵀ W J_w (J_w = ∂(w_0 … w_{k−1})/∂θ, the student's ``jacobian``,
-W = diag ω or Σ̂): it is the exact Jacobian at an interpolating point and only steers the
-Newton iterations — the accuracy is set by rtol/atol on the true right-hand side.  It is
-about 3× cheaper than a complex-step Jacobian of the gradient and gives the same limits.
+integrated on its own, so its result does not depend on its batch, and models run in parallel
+processes when ``jobs > 1``.  The right-hand side is the student's ``one_model`` gradient (the dense
+student's is written on 2-D arrays, 2× faster than a batch of one).
+
+The integrator (``method``) is a stiff one whose Newton iterations use the Gauss–Newton Jacobian
+−2 Mᵀ W M (M = ∂(w_0 … w_{k−1})/∂θ, the student's ``jacobian``, W = diag ω or Σ̂): the exact Jacobian
+at an interpolating point; it only steers the Newton iterations, the accuracy is set by rtol/atol
+on the true right-hand side.  The default, "ndf" (``tempx.numerics.drivers.ndf``), never forms the
+P × P matrix: its systems are the identity plus a rank-k term, solved by the Woodbury identity in
+O(P k) time and memory, so a dense student with d = 1 024 (P ≈ 10⁶) reaches its limit in about two
+minutes.  "lsoda" (scipy's LSODA on the P × P matrix, O(P²) memory, O(P³) per factorization) is
+kept as an independent reference for small d; the two reach the same limits (tests/test_ndf.py).
 
 Stopping: every few accepted steps the model is tested; it stops when both L_k ≤ loss_tol · max(1, L_k(0 model)) and
 ‖∇L‖_F ≤ grad_tol (status ``converged``); otherwise the model stops at ``t_max`` or after
@@ -30,14 +34,16 @@ import numpy as np
 from scipy.integrate import LSODA
 
 from tempx.numerics.blas_threads import with_single_blas_thread
+from tempx.numerics.drivers.ndf import NDF, LowRankJacobian
 from tempx.numerics.losses import check_length, check_lengths, extrapolation_losses, weight_matrix
 from tempx.numerics.students import student_of
 from tempx.numerics.teachers import FloatArray, NonlinearTeacher, Teacher
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["LIMIT_STATUSES", "LimitResult", "flow_limit", "limit_result"]
+__all__ = ["LIMIT_STATUSES", "METHODS", "LimitResult", "flow_limit", "limit_result"]
 
 LIMIT_STATUSES = ("converged", "budget", "failed", "diverged")
+METHODS = ("ndf", "lsoda")
 CHECK_EVERY = 4  # accepted solver steps between convergence tests
 WATCH_SECONDS = 1.0  # at most this long between two calls of a ``watch`` callback (progress on a terminal)
 Watch = Callable[[int, float, float], None]  # (model, flow time t, last tested L_k): observes, never steers
@@ -71,7 +77,7 @@ class _Budget(Exception):
 @with_single_blas_thread
 def _one(args: tuple[Any, ...]) -> dict[str, Any]:
     """Integrate one model (flat parameters y0 of a student) to its limit; a pure function of its arguments."""
-    student, y0, d, wstar, W, t_max, loss_tol, grad_tol, rtol, atol, max_evals, index, watch, frozen = args
+    student, y0, d, wstar, W, t_max, loss_tol, grad_tol, rtol, atol, max_evals, index, watch, frozen, method = args
     k = wstar.size
     Wm = np.diag(W) if W.ndim == 1 else W
     scale = max(1.0, float(wstar @ Wm @ wstar))
@@ -91,11 +97,18 @@ def _one(args: tuple[Any, ...]) -> dict[str, Any]:
     def rhs(_t: float, y: FloatArray) -> FloatArray:
         return -loss_grad(y)[1]
 
-    def jac(_t: float, y: FloatArray) -> FloatArray:
-        J = student.jacobian(student.unflatten(y[None, :], d), k)
+    def response_jacobian(y: FloatArray) -> FloatArray:
+        M = student.jacobian(student.unflatten(y[None, :], d), k)
         if frozen is not None:
-            J[:, frozen] = 0.0
-        return -2.0 * (J.T @ (Wm @ J))
+            M[:, frozen] = 0.0
+        return M
+
+    def jac(_t: float, y: FloatArray) -> FloatArray:  # LSODA: the P × P matrix
+        M = response_jacobian(y)
+        return -2.0 * (M.T @ (Wm @ M))
+
+    def low_rank(_t: float, y: FloatArray) -> LowRankJacobian:  # NDF: M and S = 2W only
+        return LowRankJacobian(response_jacobian(y), 2.0 * Wm)
 
     last = [time.monotonic(), float("nan")]  # when ``watch`` was last called; the last tested loss
 
@@ -114,7 +127,8 @@ def _one(args: tuple[Any, ...]) -> dict[str, Any]:
         elif state:
             status = "converged"
         else:
-            solver = LSODA(rhs, 0.0, y0, float(t_max), jac=jac, rtol=rtol, atol=atol)
+            solver: Any = (NDF(rhs, 0.0, y0, float(t_max), low_rank, rtol, atol) if method == "ndf" else
+                           LSODA(rhs, 0.0, y0, float(t_max), jac=jac, rtol=rtol, atol=atol))
             # the test runs on accepted steps only (every CHECK_EVERY-th, and at the end)
             n = 0
             while solver.status == "running":
@@ -161,6 +175,7 @@ def flow_limit(
     progress: Callable[[int], None] | None = None,
     watch: Watch | None = None,
     freeze: Sequence[str] = (),
+    method: str = "ndf",
 ) -> LimitResult:
     """Gradient flow of every model in ``params`` (any student) to its limit (see the module docstring).
 
@@ -169,7 +184,11 @@ def flow_limit(
     called as each model finishes; ``watch(model, t, loss)``, in this process only (no executor), at least
     every WATCH_SECONDS while a model integrates, with its flow time and its last tested loss.  ``freeze``
     names fields of the student that keep their initial values (their part of −∇L is 0; ``Student.frozen_mask``).
+    ``method``: "ndf" (default; memory O(P·k), ``tempx.numerics.drivers.ndf``) or "lsoda" (scipy's LSODA on
+    the P × P Gauss–Newton matrix: memory O(P²), a reference for small d).
     """
+    if method not in METHODS:
+        raise InvalidInput(f"unknown flow method {method!r} (allowed: {', '.join(METHODS)})")
     k = check_length(k)
     qs = check_lengths(qs)
     for name, v in (("t_max", t_max), ("loss_tol", loss_tol), ("grad_tol", grad_tol), ("rtol", rtol), ("atol", atol)):
@@ -187,7 +206,7 @@ def flow_limit(
     d = params.d
     frozen = student.frozen_mask(params, freeze) if freeze else None
     tasks = [(student, theta[i], d, wstar, W, float(t_max), float(loss_tol), float(grad_tol), float(rtol), float(atol),
-              int(max_evals), i, watch if executor is None else None, frozen) for i in range(params.n_models)]
+              int(max_evals), i, watch if executor is None else None, frozen, method) for i in range(params.n_models)]
     outs: list[dict[str, Any]] = []
     results = map(_one, tasks) if executor is None else executor.map(_one, tasks)
     for out in results:

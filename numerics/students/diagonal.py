@@ -166,6 +166,10 @@ class DiagonalStudent(Student):
         g = np.concatenate([conj(params.c * params.b * S1), conj(params.c * S0), conj(params.b * S0)], axis=1)
         return split(g) if self.complex_modes else g
 
+    def n_params(self, d: int) -> int:
+        """λ, b, c: 3d real numbers, 6d with complex modes (real parts, then imaginary parts)."""
+        return 6 * d if self.complex_fields else 3 * d
+
     def flatten(self, params: DiagParams) -> NDArray[np.float64]:
         z = np.concatenate([params.lam, params.b, params.c], axis=1)
         return split(z) if self.complex_modes else z

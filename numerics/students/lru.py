@@ -129,6 +129,10 @@ class LRUStudent(Student):
 
         return loss_grad
 
+    def n_params(self, d: int) -> int:
+        """ν, θ real, b, c complex: 6d real numbers."""
+        return 6 * d
+
     def flatten(self, params: LRUParams) -> NDArray[np.float64]:
         return np.concatenate([params.nu, params.theta, split(np.concatenate([params.b, params.c], axis=1))], axis=1)
 

@@ -124,6 +124,10 @@ class Student:
     def flatten(self, params: Any) -> FloatArray:
         raise NotImplementedError
 
+    def n_params(self, d: int) -> int:
+        """P, the length of one model's flat θ at size d (dense and Elman: d² + 2d; what memory estimates use)."""
+        return d * d + 2 * d
+
     def unflatten(self, theta: FloatArray, d: int) -> Any:
         raise NotImplementedError
 

@@ -160,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
         d_req, n_req = positive_int(args.d, "--d"), positive_int(args.n_models, "--n-models")
         check_memory(f"train with N = {n_req}, d = {d_req}, k = {k}, q = {max(qs)}"
                      + (" to the limit of gradient flow" if limit else ""),
-                     train_bytes(n_req, d_req, k, max(qs), n_data or n_online) + (flow_bytes(d_req) if limit else 0))
+                     train_bytes(n_req, d_req, k, max(qs), n_data or n_online) + (flow_bytes(student.n_params(d_req), k) if limit else 0))
     teacher, teacher_dim = teacher_and_dim(args.teacher, k)
     if from_file:
         params = load_params(args.init_file)
@@ -170,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
         student = found
         freeze = freeze_fields(args.freeze, student)
         check_memory(f"train with N = {params.n_models}, d = {params.d}, k = {k}, q = {max(qs)}",
-                     train_bytes(params.n_models, params.d, k, max(qs), n_data or n_online) + (flow_bytes(params.d) if limit else 0))
+                     train_bytes(params.n_models, params.d, k, max(qs), n_data or n_online) + (flow_bytes(student.n_params(params.d), k) if limit else 0))
         if args.d is not None and positive_int(args.d, "--d") != params.d:
             raise InvalidInput(f"--d {args.d} does not match the file's d = {params.d}")
         init = "file"
@@ -315,7 +315,7 @@ def _run_limit(args: argparse.Namespace, student: Any, params: Any, teacher: Any
 
     wstar = teacher.impulse_response(k)
     exact_limit = baseline_setting(params, X, freeze, wstar) is None
-    method = "gradient flow (LSODA)"
+    method = "gradient flow (NDF, Woodbury Newton systems)"
     if exact_limit:  # C16: the conservation law gives the limit in closed form, in a proven bracket
         end, width = baseline_params(params, k, float(wstar[k - 1]))
         W = weight_matrix(k, None, moment)
