@@ -31,7 +31,7 @@ _PUBLIC = {
     "save_params": "tempx.numerics.students.files",
     "Grad": "tempx.numerics.students.dense",
     "empirical_moment": "tempx.numerics.losses",
-    "extrapolation_losses": "tempx.numerics.losses",
+    "extrapolation_losses": "tempx.numerics.extrapolation",
     "impulse_response": "tempx.numerics.students.dense",
     "loss_and_grad": "tempx.numerics.students.dense",
     "Params": "tempx.numerics.students.dense",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
-from tempx.numerics.losses import extrapolation_losses
+from tempx.numerics.extrapolation import extrapolation_losses
 from tempx.numerics.students.dense import Params
 from tempx.numerics.teachers import Teacher
 from tempx.theory.errors import InvalidInput

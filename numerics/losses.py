@@ -4,6 +4,9 @@ finite data (C8), and the lengths k and q (validated once, before any long run).
 A loss is L = rᵀ W r on the residual r = w − w* (i < k): W = diag ω for the population loss
 L_ω = Σ ω_i r_i², W = Σ̂ for the empirical loss.  The students' gradients are pullbacks of ρ = W r
 (``tempx.numerics.students``).
+
+This module is the floor below the students (every student imports it, it imports no student);
+what needs a student's responses, like L_q, lives a floor above (``tempx.numerics.extrapolation``).
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ __all__ = [
     "check_lengths",
     "check_moment",
     "empirical_moment",
-    "extrapolation_losses",
     "loss_weights",
     "make_objective",
     "teacher_outputs",
@@ -109,34 +111,6 @@ def check_lengths(qs: Sequence[int]) -> tuple[int, ...]:
         raise InvalidInput(f"q = {max(out)} is beyond {MAX_Q}: L_q is a sum of q terms, one RNN step each; for every "
                            "length at once, 'tempx certify' encloses L_inf")
     return out
-
-
-def extrapolation_losses(params: Any, teacher: Any, qs: Sequence[int]) -> FloatArray:
-    """L_q = Σ_{i<q} r_i² for each q, shape (N, len(qs)); +inf where float64 overflowed.
-
-    One sweep of max(qs) steps of the student's response that keeps running sums (memory O(N d),
-    not O(N q)); q ≤ ``MAX_Q``.
-    """
-    qs = list(check_lengths(qs))
-    if not qs:
-        return np.empty((params.n_models, 0))
-    n = max(qs)
-    wanted: dict[int, list[int]] = {}
-    for j, q in enumerate(qs):
-        wanted.setdefault(q, []).append(j)
-    ws = teacher.impulse_response(n)
-    out = np.empty((params.n_models, len(qs)))
-    total = np.zeros(params.n_models)
-    with np.errstate(over="ignore", invalid="ignore"):
-        from tempx.numerics.students import student_of
-
-        for i, w in zip(range(n), student_of(params).responses(params)):
-            r = w - ws[i]
-            total = total + r * r
-            for j in wanted.get(i + 1, ()):
-                out[:, j] = total
-    # NaN can only come from inf − inf after an overflow: the magnitude exceeded float64.
-    return np.where(np.isnan(out), np.inf, out)
 
 
 def teacher_outputs(X: FloatArray, wstar: FloatArray) -> FloatArray:

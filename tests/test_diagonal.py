@@ -133,8 +133,8 @@ def test_initializations() -> None:
 def test_dense_realization_has_the_same_impulse_response_and_losses() -> None:
     """Two independent paths (running powers of λ; Krylov sweeps of the dense realization), to 1e-12."""
     from tempx.numerics.drivers.descent import evaluate
-    from tempx.numerics.losses import extrapolation_losses
-    from tempx.numerics.losses import extrapolation_losses as dense_L
+    from tempx.numerics.extrapolation import extrapolation_losses
+    from tempx.numerics.extrapolation import extrapolation_losses as dense_L
     from tempx.numerics.students.dense import impulse_response as dense_ir
     from tempx.numerics.students.dense import loss_and_grad as dense_lg
 
@@ -276,7 +276,7 @@ def test_the_requested_engine_runs(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_extrapolation_losses_of_no_lengths() -> None:
-    from tempx.numerics.losses import extrapolation_losses
+    from tempx.numerics.extrapolation import extrapolation_losses
 
     p = init_diagonal(3, 2, 0.3, 1)
     assert extrapolation_losses(p, teacher_from_spec("memoryless"), []).shape == (3, 0)

@@ -15,7 +15,8 @@ from strategies import central_differences
 from tempx.numerics.app.experiments import seeded_batch
 from tempx.numerics.data import gaussian_sequences
 from tempx.numerics.drivers.descent import gd
-from tempx.numerics.losses import empirical_moment, extrapolation_losses, make_objective
+from tempx.numerics.extrapolation import extrapolation_losses
+from tempx.numerics.losses import empirical_moment, make_objective
 from tempx.numerics.students import get
 from tempx.numerics.students.dense_kernels import AVAILABLE
 from tempx.numerics.students.elman import ElmanParams, register_activation

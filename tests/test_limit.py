@@ -226,7 +226,7 @@ def test_the_result_reports_counts_evaluations_progress_and_losses_of_every_mode
     """Two models, one at its limit (one evaluation, t = 0) and one that moves; the counts, the progress calls
     (1, 2), the evaluations (nfev: exactly the gradients computed, never more than max_evals) and L_q at the end
     (the batched extrapolation losses of the returned parameters)."""
-    from tempx.numerics.losses import extrapolation_losses
+    from tempx.numerics.extrapolation import extrapolation_losses
     from tempx.numerics.students.dense import Params
 
     exact = Params(np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.ones((1, 1, 1)))

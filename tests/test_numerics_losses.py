@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from tempx import theory
 from tempx.numerics.drivers.montecarlo import monte_carlo_loss
-from tempx.numerics.losses import empirical_moment, extrapolation_losses, loss_weights
+from tempx.numerics.extrapolation import extrapolation_losses
+from tempx.numerics.losses import empirical_moment, loss_weights
 from tempx.numerics.students.dense import Params, impulse_response, loss_and_grad
 from tempx.numerics.teachers import memoryless, teacher_rnn
 from tempx.theory.errors import InvalidInput

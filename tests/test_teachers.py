@@ -14,7 +14,8 @@ from tempx.numerics.data import gaussian_sequences
 from tempx.numerics.drivers.descent import gd
 from tempx.numerics.drivers.limit import flow_limit
 from tempx.numerics.drivers.montecarlo import extrapolation_mc
-from tempx.numerics.losses import extrapolation_losses, make_objective
+from tempx.numerics.extrapolation import extrapolation_losses
+from tempx.numerics.losses import make_objective
 from tempx.numerics.students.elman import ElmanParams, forward
 from tempx.numerics.students.files import save_params
 from tempx.numerics.teachers import NonlinearTeacher, teacher_and_dim, teacher_rnn

@@ -20,8 +20,8 @@ import numpy as np
 from tempx.numerics.app.io import finite_or_none
 from tempx.numerics.data import gaussian_sequences
 from tempx.numerics.drivers.descent import gd
+from tempx.numerics.extrapolation import extrapolation_losses
 from tempx.numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
-from tempx.numerics.losses import extrapolation_losses
 from tempx.numerics.students import get as get_student
 from tempx.numerics.students import student_of
 from tempx.numerics.students.dense import Params

@@ -23,14 +23,8 @@ from numpy.typing import NDArray
 from tempx.numerics.blas_threads import with_single_blas_thread
 from tempx.numerics.drivers.montecarlo import MC_SEQUENCES, extrapolation_mc
 from tempx.numerics.drivers.optimizers import Optimizer, plain_gd
-from tempx.numerics.losses import (
-    Objective,
-    check_length,
-    check_lengths,
-    extrapolation_losses,
-    make_objective,
-    weight_matrix,
-)
+from tempx.numerics.extrapolation import extrapolation_losses
+from tempx.numerics.losses import Objective, check_length, check_lengths, make_objective, weight_matrix
 from tempx.numerics.students import student_of
 from tempx.numerics.students.protocol import weighted
 from tempx.numerics.teachers import FloatArray, NonlinearTeacher, Teacher

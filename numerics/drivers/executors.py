@@ -17,7 +17,9 @@ is a pure function, the result is the same.
 Interruption (Ctrl-C, SIGTERM): local workers ignore SIGINT (the terminal sends it to the whole
 process group; only the leader acts on it), and a leader leaving its executor on an exception
 terminates its worker processes instead of waiting for them; a ``LocalCluster`` is closed and its
-scratch folder removed, so nothing is left running or lying in the temporary folder.
+scratch folder removed, so nothing is left running or lying in the temporary folder.  A leader killed
+outright (SIGKILL, the out-of-memory killer) cleans nothing up; its local workers (of a process pool
+or a ``LocalCluster``) notice that their parent is gone and exit within a second (``exit_with_parent``).
 """
 
 from __future__ import annotations
@@ -94,8 +96,38 @@ def auto_jobs() -> int:
     return max(1, min(cores, MAX_LOCAL_WORKERS, memory_limit() // WORKER_BYTES))
 
 
-def _ignore_sigint() -> None:
+PARENT_POLL_SECONDS = 0.5  # how often a worker looks whether the process that started it is still there
+
+
+def exit_with_parent(parent: int) -> None:
+    """In a worker process: end this process (exit status 1) as soon as ``parent`` is no longer its parent.
+
+    A parent killed by SIGKILL runs no clean-up, so its workers would stay alive, idle, holding their
+    memory; the kernel re-parents them, so ``os.getppid()`` changes, and a daemon thread that polls it
+    every ``PARENT_POLL_SECONDS`` ends the worker.  (Linux's PR_SET_PDEATHSIG is not used: it fires when
+    the parent's *thread* that started the worker ends, and executors start workers from helper threads.)
+    Results already written stay, so a reproduction resumes as after any interruption.
+    """
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="tempx-parent-watch", daemon=True).start()
+
+
+def _start_worker(parent: int) -> None:
+    """Every local worker: SIGINT ignored (see the module docstring), and it ends with its parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent(parent)
+
+
+def dask_setup(worker: Any) -> None:
+    """Dask's preload hook (``--scheduler local:N`` workers load this module): end with the parent process."""
+    exit_with_parent(os.getppid())
 
 
 @contextmanager
@@ -106,7 +138,7 @@ def local_executor(jobs: int) -> Iterator[Executor | None]:
         return
     check_memory(f"--jobs {jobs} ({jobs} worker processes)", jobs * WORKER_BYTES)
     ex = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_ignore_sigint)
+                             initializer=_start_worker, initargs=(os.getpid(),))
     try:
         yield ex
     except BaseException:
@@ -195,7 +227,8 @@ def executor_for(jobs: int, scheduler: str | None = None) -> Iterator[Executor |
                 # folder of ours, removed on the way out however the run ends
                 with dask.config.set({"temporary-directory": scratch}):
                     cluster = dd.LocalCluster(n_workers=value, threads_per_worker=1, processes=True,
-                                              dashboard_address=None, silence_logs=50, local_directory=scratch)
+                                              dashboard_address=None, silence_logs=50, local_directory=scratch,
+                                              preload=[__name__])
                     try:
                         with dd.Client(cluster) as client:
                             yield client.get_executor()

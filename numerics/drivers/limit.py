@@ -35,7 +35,8 @@ from scipy.integrate import LSODA
 
 from tempx.numerics.blas_threads import with_single_blas_thread
 from tempx.numerics.drivers.ndf import NDF, LowRankJacobian
-from tempx.numerics.losses import check_length, check_lengths, extrapolation_losses, weight_matrix
+from tempx.numerics.extrapolation import extrapolation_losses
+from tempx.numerics.losses import check_length, check_lengths, weight_matrix
 from tempx.numerics.students import student_of
 from tempx.numerics.teachers import FloatArray, NonlinearTeacher, Teacher
 from tempx.theory.errors import InvalidInput
