@@ -55,7 +55,8 @@ def test_the_cite_command(tmp_path: Path) -> None:
     assert everything.returncode == 0 and everything.stdout.count("@") == 1 + len(PAPERS)
     one = run_cli(["cite", "--claims", "c16"])
     assert one.returncode == 0 and "slutzky2024poisoned" in one.stdout and "cohenkarlik2022" not in one.stdout
-    (tmp_path / "results.json").write_text(json.dumps({"claims": [{"id": "C1"}], "E5": {}}))
+    # a reproduction's captions and instances hold brackets in strings: they are not nesting
+    (tmp_path / "results.json").write_text(json.dumps({"claims": [{"id": "C1", "note": "[" * 40}], "E5": {"caption": "{" * 40}}))
     run = run_cli(["cite", "--results", str(tmp_path)])
     assert run.returncode == 0 and "cohenkarlik2023lowdim" in run.stdout and "slutzky" not in run.stdout
     assert_usage_error(run_cli(["cite", "--claims", "C99"]), "unknown claim or experiment")

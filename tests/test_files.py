@@ -39,7 +39,9 @@ def test_the_size_cap_is_checked_before_reading(tmp_path: Path) -> None:
 
 def test_nesting_is_measured_on_the_text_and_refused_before_parsing() -> None:
     assert json_depth('{"A": [[1, 2], [3, 4]]}') == 3
-    assert json_depth('{"s": "[[["}') == 4  # brackets inside strings count too: an over-estimate
+    assert json_depth('{"s": "[[["}') == 1  # brackets inside strings do not count
+    assert json_depth('{"s": "\\"[[", "t": ["\\\\", ["]"]]}') == 3  # nor after escaped quotes and backslashes
+    assert json_depth('["}}}}", ["{{{{"]]') == 2
     assert json_depth("3") == 0 and json_depth("[]") == 1
     ok = "[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH
     assert load_json(ok, "x") is not None

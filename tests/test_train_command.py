@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from cli_helpers import run_cli
+from cli_helpers import assert_usage_error, run_cli
 
 HANKEL_NOTE = "Hankel rank: numerical rank (relative tolerance 0.001) of the {n}×{n} Hankel matrix of the learned impulse response"
 LIMIT_NOTE = (" (converged: L_k <= 1e-28·max(1, L_k(0)) and ‖∇L‖ <= 1e-13; budget: t_max or evaluations ran out)")
@@ -148,3 +148,14 @@ def test_the_flow_limit_reports_its_conserved_quantity_and_tolerances(tmp_path: 
     assert lines[1] == "teacher delay:1 (minimal dimension d* = 2)"
     assert lines[2].split()[7] == "‖|b|²−|c|²‖"
     assert lines[4].split()[:2] == ["0", "converged"]  # no seed for a model read from a file
+
+
+def test_gd_runs_are_estimated_and_bounded_before_they_start() -> None:
+    from tempx.theory.budget import TRAIN_SECONDS_LIMIT, gd_seconds
+
+    assert gd_seconds(1, 4, 3, 10**12) > TRAIN_SECONDS_LIMIT > gd_seconds(256, 64, 16, 20_000)
+    assert gd_seconds(2, 64, 4, 100, n_sequences=10) > 5 * gd_seconds(2, 64, 4, 100)
+    assert_usage_error(run_cli(["train", "--d", "4", "--k", "3", "--steps", "1000000000000"]),
+                       "estimated at about 60 days", "--init-file")
+    assert_usage_error(run_cli(["train", "--student", "tanh", "--d", "64", "--k", "8", "--data", "10000", "--steps",
+                                "100000000"]), "over the limit of one run")

@@ -38,11 +38,13 @@ __all__ = [
     "Stage",
     "bptt_bytes",
     "check_memory",
+    "check_train_time",
     "check_work",
     "diagonal_report_work",
     "disguise_work",
     "exact_matrix_bytes",
     "flow_bytes",
+    "gd_seconds",
     "human",
     "lagrange_work",
     "memory_limit",
@@ -183,6 +185,43 @@ def flow_bytes(n_params: int, k: int) -> float:
     its 8 backward differences, the Jacobian M of the k responses (k × P) and the k pullbacks that build it
     (k more copies of θ and their gradients), and about 12 working vectors of length P."""
     return 8.0 * n_params * (8 + 4 * k + 12)
+
+
+# Gradient descent's time, estimated before it runs (the numba and numpy engines on the 2-core reference machine,
+# within about 3× from d = 4 to 64: 200 000 steps of d = 4 in 1.5 s, 2 000 steps of N = 256, d = 64, k = 16 in 8 s)
+GD_STEP_SECONDS = 5e-6  # a step's fixed cost
+GD_FLOP_SECONDS = 1.5e-10  # per flop of the model 4·N·k·d² + 10·N·k·d (BPTT: times the sequences)
+TRAIN_SECONDS_LIMIT = 86_400.0  # one run of at most a day; longer runs continue with --init-file from --save-params
+TRAIN_ANNOUNCE_SECONDS = 60.0  # runs estimated longer than this say so on stderr before they start
+
+
+def gd_seconds(n_models: int, d: int, k: int, steps: int, n_sequences: int | None = None) -> float:
+    """Estimated seconds of ``steps`` GD steps on N students of size d at length k (``n_sequences``: BPTT on
+    that many sequences per step, each a forward and backward sweep)."""
+    flops = 4.0 * n_models * k * d * d + 10.0 * n_models * k * d
+    if n_sequences is not None:
+        flops *= max(1, n_sequences)
+    return float(steps) * (GD_STEP_SECONDS + GD_FLOP_SECONDS * flops)
+
+
+def check_train_time(what: str, seconds: float) -> None:
+    """Refuse a run estimated over ``TRAIN_SECONDS_LIMIT`` in one line; announce one over a minute on stderr."""
+    _show("time", what, f"{seconds:.3g} s")
+    if seconds > TRAIN_SECONDS_LIMIT:
+        raise OverBudget(f"{what} is estimated at {_duration(seconds)}, over the limit of one run "
+                         f"({_duration(TRAIN_SECONDS_LIMIT)}); take fewer steps, or split the run: --save-params, "
+                         "then --init-file to continue")
+    if seconds > TRAIN_ANNOUNCE_SECONDS:
+        import sys
+
+        print(f"{what}: estimated {_duration(seconds)}", file=sys.stderr, flush=True)
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("days", 86_400.0), ("h", 3_600.0), ("min", 60.0)):
+        if seconds >= (2 if unit == "days" else 1) * size:
+            return f"about {seconds / size:.3g} {unit}"
+    return f"about {seconds:.2g} s"
 
 
 def work_limit() -> float:

@@ -300,23 +300,32 @@ def plot_signs(summary: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
 
 
 @style()
+WIDE = 32  # E9: students this wide or wider (d ≫ k) are a series of their own, one per width
+
+
 def plot_exponents(fits: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
-    """E9: the fitted exponent p (95% bootstrap interval) against k, one series per (student, teacher), the line p = 2k."""
+    """E9: the fitted exponent p (95% bootstrap interval) against k, one series per (student, teacher) at the
+    small widths d ≈ 2k and one per wide width (d ≥ ``WIDE``, open squares), the lines p = 2k and p = 2(k − 2)."""
     fig, ax = plt.subplots(figsize=TWO_COLUMN)
-    series = sorted({(f["student"], f["teacher"]) for f in fits})
+
+    def width(f: dict[str, Any]) -> int:
+        return int(f["d"]) if int(f["d"]) >= WIDE else 0
+
+    series = sorted({(f["student"], f["teacher"], width(f)) for f in fits})
     ks = [f["k"] for f in fits]
     grid = np.arange(min(ks) - 0.5, max(ks) + 1.0)
     ax.plot(grid, 2 * grid, "k--", lw=1, label="$p = 2k$")
     ax.plot(grid, 2 * (grid - 2), "k:", lw=1, label="$p = 2(k - d^*)$, $d^* = 2$")
-    for j, (student, teacher) in enumerate(series):
-        got = sorted((f for f in fits if (f["student"], f["teacher"]) == (student, teacher) and f["exponent"] is not None),
-                     key=lambda f: (f["k"], f["d"]))
+    for j, (student, teacher, wide) in enumerate(series):
+        got = sorted((f for f in fits if (f["student"], f["teacher"], width(f)) == (student, teacher, wide)
+                      and f["exponent"] is not None), key=lambda f: (f["k"], f["d"]))
         if not got:
             continue
         x = [f["k"] + 0.06 * (j - len(series) / 2) for f in got]
         y = [f["exponent"] for f in got]
         err = [[f["exponent"] - f["ci_low"] for f in got], [f["ci_high"] - f["exponent"] for f in got]]
-        ax.errorbar(x, y, yerr=err, fmt="o", color=color(j), label=f"{student_label(student)}, {teacher_label(teacher)}")
+        label = f"{student_label(student)}, {teacher_label(teacher)}" + (f", $d = {wide}$" if wide else "")
+        ax.errorbar(x, y, yerr=err, fmt="s" if wide else "o", mfc="none" if wide else None, color=color(j), label=label)
     finish(ax, "training length $k$", r"exponent $p$ of median $L_{10k} \propto \sigma^p$",
            r"The $\sigma$-exponent of the limit's extrapolation loss", logy=False, legend="outside")
     return save_figure(fig, stem)

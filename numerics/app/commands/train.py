@@ -22,7 +22,7 @@ from tempx.numerics.app.formatting import dumps, table
 from tempx.numerics.app.progress import Progress
 from tempx.numerics.students import LINEAR, STUDENTS
 from tempx.numerics.teachers import NONLINEAR_TEACHER_FORMS, hankel_dimension, teacher_and_dim
-from tempx.theory.budget import bptt_bytes, check_memory, flow_bytes, train_bytes
+from tempx.theory.budget import bptt_bytes, check_memory, check_train_time, flow_bytes, gd_seconds, train_bytes
 from tempx.theory.errors import InvalidInput
 from tempx.theory.teacher_spec import TEACHER_FORMS
 
@@ -213,6 +213,9 @@ def run(args: argparse.Namespace) -> int:
     if limit:
         return _run_limit(args, student, params, teacher, teacher_dim, k, qs, moment, t_max, jobs, init, seed, sigma, n_data,
                           freeze, X_given)
+    check_train_time(f"GD of {params.n_models} {student.name} students (d = {params.d}, k = {k}) for {steps} steps",
+                     gd_seconds(params.n_models, params.d, k, steps,
+                                (n_data if n_data is not None else n_online) if student.nonlinear else None))
     bar = Progress(steps, "train", enabled=True if args.progress else None)
     result = train_batch(params, teacher, k, lr, steps, tol=tol, weights=None if moment is not None else args.loss,
                          moment=moment, data=X, online=None if n_online is None else (n_online, seed), qs=qs,
