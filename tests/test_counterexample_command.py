@@ -144,6 +144,7 @@ extrapolation loss L_5 = 2557/46656
 """),
     "diagonal_balanced": (['--k', '2', '--student', 'diagonal', '--nodes', '1/2,-1/3', '--balanced'], r"""
 Diagonal counterexample (C12): k = 2, teacher memoryless, lagrange weights, balanced (c = b)
+balanced: c_j b_j = b_j² must be a rational square, so a node whose weight is not one is repeated (a sum of the fewest squares found): d = 6 for 2 nodes, repeats 2, 4
 nodes λ: 1/2, 1/2, -1/3, -1/3, -1/3, -1/3
 weights c_j b_j: 9/25, 1/25, 9/25, 4/25, 1/25, 1/25
 impulse response w_0..w_4: 1, 0, 1/6, 1/36, 7/216
@@ -361,3 +362,30 @@ def test_the_diagonal_report_is_estimated_by_its_closed_form(monkeypatch: pytest
     doc = json.loads(run_cli(args).stdout)
     # c = (−2, 3) matches w*_0 = 1, w*_1 = 0; then w_2 = −2/4 + 3/9 = −1/6
     assert doc["impulse_response"][:3] == ["1", "0", "-1/6"] and len(doc["impulse_response"]) == 2000
+
+
+def test_balanced_diagonal_students_say_when_nodes_repeat() -> None:
+    import json
+
+    from cli_helpers import run_cli
+
+    text = run_cli(["counterexample", "--student", "diagonal", "--nodes", "1,-1", "--k", "2", "--balanced"])
+    assert text.returncode == 0 and "d = 4 for 2 nodes, repeats 2, 2" in text.stdout  # weights 1/2: not squares
+    doc = json.loads(run_cli(["counterexample", "--student", "diagonal", "--nodes", "1,-1", "--k", "2", "--balanced",
+                              "--format", "json"]).stdout)
+    assert doc["d"] == 4 and doc["repeats"] == [2, 2]
+    # weights 1/4 and 3/4 at nodes 3, -1 (ℓ_j(0)): 1/4 is a square (once), 3/4 = 3/2² needs three squares
+    doc = json.loads(run_cli(["counterexample", "--student", "diagonal", "--nodes", "3,-1", "--k", "2", "--balanced",
+                              "--format", "json"]).stdout)
+    assert doc["repeats"] == [1, 3] and doc["d"] == 4
+
+
+def test_four_squares_uses_the_fewest_squares_it_can_prove() -> None:
+    from fractions import Fraction
+
+    from tempx.theory.moments import four_squares
+
+    for x, parts in ((Fraction(1, 4), 1), (Fraction(2, 9), 2), (Fraction(5, 9), 2), (Fraction(3), 3), (Fraction(7), 4),
+                     (Fraction(0), 0)):
+        got = four_squares(x)
+        assert sum(v * v for v in got) == x and len(got) == parts, (x, got)

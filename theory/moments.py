@@ -20,6 +20,7 @@ entries whose squares add up to each mass (Lagrange's four-square theorem, p/q =
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from dataclasses import dataclass
 from fractions import Fraction
@@ -219,7 +220,8 @@ def _integer_four_squares(N: int) -> tuple[int, int, int, int]:
 
 
 def four_squares(x: Fraction) -> list[Fraction]:
-    """Rationals (at most four) whose squares add up to x ≥ 0 (x = pq/q², Lagrange on pq).
+    """Rationals (at most four) whose squares add up to x ≥ 0 (x = pq/q², Lagrange on pq): one when x is a
+    rational square, two when pq ≤ 10¹² is a sum of two squares (the fewest possible then), else Lagrange's.
 
     >>> four_squares(Fraction(7, 3))
     [Fraction(4, 3), Fraction(2, 3), Fraction(1, 3)]
@@ -227,7 +229,29 @@ def four_squares(x: Fraction) -> list[Fraction]:
     if x < 0:
         raise InvalidInput(f"a negative mass {x} is not a sum of squares")
     q = x.denominator
-    return [Fraction(v, q) for v in _integer_four_squares(x.numerator * q) if v]
+    n = x.numerator * q
+    root = math.isqrt(n)
+    if root * root == n:  # one square (0 included: no part)
+        return [Fraction(root, q)] if root else []
+    two = _two_squares(n) if n <= TWO_SQUARES_SEARCH else None
+    if two is not None:
+        return [Fraction(v, q) for v in two]
+    return [Fraction(v, q) for v in _integer_four_squares(n) if v]
+
+
+TWO_SQUARES_SEARCH = 10**12  # the direct search for n = a² + b² runs over a ≤ √(n/2): at most 7·10⁵ steps
+
+
+def _two_squares(n: int) -> tuple[int, int] | None:
+    """(a, b) with a² + b² = n, a ≥ b > 0, or None (a direct search; callers bound n)."""
+    a = math.isqrt(n)
+    while 2 * a * a >= n:
+        b2 = n - a * a
+        b = math.isqrt(b2)
+        if b * b == b2 and b > 0:
+            return a, b
+        a -= 1
+    return None
 
 
 def measure_rnn(nodes: tuple[Fraction, ...], masses: tuple[Fraction, ...]) -> ExactRNN:

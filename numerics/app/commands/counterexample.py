@@ -39,7 +39,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                                                        "relu: a ReLU RNN with y_t = x_t + c x_(t-k) (claim C15)")
     p.add_argument("--nodes", help="diagonal student: k distinct nonzero nodes L1,L2,... (one per matched term)")
     p.add_argument("--balanced", action="store_true",
-                   help="diagonal student: c = b (needs every weight > 0, e.g. k = 2 with nodes of opposite sign)")
+                   help="diagonal student: c = b (needs every weight > 0, e.g. k = 2 with nodes of opposite sign; a "
+                        "weight that is not a rational square repeats its node, up to 4 times, which the output says)")
     p.add_argument("--format", choices=("text", "json", "latex"), default="text",
                    help="output format (default text); latex: an equation* to paste into a document with amsmath")
     p.add_argument("--latex-matrix", choices=MATRIX_ENVIRONMENTS, default="bmatrix",
@@ -205,6 +206,7 @@ def _diagonal(args: argparse.Namespace) -> dict[str, Any]:
     S = lambda rows: [[rational_str(x) for x in r] for r in rows]
     return {
         "k": k, "d": rnn.d, "student": "diagonal", "teacher": teacher.describe(), "balanced": args.balanced,
+        "repeats": [sum(1 for y in s.lam if y == x) for x in nodes],
         "construction": "lagrange" if teacher.describe() == "memoryless" else "vandermonde",
         "nodes": [rational_str(x) for x in s.lam], "b": [rational_str(x) for x in s.b],
         "c": [rational_str(x) for x in s.c], "weights": [rational_str(c * b) for b, c in zip(s.b, s.c)],
@@ -219,6 +221,9 @@ def _diagonal_text(doc: dict[str, Any]) -> str:
     return "\n".join([
         f"Diagonal counterexample (C12): k = {doc['k']}, teacher {doc['teacher']}, {doc['construction']} weights"
         + (", balanced (c = b)" if doc["balanced"] else ""),
+        *([f"balanced: c_j b_j = b_j² must be a rational square, so a node whose weight is not one is repeated "
+           f"(a sum of the fewest squares found): d = {doc['d']} for {doc['k']} nodes, repeats "
+           + ", ".join(map(str, doc["repeats"]))] if doc["balanced"] and doc["d"] != doc["k"] else []),
         "nodes λ: " + ", ".join(doc["nodes"]),
         "weights c_j b_j: " + ", ".join(doc["weights"]),
         f"impulse response w_0..w_{len(doc['impulse_response']) - 1}: " + ", ".join(doc["impulse_response"]),
