@@ -115,3 +115,16 @@ def test_ensure_dir_creates_nested_folders_and_accepts_existing_ones(tmp_path: P
     (tmp_path / "file").write_text("x")
     with pytest.raises(InvalidInput, match="cannot create output folder"):
         ensure_dir(tmp_path / "file" / "sub")
+
+
+def test_an_output_folder_that_is_a_file_is_refused_by_name(tmp_path: Path) -> None:
+    from cli_helpers import assert_usage_error, run_cli
+
+    f = tmp_path / "results"
+    f.write_text("x", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="is a file, not a folder"):
+        ensure_dir(f)
+    with pytest.raises(InvalidInput, match="'.*results' is a file, not a folder"):
+        ensure_dir(f / "inner")
+    assert_usage_error(run_cli(["experiment", "E5", "--out", str(f)]), "is a file, not a folder")
+    assert f.read_text(encoding="utf-8") == "x"

@@ -35,6 +35,11 @@ _KINDS = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"), (stat.S
 
 def ensure_dir(path: Path) -> Path:
     """Create ``path`` (and parents) or raise ``InvalidInput`` naming why it is unusable."""
+    if path.exists() and not path.is_dir():
+        raise InvalidInput(f"--out {str(path)!r} is a file, not a folder: name a folder (new or existing) for the results")
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            raise InvalidInput(f"cannot create output folder {str(path)!r}: {str(parent)!r} is a file, not a folder")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as err:
