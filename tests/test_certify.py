@@ -6,6 +6,7 @@ import json
 import random
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import flint
 import pytest
@@ -421,3 +422,54 @@ def test_the_exact_sums_of_every_model_are_estimated_together_before_the_first(t
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
     assert "certify of 3 model(s) at k = 1000, q up to 4000 is estimated at" in proc.stderr
     assert run_cli(["certify", "--params", str(limits), "--k", "3"]).returncode == 0
+
+
+def _strict(text: str) -> Any:
+    """RFC 8259 JSON only: Infinity and NaN are refused, as strict parsers do."""
+    import json
+
+    def refuse(name: str) -> Any:
+        raise ValueError(f"not JSON: {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def _as_fraction(x: Any) -> Fraction:
+    return Fraction(str(x)) if not isinstance(x, str) else Fraction(x)
+
+
+@pytest.mark.parametrize("method", ["auto", "enclosure"])
+def test_printed_bounds_enclose_the_exact_value_as_text(tmp_path: Path, method: str) -> None:
+    """The decimal text a reader parses is a true bound: 1/15 is between the printed lower and upper."""
+    from cli_helpers import run_cli
+
+    f = tmp_path / "m.json"
+    f.write_text('{"A": [["1/4"]], "B": [["1"]], "C": [["1"]]}', encoding="utf-8")
+    doc = _strict(run_cli(["certify", "--params", str(f), "--k", "3", "--format", "json", "--method", method]).stdout)
+    li = doc["models"][0]["L_inf"]
+    # w_i = 4^{-i}: r_0 = 0, L_∞ = Σ_{i≥1} 16^{-i} = 1/15
+    assert _as_fraction(li["lower"]) <= Fraction(1, 15) <= _as_fraction(li["upper"])
+
+
+def test_tiny_and_zero_values_get_an_absolute_enclosure_in_valid_json(tmp_path: Path) -> None:
+    from cli_helpers import run_cli
+
+    den = 10**400
+    tiny = tmp_path / "tiny.json"
+    tiny.write_text(f'{{"A": [["0"]], "B": [["1"]], "C": [["{den + 1}/{den}"]]}}', encoding="utf-8")
+    zero = tmp_path / "zero.json"
+    zero.write_text('{"A": [["0"]], "B": [["1"]], "C": [["1"]]}', encoding="utf-8")
+    for path, exact in ((tiny, Fraction(1, den * den)), (zero, Fraction(0))):
+        doc = _strict(run_cli(["certify", "--params", str(path), "--k", "1", "--format", "json", "--method",
+                               "enclosure"]).stdout)
+        li = doc["models"][0]["L_inf"]
+        assert _as_fraction(li["lower"]) <= exact <= _as_fraction(li["upper"])
+        assert li["rel_width"] is None and li["abs_width"] >= 0 and "absolute" in li["width_note"]
+    assert _as_fraction(li["lower"]) == 0  # the zero model: [0, upper]
+
+
+def test_json_documents_are_valid_json_whatever_the_floats() -> None:
+    from tempx.numerics.app.formatting import dumps
+
+    text = dumps({"a": float("inf"), "b": [float("-inf"), float("nan"), 1.5], "c": {"d": float("inf")}})
+    assert _strict(text) == {"a": "inf", "b": ["-inf", None, 1.5], "c": {"d": "inf"}}

@@ -89,7 +89,7 @@ class Enclosure:
         out: dict[str, Any] = {
             "L_k": float(self.L_k),
             "L_q": {str(q): float(v) for q, v in self.L_q.items()},
-            "L_inf": {"lower": round_down(self.lower), "upper": None if self.upper is None else round_up(self.upper),
+            "L_inf": {"lower": printed_down(self.lower), "upper": None if self.upper is None else printed_up(self.upper),
                       "certified": self.certified, "reason": self.reason, "terms": self.terms},
         }
         if self.certificate is not None:

@@ -360,14 +360,15 @@ def _leading_zeros(a: Fraction) -> int:
 
 
 def json_bound(x: Fraction, down: bool) -> float | str:
-    """A JSON bound: the float nearest outward when x is a normal float64 (then it is a true bound), else
+    """A JSON bound: a float outward of x whose printed decimal text is outward too (``printed_down`` and
+    ``printed_up``: what a reader parses is a true bound) when x is a normal float64, else
     ``bound_text``'s outward-rounded decimal string (beyond float64, or below its normal range)."""
-    from tempx.theory.certify import round_down, round_up
+    from tempx.theory.certify import printed_down, printed_up
 
     if x == 0:
         return 0.0
     if Fraction(1, 10**300) <= abs(x) <= Fraction(10) ** 300:
-        return round_down(x) if down else round_up(x)
+        return printed_down(x) if down else printed_up(x)
     return bound_text(x, down)
 
 
@@ -402,6 +403,8 @@ class Decision:
         or decimal strings beyond float64's normal range; upper null when L_inf = inf or undecided, lower then the exact
         partial sum of ``terms`` terms), ``method`` (exact, enclosure), and ``exact_value``: "p/q", an integer, "inf",
         or null when the enclosure route ran."""
+        from tempx.theory.certify import printed_up
+
         li: dict[str, Any]
         if self.linf is not None:
             v = self.linf.value
@@ -415,13 +418,23 @@ class Decision:
             finite = self.finite
             if enc is not None:
                 lo, up, reason = enc.lower, enc.upper, enc.reason
+                # L_∞ ≥ L_q exactly (a sum of squares): where the enclosure's own lower end is below an exact L_q it
+                # already computed (tiny or zero values), the exact L_q is the lower bound
+                lo = max(lo, *self.L_q.values(), self.L_k)
             else:
                 lo, up, reason = self.head_sum, None, (self.unstable or self.note)
             li = {"lower": json_bound(lo, True), "upper": None if up is None else json_bound(up, False),
                   "certified": finite is True, "finite": finite, "reason": reason, "method": "enclosure",
                   "terms": self.terms, "complexity": None}
-            if enc is not None:
-                li["rel_width"] = enc.rel_width
+            if enc is not None and up is not None:
+                rel = (up - lo) / lo if lo > 0 else None
+                if rel is not None and rel <= 1:
+                    li["rel_width"] = printed_up(rel)
+                else:  # a tiny or zero value: only an absolute width means anything
+                    li["rel_width"] = None
+                    li["abs_width"] = printed_up(up - lo)
+                    li["width_note"] = ("a tiny or zero value: the enclosure [lower, upper] is absolute (lower: the exact "
+                                        "L_q, a partial sum of L_inf), its relative width is over 1")
             if self.note and enc is not None:
                 li["note"] = self.note
             exact_value = "inf" if finite is False else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -96,7 +97,16 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def dumps(doc: Any, indent: int = 2) -> str:
-    """JSON with 2-space indentation, but every list of scalars (a matrix row) on one line."""
+    """JSON with 2-space indentation, but every list of scalars (a matrix row) on one line.
+
+    Always valid JSON (RFC 8259): a non-finite float, which JSON cannot hold, is written as the string
+    "inf" or "-inf" (the convention of every tempx document, as in ``"exact_value": "inf"``), NaN as null.
+    """
+
+    def scalar(v: Any) -> str:
+        if isinstance(v, float) and not math.isfinite(v):
+            v = None if math.isnan(v) else ("inf" if v > 0 else "-inf")
+        return json.dumps(v, ensure_ascii=False, allow_nan=False)
 
     def render(x: Any, level: int) -> str:
         pad, inner = " " * (indent * level), " " * (indent * (level + 1))
@@ -107,8 +117,8 @@ def dumps(doc: Any, indent: int = 2) -> str:
             return "{\n" + ",\n".join(items) + "\n" + pad + "}"
         if isinstance(x, (list, tuple)):
             if all(not isinstance(v, (dict, list, tuple)) for v in x):
-                return "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in x) + "]"
+                return "[" + ", ".join(scalar(v) for v in x) + "]"
             return "[\n" + ",\n".join(inner + render(v, level + 1) for v in x) + "\n" + pad + "]"
-        return json.dumps(x, ensure_ascii=False)
+        return scalar(x)
 
     return render(doc, 0)
