@@ -88,7 +88,7 @@ def main() -> None:
                 rows.append(r)
                 cert = "—" if r["certify_seconds"] is None else f"{r['certify_seconds']:.1f}"
                 print(f"{student:>8} {d:>5} {seed:>4} {method:>6} {r['flow_seconds']:8.2f} {r['flow_peak_bytes'] / 2**20:8.0f} "
-                      f"{r['status']:>9} {r['nfev']:>6} {r['L_q']:10.3e} {cert:>9} {str(r['certified']):>9}", flush=True)
+                      f"{r['status']:>9} {r['nfev']:>6} {r['L_q']:10.3e} {cert:>9} {r['certified']!s:>9}", flush=True)
     pairs = [(a, b) for a in rows for b in rows if a["method"] == "ndf" and b["method"] == "lsoda"
              and (a["d"], a["seed"]) == (b["d"], b["seed"]) and a["student"] == b["student"] == "dense"]
     if pairs:

@@ -106,7 +106,7 @@ def test_latex_numbers_tables_and_escapes() -> None:
     assert "\\begin{tabular}{D{.}{.}{-1}D{.}{.}{-1}}" in tex
     assert "0.05 & 1.23\\times 10^{-5} \\\\" in tex and "1 & \\multicolumn{1}{c}{--} \\\\" in tex
     assert "\\multicolumn{1}{c}{s} & \\multicolumn{1}{c}{L}" in tex
-    assert "base seed 3; lr 0.02, steps 20000" in tex and "\\texttt{quick}" in tex
+    assert "base seed 3; \\texttt{lr} 0.02, \\texttt{steps} 20000" in tex and "\\texttt{quick}" in tex
     assert report._column(["3/4", "1/4"]) == "r" and report._column(["dense", "2"]) == "l"
     assert report._tex_bound(1 / 3, True) == "$3.33\\times 10^{-1}$" and report._tex_bound(1 / 3, False) == "$3.34\\times 10^{-1}$"
     assert report._tex_bound("1.3333333333333334e+312", False) == "$1.34\\times 10^{312}$"

@@ -299,10 +299,10 @@ def plot_signs(summary: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
     return save_figure(fig, stem)
 
 
-@style()
 WIDE = 32  # E9: students this wide or wider (d ≫ k) are a series of their own, one per width
 
 
+@style()
 def plot_exponents(fits: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
     """E9: the fitted exponent p (95% bootstrap interval) against k, one series per (student, teacher) at the
     small widths d ≈ 2k and one per wide width (d ≥ ``WIDE``, open squares), the lines p = 2k and p = 2(k − 2)."""

@@ -167,7 +167,8 @@ def _plot(rows: list[dict[str, Any]], stem: Path) -> list[Path]:
 
 
 def write_e11(doc: dict[str, Any], out: Path, figs_dir: Path, tables_dir: Path) -> list[Path]:
-    from tempx.numerics.app.report import _tex_number, _tex_table
+    from tempx.numerics.app.latex import tex_number as _tex_number
+    from tempx.numerics.app.latex import tex_table as _tex_table
 
     e = doc["E11"]
     write_text_atomic(out / "E11.csv", rows_to_csv(e["rows"], E11_COLUMNS))

@@ -64,8 +64,9 @@ def _plot(summary: list[dict[str, Any]], rows: list[dict[str, Any]], stem: Path)
 
 
 def write_e10(doc: dict[str, Any], out: Path, figs_dir: Path, tables_dir: Path) -> list[Path]:
+    from tempx.numerics.app.latex import tex_number as _tex_number
+    from tempx.numerics.app.latex import tex_table as _tex_table
     from tempx.numerics.app.poisoning import E10_COLUMNS
-    from tempx.numerics.app.report import _tex_number, _tex_table
 
     e = doc["E10"]
     write_text_atomic(out / "E10.csv", rows_to_csv(e["rows"], E10_COLUMNS))
