@@ -25,9 +25,10 @@ from tempx.numerics.drivers.descent import gd
 from tempx.numerics.drivers.executors import local_executor
 from tempx.numerics.drivers.limit import flow_limit
 from tempx.numerics.drivers.montecarlo import extrapolation_mc
+from tempx.numerics.nonlinear_teachers import teacher_and_dim
 from tempx.numerics.students import get
 from tempx.numerics.students.dense_kernels import AVAILABLE
-from tempx.numerics.teachers import memoryless, teacher_and_dim
+from tempx.numerics.teachers import memoryless
 
 SETTINGS = [(1, 1), (2, 2), (4, 1), (None, 2)]  # (BLAS threads or None for the process default, numba threads)
 

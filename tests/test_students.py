@@ -367,7 +367,7 @@ def test_certify_of_a_real_diagonal_student_is_the_closed_form() -> None:
 
 
 def test_register_takes_new_names_only() -> None:
-    from tempx.numerics import students
+    from tempx.numerics.students import protocol
     from tempx.numerics.students import get, register
     from tempx.numerics.students.dense import DENSE, DenseStudent
 
@@ -385,7 +385,7 @@ def test_register_takes_new_names_only() -> None:
         with pytest.raises(InvalidInput, match="exists already"):
             register(Copy())
     finally:
-        students._ADDED.pop("dense-copy-for-a-test", None)
+        protocol._ADDED.pop("dense-copy-for-a-test", None)
 
 
 def test_students_are_looked_up_by_name_ignoring_case_and_spaces() -> None:

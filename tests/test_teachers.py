@@ -16,9 +16,10 @@ from tempx.numerics.drivers.limit import flow_limit
 from tempx.numerics.drivers.montecarlo import extrapolation_mc
 from tempx.numerics.extrapolation import extrapolation_losses
 from tempx.numerics.losses import make_objective
+from tempx.numerics.nonlinear_teachers import NonlinearTeacher, teacher_and_dim
 from tempx.numerics.students.elman import ElmanParams, forward
 from tempx.numerics.students.files import save_params
-from tempx.numerics.teachers import NonlinearTeacher, teacher_and_dim, teacher_rnn
+from tempx.numerics.teachers import teacher_rnn
 from tempx.theory.errors import InvalidInput
 
 
@@ -136,7 +137,8 @@ def test_command_line_trains_on_a_non_linear_teacher_and_refuses_a_linear_studen
 
 
 def test_the_hankel_matrix_is_sized_by_what_the_student_can_learn() -> None:
-    from tempx.numerics.teachers import hankel_dimension, memoryless
+    from tempx.numerics.nonlinear_teachers import hankel_dimension
+    from tempx.numerics.teachers import memoryless
 
     big, units = teacher_and_dim("rnn:tanh:50:0")
     assert units == 50 and hankel_dimension(big, units, 6) == 6 and hankel_dimension(big, units, 80) == 50

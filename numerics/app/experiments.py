@@ -22,11 +22,12 @@ from tempx.numerics.data import gaussian_sequences
 from tempx.numerics.drivers.descent import gd
 from tempx.numerics.extrapolation import extrapolation_losses
 from tempx.numerics.hankel import HANKEL_REL_TOL, hankel_rank, hankel_singular_values, hankel_size
+from tempx.numerics.nonlinear_teachers import NonlinearTeacher, hankel_dimension, teacher_and_dim
 from tempx.numerics.students import get as get_student
 from tempx.numerics.students import student_of
 from tempx.numerics.students.dense import Params
 from tempx.numerics.students.init import init_counterexample
-from tempx.numerics.teachers import FloatArray, NonlinearTeacher, Teacher, hankel_dimension, memoryless, teacher_and_dim
+from tempx.numerics.teachers import FloatArray, Teacher, memoryless
 from tempx.theory.errors import InvalidInput
 
 __all__ = [

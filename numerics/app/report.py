@@ -265,7 +265,7 @@ def _e5_key_numbers(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _teacher_dim(spec: str) -> int:
-    from tempx.numerics.teachers import teacher_and_dim
+    from tempx.numerics.nonlinear_teachers import teacher_and_dim
 
     return teacher_and_dim(spec)[1]
 

@@ -25,9 +25,10 @@ from tempx.numerics.drivers.montecarlo import MC_SEQUENCES, extrapolation_mc
 from tempx.numerics.drivers.optimizers import Optimizer, plain_gd
 from tempx.numerics.extrapolation import extrapolation_losses
 from tempx.numerics.losses import Objective, check_length, check_lengths, make_objective, weight_matrix
+from tempx.numerics.nonlinear_teachers import NonlinearTeacher
 from tempx.numerics.students import student_of
 from tempx.numerics.students.protocol import weighted
-from tempx.numerics.teachers import FloatArray, NonlinearTeacher, Teacher
+from tempx.numerics.teachers import FloatArray, Teacher
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["STATUSES", "GDResult", "evaluate", "gd"]

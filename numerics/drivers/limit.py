@@ -37,8 +37,9 @@ from tempx.numerics.blas_threads import with_single_blas_thread
 from tempx.numerics.drivers.ndf import NDF, LowRankJacobian
 from tempx.numerics.extrapolation import extrapolation_losses
 from tempx.numerics.losses import check_length, check_lengths, weight_matrix
+from tempx.numerics.nonlinear_teachers import NonlinearTeacher
 from tempx.numerics.students import student_of
-from tempx.numerics.teachers import FloatArray, NonlinearTeacher, Teacher
+from tempx.numerics.teachers import FloatArray, Teacher
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["LIMIT_STATUSES", "METHODS", "LimitResult", "flow_limit", "limit_result"]

@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from tempx.numerics.blas_threads import with_single_blas_thread
+from tempx.numerics.nonlinear_teachers import NonlinearTeacher
 from tempx.numerics.students.dense import Params
-from tempx.numerics.teachers import FloatArray, NonlinearTeacher, Teacher
+from tempx.numerics.teachers import FloatArray, Teacher
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["MC_SEQUENCES", "MonteCarlo", "extrapolation_mc", "monte_carlo_loss"]

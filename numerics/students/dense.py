@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 
 from tempx.numerics.losses import check_length, weight_matrix
-from tempx.numerics.students.protocol import Batch, Kernel, Student
+from tempx.numerics.students.protocol import Batch, Kernel, Student, check_init
 from tempx.numerics.teachers import FloatArray, Teacher, _as_float_array
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["DENSE", "DenseStudent", "Grad", "Params", "impulse_response", "krylov", "loss_and_grad", "residuals"]
+__all__ = ["DENSE", "DenseStudent", "Grad", "Params", "impulse_response", "init_gaussian", "init_symmetric", "krylov", "loss_and_grad", "residuals"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -186,8 +186,6 @@ class DenseStudent(Student):
         return params
 
     def init(self, kind: str, n: int, d: int, sigma: float, seed: int, **options: Any) -> Params:
-        from tempx.numerics.students.init import init_gaussian, init_symmetric
-
         if kind == "gaussian":
             return init_gaussian(n, d, sigma, seed)
         if kind == "symmetric":
@@ -255,3 +253,31 @@ def loss_and_grad(
     loss, g = DENSE.loss_and_grad(params, teacher.impulse_response(k), weight_matrix(k, weights, moment))
     G = DENSE.unflatten(g, params.d)
     return loss, Grad(G.A, G.B, G.C)
+
+
+def init_gaussian(n_models: int, d: int, sigma: float, seed: int) -> Params:
+    """Entries of A, B, C i.i.d. N(0, σ²/d) (claim C7's initialization)."""
+    n, d, s, seed = check_init(n_models, d, sigma, seed)
+    rng = np.random.default_rng(seed)
+    scale = s / np.sqrt(d)
+    return Params(rng.normal(0, scale, (n, d, d)), rng.normal(0, scale, (n, d, 1)), rng.normal(0, scale, (n, 1, d)))
+
+
+def init_symmetric(n_models: int, d: int, sigma: float, seed: int, frobenius_cap: float | None = None) -> Params:
+    """A point of M (A = Aᵀ, C = Bᵀ): A = (G + Gᵀ)/√2 with G ~ N(0, σ²/d), B ~ N(0, σ²/d), C = Bᵀ.
+
+    With ``frobenius_cap``, each A is rescaled so that ‖A‖_F ≤ cap (C6(c) uses cap ≤ 1).
+    """
+    n, d, s, seed = check_init(n_models, d, sigma, seed)
+    rng = np.random.default_rng(seed)
+    scale = s / np.sqrt(d)
+    G = rng.normal(0, scale, (n, d, d))
+    A = (G + G.transpose(0, 2, 1)) / np.sqrt(2.0)
+    if frobenius_cap is not None:
+        cap = float(frobenius_cap)
+        if not np.isfinite(cap) or cap <= 0:
+            raise InvalidInput(f"frobenius_cap must be > 0, got {frobenius_cap!r}")
+        norms = np.linalg.norm(A, axis=(1, 2))
+        A = A * np.minimum(1.0, cap / np.maximum(norms, np.finfo(float).tiny))[:, None, None]
+    B = rng.normal(0, scale, (n, d, 1))
+    return Params(A, B, B.transpose(0, 2, 1))

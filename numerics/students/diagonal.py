@@ -27,11 +27,11 @@ from numpy.typing import NDArray
 
 from tempx.numerics.losses import check_length, loss_weights
 from tempx.numerics.students.dense import Params
-from tempx.numerics.students.protocol import Batch, Kernel, Student
+from tempx.numerics.students.protocol import Batch, Kernel, Student, check_init
 from tempx.numerics.teachers import Teacher, _as_float_array
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["COMPLEX", "DIAGONAL", "DiagGrad", "DiagParams", "DiagonalStudent", "impulse_response", "loss_and_grad", "mode_sums"]
+__all__ = ["COMPLEX", "DIAGONAL", "DiagGrad", "DiagParams", "DiagonalStudent", "impulse_response", "init_diagonal", "init_ring", "loss_and_grad", "mode_sums"]
 Array = NDArray[Any]
 
 
@@ -218,8 +218,6 @@ class DiagonalStudent(Student):
         return params.to_dense()
 
     def init(self, kind: str, n: int, d: int, sigma: float, seed: int, **options: Any) -> DiagParams:
-        from tempx.numerics.students.init import init_diagonal, init_ring
-
         if kind == "ring" and self.complex_modes:
             r_min, r_max = options.get("ring", (0.4, 0.9))
             return init_ring(n, d, sigma, seed, r_min, r_max)
@@ -274,3 +272,58 @@ def loss_and_grad(params: DiagParams, teacher: Teacher, k: int, weights: str | S
     G = join(g) if s.complex_modes else g
     d = params.d
     return loss, DiagGrad(lam=G[:, :d], b=G[:, d:2 * d], c=G[:, 2 * d:])
+
+
+def _signs(rng: np.random.Generator, n: int, d: int, negative_fraction: float) -> np.ndarray:
+    """Sign pattern per model: round(f·d) modes at −1, placed at random, the rest +1."""
+    f = float(negative_fraction)
+    if not 0 <= f <= 1:
+        raise InvalidInput(f"negative_fraction must lie in [0, 1], got {negative_fraction!r}")
+    m = round(f * d)
+    s = np.ones((n, d))
+    for i in range(n):
+        s[i, rng.permutation(d)[:m]] = -1.0
+    return s
+
+
+def init_diagonal(n_models: int, d: int, sigma: float, seed: int, *, complex_modes: bool = False,
+                  balanced: bool = False, negative_fraction: float = 0.0) -> Any:
+    """Diagonal students (C12): every entry of λ, b, c i.i.d. N(0, σ²/d) (complex: real and imaginary
+    parts each N(0, σ²/(2d))).
+
+    ``balanced``: c = s ⊙ b (real) with a sign pattern s of round(f·d) negative modes
+    (f = ``negative_fraction``), or c = conj(b) (complex, |b_j| = |c_j| and b_j c_j = |b_j|² > 0).
+    All signs + is M ∩ diagonal.
+    """
+    n, d, s, seed = check_init(n_models, d, sigma, seed)
+    rng = np.random.default_rng(seed)
+    scale = s / np.sqrt(d)
+
+    def draw() -> np.ndarray:
+        if complex_modes:
+            return rng.normal(0, scale / np.sqrt(2), (n, d)) + 1j * rng.normal(0, scale / np.sqrt(2), (n, d))
+        return rng.normal(0, scale, (n, d))
+
+    lam, b = draw(), draw()
+    if not balanced:
+        return DiagParams(lam, b, draw())
+    if complex_modes:
+        if negative_fraction:
+            raise InvalidInput("a sign pattern is for real diagonal students; complex balanced modes use c = conj(b)")
+        return DiagParams(lam, b, np.conj(b))
+    return DiagParams(lam, b, _signs(rng, n, d, negative_fraction) * b)
+
+
+def init_ring(n_models: int, d: int, sigma: float, seed: int, r_min: float = 0.4, r_max: float = 0.9) -> Any:
+    """Complex diagonal students with the LRU ring initialization: |λ_j| uniform in [r_min, r_max],
+    arg λ_j uniform in [0, 2π); b, c complex N(0, σ²/d)."""
+    n, d, s, seed = check_init(n_models, d, sigma, seed)
+    lo, hi = float(r_min), float(r_max)
+    if not (0 <= lo <= hi) or not np.isfinite(hi):
+        raise InvalidInput(f"the ring needs 0 <= r_min <= r_max < inf, got r_min = {r_min}, r_max = {r_max}")
+    rng = np.random.default_rng(seed)
+    lam = rng.uniform(lo, hi, (n, d)) * np.exp(2j * np.pi * rng.uniform(0, 1, (n, d)))
+    scale = s / np.sqrt(2 * d)
+    b = rng.normal(0, scale, (n, d)) + 1j * rng.normal(0, scale, (n, d))
+    c = rng.normal(0, scale, (n, d)) + 1j * rng.normal(0, scale, (n, d))
+    return DiagParams(lam, b, c)

@@ -26,7 +26,7 @@ import numpy as np
 
 from tempx.numerics.losses import Objective
 from tempx.numerics.students.dense import Params
-from tempx.numerics.students.protocol import Batch, Kernel, Student
+from tempx.numerics.students.protocol import Batch, Kernel, Student, register
 from tempx.numerics.teachers import FloatArray
 from tempx.theory.errors import InvalidInput
 
@@ -45,8 +45,6 @@ KERNEL_CODES = {"identity": 0, "tanh": 1, "relu": 2}  # the activations the comp
 
 def register_activation(name: str, phi: Callable[[FloatArray], FloatArray], dphi: Callable[[FloatArray], FloatArray]) -> Any:
     """Add an activation φ with its derivative φ' (both elementwise on arrays) and its student, named ``name``."""
-    from tempx.numerics.students import register
-
     if name in ACTIVATIONS:
         raise InvalidInput(f"an activation named {name!r} exists already")
     ACTIVATIONS[name] = (phi, dphi)

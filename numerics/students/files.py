@@ -27,9 +27,9 @@ from typing import Any
 import numpy as np
 
 from tempx.numerics.students import get, student_of
+from tempx.numerics.students.arrays import _number, json_array
 from tempx.numerics.students.dense import Params
 from tempx.theory.errors import InvalidInput
-from tempx.theory.exact import parse_rational
 
 __all__ = ["MAX_NPZ_BYTES", "from_statespace", "json_array", "load_params", "params_from_json", "params_to_json",
            "read_params_json", "save_params", "to_statespace"]
@@ -37,51 +37,11 @@ __all__ = ["MAX_NPZ_BYTES", "from_statespace", "json_array", "load_params", "par
 MAX_NPZ_BYTES = 256 * 1024**2  # the arrays of one .npz, uncompressed (a zip can expand far beyond its size)
 
 
-def _number(x: Any, where: str) -> float:
-    if isinstance(x, bool):
-        raise InvalidInput(f"{where}: expected a number, got {x!r}")
-    if isinstance(x, str) and x.strip() in ("NaN", "Infinity", "-Infinity"):
-        raise InvalidInput(f"{where}: non-finite value {x!r}")
-    try:
-        if isinstance(x, float):
-            v = x
-        elif isinstance(x, (int, str)):
-            v = float(parse_rational(x))
-        else:
-            raise InvalidInput(f"{where}: expected a number or a rational string, got {type(x).__name__}")
-    except OverflowError:
-        raise InvalidInput(f"{where}: {str(x)[:40]!r} is beyond the float64 range (±1.8e308)") from None
-    except InvalidInput as err:
-        raise InvalidInput(f"{where}: {err}") from None
-    if not np.isfinite(v):
-        raise InvalidInput(f"{where}: non-finite value {x!r}")
-    return v
-
-
 def _matrix(doc: dict[str, Any], name: str, shape: tuple[int, int]) -> np.ndarray:
     rows = doc.get(name)
     if not isinstance(rows, list) or len(rows) != shape[0] or not all(isinstance(r, list) and len(r) == shape[1] for r in rows):
         raise InvalidInput(f"'{name}' must be a {shape[0]}×{shape[1]} nested list")
     return np.array([[_number(x, f"{name}[{i}][{j}]") for j, x in enumerate(r)] for i, r in enumerate(rows)])
-
-
-def json_array(value: Any, where: str, max_depth: int = 3) -> np.ndarray:
-    """A rectangular nested list of numbers (at most ``max_depth`` levels) as a float64 array."""
-    leaves: list[Any] = []
-
-    def shape_of(v: Any, depth: int) -> tuple[int, ...]:
-        if not isinstance(v, list):
-            leaves.append(v)
-            return ()
-        if depth >= max_depth or not v:
-            raise InvalidInput(f"{where}: expected a non-empty rectangular list of numbers (at most {max_depth} levels)")
-        shapes = {shape_of(x, depth + 1) for x in v}
-        if len(shapes) != 1:
-            raise InvalidInput(f"{where}: rows of different lengths (expected a rectangular list of numbers)")
-        return (len(v), *shapes.pop())
-
-    shape = shape_of(value, 0)
-    return np.array([_number(x, where) for x in leaves], dtype=np.float64).reshape(shape)
 
 
 def params_from_json(doc: Any) -> Any:

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from tempx.numerics.students.dense import Params
 from tempx.numerics.students.diagonal import DiagParams, join, mode_sums, split
-from tempx.numerics.students.protocol import Batch, Student
+from tempx.numerics.students.protocol import Batch, Student, check_init
 from tempx.numerics.teachers import _as_float_array
 from tempx.theory.errors import InvalidInput
 
@@ -150,8 +150,6 @@ class LRUStudent(Student):
         return params.as_diagonal().to_dense()
 
     def init(self, kind: str, n: int, d: int, sigma: float, seed: int, **options: Any) -> LRUParams:
-        from tempx.numerics.students.init import init_lru
-
         if kind not in self.inits:
             raise InvalidInput(f"unknown init {kind!r} for an lru student (allowed: {', '.join(self.inits)})")
         r_min, r_max = options.get("ring", (0.4, 0.9))
@@ -165,3 +163,20 @@ class LRUStudent(Student):
 
 
 LRU = LRUStudent()
+
+
+def init_lru(n_models: int, d: int, sigma: float, seed: int, r_min: float = 0.4, r_max: float = 0.9,
+             balanced: bool = False) -> Any:
+    """LRU students (Orvieto et al., 2023): |λ_j| uniform in [r_min, r_max] (ν = log(−log |λ|)),
+    θ_j uniform in [0, 2π); b, c complex N(0, σ²/d); ``balanced``: c = conj(b) (|b_j| = |c_j|)."""
+    n, d, s, seed = check_init(n_models, d, sigma, seed)
+    lo, hi = float(r_min), float(r_max)
+    if not (0 < lo <= hi < 1):
+        raise InvalidInput(f"the LRU ring needs 0 < r_min <= r_max < 1, got r_min = {r_min}, r_max = {r_max}")
+    rng = np.random.default_rng(seed)
+    nu = np.log(-np.log(rng.uniform(lo, hi, (n, d))))
+    theta = 2 * np.pi * rng.uniform(0, 1, (n, d))
+    scale = s / np.sqrt(2 * d)
+    b = rng.normal(0, scale, (n, d)) + 1j * rng.normal(0, scale, (n, d))
+    c = np.conj(b) if balanced else rng.normal(0, scale, (n, d)) + 1j * rng.normal(0, scale, (n, d))
+    return LRUParams(nu, theta, b, c)

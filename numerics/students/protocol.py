@@ -21,18 +21,35 @@ its file forms (JSON and ``.npz``), and, where speed needs it, a compiled GD ker
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from tempx.numerics.students.arrays import json_array
 from tempx.numerics.teachers import FloatArray
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["Batch", "Kernel", "Student", "weighted"]
+__all__ = ["LINEAR", "STUDENTS", "Batch", "Kernel", "Student", "check_init", "get", "register", "student_of", "weighted"]
 
 Array = NDArray[Any]
+
+
+def check_init(n_models: Any, d: Any, sigma: Any, seed: Any) -> tuple[int, int, float, int]:
+    """The arguments every initialization takes, validated: N and d >= 1, a seed >= 0, σ > 0 finite."""
+    for name, v in (("n_models", n_models), ("d", d), ("seed", seed)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"{name} must be an int, got {type(v).__name__}")
+    if n_models < 1 or d < 1:
+        raise InvalidInput(f"n_models and d must be >= 1, got n_models = {n_models}, d = {d}")
+    if seed < 0:
+        raise InvalidInput(f"seed must be >= 0, got {seed}")
+    s = float(sigma)
+    if not np.isfinite(s) or s <= 0:
+        raise InvalidInput(f"sigma must be > 0 and finite, got {sigma!r}")
+    return int(n_models), int(d), s, int(seed)
 
 
 def weighted(r: FloatArray, W: FloatArray) -> FloatArray:
@@ -101,8 +118,6 @@ class Student:
 
     def __reduce__(self) -> tuple[Any, tuple[str]]:
         """Pickled by name: a worker process gets its own registry's student (the kernels hold closures)."""
-        from tempx.numerics.students import get
-
         return get, (self.name,)
 
     def owns(self, params: Any) -> bool:
@@ -218,8 +233,6 @@ class Student:
 
     def from_json(self, docs: list[dict[str, Any]]) -> Any:
         """The parameters of a list of JSON models of this student (shapes and numbers validated)."""
-        from tempx.numerics.students.files import json_array
-
         per_field: dict[str, list[Array]] = {f: [] for f in self.fields}
         for n, doc in enumerate(docs):
             for f in self.fields:
@@ -245,3 +258,52 @@ def _jsonable(a: Array) -> Any:
     if np.iscomplexobj(a):
         return np.stack([a.real, a.imag], axis=-1).tolist()
     return a.tolist()
+
+
+# ---- the registry: students by name ---------------------------------------------------------
+# Here, beside the protocol, so that pickling a student by name (``Student.__reduce__``) and registering one
+# need no import of a module above this one.  Built-in students are modules named by string and imported
+# on first use (a plugin table, not an import of this module's dependants).
+# name → (module, instance): modules are imported on first use
+_REGISTRY = {
+    "dense": ("tempx.numerics.students.dense", "DENSE"),
+    "diagonal": ("tempx.numerics.students.diagonal", "DIAGONAL"),
+    "complex": ("tempx.numerics.students.diagonal", "COMPLEX"),
+    "lru": ("tempx.numerics.students.lru", "LRU"),
+    "identity": ("tempx.numerics.students.elman", "IDENTITY"),
+    "tanh": ("tempx.numerics.students.elman", "TANH"),
+    "relu": ("tempx.numerics.students.elman", "RELU"),
+}
+LINEAR = ("dense", "diagonal", "complex", "lru")  # impulse-response students (every command takes them)
+STUDENTS = tuple(_REGISTRY)
+_ADDED: dict[str, Any] = {}  # students registered at run time (``register``)
+
+
+def register(student: Any) -> Any:
+    """Make a ``Student`` instance known to the drivers by its ``name`` (a new name; returns the student)."""
+    if not isinstance(student, Student):
+        raise TypeError(f"register takes a Student instance, got {type(student).__name__}")
+    if student.name in _REGISTRY or student.name in _ADDED:
+        raise InvalidInput(f"a student named {student.name!r} exists already")
+    _ADDED[student.name] = student
+    return student
+
+
+def get(name: Any) -> Any:
+    """The student called ``name`` (one of ``STUDENTS``)."""
+    key = name.strip().lower() if isinstance(name, str) else name
+    if key in _ADDED:
+        return _ADDED[key]
+    if key not in _REGISTRY:
+        raise InvalidInput(f"unknown student {name!r} (allowed: {', '.join((*STUDENTS, *_ADDED))})")
+    module, attr = _REGISTRY[key]
+    return getattr(importlib.import_module(module), attr)
+
+
+def student_of(params: Any) -> Any:
+    """The student whose parameters ``params`` are (by type; complex diagonal modes: ``complex``)."""
+    for name in (*STUDENTS, *_ADDED):
+        s = get(name)
+        if s.owns(params):
+            return s
+    raise TypeError(f"not the parameters of a student: {type(params).__name__} (students: {', '.join((*STUDENTS, *_ADDED))})")

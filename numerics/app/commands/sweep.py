@@ -19,7 +19,7 @@ from tempx.numerics.app.commands.common import (
 )
 from tempx.numerics.app.io import ensure_dir, rows_to_csv, staged, write_text_atomic
 from tempx.numerics.app.progress import Progress
-from tempx.numerics.teachers import NONLINEAR_TEACHER_FORMS, NonlinearTeacher, teacher_and_dim
+from tempx.numerics.nonlinear_teachers import NONLINEAR_TEACHER_FORMS, NonlinearTeacher, teacher_and_dim
 from tempx.theory.budget import FIGURES_BYTES, bptt_bytes, check_memory, train_bytes
 from tempx.theory.errors import InvalidInput
 from tempx.theory.teacher_spec import TEACHER_FORMS

@@ -20,8 +20,8 @@ from tempx.numerics.app.commands.common import (
 )
 from tempx.numerics.app.formatting import dumps, table
 from tempx.numerics.app.progress import Progress
+from tempx.numerics.nonlinear_teachers import NONLINEAR_TEACHER_FORMS, hankel_dimension, teacher_and_dim
 from tempx.numerics.students import LINEAR, STUDENTS
-from tempx.numerics.teachers import NONLINEAR_TEACHER_FORMS, hankel_dimension, teacher_and_dim
 from tempx.theory.budget import bptt_bytes, check_memory, check_train_time, flow_bytes, gd_seconds, train_bytes
 from tempx.theory.errors import InvalidInput
 from tempx.theory.teacher_spec import TEACHER_FORMS
