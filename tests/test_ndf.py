@@ -76,7 +76,7 @@ def test_the_low_rank_flow_reaches_lsodas_limit(student: str, init: str, d: int,
     k = 4
     p = seeded_batch(init, 2, d, 0.2, 7, student=student)
     teacher = teacher_from_spec(spec, k)
-    ours = flow_limit(p, teacher, k, [3 * k], max_evals=40_000)
+    ours = flow_limit(p, teacher, k, [3 * k], max_evals=40_000, method="ndf")
     ref = flow_limit(p, teacher, k, [3 * k], method="lsoda", max_evals=40_000)
     assert ours.status == ref.status == ("converged",) * 2  # limits, not points on the way
     np.testing.assert_allclose(ours.extrapolation_loss, ref.extrapolation_loss, rtol=1e-6, atol=1e-24)
@@ -87,19 +87,26 @@ def test_the_low_rank_flow_reaches_lsodas_limit(student: str, init: str, d: int,
 @pytest.mark.parametrize("d", [32, 64])
 def test_the_low_rank_flow_reaches_lsodas_limit_at_larger_width(d: int) -> None:
     p = seeded_batch("gaussian", 1, d, 0.1, d)
-    ours = flow_limit(p, memoryless(5), 5, [50])
+    ours = flow_limit(p, memoryless(5), 5, [50], method="ndf")
     ref = flow_limit(p, memoryless(5), 5, [50], method="lsoda")
     assert ours.status == ref.status == ("converged",)
     np.testing.assert_allclose(ours.extrapolation_loss, ref.extrapolation_loss, rtol=1e-6)
 
 
 def test_unknown_methods_are_refused() -> None:
-    with pytest.raises(InvalidInput, match="allowed: ndf, lsoda"):
+    with pytest.raises(InvalidInput, match="allowed: auto, ndf, lsoda"):
         flow_limit(seeded_batch("gaussian", 1, 2, 0.1, 0), memoryless(2), 2, method="radau")
 
 
+def test_auto_takes_lsoda_for_small_models_and_the_ndf_beyond() -> None:
+    from tempx.numerics.drivers.limit import AUTO_LSODA_PARAMS, resolve_method
+
+    assert resolve_method("auto", AUTO_LSODA_PARAMS) == "lsoda" and resolve_method("auto", AUTO_LSODA_PARAMS + 1) == "ndf"
+    assert resolve_method("lsoda", 10**6) == "lsoda" and resolve_method("ndf", 3) == "ndf"
+
+
 def test_the_memory_estimate_is_linear_in_the_parameters() -> None:
-    assert flow_bytes(2 * 10**6, 5) == 2 * flow_bytes(10**6, 5)
+    assert flow_bytes(2 * 10**6, 5) - flow_bytes(10**6, 5) == 8 * 10**6 * (8 + 20 + 12)
     for name, per_d in (("dense", None), ("diagonal", 3), ("complex", 6), ("lru", 6)):
         s = get(name)
         p = s.init(s.inits[0], 1, 5, 0.1, 0)
@@ -112,7 +119,7 @@ def _drivers() -> list[tuple[str, object]]:
     return [("gd", lambda p, f: gd(p, t, 4, 0.05, 10, freeze=f).params),
             ("adam", lambda p, f: gd(p, t, 4, 0.01, 10, freeze=f, optimizer=adam()).params),
             ("flow", lambda p, f: gradient_flow(p, t, 4, 0.5, freeze=f).params[-1]),
-            ("limit-ndf", lambda p, f: flow_limit(p, t, 4, freeze=f, max_evals=300).params),
+            ("limit-ndf", lambda p, f: flow_limit(p, t, 4, freeze=f, max_evals=300, method="ndf").params),
             ("limit-lsoda", lambda p, f: flow_limit(p, t, 4, freeze=f, max_evals=300, method="lsoda").params)]
 
 

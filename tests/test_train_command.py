@@ -122,7 +122,7 @@ def test_divergence_at_the_first_step_is_step_zero_and_is_noted() -> None:
 def test_the_flow_limit_reports_its_conserved_quantity_and_tolerances(tmp_path: Path) -> None:
     doc, lines = _run(["train", "--d", "3", "--k", "2", "--n-models", "2", "--until-converged", "--sigma", "0.3"])
     cfg = doc["config"]
-    assert (cfg["method"], cfg["t_max"], cfg["loss_tol"], cfg["grad_tol"]) == ("gradient flow (NDF, Woodbury Newton systems)", 1e12, 1e-28, 1e-13)
+    assert (cfg["method"], cfg["t_max"], cfg["loss_tol"], cfg["grad_tol"]) == ("gradient flow (LSODA)", 1e12, 1e-28, 1e-13)
     assert (cfg["init"], cfg["sigma"], cfg["seed"], cfg["init_file"], cfg["q"]) == ("gaussian", 0.3, 0, None, [8])
     assert [m["seed"] for m in doc["models"]] == [0, 1] and doc["models"][0]["t"] != doc["models"][1]["t"]
     assert lines[0] == "gradient flow to the limit of 2 linear RNNs: d = 3, k = 2, init = gaussian (σ = 0.3), t_max = 1e+12"
@@ -159,3 +159,9 @@ def test_gd_runs_are_estimated_and_bounded_before_they_start() -> None:
                        "estimated at about 60 days", "--init-file")
     assert_usage_error(run_cli(["train", "--student", "tanh", "--d", "64", "--k", "8", "--data", "10000", "--steps",
                                 "100000000"]), "over the limit of one run")
+
+
+def test_wide_students_flow_with_the_low_rank_integrator() -> None:
+    doc, _ = _run(["train", "--d", "40", "--k", "3", "--n-models", "1", "--until-converged", "--sigma", "0.1"])
+    assert doc["config"]["method"] == "gradient flow (NDF, Woodbury Newton systems)"  # P = 1 680 > 512
+    assert doc["models"][0]["status"] == "converged"

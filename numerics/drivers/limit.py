@@ -8,11 +8,12 @@ student's is written on 2-D arrays, 2× faster than a batch of one).
 The integrator (``method``) is a stiff one whose Newton iterations use the Gauss–Newton Jacobian
 −2 Mᵀ W M (M = ∂(w_0 … w_{k−1})/∂θ, the student's ``jacobian``, W = diag ω or Σ̂): the exact Jacobian
 at an interpolating point; it only steers the Newton iterations, the accuracy is set by rtol/atol
-on the true right-hand side.  The default, "ndf" (``tempx.numerics.drivers.ndf``), never forms the
-P × P matrix: its systems are the identity plus a rank-k term, solved by the Woodbury identity in
+on the true right-hand side.  "ndf" (``tempx.numerics.drivers.ndf``), the default beyond 512 parameters, never
+forms the P × P matrix: its systems are the identity plus a rank-k term, solved by the Woodbury identity in
 O(P k) time and memory, so a dense student with d = 1 024 (P ≈ 10⁶) reaches its limit in about two
-minutes.  "lsoda" (scipy's LSODA on the P × P matrix, O(P²) memory, O(P³) per factorization) is
-kept as an independent reference for small d; the two reach the same limits (tests/test_ndf.py).
+minutes.  "lsoda" (scipy's LSODA on the P × P matrix, O(P²) memory, O(P³) per factorization) is the default up to
+512 parameters, where it is faster (its loop is Fortran, and it takes Adams steps where the flow is not
+stiff); the two reach the same limits (tests/test_ndf.py).
 
 Stopping: every few accepted steps the model is tested; it stops when both L_k ≤ loss_tol · max(1, L_k(0 model)) and
 ‖∇L‖_F ≤ grad_tol (status ``converged``); otherwise the model stops at ``t_max`` or after
@@ -42,10 +43,23 @@ from tempx.numerics.students import student_of
 from tempx.numerics.teachers import FloatArray, Teacher
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["LIMIT_STATUSES", "METHODS", "LimitResult", "flow_limit", "limit_result"]
+__all__ = ["AUTO_LSODA_PARAMS", "LIMIT_STATUSES", "METHODS", "LimitResult", "resolve_method", "flow_limit", "limit_result"]
 
 LIMIT_STATUSES = ("converged", "budget", "failed", "diverged")
-METHODS = ("ndf", "lsoda")
+METHODS = ("auto", "ndf", "lsoda")
+# "auto": LSODA up to this many parameters (its P × P matrix is at most 2 MiB there, its Fortran loop and its
+# switch to Adams steps on non-stiff stretches make it 2–4× faster than the NDF's Python loop: measured on
+# E7's and E9's d = 6 units), the NDF beyond (dense d = 32: 0.7 s against LSODA's 4.8 s).
+AUTO_LSODA_PARAMS = 512
+
+
+def resolve_method(method: str, n_params: int) -> str:
+    """The integrator ``method`` names for a model of ``n_params`` parameters ("auto": see AUTO_LSODA_PARAMS)."""
+    if method not in METHODS:
+        raise InvalidInput(f"unknown flow method {method!r} (allowed: {', '.join(METHODS)})")
+    if method == "auto":
+        return "lsoda" if n_params <= AUTO_LSODA_PARAMS else "ndf"
+    return method
 CHECK_EVERY = 4  # accepted solver steps between convergence tests
 WATCH_SECONDS = 1.0  # at most this long between two calls of a ``watch`` callback (progress on a terminal)
 Watch = Callable[[int, float, float], None]  # (model, flow time t, last tested L_k): observes, never steers
@@ -177,7 +191,7 @@ def flow_limit(
     progress: Callable[[int], None] | None = None,
     watch: Watch | None = None,
     freeze: Sequence[str] = (),
-    method: str = "ndf",
+    method: str = "auto",
 ) -> LimitResult:
     """Gradient flow of every model in ``params`` (any student) to its limit (see the module docstring).
 
@@ -186,11 +200,11 @@ def flow_limit(
     called as each model finishes; ``watch(model, t, loss)``, in this process only (no executor), at least
     every WATCH_SECONDS while a model integrates, with its flow time and its last tested loss.  ``freeze``
     names fields of the student that keep their initial values (their part of −∇L is 0; ``Student.frozen_mask``).
-    ``method``: "ndf" (default; memory O(P·k), ``tempx.numerics.drivers.ndf``) or "lsoda" (scipy's LSODA on
-    the P × P Gauss–Newton matrix: memory O(P²), a reference for small d).
+    ``method``: "ndf" (memory O(P·k), ``tempx.numerics.drivers.ndf``), "lsoda" (scipy's LSODA on the P × P
+    Gauss–Newton matrix: memory O(P²)), or "auto" (default: LSODA up to ``AUTO_LSODA_PARAMS`` parameters,
+    the NDF beyond).
     """
-    if method not in METHODS:
-        raise InvalidInput(f"unknown flow method {method!r} (allowed: {', '.join(METHODS)})")
+    resolve_method(method, 1)
     k = check_length(k)
     qs = check_lengths(qs)
     for name, v in (("t_max", t_max), ("loss_tol", loss_tol), ("grad_tol", grad_tol), ("rtol", rtol), ("atol", atol)):
@@ -199,6 +213,7 @@ def flow_limit(
     if isinstance(max_evals, bool) or not isinstance(max_evals, (int, np.integer)) or max_evals < 1:
         raise InvalidInput(f"max_evals must be an integer >= 1, got {max_evals!r}")
     student = student_of(params)
+    method = resolve_method(method, student.n_params(params.d)) if not student.nonlinear else method
     if student.nonlinear:
         raise InvalidInput(f"the limit of gradient flow is for impulse-response students (dense, diagonal, complex, lru); "
                            f"a {student.name} student trains by GD on data")

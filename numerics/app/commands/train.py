@@ -318,7 +318,10 @@ def _run_limit(args: argparse.Namespace, student: Any, params: Any, teacher: Any
 
     wstar = teacher.impulse_response(k)
     exact_limit = baseline_setting(params, X, freeze, wstar) is None
-    method = "gradient flow (NDF, Woodbury Newton systems)"
+    from tempx.numerics.drivers.limit import resolve_method
+
+    method = ("gradient flow (LSODA)" if resolve_method("auto", student.n_params(params.d)) == "lsoda"
+              else "gradient flow (NDF, Woodbury Newton systems)")
     if exact_limit:  # C16: the conservation law gives the limit in closed form, in a proven bracket
         end, width = baseline_params(params, k, float(wstar[k - 1]))
         W = weight_matrix(k, None, moment)
