@@ -112,6 +112,9 @@ class DiagGrad:
     c: Array
 
 
+VECTOR_TERMS = 1 << 20  # N·d·n entries of the impulse response's powers held at once (16 MiB complex)
+
+
 def mode_sums(lam: Array, rho: NDArray[np.float64]) -> tuple[Array, Array]:
     """S_j = Σ_i ρ_i λ_j^i and S'_j = Σ_i i ρ_i λ_j^{i−1} per model and mode, (N, d) each (Horner, O(N d) memory)."""
     k = rho.shape[1]
@@ -158,6 +161,18 @@ class DiagonalStudent(Student):
             while True:
                 yield np.sum(z, axis=1).real
                 z = z * params.lam
+
+    def impulse_response(self, params: DiagParams, n: int) -> NDArray[np.float64]:
+        """(w_0 … w_{n−1}) per model: for up to ``VECTOR_TERMS`` entries of λ_j^i at once, the powers by one
+        cumulative product along i (one numpy call instead of n); beyond, streamed (memory O(N d))."""
+        if params.n_models * params.d * n > VECTOR_TERMS:
+            return super().impulse_response(params, n)
+        with np.errstate(over="ignore", invalid="ignore"):
+            powers = np.empty((params.n_models, params.d, n), dtype=params.lam.dtype)
+            powers[:, :, 0] = params.c * params.b
+            powers[:, :, 1:] = params.lam[:, :, None]
+            out = np.cumprod(powers, axis=2).sum(axis=1).real
+        return np.where(np.isnan(out), np.inf, out)
 
     def pullback(self, params: DiagParams, rho: NDArray[np.float64]) -> NDArray[np.float64]:
         """∂w/∂b_j = c_j λ_j^i, ∂w/∂c_j = b_j λ_j^i, ∂w/∂λ_j = i c_j b_j λ_j^{i−1} (complex: conjugated, module docstring)."""
