@@ -64,7 +64,7 @@ def test_estimates_are_the_documented_formulas() -> None:
     mib64 = NUMERIC_LIBRARIES  # numba, LLVM, scipy and matplotlib, loaded after the check
     assert train_bytes(2, 3, 5, 7) == 8 * (6 * 2 * 9 + 6 * 2 * 5 * 3 + 2 * 7 + 4 * 5 + 8 * 2) + mib64
     assert train_bytes(2, 3, 5, 7, n_data=11) == 8 * (6 * 2 * 9 + 6 * 2 * 5 * 3 + 2 * 7 + 4 * 5 + 8 * 2 + 2 * 25 + 55) + mib64
-    assert flow_bytes(440, 5) == 8 * 440 * (8 + 20 + 12) + 32 * 440**2
+    assert flow_bytes(440, 5) == 8 * 440 * (8 + 20 + 12) + 32 * 256**2
 
 
 def test_the_work_limit_from_the_environment_and_its_refusal(monkeypatch: pytest.MonkeyPatch) -> None:

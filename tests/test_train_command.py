@@ -163,5 +163,5 @@ def test_gd_runs_are_estimated_and_bounded_before_they_start() -> None:
 
 def test_wide_students_flow_with_the_low_rank_integrator() -> None:
     doc, _ = _run(["train", "--d", "40", "--k", "3", "--n-models", "1", "--until-converged", "--sigma", "0.1"])
-    assert doc["config"]["method"] == "gradient flow (NDF, Woodbury Newton systems)"  # P = 1 680 > 512
+    assert doc["config"]["method"] == "gradient flow (NDF, Woodbury Newton systems)"  # P = 1 680 > 256
     assert doc["models"][0]["status"] == "converged"

@@ -183,9 +183,9 @@ def bptt_bytes(n_models: int, d: int, k: int, n_sequences: int, mc_sequences: in
 def flow_bytes(n_params: int, k: int) -> float:
     """The stiff solver of one model's gradient flow on P = ``n_params`` parameters (``numerics.drivers.ndf``):
     its 8 backward differences, the Jacobian M of the k responses (k × P) and the k pullbacks that build it
-    (k more copies of θ and their gradients), and about 12 working vectors of length P; models of at most 512
+    (k more copies of θ and their gradients), and about 12 working vectors of length P; models of at most 256
     parameters are integrated by LSODA on P × P matrices (a few, at most 8 MiB)."""
-    small = min(n_params, 512)
+    small = min(n_params, 256)
     return 8.0 * n_params * (8 + 4 * k + 12) + 32.0 * small * small
 
 

@@ -8,11 +8,11 @@ student's is written on 2-D arrays, 2× faster than a batch of one).
 The integrator (``method``) is a stiff one whose Newton iterations use the Gauss–Newton Jacobian
 −2 Mᵀ W M (M = ∂(w_0 … w_{k−1})/∂θ, the student's ``jacobian``, W = diag ω or Σ̂): the exact Jacobian
 at an interpolating point; it only steers the Newton iterations, the accuracy is set by rtol/atol
-on the true right-hand side.  "ndf" (``tempx.numerics.drivers.ndf``), the default beyond 512 parameters, never
+on the true right-hand side.  "ndf" (``tempx.numerics.drivers.ndf``), the default beyond 256 parameters, never
 forms the P × P matrix: its systems are the identity plus a rank-k term, solved by the Woodbury identity in
 O(P k) time and memory, so a dense student with d = 1 024 (P ≈ 10⁶) reaches its limit in about two
 minutes.  "lsoda" (scipy's LSODA on the P × P matrix, O(P²) memory, O(P³) per factorization) is the default up to
-512 parameters, where it is faster (its loop is Fortran, and it takes Adams steps where the flow is not
+256 parameters, where it is faster (its loop is Fortran, and it takes Adams steps where the flow is not
 stiff); the two reach the same limits (tests/test_ndf.py).
 
 Stopping: every few accepted steps the model is tested; it stops when both L_k ≤ loss_tol · max(1, L_k(0 model)) and
@@ -47,10 +47,10 @@ __all__ = ["AUTO_LSODA_PARAMS", "LIMIT_STATUSES", "METHODS", "LimitResult", "res
 
 LIMIT_STATUSES = ("converged", "budget", "failed", "diverged")
 METHODS = ("auto", "ndf", "lsoda")
-# "auto": LSODA up to this many parameters (its P × P matrix is at most 2 MiB there, its Fortran loop and its
+# "auto": LSODA up to this many parameters (its P × P matrix is at most 0.5 MiB there, its Fortran loop and its
 # switch to Adams steps on non-stiff stretches make it 2–4× faster than the NDF's Python loop: measured on
-# E7's and E9's d = 6 units), the NDF beyond (dense d = 32: 0.7 s against LSODA's 4.8 s).
-AUTO_LSODA_PARAMS = 512
+# E7's and E9's d = 6 units), the NDF beyond (dense d = 20: 2.9 s against 3.6 s for four models; d = 32: 0.7 s against 4.8 s for one).
+AUTO_LSODA_PARAMS = 256
 
 
 def resolve_method(method: str, n_params: int) -> str:
