@@ -272,3 +272,19 @@ def test_every_linear_student_is_enclosed_around_its_exact_value(student: str, t
         assert e["L_inf"]["method"] == "enclosure" and e["exact_value"] is None
         assert isinstance(value, F) and F(e["L_inf"]["lower"]) <= value <= F(e["L_inf"]["upper"])
         assert read_exact(e["exact"]["lower"]) <= value <= read_exact(e["exact"]["upper"])
+
+
+def test_a_disguised_unstable_counterexample_is_decided_under_the_enclosure_method(tmp_path: Path) -> None:
+    """Five simple eigenvalues of modulus 1.0845 hidden by a disguise: the float eigenvectors do not isolate them, and
+    at n <= 64 the exact route decides L_inf = inf instead of leaving it undecided."""
+    import json
+
+    from cli_helpers import run_cli
+
+    ce = run_cli(["counterexample", "--k", "5", "--d", "6", "--c=3/2", "--disguise", "3", "--format", "json"])
+    f = tmp_path / "disguised.json"
+    f.write_text(ce.stdout, encoding="utf-8")
+    doc = json.loads(run_cli(["certify", "--params", str(f), "--k", "5", "--method", "enclosure", "--format", "json"]).stdout)
+    li = doc["models"][0]["L_inf"]
+    assert doc["models"][0]["exact_value"] == "inf" and li["finite"] is False and li["certified"] is False
+    assert "the enclosure could not decide" in li["note"]

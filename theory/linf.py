@@ -29,7 +29,7 @@ forms, and with C13's enclosures.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -412,6 +412,8 @@ class Decision:
             li = {"lower": json_bound(lower, True), "upper": None if v is None else json_bound(v, False),
                   "certified": v is not None, "finite": v is not None, "reason": self.linf.reason,
                   "method": "exact", "terms": self.terms, "complexity": self.linf.complexity}
+            if self.note:
+                li["note"] = self.note
             exact_value: str | None = self.linf.as_text()
         else:
             enc = self.verified
@@ -528,7 +530,8 @@ def decide(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), certif
                 f"the exact rational is over the work limit (about {cost:.2g} units, limit {_limit():.2g}): the "
                 "enclosure instead" if over is not None else
                 f"the exact rational would cost about {cost:.2g} work units, more than auto spends on it "
-                f"({AUTO_EXACT_WORK:.2g}; --method exact computes it within the work limit): the enclosure instead")
+                f"({AUTO_EXACT_WORK:.2g}" + ("; --method exact computes it within the work limit" if cost <= _limit() else
+                                            f", and over the work limit {_limit():.2g}") + "): the enclosure instead")
     verified = _quiet(lambda: enclose(A, B, C, rel_width))
     if not isinstance(verified, str):
         return Decision(k=k, L_k=L_k, L_q=L_q, linf=None, terms=terms, head_sum=sweep.partial_sum(), method="enclosure",
@@ -539,13 +542,24 @@ def decide(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), certif
                         method="enclosure", unstable=f"L_inf = inf: {proof}",
                         certificate_note="no certificate: L_inf = inf (the unstable mode is the proof)")
     cost = linf_work(A)
+    if n <= EXACT_FALLBACK_DIM and cost <= _limit():
+        # an unstable mode the float eigenvectors cannot isolate (a disguised or defective one): at this size the
+        # exact route decides (C14: the minimal polynomial's roots, proven), within the work limit
+        exact = decide(model, teacher, k, qs, certificate=certificate, method="exact")
+        why = (f"the enclosure could not decide ({verified}; no unstable mode isolated in floats), so the exact route "
+               f"decided (n = {n} <= {EXACT_FALLBACK_DIM}, about {cost:.2g} work units)")
+        return replace(exact, note=why if not exact.note else f"{why}; {exact.note}")
     note = (f"undecided: {verified}, and no unstable mode was shown reachable and observable (an unstable mode may be "
-            f"hidden); the exact route (--method exact) would cost about {cost:.2g} work units "
-            f"(limit {_limit():.2g}, TEMPX_WORK_LIMIT)")
+            f"hidden); " + (f"the exact route (--method exact) would cost about {cost:.2g} work units "
+                            f"(limit {_limit():.2g}, TEMPX_WORK_LIMIT)" if cost <= _limit() else
+                            f"the exact route would cost about {cost:.2g} work units, over the work limit {_limit():.2g} "
+                            "(raise it with TEMPX_WORK_LIMIT)"))
     return Decision(k=k, L_k=L_k, L_q=L_q, linf=None, terms=terms, head_sum=sweep.partial_sum(), method="enclosure",
                     note=note, certificate_note="no certificate: L_inf was not decided")
 
 
+# the largest residual system whose L_inf the enclosure route hands to the exact route when it cannot decide
+EXACT_FALLBACK_DIM = 64
 # the most exact work "auto" spends on the rational L_inf before it takes the enclosure (about half a minute; the
 # enclosure answers to twelve digits in seconds at any size); --method exact goes up to the work limit
 AUTO_EXACT_WORK = 3e9
