@@ -367,8 +367,7 @@ def test_certify_of_a_real_diagonal_student_is_the_closed_form() -> None:
 
 
 def test_register_takes_new_names_only() -> None:
-    from tempx.numerics.students import protocol
-    from tempx.numerics.students import get, register
+    from tempx.numerics.students import get, protocol, register
     from tempx.numerics.students.dense import DENSE, DenseStudent
 
     with pytest.raises(InvalidInput, match="a student named 'dense' exists already"):

@@ -43,7 +43,7 @@ from tempx.numerics.students import student_of
 from tempx.numerics.teachers import FloatArray, Teacher
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["AUTO_LSODA_PARAMS", "LIMIT_STATUSES", "METHODS", "LimitResult", "resolve_method", "flow_limit", "limit_result"]
+__all__ = ["AUTO_LSODA_PARAMS", "LIMIT_STATUSES", "METHODS", "LimitResult", "flow_limit", "limit_result", "resolve_method"]
 
 LIMIT_STATUSES = ("converged", "budget", "failed", "diverged")
 METHODS = ("auto", "ndf", "lsoda")
