@@ -473,3 +473,19 @@ def test_json_documents_are_valid_json_whatever_the_floats() -> None:
 
     text = dumps({"a": float("inf"), "b": [float("-inf"), float("nan"), 1.5], "c": {"d": float("inf")}})
     assert _strict(text) == {"a": "inf", "b": ["-inf", None, 1.5], "c": {"d": "inf"}}
+
+
+def test_certify_progress_names_the_stage_it_is_in(tmp_path: Path) -> None:
+    f = tmp_path / "m.json"
+    f.write_text('{"A": [["1/4"]], "B": [["1"]], "C": [["1"]]}', encoding="utf-8")
+    proc = run_cli(["certify", "--params", str(f), "--k", "3", "--progress"])
+    assert proc.returncode == 0
+    assert "model 0: exact sums of" in proc.stderr  # later stages are redrawn at most every 0.2 s: too fast to see
+    stages: list[str] = []
+    from tempx.theory.linf import decide
+
+    decide(model_from_floats([[0.25]], [[1.0]], [[1.0]]), "memoryless", 3, [12], method="enclosure", stage=stages.append)
+    assert stages[0].startswith("exact sums") and stages[1].startswith("L_inf enclosure")
+    stages.clear()
+    decide(model_from_floats([[0.25]], [[1.0]], [[1.0]]), "memoryless", 3, [12], method="exact", stage=stages.append)
+    assert stages[1] == "exact L_inf (C14, n = 2)"

@@ -369,3 +369,14 @@ def test_every_table_compiles_with_booktabs_and_dcolumn(tiny: tuple[Path, Path],
         assert "\\toprule" in text and "\\bottomrule" in text and "base seed" in text or t.stem == "claims", t.name
         (tmp_path / t.name).write_text(text)
     compile_tex("\n".join(f"\\input{{{t.name}}}\n\\clearpage" for t in tables), tmp_path, "wide_tables")
+
+
+def test_the_eta_comes_from_the_plan_and_one_slow_unit_cannot_blow_it_up() -> None:
+    from tempx.numerics.app.reproduce import _eta
+
+    # 200 s of estimated work on 2 workers: 100 s at the start, whatever the first unit took
+    assert _eta(200.0, 0.0, 0.0, 2) == 100.0
+    assert _eta(200.0, 2.0, 45.0, 2) == 99.0  # a 45 s kernel compilation in a 2 s unit: still the plan's 99 s
+    # past a quarter of the work the measured speed counts, within a factor 2 either way
+    assert _eta(200.0, 100.0, 100.0, 2) == 100.0 and _eta(200.0, 100.0, 1000.0, 2) == 100.0
+    assert _eta(200.0, 100.0, 10.0, 2) == 25.0 and _eta(200.0, 250.0, 5.0, 2) == 0.0

@@ -478,13 +478,18 @@ class Decision:
 
 
 def decide(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), certificate: bool = False,
-           method: str = "auto", rel_width: float = 1e-12) -> Decision:
+           method: str = "auto", rel_width: float = 1e-12, stage: Any = None) -> Decision:
     """Exact L_k, L_q and L_∞ of one model.  ``method``: "exact" (C14: the rational or ∞, under the work limit),
     "enclosure" (a verified enclosure of relative width ≤ ``rel_width``, or ∞ by an unstable mode; any size) or
     "auto" (exact when its estimate is within ``AUTO_EXACT_WORK`` and the work limit, else the enclosure).  With
     ``certificate`` also C13's contraction certificate on the exact route (or why there is none); the enclosure
-    route reports its own certificate."""
+    route reports its own certificate.  ``stage(text)``, if given, is called as each stage starts (for a progress
+    line: the exact sums, the exact L_inf, the enclosure, the search for an unstable mode)."""
     from tempx.theory.certify import _Sweep, certify, residual_system
+
+    def say(text: str) -> None:
+        if stage is not None:
+            stage(text)
 
     for name, v in [("k", k), *(("q", q) for q in qs)]:
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
@@ -505,6 +510,7 @@ def decide(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), certif
     use_exact = method == "exact" or (method == "auto" and over is None and cost <= AUTO_EXACT_WORK)
     lengths = sorted({k, *qs, *((2 * n,) if use_exact else ())})
     sweep, head, sums = _Sweep(A, B, C), list[Any](), dict[int, Fraction]()
+    say(f"exact sums of {lengths[-1]} terms (L_k, L_q)")
     while sweep.i < lengths[-1]:
         r = sweep.advance()
         if use_exact and len(head) < 2 * n:
@@ -513,6 +519,7 @@ def decide(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), certif
             sums[sweep.i] = sweep.partial_sum()
     L_k, L_q = sums[k], {q: sums[q] for q in qs}
     if use_exact:
+        say(f"exact L_inf (C14, n = {n})")
         linf = exact_linf_of_terms(head, n)
         enclosure, note = None, ""
         if certificate and linf.finite:
@@ -532,10 +539,12 @@ def decide(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), certif
                 f"the exact rational would cost about {cost:.2g} work units, more than auto spends on it "
                 f"({AUTO_EXACT_WORK:.2g}" + ("; --method exact computes it within the work limit" if cost <= _limit() else
                                             f", and over the work limit {_limit():.2g}") + "): the enclosure instead")
+    say(f"L_inf enclosure (Stein, n = {n})")
     verified = _quiet(lambda: enclose(A, B, C, rel_width))
     if not isinstance(verified, str):
         return Decision(k=k, L_k=L_k, L_q=L_q, linf=None, terms=terms, head_sum=sweep.partial_sum(), method="enclosure",
                         verified=verified, note=why_auto)
+    say("search for an unstable mode")
     proof = _quiet(lambda: unstable_mode(A, B, C))
     if proof:
         return Decision(k=k, L_k=L_k, L_q=L_q, linf=None, terms=terms, head_sum=sweep.partial_sum(),
@@ -545,7 +554,7 @@ def decide(model: ExactRNN, teacher: Any, k: int, qs: Sequence[int] = (), certif
     if n <= EXACT_FALLBACK_DIM and cost <= _limit():
         # an unstable mode the float eigenvectors cannot isolate (a disguised or defective one): at this size the
         # exact route decides (C14: the minimal polynomial's roots, proven), within the work limit
-        exact = decide(model, teacher, k, qs, certificate=certificate, method="exact")
+        exact = decide(model, teacher, k, qs, certificate=certificate, method="exact", stage=stage)
         why = (f"the enclosure could not decide ({verified}; no unstable mode isolated in floats), so the exact route "
                f"decided (n = {n} <= {EXACT_FALLBACK_DIM}, about {cost:.2g} work units)")
         return replace(exact, note=why if not exact.note else f"{why}; {exact.note}")

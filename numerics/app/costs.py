@@ -1,7 +1,8 @@
 """What a reproduce unit costs, estimated before it runs: for the order of the work, its ETA and ``--dry-run``.
 
 A unit's estimate is ``SECONDS_PER_WORK[kind] × work(unit)``, with a size measure that grows as the work
-does: seeds × d² × k, scaled by steps / 20 000 for gradient descent, by n / 8 for the BPTT of an Elman
+does: seeds × d² × k (a flow: seeds × k × (256 + d²)/2, since below d ≈ 16 a flow's time is its solver's
+overhead), scaled by steps / 20 000 for gradient descent, by n / 8 for the BPTT of an Elman
 student on n sequences, and by 8 for the flows of diagonal, complex and LRU students (many short solver
 steps: their flows stop on the evaluation budget more often).  The coefficients are the per-kind totals of
 measured seconds over total work in one run of the quick scale on the 2-core reference machine, one
@@ -22,14 +23,15 @@ from typing import Any
 
 __all__ = ["CLAIM_SECONDS", "SECONDS_PER_WORK", "estimate_seconds", "kernel_family", "order", "work"]
 
-# seconds per unit of ``work`` (python benchmarks/reproduce.py --fit; 2026-12-03, 2-core reference machine;
-# E10 from one run of its four quick units, 5.0 s in all)
-SECONDS_PER_WORK = {"E1": 1.18e-05, "E1L": 2.79e-04, "E2": 4.27e-05, "E3": 5.42e-05, "E4": 9.53e-06, "E5": 2.21e-05,
-                    "E6": 1.92e-05, "E7": 3.25e-04, "E8": 1.81e-04, "E9": 4.71e-04, "E10": 2.5e-04,
-                    "E11": 7.5e-04}
-CLAIM_SECONDS = 0.194  # a claim check (mean over the claims)
+# seconds per unit of ``work`` (fitted on the cached units of two quick runs with --jobs 2 on 2026-12-07, the
+# 2-core reference machine: E1, E3 and E8 from the warm run, the rest from the cold one; compilation excluded)
+SECONDS_PER_WORK = {"E1": 2.75e-05, "E1L": 3.0e-04, "E2": 4.27e-05, "E3": 5.42e-05, "E4": 1.77e-05, "E5": 4.9e-05,
+                    "E6": 4.84e-05, "E7": 7.91e-05, "E8": 2.79e-04, "E9": 1.12e-04, "E10": 1.66e-04,
+                    "E11": 5.17e-04}
+CLAIM_SECONDS = 0.214  # a claim check (mean over the claims)
 DEFAULT_SECONDS_PER_WORK = 3e-4  # a kind not measured yet: the largest per-model coefficient above, rounded
 _SLOW_FLOWS = ("diagonal", "complex", "lru")
+_FLOW_KINDS = ("E1L", "E7", "E9")
 
 
 # kernel family -> seconds to compile it on a fresh install (numba; measured on the reference machine)
@@ -67,7 +69,10 @@ def work(kind: str, params: dict[str, Any]) -> float:
         dim = params.get("d_real") if params.get("student") == "real" else params.get("t")
         return float(params.get("seeds") or 1) * (params.get("steps") or 1) * (1 + (dim or 1) * (params.get("t") or 1) / 1e5)
     d, k, seeds = params.get("d") or 1, params.get("k") or 1, params.get("seeds") or 1
-    w = float(seeds) * d * d * k
+    if kind in _FLOW_KINDS:  # a flow's step costs about a fixed overhead (d ≤ 16) and then P = d² + 2d
+        w = float(seeds) * k * (256 + d * d) / 2
+    else:
+        w = float(seeds) * d * d * k
     if params.get("steps"):
         w *= params["steps"] / 20000
     if params.get("student") in ("tanh", "relu", "identity") and params.get("n_data"):

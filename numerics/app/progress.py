@@ -41,7 +41,7 @@ class Progress:
             frac = min(max(done / self.total, 0.0), 1.0)
             bar = "#" * int(30 * frac) + "-" * (30 - int(30 * frac))
             elapsed = now - self.start
-            eta = f"eta {elapsed / frac - elapsed:6.1f}s" if frac > 0 else "eta      ?"
+            eta = f"eta {elapsed / frac - elapsed:6.1f}s" if frac > 0 else ""  # no estimate before the first item
             line = f"{self.label} [{bar}] {100 * frac:5.1f}% {done}/{self.total} {elapsed:6.1f}s {eta} {note}"
             pad = " " * max(0, self._width - len(line))  # blank out what a longer previous note left
             self._width = len(line)

@@ -258,6 +258,26 @@ def record_manifest(out: Path, code: str) -> None:
         write_text_atomic(out / "manifest.json", json.dumps({"code_version": code}, indent=1))
 
 
+ETA_TRUST = 0.25  # the share of the plan's estimated work done before the measured speed rescales the ETA
+
+
+def _eta(to_do: float, done: float, elapsed: float, workers: int) -> float:
+    """Seconds left: the plan's estimate of the work not done, spread over the workers (``tempx reproduce
+    --dry-run``'s own numbers), rescaled by the speed measured so far once ``ETA_TRUST`` of it is done (the
+    factor clamped to [1/2, 2]: one slow first unit, a kernel compiling, must not multiply the ETA by 100)."""
+    left = max(to_do - done, 0.0) / max(workers, 1)
+    if to_do > 0 and done >= ETA_TRUST * to_do:
+        left *= min(2.0, max(0.5, elapsed / max(done / max(workers, 1), 1e-9)))
+    return left
+
+
+def _scheduler_workers(scheduler: str, jobs: int) -> int:
+    from tempx.numerics.drivers.executors import parse_scheduler
+
+    kind, value = parse_scheduler(scheduler)
+    return int(value) if kind == "local" else max(jobs, 1)
+
+
 def run_units(
     units: list[Unit], out: Path, code: str, jobs: int, report: Callable[[str], None], scheduler: str | None = None
 ) -> tuple[dict[Unit, Any], dict[str, float]]:
@@ -306,10 +326,10 @@ def run_units(
         load(unit)
         done += 1
         done_estimate += estimate[unit]
-        elapsed = time.perf_counter() - start  # the estimates' share of the work done, scaled to this machine
-        eta = elapsed * max(to_do - done_estimate, 0.0) / max(done_estimate, 1e-9)
+        eta = _eta(to_do, done_estimate, time.perf_counter() - start, workers)
         report(f"[{done}/{total}] {unit.label()}  {got['seconds']:.1f}s  (eta {_duration(eta)})")
 
+    workers = 1 if len(missing) <= 1 else (jobs if scheduler is None else _scheduler_workers(scheduler, jobs))
     with executor_for(jobs if len(missing) > 1 else 1, scheduler) as ex:
         record_manifest(out, code)
         ensure_dir(cache)

@@ -126,7 +126,8 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     bar = Progress(len(models), "certify", enabled=True if getattr(args, "progress", False) else None)
     with bar.ticking():
         for n, R in enumerate(models):
-            decision = decide(R, teacher, k, qs, certificate=args.certificate, method=method)
+            decision = decide(R, teacher, k, qs, certificate=args.certificate, method=method,
+                              stage=lambda text, n=n: bar.update(n, f"model {n}: {text}"))
             rows.append({"model": n, **decision.as_dict(exact=args.exact, certificate=args.certificate)})
             bar.update(n + 1, f"model {n}")
     bar.close()
