@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import assert_usage_error, run_cli, run_tempx
-from tex_helpers import compile_tex, needs_tex
+from tex_helpers import ARTICLE, compile_tex, needs_tex
 
 from tempx.numerics.app.costs import estimate_seconds
 from tempx.numerics.app.reproduce import plan
@@ -359,16 +359,20 @@ def test_the_quoted_times_are_the_measured_ones() -> None:
 
 
 @needs_tex
-def test_every_table_compiles_with_booktabs_and_dcolumn(tiny: tuple[Path, Path], tmp_path: Path) -> None:
-    """Each tables/*.tex is \\input into a document with booktabs and dcolumn and compiled by pdflatex."""
+def test_every_table_compiles_in_a_plain_article_and_fits_its_text_width(tiny: tuple[Path, Path], tmp_path: Path) -> None:
+    """Each tables/*.tex is \\input into \\documentclass{article} (default margins) with the packages its first line
+    names, and compiled by pdflatex: no error, no overfull box, no character OT1 fonts print wrongly."""
     out, _ = tiny
     tables = sorted((out / "tables").glob("*.tex"))
     assert {t.stem for t in tables} >= {"claims", "E1", "E1L", "E1L_certified", "E2", "E4", "E5", "E6", "E7", "E8", "E9"}
     for t in tables:
         text = t.read_text()
         assert "\\toprule" in text and "\\bottomrule" in text and "base seed" in text or t.stem == "claims", t.name
+        assert "\\usepackage{booktabs,dcolumn,graphicx,tabularx}" in text.splitlines()[0], t.name
+        cells = "\n".join(ln for ln in text.splitlines() if ln.endswith("\\\\") or ln.startswith("\\caption"))
+        assert not re.search(r"[<>|]", re.sub(r"\$[^$]*\$", "", cells)), t.name  # text mode: OT1 prints ¡ ¿ —
         (tmp_path / t.name).write_text(text)
-    compile_tex("\n".join(f"\\input{{{t.name}}}\n\\clearpage" for t in tables), tmp_path, "wide_tables")
+    compile_tex("\n".join(f"\\input{{{t.name}}}\n\\clearpage" for t in tables), tmp_path, "tables", preamble=ARTICLE)
 
 
 def test_the_eta_comes_from_the_plan_and_one_slow_unit_cannot_blow_it_up() -> None:

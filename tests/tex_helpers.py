@@ -13,9 +13,12 @@ needs_tex = pytest.mark.skipif(PDFLATEX is None, reason="no TeX engine (pdflatex
 PREAMBLE = "\\documentclass{article}\n\\usepackage{amsmath,booktabs,dcolumn}\n\\usepackage[margin=1cm,landscape]{geometry}\n"
 
 
-def compile_tex(source: str, folder: Path, name: str = "doc", wrap: bool = True) -> Path:
+ARTICLE = "\\documentclass{article}\n\\usepackage{amsmath,booktabs,dcolumn,graphicx,tabularx}\n"  # default margins
+
+
+def compile_tex(source: str, folder: Path, name: str = "doc", wrap: bool = True, preamble: str = PREAMBLE) -> Path:
     """The PDF of ``source`` (wrapped in a minimal document unless it is one); a TeX error fails with its log."""
-    text = PREAMBLE + "\\begin{document}\n" + source + "\n\\end{document}\n" if wrap else source
+    text = preamble + "\\begin{document}\n" + source + "\n\\end{document}\n" if wrap else source
     tex = folder / f"{name}.tex"
     tex.write_text(text, encoding="utf-8")
     proc = subprocess.run([str(PDFLATEX), "-interaction=nonstopmode", "-halt-on-error", tex.name], cwd=folder, check=False,
