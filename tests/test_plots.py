@@ -105,7 +105,7 @@ def test_limit_draws_models_medians_and_the_fitted_power_law(figures: list[Any])
     np.testing.assert_allclose(points.get_ydata(), [1e-4, 3e-4, 1e-2])
     unconverged = got["$d=2,\\ k=1$: not converged (2)"]
     np.testing.assert_allclose(unconverged.get_ydata(), [FLOOR, 5.0])  # no value: drawn at the floor
-    slope = got["slope 1.70 [1.50, 1.90]"]
+    slope = got["$d=2,\\ k=1$: fitted slope 1.70 [1.50, 1.90]"]
     np.testing.assert_allclose(slope.get_ydata(), 10 ** (-2.0 + 1.7 * np.log10([0.1, 1.0])))
 
 

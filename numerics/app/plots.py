@@ -44,8 +44,11 @@ __all__ = [
 FLOOR = 1e-30  # losses are drawn on log axes; values below this floor (exact zeros too) are drawn at it
 
 
-def save_figure(fig: Any, stem: Path) -> list[Path]:
-    """``stem``.png and ``stem``.pdf, each written to a temporary file and renamed."""
+def save_figure(fig: Any, stem: Path | None) -> Any:
+    """``stem``.png and ``stem``.pdf, each written to a temporary file and renamed (the paths); with ``stem`` None,
+    the figure itself, open, for a caller to show or save (``tempx.plot``)."""
+    if stem is None:
+        return fig
     paths = []
     for ext in ("png", "pdf"):
         buf = io.BytesIO()
@@ -92,7 +95,7 @@ def _not_converged(rows: Sequence[dict[str, Any]], loss: str = "extrapolation_lo
 
 
 @style()
-def plot_sweep(rows: Sequence[dict[str, Any]], stem: Path, title: str = "") -> list[Path]:
+def plot_sweep(rows: Sequence[dict[str, Any]], stem: Path | None, title: str = "") -> Any:
     """Median and interquartile range of L_q at the end of GD against σ, one line per (d, k); models that diverged
     are drawn as open triangles on the top edge at their σ."""
     fig, ax = plt.subplots(figsize=TWO_COLUMN)
@@ -120,7 +123,7 @@ def plot_sweep(rows: Sequence[dict[str, Any]], stem: Path, title: str = "") -> l
 
 
 @style()
-def plot_limit(doc: dict[str, Any], stem: Path) -> list[Path]:
+def plot_limit(doc: dict[str, Any], stem: Path | None) -> Any:
     """E1L: L_q at the limit of gradient flow against σ (log-log), per (d, k): every model, the median of the
     converged ones, and the fitted power law with its exponent and bootstrap interval."""
     fig, ax = plt.subplots(figsize=TWO_COLUMN)
@@ -142,8 +145,10 @@ def plot_limit(doc: dict[str, Any], stem: Path) -> list[Path]:
         f = fits.get((d, k))
         if f and f["exponent"] is not None:
             xs = np.array(f["sigmas"])
-            ax.plot(xs, 10 ** (f["intercept"] + f["exponent"] * np.log10(xs)), "--", color=col, alpha=0.8,
-                    label=f"slope {f['exponent']:.2f} [{f['ci_low']:.2f}, {f['ci_high']:.2f}]")
+            # the fit in black over the coloured median (the same colour hid it under the median line)
+            ax.plot(xs, 10 ** (f["intercept"] + f["exponent"] * np.log10(xs)), "--", color="black", lw=1.2, zorder=4,
+                    dashes=(4, 2), label=f"$d={d},\\ k={k}$: fitted slope {f['exponent']:.2f} "
+                                         f"[{f['ci_low']:.2f}, {f['ci_high']:.2f}]")
     finish(ax, r"initialization scale $\sigma$", r"extrapolation loss $L_q$ at the limit",
            f"The limit of gradient flow: extrapolation vs initialization scale ({_what(rows)})", logx=True,
            legend="outside")
@@ -303,7 +308,7 @@ WIDE = 32  # E9: students this wide or wider (d ≫ k) are a series of their own
 
 
 @style()
-def plot_exponents(fits: Sequence[dict[str, Any]], stem: Path) -> list[Path]:
+def plot_exponents(fits: Sequence[dict[str, Any]], stem: Path | None) -> Any:
     """E9: the fitted exponent p (95% bootstrap interval) against k, one series per (student, teacher) at the
     small widths d ≈ 2k and one per wide width (d ≥ ``WIDE``, open squares), the lines p = 2k and p = 2(k − 2)."""
     fig, ax = plt.subplots(figsize=TWO_COLUMN)

@@ -142,7 +142,7 @@ def e11_key_numbers(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return keys
 
 
-def _plot(rows: list[dict[str, Any]], stem: Path) -> list[Path]:
+def _plot(rows: list[dict[str, Any]], stem: Path | None) -> Any:
     from tempx.numerics.app.figure_style import TWO_COLUMN, color, finish, style
     from tempx.numerics.app.plots import plt, save_figure
 

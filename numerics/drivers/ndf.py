@@ -71,7 +71,7 @@ def _r_matrix(order: int, factor: float) -> FloatArray:
     m = np.zeros((order + 1, order + 1))
     m[1:, 1:] = (i - 1 - factor * j) / i
     m[0] = 1
-    return np.cumprod(m, axis=0)
+    return np.asarray(np.cumprod(m, axis=0), dtype=np.float64)
 
 
 def _change_differences(D: FloatArray, order: int, factor: float) -> None:
