@@ -21,11 +21,13 @@ author = "The tempx developers"
 release = version = tempx.__version__
 copyright = "2026, the tempx developers"
 
-extensions = ["myst_parser", "sphinx.ext.autodoc", "sphinx.ext.mathjax", "tempx_docs"]
-source_suffix = {".md": "markdown"}
+extensions = ["myst_parser", "sphinx.ext.autodoc", "sphinx.ext.napoleon", "sphinx.ext.mathjax", "sphinx_gallery.gen_gallery",
+              "tempx_docs"]
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
-exclude_patterns = ["_build", "_ext", "figures/*.md"]
-myst_enable_extensions = ["dollarmath"]
+exclude_patterns = ["_build", "_ext", "figures/*.md", "examples/README.rst", "gallery/*.ipynb", "gallery/*.py",
+                    "gallery/*.zip", "gallery/*.json"]
+myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 4
 # pages open at a level-1 title and may skip to level 3 in notes; the slug function is a function (not cached)
 suppress_warnings = ["myst.header", "config.cache"]
@@ -34,5 +36,24 @@ suppress_warnings = ["myst.header", "config.cache"]
 myst_heading_slug_func = github_slug  # anchors as GitHub writes them: the same links work in both places
 autodoc_default_options = {"members": True, "undoc-members": False}
 autodoc_typehints = "none"
-html_theme = "alabaster"
+napoleon_numpy_docstring = True
+napoleon_google_docstring = True  # the older docstrings' Args:/Returns: sections
+napoleon_use_rtype = False
+html_theme = "pydata_sphinx_theme"  # NumPy's and SciPy's theme: made for API documentation, pages fit 1 280 px
 html_title = f"tempx {release}"
+html_theme_options = {"navigation_depth": 2, "show_toc_level": 2, "secondary_sidebar_items": ["page-toc"],
+                      "navbar_align": "left", "header_links_before_dropdown": 6}
+html_static_path = ["_static"]
+html_css_files = ["tempx.css"]
+
+# the example gallery: every script in docs/examples runs when the site is built, its figures and output shown
+sphinx_gallery_conf = {
+    "examples_dirs": "examples",
+    "gallery_dirs": "gallery",
+    "filename_pattern": r"/plot_",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "abort_on_example_error": True,
+    "within_subsection_order": "FileNameSortKey",
+    "matplotlib_animations": False,
+}

@@ -69,7 +69,22 @@ class Teacher:
 
 
 def memoryless(k: int | None = None, gain: float = 1.0) -> Teacher:
-    """The memoryless teacher y_t = gain · x_t (w* = (gain, 0, 0, …)); ``k`` records the training length.
+    """The memoryless teacher :math:`y_t = g\\,x_t`, whose impulse response is :math:`w^* = (g, 0, 0, \\dots)`.
+
+    Parameters
+    ----------
+    k : int, optional
+        The training length, recorded with the teacher.
+    gain : float, optional
+        :math:`g` (default 1).
+
+    Returns
+    -------
+    Teacher
+        The float teacher (A = 0, B = 1, C = gain).
+
+    Examples
+    --------
 
     >>> memoryless(5).impulse_response(3)
     array([1., 0., 0.])
@@ -99,6 +114,27 @@ def teacher_from_spec(spec: Any = None, k: int | None = None) -> Teacher:
 
     The exact realization is built first and rounded entry by entry, so the float and exact
     layers always mean the same teacher.
+
+    Parameters
+    ----------
+    spec : str, optional
+        A teacher specification: ``memoryless[:G]``, ``delay:M``, ``geometric:A[:G]``, ``atoms:MU@W,...``,
+        ``oscillating:A:B[:G]``, ``impulse:V0,V1,...`` or ``file:PATH``; ``None`` is memoryless.
+    k : int, optional
+        The training length, recorded with the teacher.
+
+    Returns
+    -------
+    Teacher
+        Its float64 realization (A, B, C) and name.
+
+    Raises
+    ------
+    InvalidInput
+        For a malformed specification, entries beyond float64, or a realization over the memory limit.
+
+    Examples
+    --------
 
     >>> teacher_from_spec("atoms:4/5@3/5,-1/2@2/5").impulse_response(3)
     array([1.   , 0.28 , 0.484])

@@ -84,10 +84,28 @@ def fraction_text(x: Any) -> str:
 
 
 def read_exact(text: str) -> Fraction | float:
-    """The exact value of a string ``tempx`` prints (``exact_value``, ``--exact`` fields): ``p/q`` or an integer as a
-    ``Fraction``, ``inf`` as ``math.inf``; at any length.  ``fractions.Fraction(text)`` works too, but Python ≥ 3.11
-    refuses integer strings beyond 4300 digits (``sys.set_int_max_str_digits``); this reads through python-flint, in
-    quasi-linear time, with no such limit.
+    """The exact value of a string ``tempx`` prints (``exact_value``, ``--exact`` fields), at any length.
+
+    ``fractions.Fraction(text)`` works too, but Python 3.11 and later refuse integer strings beyond 4300 digits
+    (``sys.set_int_max_str_digits``); this reads through python-flint, in quasi-linear time, with no such limit.
+
+    Parameters
+    ----------
+    text : str
+        ``"p/q"``, an integer, or ``"inf"``.
+
+    Returns
+    -------
+    Fraction or float
+        The rational, or ``math.inf``.
+
+    Raises
+    ------
+    InvalidInput
+        For text that is none of these (a ``ValueError``).
+
+    Examples
+    --------
 
     >>> read_exact("1/3"), read_exact("-12"), read_exact("inf")
     (Fraction(1, 3), Fraction(-12, 1), inf)

@@ -131,7 +131,31 @@ def loss_from_residuals(r: Sequence[Any], weights: Weights = None, domain: Any =
 
 
 def loss(rnn: ExactRNN, teacher: Teacher | None, k: int, weights: Weights = None) -> Any:
-    """L_ω(R) = Σ_{i<k} ω_i r_i² (last-output loss by default).
+    """The exact loss :math:`L_\\omega(R) = \\sum_{i<k} \\omega_i r_i^2` of an RNN against a teacher.
+
+    Parameters
+    ----------
+    rnn : ExactRNN
+        The student, with exact entries.
+    teacher : Teacher or None
+        The exact teacher; ``None`` is the memoryless teacher :math:`y_t = x_t`.
+    k : int
+        The training length.
+    weights : {None, "last", "all"} or sequence of rationals, optional
+        :math:`\\omega`: ones (the last-output loss, default), :math:`k - i` ("all"), or explicit weights.
+
+    Returns
+    -------
+    Fraction
+        The loss, exactly (a polynomial for symbolic entries).
+
+    Raises
+    ------
+    InvalidInput
+        For ``k < 1`` or malformed weights (a ``ValueError``).
+
+    Examples
+    --------
 
     >>> from tempx.theory.counterexamples import cyclic
     >>> loss(cyclic(3, "2"), None, 3), loss(cyclic(3, "2"), None, 4)

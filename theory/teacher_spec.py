@@ -167,7 +167,27 @@ def _read_file(spec: str, path_text: str) -> ExactRNN:
 
 
 def parse_teacher(spec: str | Teacher | ExactRNN | None) -> Teacher:
-    """The exact teacher a specification string names (``None`` is the memoryless teacher).
+    """The exact teacher a specification string names.
+
+    Parameters
+    ----------
+    spec : str, Teacher, ExactRNN or None
+        ``memoryless[:G]``, ``delay:M``, ``geometric:A[:G]``, ``atoms:MU@W,...``, ``oscillating:A:B[:G]``,
+        ``impulse:V0,V1,...``, ``file:PATH`` (numbers exact, like ``3/2``); a teacher or an RNN is taken as it is;
+        ``None`` is the memoryless teacher.
+
+    Returns
+    -------
+    Teacher
+        Exact: its impulse response, minimal dimension ``dim``, and whether it lies in M (``on_M``).
+
+    Raises
+    ------
+    InvalidInput
+        For a malformed specification (one line naming what is allowed).
+
+    Examples
+    --------
 
     >>> t = parse_teacher("atoms:4/5@3/5,-1/2@2/5")
     >>> [str(w) for w in t.impulse_response(3)], t.dim, t.on_M

@@ -137,9 +137,32 @@ def _check_k(k: int) -> None:
 
 
 def threshold(teacher: Teacher, k: int, c: object | None = None, profile: TeacherProfile | None = None) -> Threshold:
-    """The least dimension of a student with L_k = 0 and w ≠ w* (C10), and the index j attaining it.
+    """The least dimension of a student with :math:`L_k = 0` and :math:`w \\neq w^*` (C10), and where it differs.
 
-    With ``c`` the student must also have w_j − w*_j = c at its first difference j.
+    Parameters
+    ----------
+    teacher : Teacher
+        An exact teacher (``parse_teacher``).
+    k : int
+        The training length, ``k >= 1``.
+    c : rational, optional
+        With ``c``, the student must also have :math:`w_j - w^*_j = c` at its first difference :math:`j`.
+    profile : TeacherProfile, optional
+        The teacher's precomputed profile (internal; computed when omitted).
+
+    Returns
+    -------
+    Threshold
+        ``d_min`` (the least student dimension), ``first_difference`` (the index :math:`j \\geq k` where the
+        student first differs) and ``c``.
+
+    Raises
+    ------
+    InvalidInput
+        For ``k < 1`` or a teacher whose exact work is over the limit (a ``ValueError``).
+
+    Examples
+    --------
 
     >>> from tempx.theory.teacher_spec import parse_teacher
     >>> [threshold(parse_teacher("atoms:4/5@3/5,-1/2@2/5"), k).d_min for k in (4, 5, 9)]

@@ -21,8 +21,7 @@ from typing import Any
 
 from sphinx.errors import ExtensionError
 
-API_MODULES = (
-    "tempx",
+API_MODULES = (  # tempx itself: its names are the reference's first section
     "tempx.theory.counterexamples", "tempx.theory.threshold", "tempx.theory.losses", "tempx.theory.rnn",
     "tempx.theory.teacher_spec", "tempx.theory.certify", "tempx.theory.linf", "tempx.theory.enclosure",
     "tempx.theory.diagonal", "tempx.theory.relu", "tempx.theory.poisoning", "tempx.theory.budget",
@@ -54,10 +53,27 @@ def cli_reference() -> str:
     return "\n".join(out)
 
 
+PUBLIC = ("counterexample", "threshold", "loss", "parse_teacher", "ExactRNN", "verify", "read_exact", "gd", "flow_limit",
+          "init_gaussian", "memoryless", "teacher_from_spec")
+PLOT = ("sweep", "limit", "exponents", "frontier")
+
+
 def api_reference() -> str:
+    import tempx
+
     out = ["# API reference", "",
-           ("Generated from the docstrings of the public modules when this site was built; "
-            "[api.md](../api.md) is the guided tour."), ""]
+           ("Generated from the docstrings when this site was built; [the Python API page](../api.md) is the "
+            "guided tour.  First the names a newcomer reaches for (`tempx.NAME`) and the plotting functions "
+            "(`tempx.plot`), with their parameters; then every public module."), "",
+           "## `tempx`: the first names", ""]
+    for name in PUBLIC:
+        obj = getattr(tempx, name)
+        kind = "autoclass" if isinstance(obj, type) else "autofunction"
+        out += ["```{eval-rst}", f".. {kind}:: tempx.{name}", "   :no-index:", "```", ""]
+    out += ["## `tempx.plot`: figures of your own results", ""]
+    for name in PLOT:
+        out += ["```{eval-rst}", f".. autofunction:: tempx.plot.{name}", "```", ""]
+    out += ["## The modules", ""]
     for mod in API_MODULES:
         out += [f"## `{mod}`", "", "```{eval-rst}", f".. automodule:: {mod}", "   :members:", "```", ""]
     return "\n".join(out)
@@ -112,15 +128,40 @@ def _run_tutorial(docname: str, text: str) -> str:
             os.chdir(cwd)
 
 
+_SECTIONS = re.compile(r"^\s*(:param |:returns?:|:raises|:Parameters:|:Returns:|\.\. rubric::|\.\. admonition::)")
+_KEEP = re.compile(r"(:math:`[^`]*`|``[^`]*``|`[^`]*`_?)")
+
+
+def _escape(line: str) -> str:
+    """Unicode mathematics kept literal inside reStructuredText: ``*`` and ``|`` escaped outside roles and code."""
+    parts = _KEEP.split(line)
+    return "".join(p if i % 2 else p.replace("\\", "\\\\").replace("*", "\\*").replace("|", "\\|")
+                   for i, p in enumerate(parts))
+
+
 def _plain_docstring(app: Any, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
-    """The project's docstrings are plain text with mathematics in Unicode (|x|, ‖·‖, indented formulas), not
-    reStructuredText: shown as they are, in a literal block, so nothing in them is misread as markup."""
-    if lines:
-        lines[:] = ["::", "", *("    " + ln for ln in lines), ""]
+    """Docstrings with numpydoc (or Google) sections, which napoleon has turned into fields, are shown as
+    reStructuredText (parameters, returns, raises, examples), their Unicode mathematics escaped; the others are
+    plain text with mathematics in Unicode (|x|, ‖·‖, indented formulas): shown as they are, in a literal block,
+    so nothing in them is misread as markup."""
+    if not lines:
+        return
+    if any(_SECTIONS.match(ln) for ln in lines):
+        out, in_code = [], False
+        for ln in lines:
+            stripped = ln.strip()
+            if stripped.startswith(">>>") or stripped.endswith("::"):
+                in_code = True
+            elif not stripped:
+                in_code = False
+            out.append(ln if in_code or stripped.startswith((">>>", "...")) else _escape(ln))
+        lines[:] = out
+        return
+    lines[:] = ["::", "", *("    " + ln for ln in lines), ""]
 
 
 def _source_read(app: Any, docname: str, source: list[str]) -> None:
-    if docname.startswith("tutorial-"):
+    if docname.startswith("tutorial-") or docname == "index":
         source[0] = _run_tutorial(docname, source[0])
 
 

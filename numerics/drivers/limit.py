@@ -193,16 +193,61 @@ def flow_limit(
     freeze: Sequence[str] = (),
     method: str = "auto",
 ) -> LimitResult:
-    """Gradient flow of every model in ``params`` (any student) to its limit (see the module docstring).
+    """Gradient flow :math:`\\dot\\theta = -\\nabla L` of every model in ``params`` to its limit (claim C7).
 
-    ``executor`` (a ``concurrent.futures.Executor``) runs the models in parallel; without it
-    they run one after the other in this process.  The result is the same either way.  ``progress(n)`` is
-    called as each model finishes; ``watch(model, t, loss)``, in this process only (no executor), at least
-    every WATCH_SECONDS while a model integrates, with its flow time and its last tested loss.  ``freeze``
-    names fields of the student that keep their initial values (their part of −∇L is 0; ``Student.frozen_mask``).
-    ``method``: "ndf" (memory O(P·k), ``tempx.numerics.drivers.ndf``), "lsoda" (scipy's LSODA on the P × P
-    Gauss–Newton matrix: memory O(P²)), or "auto" (default: LSODA up to ``AUTO_LSODA_PARAMS`` parameters,
-    the NDF beyond).
+    Each model is integrated on its own until :math:`L_k \\leq` ``loss_tol`` and :math:`\\|\\nabla L\\| \\leq`
+    ``grad_tol`` (status "converged"), or until ``t_max`` or ``max_evals`` (status "budget"); see the module
+    docstring for the integrators and the stopping rule.
+
+    Parameters
+    ----------
+    params : student parameters
+        A batch of N models of any linear student (dense, diagonal, complex, lru).
+    teacher : Teacher
+        The float teacher (``memoryless``, ``teacher_from_spec``).
+    k : int
+        The training length.
+    qs : sequence of int, optional
+        Extrapolation lengths q at which :math:`L_q` of each limit is reported.
+    weights : {None, "last", "all"} or array, optional
+        Loss weights :math:`\\omega`; or give ``moment`` (the empirical :math:`\\hat\\Sigma` of finite data).
+    moment : array, optional
+        A k × k moment matrix :math:`\\hat\\Sigma` (claim C8), instead of ``weights``.
+    t_max, loss_tol, grad_tol, rtol, atol : float, optional
+        The flow time budget, the stopping tolerances, and the integrator's tolerances.
+    max_evals : int, optional
+        The most gradient evaluations per model.
+    executor : concurrent.futures.Executor, optional
+        Runs the models in parallel; the result is the same as without it.
+    progress : callable, optional
+        ``progress(n)`` as each model finishes.
+    watch : callable, optional
+        ``watch(model, t, loss)`` at least every second while a model integrates (this process only).
+    freeze : sequence of str, optional
+        Fields of the student that keep their initial values (``Student.frozen_mask``).
+    method : {"auto", "ndf", "lsoda"}, optional
+        "ndf" (memory :math:`O(Pk)`, ``tempx.numerics.drivers.ndf``), "lsoda" (scipy's LSODA on the
+        :math:`P \\times P` Gauss–Newton matrix), or "auto" (default: LSODA up to ``AUTO_LSODA_PARAMS``
+        parameters, the NDF beyond).
+
+    Returns
+    -------
+    LimitResult
+        Per model: ``status``, the flow time ``t``, ``train_loss``, ``grad_norm``, ``extrapolation_loss``
+        (N, len(qs)), the conserved quantities' norm and drift, ``nfev``, and the limits as ``params``.
+
+    Raises
+    ------
+    InvalidInput
+        For a non-linear student, an unknown method, or tolerances that are not positive numbers.
+
+    Examples
+    --------
+    >>> from tempx.numerics.students.init import init_gaussian
+    >>> from tempx.numerics.teachers import memoryless
+    >>> res = flow_limit(init_gaussian(1, 3, 0.1, 0), memoryless(2), 2, [20])
+    >>> res.status, bool(res.train_loss[0] <= 1e-28)
+    (('converged',), True)
     """
     resolve_method(method, 1)
     k = check_length(k)

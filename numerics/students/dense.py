@@ -256,7 +256,36 @@ def loss_and_grad(
 
 
 def init_gaussian(n_models: int, d: int, sigma: float, seed: int) -> Params:
-    """Entries of A, B, C i.i.d. N(0, σ²/d) (claim C7's initialization)."""
+    """N dense students with entries of A, B, C i.i.d. :math:`N(0, \\sigma^2/d)` (claim C7's initialization).
+
+    Parameters
+    ----------
+    n_models : int
+        N, the number of models (>= 1).
+    d : int
+        The state dimension (>= 1).
+    sigma : float
+        The initialization scale :math:`\\sigma > 0`.
+    seed : int
+        The seed of ``numpy.random.default_rng`` (>= 0); no global random state is used.
+
+    Returns
+    -------
+    Params
+        ``A`` (N, d, d), ``B`` (N, d, 1), ``C`` (N, 1, d).
+
+    Raises
+    ------
+    TypeError
+        For a non-integer N, d or seed.
+    InvalidInput
+        For N or d below 1, a negative seed, or a scale that is not a positive finite number.
+
+    Examples
+    --------
+    >>> p = init_gaussian(2, 3, 0.1, seed=0)
+    >>> p.A.shape, p.B.shape, p.C.shape
+    ((2, 3, 3), (2, 3, 1), (2, 1, 3))"""
     n, d, s, seed = check_init(n_models, d, sigma, seed)
     rng = np.random.default_rng(seed)
     scale = s / np.sqrt(d)

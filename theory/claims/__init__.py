@@ -46,6 +46,25 @@ def get_claim(claim_id: str) -> Claim:
 def verify(claim_ids: list[str] | None = None, seed: int = 0) -> list[Verdict]:
     """Run the exact checks of the given claims (all by default) from one seed.
 
+    Parameters
+    ----------
+    claim_ids : list of str, optional
+        Claim identifiers like ``"C5"`` (case-insensitive; ``CLAIMS`` lists them); all claims when omitted.
+    seed : int, optional
+        The seed every claim draws its random instances from (default 0); a claim's edge cases are always included.
+
+    Returns
+    -------
+    list of Verdict
+        One per claim, in order: ``passed``, the ``evidence`` (each check with its exact values) and ``seconds``.
+
+    Raises
+    ------
+    InvalidInput
+        For an unknown claim identifier or a negative seed (a ``ValueError``).
+
+    Examples
+    --------
     >>> [v.passed for v in verify(["C5"])]
     [True]
     """
