@@ -94,7 +94,7 @@ def test_random_stable_models_are_enclosed_around_the_exact_value(case: tuple[Ex
     assert enc.upper - enc.lower <= F(1, 10**12) * exact
 
 
-def test_unstable_modes_are_proven_or_left_undecided_never_guessed() -> None:
+def test_unstable_modes_are_proven_or_left_undecided_never_guessed(monkeypatch: pytest.MonkeyPatch) -> None:
     """An observable, reachable eigenvalue 3/2: L_∞ = ∞ proven in ball arithmetic.  The same eigenvalue 3 hidden
     (unobservable): no stability certificate and no unstable mode, so the enclosure route says undecided with the
     exact route's cost, and auto (within the work limit) gives the exact 1/3.  A mode exactly on the circle (λ = 1)
@@ -108,6 +108,12 @@ def test_unstable_modes_are_proven_or_left_undecided_never_guessed() -> None:
     hidden = ExactRNN.from_entries(A=[[F(1, 2), 0], [0, F(3)]], B=[1, 1], C=[1, 0])
     assert isinstance(enclose(*residual_system(hidden, "memoryless")), str)
     assert unstable_mode(*residual_system(hidden, "memoryless")) is None
+    # at this size the exact route takes over when the enclosure cannot decide (the hidden mode contributes nothing)
+    small = decide(hidden, "memoryless", 2, [4], method="enclosure").as_dict()
+    assert small["exact_value"] == "1/3" and "the enclosure could not decide" in small["L_inf"]["note"]
+    from tempx.theory import linf
+
+    monkeypatch.setattr(linf, "EXACT_FALLBACK_DIM", 0)  # a system too large for the exact route: undecided
     undecided = decide(hidden, "memoryless", 2, [4], method="enclosure").as_dict(certificate=True)
     li = undecided["L_inf"]
     assert li["finite"] is None and li["certified"] is False and li["upper"] is None and undecided["exact_value"] is None
@@ -235,12 +241,16 @@ def test_the_text_table_shows_long_fractions_as_fractions(tmp_path: Path) -> Non
     assert proc.returncode == 0 and "p/q (50/49 digits)" in proc.stdout and "≈ 2.03943115708" in proc.stdout
 
 
-def test_entries_beyond_float64_after_balancing_are_undecided_not_a_traceback() -> None:
+def test_entries_beyond_float64_after_balancing_are_undecided_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     """A = 10^400 cannot be proposed in floats even after the exact balancing: the enclosure route says so (undecided,
-    with the exact route's cost); the exact route decides it (∞)."""
+    with the exact route's cost) when the system is too large for the exact fallback; the exact route decides it (∞)."""
+    from tempx.theory import linf
+
     R = ExactRNN.from_entries(A=[[F(10) ** 400]], B=[1], C=[1])
     assert isinstance(enclose(*residual_system(R, "memoryless")), str)
     assert unstable_mode(*residual_system(R, "memoryless")) is None
+    assert decide(R, "memoryless", 2, method="enclosure").as_dict()["exact_value"] == "inf"  # the fallback, n = 2
+    monkeypatch.setattr(linf, "EXACT_FALLBACK_DIM", 0)
     li = decide(R, "memoryless", 2, method="enclosure").as_dict()["L_inf"]
     assert li["finite"] is None and "beyond float64" in li["reason"] and "--method exact" in li["reason"]
     assert decide(R, "memoryless", 2).as_dict()["exact_value"] == "inf"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import matplotlib
@@ -12,6 +13,15 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure
 
 from tempx.numerics.app.experiments import init_scale_sweep, limit_sweep
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    """The API returns figures open (for the caller to show or save): close them, as a caller would."""
+    import matplotlib.pyplot as plt
+
+    yield
+    plt.close("all")
 
 
 @pytest.fixture(scope="module")
