@@ -27,6 +27,7 @@ from scipy.optimize import nnls
 
 from tempx.numerics.students.diagonal import DiagParams
 from tempx.theory.certify import printed_down, printed_up
+from tempx.theory.display import readable_repr
 from tempx.theory.errors import InvalidInput
 from tempx.theory.frontier import complex_lower_bound, lower_bound, student_error, to_fractions
 from tempx.theory.realcomplex import dft_student, enclose_real, norm_squared
@@ -43,6 +44,8 @@ SUM_WEIGHT = 1e4  # the weight of the row Σ h ≤ 1 (its violation is O(1/weigh
 class FrontierPoint:
     """One budget of the frontier: certified ``lower`` ≤ E(G) ≤ ``upper`` (exact Fractions), the student that attains
     ``upper`` (one model), and the proven :math:`\\max|q|` behind ``lower``."""
+
+    __repr__ = readable_repr  # long rationals and arrays summarized (tempx.theory.display)
 
     budget: Fraction
     lower: Fraction

@@ -90,6 +90,7 @@ TESTS: dict[str, list[str]] = {
     "numerics/nonlinear_teachers.py": ["tests/test_teachers.py", "tests/test_elman.py"],
     "numerics/app/latex.py": ["tests/test_report.py", "tests/test_latex.py"],
     "numerics/plot.py": ["tests/test_plot.py"],
+    "theory/display.py": ["tests/test_display.py"],
     "numerics/students/diagonal_kernels.py": ["tests/test_diagonal.py"],
     "numerics/students/__init__.py": ["tests/test_students.py", "tests/test_docs.py"],
     "numerics/students/protocol.py": ["tests/test_students.py", "tests/test_limit.py", "tests/test_docs.py"],

@@ -35,6 +35,7 @@ import flint
 import numpy as np
 
 from tempx.theory.complexity import berlekamp_massey, shift_register_rnn
+from tempx.theory.display import readable_repr
 from tempx.theory.errors import InvalidInput
 from tempx.theory.rnn import ExactRNN
 
@@ -73,6 +74,8 @@ class Certificate:
 @dataclass(frozen=True)
 class Enclosure:
     """Exact losses and the enclosure lower ≤ L_∞ ≤ upper (upper None when not certified)."""
+
+    __repr__ = readable_repr  # long rationals and arrays summarized (tempx.theory.display)
 
     k: int
     L_k: Fraction

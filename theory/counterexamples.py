@@ -24,6 +24,7 @@ from sympy.polys.matrices import DomainMatrix
 from tempx.theory import exact
 from tempx.theory.budget import Stage, check_memory, check_work, disguise_work, exact_matrix_bytes
 from tempx.theory.complexity import LFSR, shift_register_rnn
+from tempx.theory.display import readable_repr
 from tempx.theory.errors import InvalidInput
 from tempx.theory.rnn import ExactRNN
 from tempx.theory.teachers import Memoryless, Teacher
@@ -117,6 +118,8 @@ class Counterexample:
     forms of SPEC C2; ``rnn`` is the concrete matrix realisation.  Claim C2's check compares
     the two exactly.
     """
+
+    __repr__ = readable_repr  # long rationals and arrays summarized (tempx.theory.display)
 
     rnn: ExactRNN
     k: int

@@ -43,6 +43,7 @@ from typing import Any
 import flint
 import numpy as np
 
+from tempx.theory.display import readable_repr
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["REL_WIDTH", "LinfEnclosure", "enclose", "enclosure_bytes"]
@@ -57,6 +58,8 @@ MAX_LEVELS = 80  # doubling levels (ρ^(2^80) ≈ 0 even for ρ = 1 − 1e-20)
 @dataclass(frozen=True)
 class LinfEnclosure:
     """lower ≤ L_∞ ≤ upper, proven (exact rationals); ``finite`` True once A's stability certificate holds."""
+
+    __repr__ = readable_repr  # long rationals and arrays summarized (tempx.theory.display)
 
     lower: Fraction
     upper: Fraction

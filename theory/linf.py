@@ -36,6 +36,7 @@ from typing import Any
 import flint
 
 from tempx.theory.budget import OverBudget, Stage, check_work
+from tempx.theory.display import readable_repr
 from tempx.theory.errors import InvalidInput
 from tempx.theory.rnn import ExactRNN
 
@@ -394,6 +395,8 @@ def json_bound(x: Fraction, down: bool) -> float | str:
 class Decision:
     """What ``tempx certify`` reports for one model: exact L_k and L_q, and L_∞ decided — exactly (C14, a rational
     or ∞), or by a verified enclosure (``verified``), or shown infinite by an unstable mode (``unstable``)."""
+
+    __repr__ = readable_repr  # long rationals and arrays summarized (tempx.theory.display)
 
     k: int
     L_k: Fraction

@@ -24,6 +24,7 @@ from fractions import Fraction
 from typing import Any
 
 from tempx.theory.complexity import LFSR
+from tempx.theory.display import readable_repr
 from tempx.theory.errors import InvalidInput
 from tempx.theory.exact import parse_rational
 from tempx.theory.teachers import Teacher
@@ -118,6 +119,8 @@ def d_min_search(n: Any, delta: Any, k: int, dim: int, c: Any = None) -> tuple[i
 @dataclass(frozen=True)
 class Threshold:
     """d_min(w*, k) and where it is attained: the first index j ≥ k at which the student differs."""
+
+    __repr__ = readable_repr  # long rationals and arrays summarized (tempx.theory.display)
 
     k: int
     d_min: int

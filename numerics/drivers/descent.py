@@ -29,6 +29,7 @@ from tempx.numerics.nonlinear_teachers import NonlinearTeacher
 from tempx.numerics.students import student_of
 from tempx.numerics.students.protocol import weighted
 from tempx.numerics.teachers import FloatArray, Teacher
+from tempx.theory.display import readable_repr
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["STATUSES", "GDResult", "evaluate", "gd"]
@@ -47,6 +48,8 @@ class GDResult:
     ``step`` (T,) and per-model quantities (T, N) — train_loss, Q_norm, A_norm, A_asym,
     BC_gap — and ``extrapolation_loss`` (T, N, len(qs)).
     """
+
+    __repr__ = readable_repr  # long rationals and arrays summarized (tempx.theory.display)
 
     params: Any
     status: tuple[str, ...]

@@ -41,6 +41,7 @@ from tempx.numerics.losses import check_length, check_lengths, weight_matrix
 from tempx.numerics.nonlinear_teachers import NonlinearTeacher
 from tempx.numerics.students import student_of
 from tempx.numerics.teachers import FloatArray, Teacher
+from tempx.theory.display import readable_repr
 from tempx.theory.errors import InvalidInput
 
 __all__ = ["AUTO_LSODA_PARAMS", "LIMIT_STATUSES", "METHODS", "LimitResult", "flow_limit", "limit_result", "resolve_method"]
@@ -70,6 +71,8 @@ class LimitResult:
     """Per model: ``status`` (LIMIT_STATUSES), time ``t`` reached, ``train_loss`` L_k, ``grad_norm``,
     ``extrapolation_loss`` (N, len(qs)), ``Q_norm`` (the norm of the student's conserved quantities)
     at the end and ``Q_drift`` (their change along the flow), ``nfev``."""
+
+    __repr__ = readable_repr  # long rationals and arrays summarized (tempx.theory.display)
 
     params: Any
     status: tuple[str, ...]

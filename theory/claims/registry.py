@@ -17,6 +17,7 @@ from typing import Any, Literal
 from sympy.polys.matrices import DomainMatrix
 
 from tempx.theory.budget import OverBudget
+from tempx.theory.display import readable_repr
 
 __all__ = ["SEED_SPACE", "Claim", "Evidence", "Kind", "Verdict", "draw_seed", "evidence"]
 
@@ -89,6 +90,8 @@ def evidence(name: str, computed: Any, expected: Any, **params: Any) -> Evidence
 @dataclass(frozen=True)
 class Verdict:
     """The outcome of checking one claim: parameters, evidence, pass/fail, time taken."""
+
+    __repr__ = readable_repr  # long rationals and arrays summarized (tempx.theory.display)
 
     claim_id: str
     passed: bool
