@@ -165,3 +165,13 @@ def test_wide_students_flow_with_the_low_rank_integrator() -> None:
     doc, _ = _run(["train", "--d", "40", "--k", "3", "--n-models", "1", "--until-converged", "--sigma", "0.1"])
     assert doc["config"]["method"] == "gradient flow (NDF, Woodbury Newton systems)"  # P = 1 680 > 256
     assert doc["models"][0]["status"] == "converged"
+
+
+def test_the_flow_to_the_limit_is_estimated_within_the_measured_range() -> None:
+    """benchmarks/limit_certify.py measured one dense limit at 0.6 s (d = 20), 3.5 s (d = 256), 75 s (d = 1 024)."""
+    from tempx.theory.budget import flow_seconds
+
+    for d, measured in ((20, 0.6), (256, 3.5), (1024, 75.0)):
+        est = flow_seconds(1, d * d + 2 * d, 5)
+        assert measured / 3 <= est <= 3 * measured, (d, est)
+    assert flow_seconds(4, 440, 5) == 4 * flow_seconds(1, 440, 5)

@@ -44,6 +44,7 @@ __all__ = [
     "disguise_work",
     "exact_matrix_bytes",
     "flow_bytes",
+    "flow_seconds",
     "gd_seconds",
     "human",
     "lagrange_work",
@@ -204,6 +205,19 @@ def gd_seconds(n_models: int, d: int, k: int, steps: int, n_sequences: int | Non
     if n_sequences is not None:
         flops *= max(1, n_sequences)
     return float(steps) * (GD_STEP_SECONDS + GD_FLOP_SECONDS * flops)
+
+
+# The flow to its limit (numerics.drivers.limit), per model: about FLOW_EVALS gradient evaluations (2 000–3 200
+# measured for dense students from σ = 0.1, d = 20 … 1 024), each a fixed cost and a pass over M (k × P) and θ
+# (dense d = 256: 1.6 ms, d = 512: 7.8 ms, d = 1 024: 41 ms per evaluation, benchmarks/limit_certify.py).
+FLOW_EVALS = 3000
+FLOW_EVAL_SECONDS = 1e-4
+FLOW_PARAM_SECONDS = 6e-9  # per parameter and response term
+
+
+def flow_seconds(n_models: int, n_params: int, k: int) -> float:
+    """Estimated seconds of ``n_models`` flows to their limits, one after the other (``--jobs`` divides it)."""
+    return float(n_models) * FLOW_EVALS * (FLOW_EVAL_SECONDS + FLOW_PARAM_SECONDS * n_params * k)
 
 
 def check_train_time(what: str, seconds: float) -> None:

@@ -22,7 +22,15 @@ from tempx.numerics.app.formatting import dumps, table
 from tempx.numerics.app.progress import Progress
 from tempx.numerics.nonlinear_teachers import NONLINEAR_TEACHER_FORMS, hankel_dimension, teacher_and_dim
 from tempx.numerics.students import LINEAR, STUDENTS
-from tempx.theory.budget import bptt_bytes, check_memory, check_train_time, flow_bytes, gd_seconds, train_bytes
+from tempx.theory.budget import (
+    bptt_bytes,
+    check_memory,
+    check_train_time,
+    flow_bytes,
+    flow_seconds,
+    gd_seconds,
+    train_bytes,
+)
 from tempx.theory.errors import InvalidInput
 from tempx.theory.teacher_spec import TEACHER_FORMS
 
@@ -211,6 +219,8 @@ def run(args: argparse.Namespace) -> int:
         if limit and n_online is not None:
             raise InvalidInput("--online goes with GD, not with --until-converged (the flow needs one fixed loss)")
     if limit:
+        check_train_time(f"gradient flow of {params.n_models} {student.name} students (d = {params.d}, k = {k}) to "
+                         f"their limits", flow_seconds(params.n_models, student.n_params(params.d), k) / max(1, jobs))
         return _run_limit(args, student, params, teacher, teacher_dim, k, qs, moment, t_max, jobs, init, seed, sigma, n_data,
                           freeze, X_given)
     check_train_time(f"GD of {params.n_models} {student.name} students (d = {params.d}, k = {k}) for {steps} steps",
