@@ -544,7 +544,8 @@ def render_report(doc: dict[str, Any], command: str) -> str:
                "![E5: L_q against k per teacher](figures/E5_extrapolation_vs_k.png)", "",
                (f"*Figure {fig}. Median L_{e['q']} after {e['steps']} GD steps (η = {e['lr']}) from N(0, σ²/d), d = {e['d']}, "
                f"{e['seeds']} seeds per cell, against the training length k; one colour per teacher, one line style per σ "
-               "(solid: smallest). Dotted verticals: k = 2d* + 1, C5's threshold for teachers on M. Teachers: n = 1, 2, 3 "
+               "(solid: smallest). Triangles on the top edge, in each teacher's colour: k = 2d* + 1, C5's threshold for teachers "
+               "on M. Teachers: n = 1, 2, 3 "
                "atoms on M, one with a negative weight (off M), one with complex-conjugate poles (oscillating). "
                "Values below 1e-30 drawn at 1e-30.*"), "",
                "| teacher | k | σ | median L_q | 25% | 75% | diverged |", "|---|---|---|---|---|---|---|"]
@@ -609,7 +610,8 @@ def render_report(doc: dict[str, Any], command: str) -> str:
                (f"*Figure {fig}. The exponent p of median L_{{10k}} ∝ σ^p at the limit of gradient flow, fitted over "
                f"σ ∈ {e['sigmas']} ({e['seeds']} seeds each; σ where fewer than half the models converged are left out), "
                "with 95% bootstrap intervals; the line p = 2k, and p = 2(k − d*) dotted for the teacher with memory "
-               "(d* = 2).*"), "",
+               "(d* = 2). Open squares: wide dense students (d ≥ 32). The LRU student's point follows no power law (σ does "
+               "not shrink its recurrence, E7), whatever line it falls near.*"), "",
                "| student | teacher | d | k | p | 95% CI | 2k | converged |", "|---|---|---|---|---|---|---|---|"]
         md += [f"| {f['student']} | `{f['teacher']}` | {f['d']} | {f['k']} | "
                + ("— | — " if f["exponent"] is None else f"{f['exponent']:.2f} | [{f['ci_low']:.2f}, {f['ci_high']:.2f}] ")
