@@ -8,6 +8,7 @@ drawn at the floor.  ``save_figure`` itself writes real PNG and PDF files.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,13 @@ matplotlib.use("Agg")
 
 
 @pytest.fixture
-def figures(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+def figures(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
     """The figures the plot functions would save, in order (nothing is written)."""
     got: list[Any] = []
     monkeypatch.setattr(plots, "save_figure", lambda fig, stem: got.append(fig) or [])
-    return got
+    yield got
+    for fig in got:
+        plots.plt.close(fig)
 
 
 def lines(ax: Any) -> dict[str, Any]:
