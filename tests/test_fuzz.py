@@ -1,4 +1,4 @@
-"""Fuzzing the command line: 500 generated argument vectors across every command.
+"""Fuzzing the command line: 300 generated argument vectors across every command.
 
 Each vector mixes valid small values with malformed, non-finite, huge and negative ones,
 missing and unreadable files and folders that cannot be created, and the hostile classes:
@@ -11,10 +11,10 @@ print no traceback, print exactly one ``tempx: error:`` line when it exits 2, an
 partial file behind (no temporary file ever; no new file at all after an error).
 
 The calls run in this process through ``tempx.numerics.app.cli.main`` (the console script's entry point),
-so that 500 of them fit in seconds; ``tests/test_cli*.py`` run the installed script in real
+so that 300 of them fit in seconds; ``tests/test_cli*.py`` run the installed script in real
 subprocesses.  Values that would be valid but slow (k = 2000 counterexamples, --jobs 2, a
 LocalCluster) are left out: slowness is not what this test is about.  The profile is
-derandomized (tests/conftest.py), so CI sees the same 500 vectors every time.
+derandomized (tests/conftest.py), so CI sees the same 300 vectors every time.
 """
 
 from __future__ import annotations
@@ -242,7 +242,7 @@ def _snapshot(root: Path) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*")}
 
 
-@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], deadline=None)
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], deadline=None)
 @given(argv=VECTORS)
 def test_every_command_exits_0_or_2_with_one_line_and_no_partial_files(argv: list[str]) -> None:
     env_before = {name: os.environ.get(name) for name in (ENV, WORK_ENV)}
