@@ -46,7 +46,7 @@ import numpy as np
 from tempx.theory.display import readable_repr
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["REL_WIDTH", "LinfEnclosure", "enclose", "enclosure_bytes"]
+__all__ = ["REL_WIDTH", "LinfEnclosure", "arb_exact", "arb_lower", "arb_upper", "enclose", "enclosure_bytes"]
 
 REL_WIDTH = 1e-12  # the requested relative width (upper − lower)/lower
 START_PREC = 128  # bits of the ball arithmetic; doubled while the residual stalls, up to MAX_PREC
@@ -78,19 +78,21 @@ class LinfEnclosure:
         return float((self.upper - self.lower) / self.lower)
 
 
-def _exact(x: Any) -> Fraction:
+def arb_exact(x: Any) -> Fraction:
     """An arb's exact midpoint, or an arf/bound, as a Fraction."""
     m, e = x.man_exp()
     m, e = int(m), int(e)
     return Fraction(m * 2**e) if e >= 0 else Fraction(m, 2**-e)
 
 
-def _upper(x: Any) -> Fraction:
-    return _exact(flint.arb(x.upper()))
+def arb_upper(x: Any) -> Fraction:
+    """The exact upper end of an arb ball, as a Fraction (a proven upper bound of its value)."""
+    return arb_exact(flint.arb(x.upper()))
 
 
-def _lower(x: Any) -> Fraction:
-    return _exact(flint.arb(x.lower()))
+def arb_lower(x: Any) -> Fraction:
+    """The exact lower end of an arb ball, as a Fraction (a proven lower bound of its value)."""
+    return arb_exact(flint.arb(x.lower()))
 
 
 def _pow2(e: int) -> Any:
@@ -156,7 +158,7 @@ def _frobenius_upper(M: Any) -> Fraction:
     for x in M.entries():
         a = flint.arb(x.abs_upper())
         total += a * a
-    return _upper(total.sqrt())
+    return arb_upper(total.sqrt())
 
 
 class _Doubling:
@@ -281,7 +283,7 @@ def _enclose(A2: Any, B2: Any, C2: Any, e2: int, rho: float, prec0: int, rel_wid
     if why:
         return why
     ca = flint.arb_mat(C2)
-    omega = _upper((ca * Y * ca.transpose())[0, 0]) / (1 - delta)  # c X cᵀ ≤ ω
+    omega = arb_upper((ca * Y * ca.transpose())[0, 0]) / (1 - delta)  # c X cᵀ ≤ ω
     # certificate 2: refine P̃ until ‖R‖_F · ω is within the width
     prec = max(START_PREC, 2 * prec0)
     flint.ctx.prec = prec
@@ -299,7 +301,7 @@ def _enclose(A2: Any, B2: Any, C2: Any, e2: int, rho: float, prec0: int, rel_wid
         eps = _frobenius_upper(R)
         mid = (ca * P * ca.transpose())[0, 0]
         err = eps * omega
-        lower, upper = max(Fraction(0), _lower(mid) - err), _upper(mid) + err
+        lower, upper = max(Fraction(0), arb_lower(mid) - err), arb_upper(mid) + err
         steps += 1
         width = float((upper - lower) / lower) if lower > 0 else math.inf
         if watch is not None:
@@ -353,7 +355,7 @@ def _positive_definite(Y: Any, prec: int) -> str:
 
 
 def _fmpq(x: Any) -> Any:
-    f = _exact(x.mid())
+    f = arb_exact(x.mid())
     return flint.fmpq(f.numerator, f.denominator)
 
 
@@ -398,8 +400,8 @@ def unstable_mode(A: Any, B: Any, C: Any, prec: int = 128) -> str | None:
             ub = sum((y[j] * b[j] for j in range(n)), flint.acb(0))
             if ub.contains(0):
                 continue
-            return (f"a simple eigenvalue λ = {_acb_text(L)} with |λ| ≥ {float(_lower(abs(L))):.12g} ≥ 1, observable "
-                    f"(|c v| ≥ {float(_lower(abs(cv))):.3g}) and reachable (|uᵀb| ≥ {float(_lower(abs(ub))):.3g}), "
+            return (f"a simple eigenvalue λ = {_acb_text(L)} with |λ| ≥ {float(arb_lower(abs(L))):.12g} ≥ 1, observable "
+                    f"(|c v| ≥ {float(arb_lower(abs(cv))):.3g}) and reachable (|uᵀb| ≥ {float(arb_lower(abs(ub))):.3g}), "
                     "each an enclosure in ball arithmetic: the residual has a pole outside the unit disc")
         return None
     finally:
@@ -438,7 +440,7 @@ def _eigenpair(Aa: Any, Af: np.ndarray, lam: complex, v: np.ndarray, n: int) -> 
     eye = flint.acb_mat([[1 if i == j else 0 for j in range(n)] for i in range(n)])
     f = Aa * flint.acb_mat([[x] for x in vt]) - flint.acb_mat([[lt * x] for x in vt])
     Rf_x = R * f  # the Newton step
-    r = [float(_upper(abs(Rf_x[i, 0]))) * 10 + 1e-30 for i in range(n)]
+    r = [float(arb_upper(abs(Rf_x[i, 0]))) * 10 + 1e-30 for i in range(n)]
     for _ in range(3):
         # the box x̃ + X, X_i a square ball of half-width r_i; component k of the unknowns is λ
         box = [flint.acb(flint.arb(0, ri), flint.arb(0, ri)) for ri in r]
@@ -452,7 +454,7 @@ def _eigenpair(Aa: Any, Af: np.ndarray, lam: complex, v: np.ndarray, n: int) -> 
         inside = all(_within(K[i, 0], r[i]) for i in range(n))
         if inside:
             return Lb, Vb, k
-        r = [max(ri * 10, float(_upper(abs(K[i, 0]))) * 2) for i, ri in enumerate(r)]
+        r = [max(ri * 10, float(arb_upper(abs(K[i, 0]))) * 2) for i, ri in enumerate(r)]
     return None
 
 
@@ -479,13 +481,13 @@ def _left_vector(Aa: Any, Af: np.ndarray, L: Any, v: list[Any], k: int, lam: com
     M[k, n] = 1
     R = flint.acb_mat([[complex(x) for x in row] for row in Rf.tolist()])
     C = eye - R * M
-    beta = max(sum((_upper(abs(x)) for x in row), Fraction(0)) for row in C.tolist())
+    beta = max(sum((arb_upper(abs(x)) for x in row), Fraction(0)) for row in C.tolist())
     if not beta < 1:
         return None
     e = flint.acb_mat([[0]] * n + [[1]])
     y0 = flint.acb_mat([[complex(x)] for x in yt.tolist()])
     z = R * (e - M * y0)
-    radius = max(_upper(abs(z[i, 0])) for i in range(n + 1)) / (1 - beta)
+    radius = max(arb_upper(abs(z[i, 0])) for i in range(n + 1)) / (1 - beta)
     ball = flint.acb(flint.arb(0, float(radius) * (1 + 1e-12) + 1e-300), flint.arb(0, float(radius) * (1 + 1e-12) + 1e-300))
     return [y0[i, 0] + ball for i in range(n)]
 

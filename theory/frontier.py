@@ -29,6 +29,7 @@ from typing import Any
 
 import flint
 
+from tempx.theory.enclosure import arb_lower, arb_upper
 from tempx.theory.errors import InvalidInput
 from tempx.theory.realcomplex import precision
 
@@ -39,20 +40,6 @@ PREC = 192  # bits of the balls; the inputs are exact, so this only sets how tig
 
 def _fq(x: Fraction) -> Any:
     return flint.fmpq(x.numerator, x.denominator)
-
-
-def _exact(x: Any) -> Fraction:
-    m, e = x.man_exp()
-    m, e = int(m), int(e)
-    return Fraction(m * 2**e) if e >= 0 else Fraction(m, 2**-e)
-
-
-def _low(x: Any) -> Fraction:
-    return _exact(flint.arb(x.lower()))
-
-
-def _high(x: Any) -> Fraction:
-    return _exact(flint.arb(x.upper()))
 
 
 def to_fractions(values: Sequence[Any]) -> list[Fraction]:
@@ -99,7 +86,7 @@ def sup_abs(q: Sequence[Any], rho: Any = 1) -> Fraction:
                 continue  # a non-real root
             if re.upper() < lo.lower() or re.lower() > hi.upper():
                 continue  # outside [−ρ, ρ]
-            best = max(best, _high(abs(apoly(re))))
+            best = max(best, arb_upper(abs(apoly(re))))
     return best
 
 
@@ -130,10 +117,10 @@ def _dual_bound(qs: list[Fraction], target: Sequence[Any], budget: Any, sup: Cal
         vv = flint.arb(_fq(sum((x * x for x in v), Fraction(0))))
         if normalize:
             qv, vv = qv / _norm(v), flint.arb(1)
-        low = _low(qv - flint.arb(_fq(G * S)))
+        low = arb_lower(qv - flint.arb(_fq(G * S)))
         if low <= 0:
             return Fraction(0)
-        return _low(flint.arb(_fq(low * low)) / (flint.arb(_fq(qq)) * vv))
+        return arb_lower(flint.arb(_fq(low * low)) / (flint.arb(_fq(qq)) * vv))
 
 
 def lower_bound(q: Sequence[Any], target: Sequence[Any], budget: Any, rho: Any = 1, normalize: bool = True) -> Fraction:
@@ -163,7 +150,7 @@ def student_error(response: Sequence[Any], target: Sequence[Any], normalize: boo
     if not normalize:
         return (ww - 2 * wv + vv) / vv
     with precision(PREC):
-        return _high(flint.arb(_fq(ww)) - 2 * flint.arb(_fq(wv)) / _norm(v) + 1)
+        return arb_upper(flint.arb(_fq(ww)) - 2 * flint.arb(_fq(wv)) / _norm(v) + 1)
 
 
 def complex_lower_bound(q: Sequence[Any], target: Sequence[Any], budget: Any, normalize: bool = True) -> Fraction:
