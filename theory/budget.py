@@ -32,6 +32,7 @@ from tempx.theory.errors import InvalidInput
 __all__ = [
     "DEFAULT_LIMIT",
     "ENV",
+    "LSODA_MAX_PARAMS",
     "WORK_ENV",
     "WORK_LIMIT",
     "OverBudget",
@@ -181,12 +182,17 @@ def bptt_bytes(n_models: int, d: int, k: int, n_sequences: int, mc_sequences: in
     return 8.0 * floats + train_bytes(n_models, d, k, 1)
 
 
+# gradient flow integrates models of at most this many parameters with LSODA on P × P matrices (faster at that size),
+# larger ones with the low-rank NDF (numerics.drivers.limit's method "auto")
+LSODA_MAX_PARAMS = 256
+
+
 def flow_bytes(n_params: int, k: int) -> float:
     """The stiff solver of one model's gradient flow on P = ``n_params`` parameters (``numerics.drivers.ndf``):
     its 8 backward differences, the Jacobian M of the k responses (k × P) and the k pullbacks that build it
-    (k more copies of θ and their gradients), and about 12 working vectors of length P; models of at most 256
-    parameters are integrated by LSODA on P × P matrices (a few, at most 8 MiB)."""
-    small = min(n_params, 256)
+    (k more copies of θ and their gradients), and about 12 working vectors of length P; models of at most
+    ``LSODA_MAX_PARAMS`` parameters are integrated by LSODA on P × P matrices (a few, at most 2 MiB)."""
+    small = min(n_params, LSODA_MAX_PARAMS)
     return 8.0 * n_params * (8 + 4 * k + 12) + 32.0 * small * small
 
 

@@ -41,6 +41,7 @@ from tempx.numerics.losses import check_length, check_lengths, weight_matrix
 from tempx.numerics.nonlinear_teachers import NonlinearTeacher
 from tempx.numerics.students import student_of
 from tempx.numerics.teachers import FloatArray, Teacher
+from tempx.theory.budget import LSODA_MAX_PARAMS
 from tempx.theory.display import readable_repr
 from tempx.theory.errors import InvalidInput
 
@@ -51,11 +52,34 @@ METHODS = ("auto", "ndf", "lsoda")
 # "auto": LSODA up to this many parameters (its P × P matrix is at most 0.5 MiB there, its Fortran loop and its
 # switch to Adams steps on non-stiff stretches make it 2–4× faster than the NDF's Python loop: measured on
 # E7's and E9's d = 6 units), the NDF beyond (dense d = 20: 2.9 s against 3.6 s for four models; d = 32: 0.7 s against 4.8 s for one).
-AUTO_LSODA_PARAMS = 256
+AUTO_LSODA_PARAMS = LSODA_MAX_PARAMS  # one number for the solver's choice and its memory estimate (theory.budget)
 
 
 def resolve_method(method: str, n_params: int) -> str:
-    """The integrator ``method`` names for a model of ``n_params`` parameters ("auto": see AUTO_LSODA_PARAMS)."""
+    """The integrator a flow method names for a model of ``n_params`` parameters.
+
+    Parameters
+    ----------
+    method : {"auto", "ndf", "lsoda"}
+        "auto" picks LSODA up to ``AUTO_LSODA_PARAMS`` parameters and the NDF beyond.
+    n_params : int
+        P, the length of one model's flat parameters (``Student.n_params``).
+
+    Returns
+    -------
+    str
+        "ndf" or "lsoda".
+
+    Raises
+    ------
+    InvalidInput
+        For an unknown method (a ``ValueError``).
+
+    Examples
+    --------
+    >>> resolve_method("auto", 48), resolve_method("auto", 4224), resolve_method("lsoda", 10**6)
+    ('lsoda', 'ndf', 'lsoda')
+    """
     if method not in METHODS:
         raise InvalidInput(f"unknown flow method {method!r} (allowed: {', '.join(METHODS)})")
     if method == "auto":
