@@ -28,7 +28,7 @@ API_MODULES = (  # tempx itself: its names are the reference's first section
     "tempx.theory.claims",
     "tempx.numerics.students", "tempx.numerics.students.protocol", "tempx.numerics.students.init",
     "tempx.numerics.students.files", "tempx.numerics.students.elman", "tempx.numerics.teachers",
-    "tempx.numerics.drivers.descent", "tempx.numerics.drivers.limit", "tempx.numerics.drivers.flow",
+    "tempx.numerics.drivers.descent", "tempx.numerics.drivers.limit", "tempx.numerics.drivers.ndf", "tempx.numerics.drivers.flow",
     "tempx.numerics.drivers.montecarlo", "tempx.numerics.drivers.poisoning", "tempx.numerics.data",
     "tempx.numerics.blas_threads", "tempx.numerics.powerlaw",
 )

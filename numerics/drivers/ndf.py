@@ -47,14 +47,40 @@ Solve = Callable[[FloatArray], FloatArray]
 
 
 class LowRankJacobian:
-    """The Jacobian −Mᵀ S M of the right-hand side (M (k, P), S (k, k) symmetric ⪰ 0), never formed."""
+    """The Jacobian :math:`-M^\\top S M` of the right-hand side, never formed.
+
+    Parameters
+    ----------
+    M : ndarray
+        The Jacobian of the k responses with respect to the P parameters, k × P.
+    S : ndarray
+        k × k, symmetric positive semi-definite (for a loss :math:`r^\\top W r`, :math:`S = 2W`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> J = LowRankJacobian(np.array([[1.0, 2.0, 0.0]]), np.array([[2.0]]))
+    >>> J.solver(0.5)(np.array([1.0, 1.0, 1.0]))  # (I + 0.5 MᵀSM)⁻¹ b
+    array([0.5, 0. , 1. ])
+    """
 
     def __init__(self, M: FloatArray, S: FloatArray) -> None:
         self.M, self.S = M, S
         self.G = M @ M.T
 
     def solver(self, c: float) -> Solve:
-        """b ↦ (I + c Mᵀ S M)⁻¹ b, by the Woodbury identity (module docstring)."""
+        """The map :math:`b \\mapsto (I + c M^\\top S M)^{-1} b`, by the Woodbury identity (module docstring).
+
+        Parameters
+        ----------
+        c : float
+            The step's coefficient, :math:`c \\ge 0`.
+
+        Returns
+        -------
+        callable
+            ``solve(b)`` for b of shape (P,): one k × k LU here, two products with M per call.
+        """
         M, S = self.M, self.S
         lu = lu_factor(np.eye(S.shape[0]) + c * (self.G @ S))
         return lambda b: b - c * (M.T @ (S @ lu_solve(lu, M @ b)))
@@ -80,11 +106,41 @@ def _change_differences(D: FloatArray, order: int, factor: float) -> None:
 
 
 class NDF:
-    """Integrate y' = f(t, y) from ``t0`` towards ``t_bound`` one accepted step at a time (``step()``).
+    """Integrate :math:`y' = f(t, y)` from ``t0`` towards ``t_bound``, one accepted step per ``step()`` call.
 
-    ``jac(t, y)`` returns a ``LowRankJacobian`` (or anything with ``solver(c)``); it is evaluated at the
-    start and again only when a Newton iteration fails to converge.  ``status`` is "running",
-    "finished" (t reached t_bound) or "failed" (the step size fell below the resolution of t).
+    Parameters
+    ----------
+    fun : callable
+        ``fun(t, y)``, the right-hand side, an array of the shape of ``y0``.
+    t0, t_bound : float
+        The start and the end of the integration (``t_bound > t0``; otherwise the status is "finished").
+    y0 : ndarray
+        The initial state (copied).
+    jac : callable
+        ``jac(t, y)``: a ``LowRankJacobian`` (or anything with ``solver(c)``), evaluated at the start and again
+        only when a Newton iteration fails to converge.
+    rtol, atol : float
+        The local error tolerances.
+
+    Attributes
+    ----------
+    status : str
+        "running", "finished" (t reached t_bound) or "failed" (the step fell below the resolution of t).
+    t, y : float, ndarray
+        The time and state after the last accepted step.
+    nfev, njev : int
+        Evaluations of ``fun`` and ``jac``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> M, S = np.array([[1.0, 0.0]]), np.array([[100.0]])  # y' = −diag(100, 0) y: stiff in y_0, still in y_1
+    >>> ode = NDF(lambda t, y: -(M.T @ (S @ (M @ y))), 0.0, np.array([1.0, 2.0]), 1.0,
+    ...           lambda t, y: LowRankJacobian(M, S), 1e-8, 1e-12)
+    >>> while ode.status == "running":
+    ...     ode.step()
+    >>> bool(abs(ode.y[0]) < 1e-8), float(ode.y[1])
+    (True, 2.0)
     """
 
     def __init__(self, fun: Callable[[float, FloatArray], FloatArray], t0: float, y0: FloatArray, t_bound: float,
