@@ -21,8 +21,10 @@ author = "The tempx developers"
 release = version = tempx.__version__
 copyright = "2026, the tempx developers"
 
-extensions = ["myst_parser", "sphinx.ext.autodoc", "sphinx.ext.napoleon", "sphinx.ext.mathjax", "sphinx_gallery.gen_gallery",
-              "tempx_docs"]
+# MathJax is served from the site itself (sphinx-mathjax-offline copies MathJax 3 into _static), so the formulas are
+# typeset offline too: on a cluster's login node, from a local build, and in the headless-browser test.
+extensions = ["myst_parser", "sphinx.ext.autodoc", "sphinx.ext.napoleon", "sphinx.ext.mathjax", "sphinx-mathjax-offline",
+              "sphinx_gallery.gen_gallery", "tempx_docs"]
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
 exclude_patterns = ["_build", "_ext", "figures/*.md", "examples/README.rst", "gallery/*.ipynb", "gallery/*.py",
