@@ -41,6 +41,7 @@ autodoc_typehints = "none"
 napoleon_numpy_docstring = True
 napoleon_google_docstring = True  # the older docstrings' Args:/Returns: sections
 napoleon_use_rtype = False
+napoleon_custom_sections = [("Attributes", "params_style")]  # a field list: dataclass fields are not described twice
 html_theme = "pydata_sphinx_theme"  # NumPy's and SciPy's theme: made for API documentation, pages fit 1 280 px
 html_title = f"tempx {release}"
 html_theme_options = {"navigation_depth": 2, "show_toc_level": 2, "secondary_sidebar_items": ["page-toc"],

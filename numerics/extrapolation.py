@@ -22,7 +22,32 @@ def extrapolation_losses(params: Any, teacher: Any, qs: Sequence[int]) -> FloatA
     """L_q = Σ_{i<q} r_i² for each q, shape (N, len(qs)); +inf where float64 overflowed.
 
     One sweep of max(qs) steps of the student's response that keeps running sums (memory O(N d),
-    not O(N q)); q ≤ ``MAX_Q``.
+    not O(N q)).
+
+    Parameters
+    ----------
+    params : student batch
+        The models (any student).
+    teacher : Teacher
+        The teacher.
+    qs : sequence of int
+        Lengths, each in 1 … ``MAX_Q``.
+
+    Returns
+    -------
+    ndarray
+        (N, len(qs)).
+
+    Raises
+    ------
+    InvalidInput
+        For a length outside 1 … ``MAX_Q``.
+
+    Examples
+    --------
+    >>> from tempx.numerics import init_counterexample, memoryless
+    >>> extrapolation_losses(init_counterexample(1, 3, c=2), memoryless(3), [3, 4, 7])
+    array([[ 0.,  4., 20.]])
     """
     qs = list(check_lengths(qs))
     if not qs:

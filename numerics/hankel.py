@@ -29,9 +29,26 @@ def hankel_size(teacher_dim: int) -> int:
 
 
 def hankel_singular_values(params: Params, m: int) -> FloatArray:
-    """(N, m): singular values, largest first, of the m×m Hankel matrix of w_0 … w_{2m−2} per model.
+    """Singular values, largest first, of the m × m Hankel matrix of w_0 … w_{2m−2}, per model.
 
-    Non-finite impulse responses (diverged models) give rows of NaN-free +inf.
+    Non-finite impulse responses (diverged models) give rows of +inf (never NaN).
+
+    Parameters
+    ----------
+    params : Params
+        A dense batch.
+    m : int
+        Size of the Hankel matrix, m ≥ 1.
+
+    Returns
+    -------
+    ndarray
+        (N, m).
+
+    Raises
+    ------
+    InvalidInput
+        For m < 1 or m too large.
     """
     if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
         raise InvalidInput(f"the Hankel size m must be an integer >= 1, got {m!r}")
@@ -45,7 +62,31 @@ def hankel_singular_values(params: Params, m: int) -> FloatArray:
 
 
 def hankel_rank(singular_values: FloatArray, rel_tol: float = HANKEL_REL_TOL) -> np.ndarray:
-    """(N,) number of singular values > rel_tol · largest (0 for an all-zero response, −1 if not finite)."""
+    """The numerical rank of each model's Hankel matrix: its learned state dimension.
+
+    Parameters
+    ----------
+    singular_values : ndarray
+        (N, m), from ``hankel_singular_values``.
+    rel_tol : float, default 1e-3
+        A singular value counts when it is above rel_tol × the largest.
+
+    Returns
+    -------
+    ndarray of int
+        (N,): the rank; 0 for an all-zero response, −1 if not finite.
+
+    Raises
+    ------
+    InvalidInput
+        For rel_tol outside (0, 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> hankel_rank(np.array([[1.0, 0.1, 1e-6], [0.0, 0.0, 0.0]]))
+    array([2, 0])
+    """
     if not (0 < rel_tol < 1):
         raise InvalidInput(f"rel_tol must lie in (0, 1), got {rel_tol}")
     sv = np.asarray(singular_values, dtype=np.float64)

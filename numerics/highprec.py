@@ -44,7 +44,21 @@ def mp_extrapolation_loss(params: Params, teacher: Teacher, q: int, model: int =
 
 @dataclass(frozen=True)
 class Certificate:
-    """float64 and high-precision values of L_q for one model and their relative difference."""
+    """float64 and high-precision values of L_q for one model, and their relative difference.
+
+    Attributes
+    ----------
+    q : int
+        The length.
+    float64 : float
+        L_q computed in float64.
+    high_precision : str
+        L_q recomputed with mpmath at ``dps`` digits, as a decimal string.
+    relative_difference : float
+        |float64 − high precision| / |high precision|.
+    dps : int
+        Decimal digits of the recomputation.
+    """
 
     q: int
     float64: float
@@ -59,7 +73,26 @@ class Certificate:
 
 
 def certify_extrapolation_loss(params: Params, teacher: Teacher, q: int, model: int = 0, dps: int = 50) -> Certificate:
-    """Compare float64 L_q with an mpmath recomputation for one model."""
+    """Compare float64 L_q with an mpmath recomputation for one model.
+
+    Parameters
+    ----------
+    params : Params
+        A dense batch.
+    teacher : Teacher
+        The teacher.
+    q : int
+        Length, q ≥ 1.
+    model : int, default 0
+        Which model of the batch.
+    dps : int, default 50
+        Decimal digits of the recomputation.
+
+    Returns
+    -------
+    Certificate
+        Both values and their relative difference.
+    """
     f = float(extrapolation_losses(params.select(model), teacher, [q])[0, 0])
     hp = mp_extrapolation_loss(params, teacher, q, model, dps)
     denom = max(abs(float(hp)), np.finfo(float).tiny)

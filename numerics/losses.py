@@ -59,7 +59,29 @@ def loss_weights(k: int, weights: str | Sequence[float] | FloatArray | None = No
 
 
 def empirical_moment(X: Any) -> FloatArray:
-    """Σ̂ (k, k): second moments of the time-reversed inputs, Σ̂_{ij} = mean_s x_{k−i} x_{k−j} (C8)."""
+    """The moment matrix Σ̂ (k, k) of a data set: Σ̂_{ij} = mean_s x_{k−i} x_{k−j} (C8).
+
+    Parameters
+    ----------
+    X : array_like
+        (n, k) input sequences, one per row.
+
+    Returns
+    -------
+    ndarray
+        (k, k), symmetric (symmetrized after the product).
+
+    Raises
+    ------
+    InvalidInput
+        For an X that is not a finite 2-D array with at least one row.
+
+    Examples
+    --------
+    >>> empirical_moment([[1.0, 2.0], [3.0, 4.0]])
+    array([[10.,  7.],
+           [ 7.,  5.]])
+    """
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1 or not np.all(np.isfinite(X)):
         raise InvalidInput("data must be a finite (n, k) array of n >= 1 sequences of length k >= 1")

@@ -45,7 +45,17 @@ def _as_float_array(x: Any, name: str, ndim: int, dtype: Any = np.float64) -> Fl
 
 @dataclass(frozen=True, eq=False)
 class Teacher:
-    """A teacher impulse response w*: memoryless (gain g) or a small linear RNN (A*, B*, C*)."""
+    """A teacher impulse response w* in float64: memoryless (gain g) or a small linear RNN (A*, B*, C*).
+
+    Attributes
+    ----------
+    A, B, C : ndarray
+        The teacher's realization, (d*, d*), (d*, 1), (1, d*).
+    name : str
+        A readable name (``memoryless``, the specification, …).
+    k : int or None
+        A length the teacher was made for, if any.
+    """
 
     A: FloatArray
     B: FloatArray
@@ -99,7 +109,34 @@ def memoryless(k: int | None = None, gain: float = 1.0) -> Teacher:
 
 
 def teacher_rnn(A: Any, B: Any, C: Any, k: int | None = None) -> Teacher:
-    """A general teacher given as one small RNN: A* (d*, d*), B* (d*,) or (d*, 1), C* (d*,) or (1, d*)."""
+    """A float64 teacher given as one small RNN (A*, B*, C*).
+
+    Parameters
+    ----------
+    A : array_like
+        (d*, d*).
+    B : array_like
+        (d*,) or (d*, 1).
+    C : array_like
+        (d*,) or (1, d*).
+    k : int, optional
+        A length the teacher is made for.
+
+    Returns
+    -------
+    Teacher
+
+    Raises
+    ------
+    InvalidInput
+        For shapes that do not fit or entries that are not real numbers.
+
+    Examples
+    --------
+    >>> t = teacher_rnn([[0.5]], [1.0], [1.0])
+    >>> t.A.shape, t.B.shape, t.C.shape
+    ((1, 1), (1, 1), (1, 1))
+    """
     A_ = _as_float_array(A, "teacher A", 2)
     d = A_.shape[0]
     B_ = _as_float_array(np.reshape(B, (-1, 1)), "teacher B", 2)

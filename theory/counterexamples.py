@@ -49,6 +49,25 @@ def _shift(d: int, corner: Fraction) -> DomainMatrix:
 def cyclic(k: int, c: object = 1) -> ExactRNN:
     """C2(a): the k-dimensional cyclic RNN with w_{jk} = c^j and w_i = 0 when k ∤ i.
 
+    Parameters
+    ----------
+    k : int
+        Training length and dimension, k ≥ 1.
+    c : int, Fraction or str, default 1
+        The gain, c ≠ 0.
+
+    Returns
+    -------
+    ExactRNN
+        A e_i = e_{i+1} (i < k), A e_k = c e_1, B = e_1, C = e_1ᵀ.
+
+    Raises
+    ------
+    InvalidInput
+        For k < 1 or c = 0.
+
+    Examples
+    --------
     >>> [str(w) for w in cyclic(2, "3/2").impulse_response(5)]
     ['1', '0', '3/2', '0', '9/4']
     """
@@ -61,7 +80,30 @@ def cyclic(k: int, c: object = 1) -> ExactRNN:
 
 
 def with_tail(k: int, tail: Sequence[object]) -> ExactRNN:
-    """C2(b): dimension k + m, impulse response 1, k − 1 zeros, the tail, then zeros forever."""
+    """C2(b): dimension k + m, impulse response 1, k − 1 zeros, the tail, then zeros forever.
+
+    Parameters
+    ----------
+    k : int
+        Training length, k ≥ 1.
+    tail : sequence of rationals
+        The prescribed values w_k, …, w_{k+m−1}, not all zero.
+
+    Returns
+    -------
+    ExactRNN
+        A nilpotent shift with B = e_1 and C = (1, 0, …, 0, tail).
+
+    Raises
+    ------
+    InvalidInput
+        For k < 1, an empty tail or an all-zero tail.
+
+    Examples
+    --------
+    >>> [str(w) for w in with_tail(2, [5, "1/2"]).impulse_response(6)]
+    ['1', '0', '5', '1/2', '0', '0']
+    """
     _require_k(k)
     t = [exact.parse_rational(x) for x in tail]
     if not t:
@@ -80,6 +122,29 @@ def disguise_matrices(d: int, seed: int) -> tuple[DomainMatrix, DomainMatrix]:
     S = P (I + u vᵀ) with P a signed permutation scaled by small nonzero rationals and
     u, v dense with small rational entries, vᵀu ≠ −1.  Sherman–Morrison gives
     S⁻¹ = (I − u vᵀ / (1 + vᵀu)) P⁻¹ exactly, with small entries even for large d.
+
+    Parameters
+    ----------
+    d : int
+        Dimension, d ≥ 1.
+    seed : int
+        Seed of the random choices.
+
+    Returns
+    -------
+    (DomainMatrix, DomainMatrix)
+        S and S⁻¹.
+
+    Raises
+    ------
+    InvalidInput
+        For d < 1.
+
+    Examples
+    --------
+    >>> S, Si = disguise_matrices(3, seed=1)
+    >>> (S * Si).to_Matrix().is_Identity
+    True
     """
     if d < 1:
         raise InvalidInput(f"d must be >= 1, got {d}")
@@ -112,11 +177,38 @@ def disguise_matrices(d: int, seed: int) -> tuple[DomainMatrix, DomainMatrix]:
 
 @dataclass(frozen=True)
 class Counterexample:
-    """An RNN that interpolates the memoryless teacher at length k and the facts it guarantees.
+    """An RNN that interpolates the teacher at length k, and the facts it guarantees.
 
-    ``expected_impulse_response(n)`` and ``expected_extrapolation_loss(q)`` are the closed
-    forms of SPEC C2; ``rnn`` is the concrete matrix realisation.  Claim C2's check compares
-    the two exactly.
+    ``expected_impulse_response(n)`` and ``expected_extrapolation_loss(q)`` are the closed forms of
+    SPEC C2; ``rnn`` is the concrete matrix realisation.  Claim C2's check compares the two exactly.
+
+    Attributes
+    ----------
+    rnn : ExactRNN
+        The counterexample.
+    k : int
+        Training length it interpolates.
+    c : Fraction or None
+        Memoryless cyclic gain, or the first difference for another teacher.
+    tail : tuple of Fraction or None
+        The prescribed tail (memoryless teacher).
+    disguise : int or None
+        Seed of the change of basis, if any.
+    teacher : Teacher
+        The teacher it interpolates.
+    d_min : int or None
+        d_min(w*, k) for a teacher other than the memoryless one (C10).
+    first_difference : int or None
+        The first index j ≥ k with w_j ≠ w*_j (C10).
+    recurrence, prefix
+        The shift-register recurrence and prefix it realizes (C10), or None.
+
+    Examples
+    --------
+    >>> from tempx.theory import counterexample
+    >>> ce = counterexample(3)
+    >>> ce.d, str(ce.expected_extrapolation_loss(7))
+    (3, '2')
     """
 
     __repr__ = readable_repr  # long rationals and arrays summarized (tempx.theory.display)
@@ -241,32 +333,45 @@ def counterexample(
 ) -> Counterexample:
     """An exact RNN that fits the teacher on length k and fails beyond (C2, and C10 for any teacher).
 
-    Setting: teacher w* (memoryless by default), training length k ≥ 1.
     Claim: L_k(R) = 0 and R's impulse response differs from w* (memoryless: w_k(R) = c ≠ 0,
-    hence L_q(R) ≥ c² for every q > k).
-    Hypotheses: k ≥ 1; memoryless: d ≥ k (cyclic) or d ≥ k + len(tail), c ≠ 0, tail not all
-    zero; any other teacher: d ≥ d_min(w*, k) (C10).
-    Reference: SPEC C2 (a)–(c), C10.
+    hence L_q(R) ≥ c² for every q > k).  Reference: SPEC C2 (a)–(c), C10.
 
-    Args:
-        k: training length.
-        d: state dimension (default: the minimum); padded with zeros.
-        c: memoryless: the cyclic gain, w_{jk} = c^j (default 1).  Other teachers: the first
-            difference w_j − w*_j (default: the value that attains d_min).  Not with ``tail``.
-        tail: memoryless only: prescribed w_k, …, w_{k+m−1}; zeros after.
-        disguise: seed of a random invertible rational change of basis (dense matrices).
-        teacher: a ``Teacher`` or a specification string (``tempx.theory.teacher_spec``).
+    Parameters
+    ----------
+    k : int
+        Training length, k ≥ 1.
+    d : int, optional
+        State dimension (default: the minimum); padded with zeros.  Memoryless teacher: d ≥ k
+        (cyclic) or d ≥ k + len(tail); any other teacher: d ≥ d_min(w*, k) (C10).
+    c : int, Fraction or str, optional
+        Memoryless teacher: the cyclic gain, w_{jk} = c^j (default 1), c ≠ 0.  Other teachers: the
+        first difference w_j − w*_j (default: the value that attains d_min).  Not with ``tail``.
+    tail : sequence of rationals, optional
+        Memoryless teacher only: prescribed w_k, …, w_{k+m−1} (not all zero); zeros after.
+    disguise : int, optional
+        Seed of a random invertible rational change of basis (dense matrices).
+    teacher : Teacher or str, optional
+        A ``Teacher`` or a specification string (``tempx.theory.teacher_spec``); default memoryless.
 
-    Returns:
-        A ``Counterexample`` with the RNN and the closed forms it guarantees.
+    Returns
+    -------
+    Counterexample
+        The RNN and the closed forms it guarantees.
 
-    Example:
-        >>> ce = counterexample(2, d=3, c="3/2", disguise=7)
-        >>> [str(w) for w in ce.rnn.impulse_response(5)]
-        ['1', '0', '3/2', '0', '9/4']
-        >>> ce = counterexample(3, teacher="geometric:1/2")
-        >>> ce.d, ce.d_min, ce.first_difference, [str(w) for w in ce.rnn.impulse_response(4)]
-        (3, 3, 3, ['1', '1/2', '1/4', '9/8'])
+    Raises
+    ------
+    InvalidInput
+        For k < 1, c = 0, d below the minimum, ``c`` with ``tail``, an all-zero tail, or a size whose
+        exact work is over the limits of ``tempx.theory.budget`` (checked before any work).
+
+    Examples
+    --------
+    >>> ce = counterexample(2, d=3, c="3/2", disguise=7)
+    >>> [str(w) for w in ce.rnn.impulse_response(5)]
+    ['1', '0', '3/2', '0', '9/4']
+    >>> ce = counterexample(3, teacher="geometric:1/2")
+    >>> ce.d, ce.d_min, ce.first_difference, [str(w) for w in ce.rnn.impulse_response(4)]
+    (3, 3, 3, ['1', '1/2', '1/4', '9/8'])
     """
     _require_k(k)
     if tail is not None and c is not None:
@@ -299,9 +404,29 @@ def counterexample(
 
 
 def disguised(ce: Counterexample, seed: int) -> Counterexample:
-    """``ce`` after the seeded random rational change of basis (its cost checked first, as ``counterexample`` does):
-    the same impulse response in dense matrices, without building ``ce`` again.
+    """``ce`` after the seeded random rational change of basis: the same impulse response, dense matrices.
 
+    The cost is checked first, as ``counterexample`` does; ``ce`` is not built again.
+
+    Parameters
+    ----------
+    ce : Counterexample
+        The counterexample to disguise.
+    seed : int
+        Seed of the change of basis (``disguise_matrices``).
+
+    Returns
+    -------
+    Counterexample
+        (S A S⁻¹, S B, C S⁻¹) with everything else of ``ce``.
+
+    Raises
+    ------
+    InvalidInput
+        When the exact work is over the limits of ``tempx.theory.budget``.
+
+    Examples
+    --------
     >>> ce = counterexample(2, d=3, c="3/2")
     >>> disguised(ce, 7).rnn == counterexample(2, d=3, c="3/2", disguise=7).rnn
     True

@@ -75,9 +75,25 @@ def to_fraction(x: Any) -> Fraction:
 def parse_rational(value: object) -> Fraction:
     """Read an exact rational from an int, a Fraction, an fmpq or a string.
 
-    Strings may be integers (``"-2"``), decimals (``"1.5"``, ``"1e-3"``) or fractions
-    (``"3/2"``); all are taken exactly.  Floats are refused because they are not exact.
+    Parameters
+    ----------
+    value : int, Fraction, fmpq or str
+        Strings may be integers (``"-2"``), decimals (``"1.5"``, ``"1e-3"``) or fractions
+        (``"3/2"``); all are taken exactly.
 
+    Returns
+    -------
+    Fraction
+
+    Raises
+    ------
+    TypeError
+        For a float (not exact) or another type.
+    ValueError
+        For a string that is not a rational, or one whose size is over the input limits.
+
+    Examples
+    --------
     >>> parse_rational("3/2"), parse_rational("0.1"), parse_rational(-4)
     (Fraction(3, 2), Fraction(1, 10), Fraction(-4, 1))
     """

@@ -51,7 +51,13 @@ Weights = Sequence[object] | LossKind | None
 
 @dataclass(frozen=True)
 class Gradient:
-    """(∇_A L, ∇_B L, ∇_C L) with the shapes of A, B and C."""
+    """(∇_A L, ∇_B L, ∇_C L) with the shapes of A, B and C.
+
+    Attributes
+    ----------
+    A, B, C : DomainMatrix
+        ∇_A L (d × d), ∇_B L (d × 1), ∇_C L (1 × d), exact.
+    """
 
     A: DomainMatrix
     B: DomainMatrix
@@ -69,8 +75,27 @@ def _check_k(k: int, name: str = "k") -> None:
 
 
 def loss_weights(k: int, weights: Weights = None) -> tuple[Fraction, ...]:
-    """ω for a training length k: ``None``/``"last"`` → all ones, ``"all"`` → k − i, or explicit ω ≥ 0.
+    """The loss weights ω for a training length k.
 
+    Parameters
+    ----------
+    k : int
+        Training length, k ≥ 1.
+    weights : {None, "last", "all"} or sequence
+        ``None``/``"last"``: all ones (the last-output loss); ``"all"``: k − i (every output);
+        or k explicit weights ω_i ≥ 0.
+
+    Returns
+    -------
+    tuple of Fraction
+
+    Raises
+    ------
+    InvalidInput
+        For k < 1, a wrong number of weights, or a negative weight.
+
+    Examples
+    --------
     >>> loss_weights(3, "all")
     (Fraction(3, 1), Fraction(2, 1), Fraction(1, 1))
     """
@@ -103,7 +128,28 @@ def residuals_of(w: Sequence[Any], teacher: Teacher | None, domain: Any = QQ) ->
 
 
 def residuals(rnn: ExactRNN, teacher: Teacher | None, n: int) -> tuple[Any, ...]:
-    """(r_0, …, r_{n-1}) with r_i = w_i(R) − w*_i."""
+    """The residuals (r_0, …, r_{n−1}), r_i = w_i(R) − w*_i.
+
+    Parameters
+    ----------
+    rnn : ExactRNN
+        The student.
+    teacher : Teacher or None
+        The teacher (None: memoryless).
+    n : int
+        Number of terms.
+
+    Returns
+    -------
+    tuple
+        n exact residuals.
+
+    Examples
+    --------
+    >>> from tempx.theory import counterexample
+    >>> [str(r) for r in residuals(counterexample(2, c=3).rnn, None, 4)]
+    ['0', '0', '3', '0']
+    """
     return residuals_of(rnn.impulse_response(n), teacher, rnn.domain)
 
 
@@ -166,13 +212,65 @@ def loss(rnn: ExactRNN, teacher: Teacher | None, k: int, weights: Weights = None
 
 
 def extrapolation_loss(rnn: ExactRNN, teacher: Teacher | None, q: int) -> Any:
-    """L_q(R) = Σ_{i<q} r_i²: the last-output loss at length q."""
+    """The last-output loss at length q: L_q(R) = Σ_{i<q} r_i².
+
+    Parameters
+    ----------
+    rnn : ExactRNN
+        The student.
+    teacher : Teacher or None
+        The teacher (None: memoryless).
+    q : int
+        Length, q ≥ 1.
+
+    Returns
+    -------
+    Fraction
+        L_q(R), exactly (a polynomial for a symbolic RNN).
+
+    Raises
+    ------
+    InvalidInput
+        For q < 1.
+
+    Examples
+    --------
+    >>> from tempx.theory import counterexample
+    >>> str(extrapolation_loss(counterexample(2, c=3).rnn, None, 5))
+    '90'
+    """
     _check_k(q, "q")
     return loss(rnn, teacher, q)
 
 
 def extrapolation_losses(rnn: ExactRNN, teacher: Teacher | None, qs: Sequence[int]) -> dict[int, Any]:
-    """{q: L_q(R)} for several lengths from one Krylov sweep of max(qs) terms."""
+    """{q: L_q(R)} for several lengths, from one Krylov sweep of max(qs) terms.
+
+    Parameters
+    ----------
+    rnn : ExactRNN
+        The student.
+    teacher : Teacher or None
+        The teacher (None: memoryless).
+    qs : sequence of int
+        Lengths, each ≥ 1.
+
+    Returns
+    -------
+    dict
+        q → L_q(R), exact.
+
+    Raises
+    ------
+    InvalidInput
+        For a length below 1.
+
+    Examples
+    --------
+    >>> from tempx.theory import counterexample
+    >>> {q: str(v) for q, v in extrapolation_losses(counterexample(2).rnn, None, [2, 3, 5]).items()}
+    {2: '0', 3: '1', 5: '2'}
+    """
     for q in qs:
         _check_k(q, "q")
     if not qs:
@@ -181,10 +279,36 @@ def extrapolation_losses(rnn: ExactRNN, teacher: Teacher | None, qs: Sequence[in
 
 
 def empirical_loss(rnn: ExactRNN, teacher: Teacher | None, X: Sequence[Sequence[object]]) -> Fraction:
-    """L̂ = (1/n) Σ_s (ŷ_k^{(s)} − y_k^{(s)})² on n sequences x^{(s)} = (x_1, …, x_k) (rows of X).
+    """The exact empirical last-output loss L̂ on n sequences (C8).
 
-    ŷ_k − y_k = Σ_{i<k} r_i x_{k−i}, so L̂ = rᵀ Σ̂ r with Σ̂ the second-moment matrix of the
-    time-reversed inputs (C8).  Exact: X must hold exact rationals.
+    L̂ = (1/n) Σ_s (ŷ_k^{(s)} − y_k^{(s)})² for the rows x^{(s)} = (x_1, …, x_k) of X.  Since
+    ŷ_k − y_k = Σ_{i<k} r_i x_{k−i}, L̂ = rᵀ Σ̂ r with Σ̂ the second-moment matrix of the
+    time-reversed inputs.
+
+    Parameters
+    ----------
+    rnn : ExactRNN
+        The student.
+    teacher : Teacher or None
+        The teacher (None: memoryless).
+    X : sequence of sequences
+        n ≥ 1 rows of k exact rationals (ints, Fractions or strings).
+
+    Returns
+    -------
+    Fraction
+        L̂, exactly.
+
+    Raises
+    ------
+    InvalidInput
+        For an empty or ragged X, or entries that are not exact rationals.
+
+    Examples
+    --------
+    >>> from tempx.theory import counterexample
+    >>> str(empirical_loss(counterexample(2).rnn, None, [[1, 2], ["1/2", -3]]))
+    '0'
     """
     rows = [list(r) for r in X]
     if not rows:
@@ -198,9 +322,37 @@ def empirical_loss(rnn: ExactRNN, teacher: Teacher | None, X: Sequence[Sequence[
 
 
 def gradient(rnn: ExactRNN, teacher: Teacher | None, k: int, weights: Weights = None) -> Gradient:
-    """Exact ∇L_ω by ∇_A L = 2 Uᵀ H V, ∇_B L = 2 Uᵀ ρ, ∇_C L = 2 ρᵀ V (SPEC §1).
+    """The exact gradient of L_ω: ∇_A L = 2 Uᵀ H V, ∇_B L = 2 Uᵀ ρ, ∇_C L = 2 ρᵀ V (SPEC §1).
 
-    Cost: two Krylov sweeps of k matrix-vector products and two k×k×d products.
+    Cost: two Krylov sweeps of k matrix-vector products and two k × k × d products.
+
+    Parameters
+    ----------
+    rnn : ExactRNN
+        The point.
+    teacher : Teacher or None
+        The teacher (None: memoryless).
+    k : int
+        Training length, k ≥ 1.
+    weights : {"last", "all"} or sequence, optional
+        The loss weights ω (``loss_weights``).
+
+    Returns
+    -------
+    Gradient
+        (∇_A L, ∇_B L, ∇_C L), exact.
+
+    Raises
+    ------
+    InvalidInput
+        For k < 1 or bad weights.
+
+    Examples
+    --------
+    >>> from tempx.theory import counterexample
+    >>> g = gradient(counterexample(3).rnn, None, 3)
+    >>> g.A.is_zero_matrix and g.B.is_zero_matrix
+    True
     """
     omega = loss_weights(k, weights)
     t = as_teacher(teacher)
@@ -226,25 +378,92 @@ def gradient(rnn: ExactRNN, teacher: Teacher | None, k: int, weights: Weights = 
 
 
 def q_matrix(rnn: ExactRNN) -> DomainMatrix:
-    """Q(R) = A Aᵀ − Aᵀ A + B Bᵀ − Cᵀ C (conserved by gradient flow, C4b)."""
+    """Q(R) = A Aᵀ − Aᵀ A + B Bᵀ − Cᵀ C, conserved by gradient flow (C4b).
+
+    Parameters
+    ----------
+    rnn : ExactRNN
+        The point R.
+
+    Returns
+    -------
+    DomainMatrix
+        Q(R), d × d, exact; zero on the symmetric-balanced set M.
+
+    Examples
+    --------
+    >>> from tempx.theory import random_symmetric_rnn
+    >>> import random
+    >>> q_matrix(random_symmetric_rnn(3, random.Random(1))).is_zero_matrix
+    True
+    """
     A, B, C = rnn.A, rnn.B, rnn.C
     return A * A.transpose() - A.transpose() * A + B * B.transpose() - C.transpose() * C
 
 
 def noether(rnn: ExactRNN, grad: Gradient) -> DomainMatrix:
-    """∇_A L Aᵀ − Aᵀ ∇_A L + ∇_B L Bᵀ − Cᵀ ∇_C L, which C4(a) says is the zero matrix."""
+    """∇_A L Aᵀ − Aᵀ ∇_A L + ∇_B L Bᵀ − Cᵀ ∇_C L, which C4(a) says is the zero matrix.
+
+    Parameters
+    ----------
+    rnn : ExactRNN
+        The point R.
+    grad : Gradient
+        ∇L at R, for any loss that depends on R only through w.
+
+    Returns
+    -------
+    DomainMatrix
+        The d × d left side of C4(a), exact.
+
+    Examples
+    --------
+    >>> from tempx.theory import random_rnn
+    >>> import random
+    >>> R = random_rnn(3, random.Random(0))
+    >>> noether(R, gradient(R, None, 4)).is_zero_matrix
+    True
+    """
     A, B, C = rnn.A, rnn.B, rnn.C
     return grad.A * A.transpose() - A.transpose() * grad.A + grad.B * B.transpose() - C.transpose() * grad.C
 
 
 def gd_step(rnn: ExactRNN, grad: Gradient, lr: object) -> ExactRNN:
-    """One exact gradient-descent step R ← R − η ∇L."""
+    """One exact gradient-descent step R ← R − η ∇L.
+
+    Parameters
+    ----------
+    rnn : ExactRNN
+        The current point.
+    grad : Gradient
+        ∇L at ``rnn`` (``gradient``).
+    lr : int, Fraction or str
+        The step size η, exact.
+
+    Returns
+    -------
+    ExactRNN
+        (A − η ∇_A L, B − η ∇_B L, C − η ∇_C L).
+    """
     eta = _in_domain(exact.parse_rational(lr), rnn.domain)
     return ExactRNN(rnn.A - grad.A * eta, rnn.B - grad.B * eta, rnn.C - grad.C * eta)
 
 
 def q_step_change(grad: Gradient, lr: object) -> DomainMatrix:
-    """η² (G_A G_Aᵀ − G_Aᵀ G_A + G_B G_Bᵀ − G_Cᵀ G_C): the exact change of Q in one GD step (C4c)."""
+    """The exact change of Q in one GD step (C4c): η² (G_A G_Aᵀ − G_Aᵀ G_A + G_B G_Bᵀ − G_Cᵀ G_C).
+
+    Parameters
+    ----------
+    grad : Gradient
+        The gradient G = ∇L at the step's start.
+    lr : int, Fraction or str
+        The step size η.
+
+    Returns
+    -------
+    DomainMatrix
+        Q(R − ηG) − Q(R), exact.
+    """
     G = grad
     dom = G.A.domain
     eta = _in_domain(exact.parse_rational(lr), dom)

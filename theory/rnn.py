@@ -26,6 +26,19 @@ __all__ = ["ExactRNN", "random_rnn", "random_symmetric_rnn"]
 class ExactRNN:
     """A linear RNN with exact entries (rationals, or polynomials for symbolic checks).
 
+    h_t = A h_{t−1} + B x_t, ŷ_t = C h_t, h_0 = 0; impulse response w_i = C A^i B.
+
+    Attributes
+    ----------
+    A : DomainMatrix
+        The d × d state matrix.
+    B : DomainMatrix
+        The d × 1 input matrix.
+    C : DomainMatrix
+        The 1 × d output matrix.
+
+    Examples
+    --------
     Build one from nested lists of ints, Fractions or strings like ``"3/2"``:
 
     >>> R = ExactRNN.from_entries(A=[[0, "3/2"], [1, 0]], B=[1, 0], C=[1, 0])
@@ -126,7 +139,32 @@ def _random_rational(rng: random.Random, size: int = 5) -> Fraction:
 
 
 def random_rnn(d: int, rng: random.Random, size: int = 5) -> ExactRNN:
-    """An RNN with independent small random rational entries (numerators and denominators ≤ size)."""
+    """An RNN with independent small random rational entries.
+
+    Parameters
+    ----------
+    d : int
+        State dimension, d ≥ 1.
+    rng : random.Random
+        The source of randomness (seed it for reproducible instances).
+    size : int, default 5
+        Numerators and denominators are at most ``size`` in absolute value.
+
+    Returns
+    -------
+    ExactRNN
+
+    Raises
+    ------
+    InvalidInput
+        For d < 1 or size < 1.
+
+    Examples
+    --------
+    >>> import random
+    >>> random_rnn(2, random.Random(0)).d
+    2
+    """
     if d < 1:
         raise InvalidInput(f"d must be >= 1, got {d}")
     r = lambda: _random_rational(rng, size)
@@ -138,7 +176,26 @@ def random_rnn(d: int, rng: random.Random, size: int = 5) -> ExactRNN:
 
 
 def random_symmetric_rnn(d: int, rng: random.Random, size: int = 5) -> ExactRNN:
-    """A random rational RNN in M: A = Aᵀ, C = Bᵀ."""
+    """A random rational RNN on the symmetric-balanced set M: A = Aᵀ, C = Bᵀ.
+
+    Parameters
+    ----------
+    d : int
+        State dimension, d ≥ 1.
+    rng : random.Random
+        The source of randomness.
+    size : int, default 5
+        Numerators and denominators are at most ``size`` in absolute value.
+
+    Returns
+    -------
+    ExactRNN
+
+    Raises
+    ------
+    InvalidInput
+        For d < 1 or size < 1.
+    """
     if d < 1:
         raise InvalidInput(f"d must be >= 1, got {d}")
     upper = [[_random_rational(rng, size) for _ in range(d)] for _ in range(d)]

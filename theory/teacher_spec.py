@@ -91,7 +91,26 @@ def teacher_dim(teacher: Teacher) -> int:
 
 @dataclass(frozen=True)
 class SpecTeacher:
-    """A teacher read from a specification string: its exact realization and what it is."""
+    """A teacher read from a specification string: its exact realization and what it is.
+
+    Attributes
+    ----------
+    spec : str
+        The specification as given (``geometric:1/2``, ``atoms:…``, ``file:PATH``, …).
+    kind : str
+        Its kind (the part before the first colon).
+    rnn : ExactRNN
+        An exact rational realization of the teacher.
+    values : dict
+        The parsed parameters.
+
+    Examples
+    --------
+    >>> from tempx.theory.teacher_spec import parse_teacher
+    >>> t = parse_teacher("geometric:1/2")
+    >>> t.kind, [str(w) for w in t.impulse_response(3)]
+    ('geometric', ['1', '1/2', '1/4'])
+    """
 
     spec: str
     kind: str

@@ -19,7 +19,16 @@ __all__ = ["Memoryless", "Teacher", "TeacherRNN", "as_teacher"]
 
 @runtime_checkable
 class Teacher(Protocol):
-    """Anything with an impulse response and a state dimension (for C3's d + d* ≤ k)."""
+    """Anything with an impulse response and a state dimension (for C3's d + d* ≤ k).
+
+    A protocol: ``impulse_response(n)`` returns w*_0 … w*_{n−1} exactly and ``dim`` the state
+    dimension d* of a realization.  ``Memoryless``, ``TeacherRNN`` and ``SpecTeacher`` satisfy it.
+
+    Examples
+    --------
+    >>> isinstance(Memoryless(), Teacher)
+    True
+    """
 
     @property
     def dim(self) -> int: ...
@@ -33,8 +42,15 @@ class Teacher(Protocol):
 
 @dataclass(frozen=True)
 class Memoryless:
-    """y_t = gain · x_t, i.e. w* = (gain, 0, 0, …); gain ≠ 0.
+    """The memoryless teacher y_t = gain · x_t, i.e. w* = (gain, 0, 0, …).
 
+    Attributes
+    ----------
+    gain : Fraction
+        g ≠ 0 (default 1).
+
+    Examples
+    --------
     >>> Memoryless().impulse_response(3)
     (Fraction(1, 1), Fraction(0, 1), Fraction(0, 1))
     """
@@ -65,7 +81,20 @@ class Memoryless:
 
 @dataclass(frozen=True)
 class TeacherRNN:
-    """A general teacher given as an exact RNN of dimension d*."""
+    """A general teacher given as an exact RNN of dimension d*.
+
+    Attributes
+    ----------
+    rnn : ExactRNN
+        The teacher's realization (A*, B*, C*).
+
+    Examples
+    --------
+    >>> from tempx.theory import ExactRNN
+    >>> t = TeacherRNN(ExactRNN.from_entries(A=[["1/2"]], B=[1], C=[1]))
+    >>> t.dim, [str(w) for w in t.impulse_response(3)]
+    (1, ['1', '1/2', '1/4'])
+    """
 
     rnn: ExactRNN
 

@@ -118,7 +118,21 @@ def d_min_search(n: Any, delta: Any, k: int, dim: int, c: Any = None) -> tuple[i
 
 @dataclass(frozen=True)
 class Threshold:
-    """d_min(w*, k) and where it is attained: the first index j ≥ k at which the student differs."""
+    """d_min(w*, k) and where it is attained: the first index j ≥ k at which the student differs.
+
+    Attributes
+    ----------
+    k : int
+        Training length.
+    d_min : int
+        The least dimension of a student with L_k = 0 and w ≠ w* (C10).
+    first_difference : int
+        The index j ≥ k of the first difference that attains it.
+    c : Fraction
+        The difference w_j − w*_j that attains it.
+    teacher_dim : int
+        The teacher's minimal dimension d*.
+    """
 
     __repr__ = readable_repr  # long rationals and arrays summarized (tempx.theory.display)
 

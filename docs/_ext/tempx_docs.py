@@ -128,7 +128,9 @@ def _run_tutorial(docname: str, text: str) -> str:
             os.chdir(cwd)
 
 
-_SECTIONS = re.compile(r"^\s*(:param |:returns?:|:raises|:Parameters:|:Returns:|\.\. rubric::|\.\. admonition::)")
+_SECTIONS = re.compile(r"^\s*(:param |:returns?:|:raises|:Parameters:|:Returns:|:Attributes:|\.\. rubric::|\.\. admonition::)")
+# napoleon's own markup at the start of a line (kept): ":returns: *Type* -- ", ":Attributes: * **name** (*type*) -- "
+_NAPOLEON = re.compile(r"^(\s*:returns?:\s*\*[^*]+\*(?: -- )?|\s*(?::[A-Z][\w ]*:\s*)?(?:\* )?\*\*[^*]+\*\*(?: \(\*[^*]+\*\))?(?: -- )?)(.*)$")
 _KEEP = re.compile(r"(:math:`[^`]*`|``[^`]*``|`[^`]*`_?)")
 
 
@@ -154,7 +156,13 @@ def _plain_docstring(app: Any, what: str, name: str, obj: Any, options: Any, lin
                 in_code = True
             elif not stripped:
                 in_code = False
-            out.append(ln if in_code or stripped.startswith((">>>", "...")) else _escape(ln))
+            markup = _NAPOLEON.match(ln)
+            if in_code or stripped.startswith((">>>", "...")):
+                out.append(ln)
+            elif markup:
+                out.append(markup.group(1) + _escape(markup.group(2)))
+            else:
+                out.append(_escape(ln))
         lines[:] = out
         return
     lines[:] = ["::", "", *("    " + ln for ln in lines), ""]

@@ -42,11 +42,27 @@ DIVERGENCE_BOUND = 1e10  # far above any loss of a run that is still sane (L ≤
 class GDResult:
     """Outcome of ``gd`` for a batch of N models.
 
-    ``status[i]`` ∈ {converged, max_steps, diverged}; ``steps[i]`` is the number of updates
-    model i took; ``diverged_at[i]`` the step at which divergence was detected (−1 if never);
-    ``train_loss[i]`` the loss at the final parameters.  ``history`` (when recorded) maps
-    ``step`` (T,) and per-model quantities (T, N) — train_loss, Q_norm, A_norm, A_asym,
-    BC_gap — and ``extrapolation_loss`` (T, N, len(qs)).
+    Attributes
+    ----------
+    params : student batch
+        The final parameters (each model at its last step).
+    status : tuple of str
+        Per model: ``converged``, ``max_steps`` or ``diverged``.
+    steps : ndarray of int
+        (N,) number of updates each model took.
+    diverged_at : ndarray of int
+        (N,) the step at which divergence was detected (−1 if never).
+    train_loss : ndarray
+        (N,) the loss at the final parameters.
+    qs : tuple of int
+        The extrapolation lengths.
+    extrapolation_loss : ndarray
+        (N, len(qs)) L_q at the final parameters.
+    history : dict
+        When recorded: ``step`` (T,), per-model quantities (T, N) — train_loss, Q_norm, A_norm,
+        A_asym, BC_gap — and ``extrapolation_loss`` (T, N, len(qs)).
+    extrapolation_se : ndarray or None
+        (N, len(qs)) standard errors of a non-linear student's Monte Carlo L_q.
     """
 
     __repr__ = readable_repr  # long rationals and arrays summarized (tempx.theory.display)
@@ -71,10 +87,43 @@ def evaluate(params: Any, teacher: Teacher | NonlinearTeacher, k: int, qs: Seque
              train_loss: FloatArray | None = None) -> dict[str, FloatArray]:
     """Train loss, extrapolation losses (N, len(qs)) and the student's norms for every model.
 
-    A non-linear student's train loss is its loss on ``objective`` (online: on the objective's
-    batch of the last step) — or ``train_loss`` when the compiled kernel has just computed it at
-    these parameters (a BPTT pass saved) — and its L_q the Monte Carlo estimate on ``mc`` = (n, seed)
-    held-out sequences, with its standard error as ``extrapolation_se``; a linear student's L_q is exact."""
+    A non-linear student's train loss is its loss on ``objective`` (online: on the objective's batch
+    of the last step) — or ``train_loss`` when the compiled kernel has just computed it at these
+    parameters — and its L_q the Monte Carlo estimate on ``mc`` = (n, seed) held-out sequences, with
+    its standard error as ``extrapolation_se``; a linear student's L_q is exact.
+
+    Parameters
+    ----------
+    params : student batch
+        The models.
+    teacher : Teacher or NonlinearTeacher
+        The teacher.
+    k : int
+        Training length.
+    qs : sequence of int
+        Extrapolation lengths.
+    weights : {"last", "all"} or array_like, optional
+        Loss weights ω.
+    moment : ndarray, optional
+        Σ̂ of a data set (the empirical loss).
+    objective : Objective, optional
+        The training objective of a non-linear student.
+    mc : (int, int), default (4096, 0)
+        Held-out sequences of the Monte Carlo L_q.
+    train_loss : ndarray, optional
+        The train loss when already known.
+
+    Returns
+    -------
+    dict
+        ``train_loss`` (N,), ``extrapolation_loss`` (N, len(qs)), the norms, and
+        ``extrapolation_se`` for a non-linear student.
+
+    Raises
+    ------
+    InvalidInput
+        For a bad length.
+    """
     student = student_of(params)
     k = check_length(k)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverged model's last finite iterate may overflow here
@@ -146,41 +195,71 @@ def gd(
     parameters move by ∇ = ∂/∂Re + i ∂/∂Im.  ``optimizer`` (``drivers.optimizers``) replaces the rule by
     Adam and/or a cosine schedule of η.
 
-    Args:
-        params: the initial batch of any student (``Params``, ``DiagParams``, ``LRUParams``; not modified).
-        teacher: e.g. ``memoryless(k)``.
-        k: training length.
-        lr: step size η > 0.
-        steps: update budget per model (≥ 0).
-        tol: a model stops as converged once its loss ≤ tol; tol = 0 never stops early (every
-            step is taken, and the status is max_steps unless the model diverges).
-        record_every: record the history every m steps (and at the end); None: no history.
-        weights: ``last`` (default), ``all`` or a vector ω.
-        moment: Σ̂ of a finite data set (``losses.empirical_moment``): train on L̂ instead.
-        data: the data set itself, X (n, k) (non-linear students need it, or ``online``; for a linear
-            student it is the same as ``moment = empirical_moment(X)``).
-        online: (n, seed): n fresh Gaussian sequences every step, drawn from seed and step.
-        mc: (n, seed) of the held-out sequences of a non-linear student's Monte Carlo L_q.
-        qs: extrapolation lengths reported at the end and in the history.
-        divergence_bound: a loss above this counts as divergence.
-        progress: called as progress(step, steps) every few steps (for progress bars).
-        backend: ``numba`` (the student's compiled kernel), ``numpy`` (vectorized reference) or
-            ``auto`` (the kernel where there is one and numba is installed).  Both give the same
-            trajectories up to round-off (tested to 1e-12 relative).
-        freeze: names of the student's fields kept at their initial values (their gradient is not
-            applied; ``Student.frozen_mask``).  Runs on the numpy engine (the kernels update every field).
-        optimizer: ``optimizers.adam(...)`` or ``Optimizer(schedule="cosine")``; default plain gradient
-            descent at rate ``lr``.  Anything but plain GD runs on the numpy engine.
+    Parameters
+    ----------
+    params : Params, DiagParams, LRUParams or ElmanParams
+        The initial batch of any student (not modified).
+    teacher : Teacher or NonlinearTeacher
+        For example ``memoryless(k)``.
+    k : int
+        Training length.
+    lr : float
+        Step size η > 0.
+    steps : int
+        Update budget per model (≥ 0).
+    tol : float, default 0
+        A model stops as converged once its loss ≤ tol; tol = 0 never stops early (every step is
+        taken, and the status is max_steps unless the model diverges).
+    record_every : int, optional
+        Record the history every m steps (and at the end); None: no history.
+    weights : {"last", "all"} or array_like, optional
+        The loss weights ω (default ``"last"``).
+    moment : ndarray, optional
+        Σ̂ of a finite data set (``empirical_moment``): train on L̂ instead.
+    qs : sequence of int
+        Extrapolation lengths reported at the end and in the history.
+    divergence_bound : float, default 1e10
+        A loss above this counts as divergence.
+    progress : callable, optional
+        Called as ``progress(step, steps)`` every few steps (for progress bars).
+    backend : {"auto", "numba", "numpy"}
+        ``numba``: the student's compiled kernel; ``numpy``: the vectorized reference; ``auto``: the
+        kernel where there is one and numba is installed.  Both give the same trajectories up to
+        round-off (tested to 1e-12 relative).
+    data : ndarray, optional
+        The data set itself, X (n, k) (non-linear students need it, or ``online``; for a linear
+        student it is the same as ``moment = empirical_moment(X)``).
+    online : (int, int), optional
+        (n, seed): n fresh Gaussian sequences every step, drawn from seed and step.
+    mc : (int, int), default (4096, 0)
+        (n, seed) of the held-out sequences of a non-linear student's Monte Carlo L_q.
+    freeze : sequence of str
+        Names of the student's fields kept at their initial values (``Student.frozen_mask``).
+        Runs on the numpy engine (the kernels update every field).
+    optimizer : Optimizer, optional
+        ``optimizers.adam(...)`` or ``Optimizer(schedule="cosine")``; default plain gradient descent
+        at rate ``lr``.  Anything but plain GD runs on the numpy engine.
 
-    Returns:
-        A ``GDResult``.
+    Returns
+    -------
+    GDResult
+        Final parameters, status, steps, losses and the recorded history.
 
-    Example:
-        >>> from tempx.numerics.teachers import memoryless
-        >>> from tempx.numerics.students.init import init_symmetric
-        >>> res = gd(init_symmetric(2, 3, 0.5, seed=0), memoryless(4), 4, lr=0.05, steps=20000, tol=1e-6)
-        >>> res.status, bool(res.train_loss.max() <= 1e-6)
-        (('converged', 'converged'), True)
+    Raises
+    ------
+    InvalidInput
+        For a bad length, step size, budget or weight vector, a step count whose estimated time is
+        over a day, or a field name the student does not have.
+    TypeError
+        For parameters that are not a student's batch.
+
+    Examples
+    --------
+    >>> from tempx.numerics.teachers import memoryless
+    >>> from tempx.numerics.students.init import init_symmetric
+    >>> res = gd(init_symmetric(2, 3, 0.5, seed=0), memoryless(4), 4, lr=0.05, steps=20000, tol=1e-6)
+    >>> res.status, bool(res.train_loss.max() <= 1e-6)
+    (('converged', 'converged'), True)
     """
     student = student_of(params)
     k = check_length(k)

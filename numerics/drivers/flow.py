@@ -25,7 +25,21 @@ __all__ = ["FlowResult", "gradient_flow"]
 
 @dataclass(frozen=True, eq=False)
 class FlowResult:
-    """Solution at the times ``t`` (T,): ``params[j]`` is the batch at time t[j]."""
+    """The solution of gradient flow at the requested times.
+
+    Attributes
+    ----------
+    t : ndarray
+        The times (T,).
+    params : tuple
+        ``params[j]`` is the student's batch at time ``t[j]``.
+    success : bool
+        Whether the integrator reached ``t_end``.
+    message : str
+        The integrator's message.
+    nfev : int
+        Number of gradient evaluations.
+    """
 
     t: FloatArray
     params: tuple[Any, ...]
@@ -47,8 +61,44 @@ def gradient_flow(
     method: str = "DOP853",
     freeze: Sequence[str] = (),
 ) -> FlowResult:
-    """Integrate dR/dt = −∇L_ω(R) from t = 0 to ``t_end`` for every model in the batch (``freeze``: fields kept
-    at their initial values, ``Student.frozen_mask``; ``method``: any of ``solve_ivp``'s, LSODA for long stiff runs)."""
+    """Integrate dR/dt = −∇L_ω(R) from t = 0 to ``t_end`` for every model in the batch.
+
+    Parameters
+    ----------
+    params : student batch
+        The initial point (not modified).
+    teacher : Teacher
+        The teacher.
+    k : int
+        Training length.
+    t_end : float
+        End time, > 0.
+    t_eval : sequence of float, optional
+        Times at which to return the solution (default: the integrator's steps).
+    weights : {"last", "all"} or array_like, optional
+        Loss weights ω.
+    rtol, atol : float
+        Tolerances of the integrator.
+    method : str, default "DOP853"
+        Any of ``scipy.integrate.solve_ivp``'s methods; LSODA for long stiff runs.
+    freeze : sequence of str
+        Fields kept at their initial values (``Student.frozen_mask``).
+
+    Returns
+    -------
+    FlowResult
+
+    Raises
+    ------
+    InvalidInput
+        For a bad length, end time or field name.
+    RuntimeError
+        When the integrator fails.
+
+    See Also
+    --------
+    flow_limit : integrate to the limit (L_k ≤ 1e-28), in memory linear in the parameters.
+    """
     if not (np.isfinite(t_end) and t_end > 0):
         raise InvalidInput(f"t_end must be > 0, got {t_end}")
     student, n, d = student_of(params), params.n_models, params.d

@@ -92,9 +92,31 @@ Watch = Callable[[int, float, float], None]  # (model, flow time t, last tested 
 
 @dataclass(frozen=True, eq=False)
 class LimitResult:
-    """Per model: ``status`` (LIMIT_STATUSES), time ``t`` reached, ``train_loss`` L_k, ``grad_norm``,
-    ``extrapolation_loss`` (N, len(qs)), ``Q_norm`` (the norm of the student's conserved quantities)
-    at the end and ``Q_drift`` (their change along the flow), ``nfev``."""
+    """The limits of gradient flow for a batch of N models (``flow_limit``).
+
+    Attributes
+    ----------
+    params : student batch
+        The parameters at the end of each model's flow.
+    status : tuple of str
+        Per model, one of ``LIMIT_STATUSES`` (converged, budget, failed, …).
+    t : ndarray
+        (N,) the time reached.
+    train_loss : ndarray
+        (N,) L_k at the end.
+    grad_norm : ndarray
+        (N,) ‖∇L‖ at the end.
+    qs : tuple of int
+        The extrapolation lengths.
+    extrapolation_loss : ndarray
+        (N, len(qs)) L_q at the end.
+    Q_norm : ndarray
+        (N,) the norm of the student's conserved quantities at the end.
+    Q_drift : ndarray
+        (N,) their change along the flow (a check of the integrator).
+    nfev : ndarray
+        (N,) gradient evaluations.
+    """
 
     __repr__ = readable_repr  # long rationals and arrays summarized (tempx.theory.display)
 

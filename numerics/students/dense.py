@@ -28,7 +28,24 @@ __all__ = ["DENSE", "DenseStudent", "Grad", "Params", "impulse_response", "init_
 
 @dataclass(frozen=True, eq=False)
 class Params(Batch):
-    """N linear RNNs of state dimension d: A (N, d, d), B (N, d, 1), C (N, 1, d), float64."""
+    """N linear RNNs of state dimension d, float64: the dense student's batch.
+
+    Attributes
+    ----------
+    A : ndarray
+        (N, d, d).
+    B : ndarray
+        (N, d, 1).
+    C : ndarray
+        (N, 1, d).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = Params(np.zeros((2, 3, 3)), np.ones((2, 3, 1)), np.ones((2, 1, 3)))
+    >>> p.n_models, p.d
+    (2, 3)
+    """
 
     _fields = ("A", "B", "C")
 
@@ -68,7 +85,17 @@ class Params(Batch):
 
 @dataclass(frozen=True, eq=False)
 class Grad:
-    """∇L per model: A (N, d, d), B (N, d, 1), C (N, 1, d)."""
+    """The gradient of the loss for every model of a dense batch.
+
+    Attributes
+    ----------
+    A : ndarray
+        ∇_A L, (N, d, d).
+    B : ndarray
+        ∇_B L, (N, d, 1).
+    C : ndarray
+        ∇_C L, (N, 1, d).
+    """
 
     A: FloatArray
     B: FloatArray
@@ -228,7 +255,28 @@ DENSE = DenseStudent()
 
 
 def impulse_response(params: Params, n: int) -> FloatArray:
-    """w_i = C A^i B for i < n, shape (N, n).  Overflow gives ±inf (never a silent NaN)."""
+    """The impulse responses w_i = C A^i B for i < n, shape (N, n).
+
+    Overflow gives ±inf (never a silent NaN).
+
+    Parameters
+    ----------
+    params : Params
+        A dense batch.
+    n : int
+        Number of terms.
+
+    Returns
+    -------
+    ndarray
+        (N, n).
+
+    Examples
+    --------
+    >>> from tempx.numerics import init_counterexample
+    >>> impulse_response(init_counterexample(1, 2, c=3), 5)
+    array([[1., 0., 3., 0., 9.]])
+    """
     return DENSE.impulse_response(params, n)
 
 
@@ -244,10 +292,40 @@ def loss_and_grad(
     weights: str | Sequence[float] | None = None,
     moment: FloatArray | None = None,
 ) -> tuple[FloatArray, Grad]:
-    """Loss (N,) and its gradient for every model in the batch.
+    """Loss (N,) and its gradient for every model in a dense batch.
 
-    Population loss L_ω = Σ_{i<k} ω_i r_i² by default (``weights``: last | all | vector);
-    with ``moment`` = Σ̂ (see ``empirical_moment``) the empirical loss L̂ = rᵀ Σ̂ r instead.
+    Population loss L_ω = Σ_{i<k} ω_i r_i² by default; with ``moment`` = Σ̂ (``empirical_moment``)
+    the empirical loss L̂ = rᵀ Σ̂ r instead.
+
+    Parameters
+    ----------
+    params : Params
+        A dense batch.
+    teacher : Teacher
+        The teacher.
+    k : int
+        Training length.
+    weights : {"last", "all"} or sequence, optional
+        Loss weights ω.
+    moment : ndarray, optional
+        Σ̂ (k, k).
+
+    Returns
+    -------
+    (ndarray, Grad)
+        The losses (N,) and ∇L.
+
+    Raises
+    ------
+    InvalidInput
+        For a bad length or weights.
+
+    Examples
+    --------
+    >>> from tempx.numerics import init_counterexample, memoryless
+    >>> loss, grad = loss_and_grad(init_counterexample(1, 3), memoryless(3), 3)
+    >>> float(loss[0]), float(abs(grad.A).max())
+    (0.0, 0.0)
     """
     k = check_length(k)
     loss, g = DENSE.loss_and_grad(params, teacher.impulse_response(k), weight_matrix(k, weights, moment))
@@ -293,9 +371,36 @@ def init_gaussian(n_models: int, d: int, sigma: float, seed: int) -> Params:
 
 
 def init_symmetric(n_models: int, d: int, sigma: float, seed: int, frobenius_cap: float | None = None) -> Params:
-    """A point of M (A = Aᵀ, C = Bᵀ): A = (G + Gᵀ)/√2 with G ~ N(0, σ²/d), B ~ N(0, σ²/d), C = Bᵀ.
+    """A point of M (A = Aᵀ, C = Bᵀ) per model: A = (G + Gᵀ)/√2 with G ~ N(0, σ²/d), B ~ N(0, σ²/d), C = Bᵀ.
 
-    With ``frobenius_cap``, each A is rescaled so that ‖A‖_F ≤ cap (C6(c) uses cap ≤ 1).
+    Parameters
+    ----------
+    n_models : int
+        Number of models N ≥ 1.
+    d : int
+        State dimension, d ≥ 1.
+    sigma : float
+        Initialization scale σ > 0.
+    seed : int
+        Seed of the draw.
+    frobenius_cap : float, optional
+        Rescale each A so that ‖A‖_F ≤ cap (C6(c) uses cap ≤ 1).
+
+    Returns
+    -------
+    Params
+
+    Raises
+    ------
+    InvalidInput
+        For N, d or σ out of range, or a cap ≤ 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = init_symmetric(3, 4, 0.5, seed=0)
+    >>> bool(np.all(p.A == np.swapaxes(p.A, 1, 2)) and np.all(p.C == np.swapaxes(p.B, 1, 2)))
+    True
     """
     n, d, s, seed = check_init(n_models, d, sigma, seed)
     rng = np.random.default_rng(seed)

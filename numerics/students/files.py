@@ -80,7 +80,24 @@ def read_params_json(path: str | Path) -> Any:
 
 
 def load_params(path: str | Path) -> Any:
-    """The parameters in a ``.npz`` file, or in a JSON file (exact rational strings or floats)."""
+    """The parameters in a ``.npz`` file, or in a JSON file (exact rational strings or floats).
+
+    Parameters
+    ----------
+    path : str or Path
+        A file written by ``save_params`` or ``tempx train --save-params`` (or by hand: JSON with the
+        student's fields as nested lists).
+
+    Returns
+    -------
+    student batch
+        ``Params`` or the batch of the student the file names.
+
+    Raises
+    ------
+    InvalidInput
+        For a missing, unreadable or malformed file (one line naming what is wrong).
+    """
     if str(path).endswith(".npz"):
         return read_npz(path)
     return params_from_json(read_params_json(path))
@@ -139,7 +156,22 @@ def npz_bytes(params: Any) -> bytes:
 
 
 def save_params(params: Any, path: str | Path) -> None:
-    """Write the parameters atomically (temporary file, then rename): ``.npz`` by suffix, else JSON."""
+    """Write the parameters atomically (a temporary file, then a rename): ``.npz`` by suffix, else JSON.
+
+    A file is either complete or absent: a failure never leaves a partial file.
+
+    Parameters
+    ----------
+    params : student batch
+        Any student's batch.
+    path : str or Path
+        The destination; ``.npz`` writes numpy's format, any other suffix JSON.
+
+    Raises
+    ------
+    InvalidInput
+        When the file cannot be written (one line: the path and the reason).
+    """
     from tempx.numerics.app.io import write_bytes_atomic, write_text_atomic
 
     if str(path).endswith(".npz"):

@@ -30,7 +30,40 @@ __all__ = [
 def init_counterexample(
     n_models: int, k: int, d: int | None = None, c: Any = 1, perturb: float = 0.0, seed: int = 0, disguise: int | None = None
 ) -> Params:
-    """N copies of the exact C2 counterexample (as floats), optionally plus N(0, perturb²) noise."""
+    """N copies of the exact C2 counterexample (as floats), optionally plus N(0, perturb²) noise.
+
+    Parameters
+    ----------
+    n_models : int
+        Number of copies N ≥ 1.
+    k : int
+        Training length of the counterexample.
+    d : int, optional
+        Its dimension (default k).
+    c : int, Fraction or str, default 1
+        The cyclic gain.
+    perturb : float, default 0
+        Standard deviation of Gaussian noise added to every entry.
+    seed : int, default 0
+        Seed of the noise.
+    disguise : int, optional
+        Seed of the rational change of basis.
+
+    Returns
+    -------
+    Params
+
+    Raises
+    ------
+    InvalidInput
+        For the counterexample's bad inputs (see ``tempx.theory.counterexample``) or perturb < 0.
+
+    Examples
+    --------
+    >>> p = init_counterexample(2, 3)
+    >>> p.A.shape
+    (2, 3, 3)
+    """
     ce = counterexample(k, d=d, c=c, disguise=disguise)
     mats = ce.rnn.as_lists()
     if perturb < 0 or not np.isfinite(perturb):

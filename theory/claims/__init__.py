@@ -35,7 +35,27 @@ CLAIMS: tuple[Claim, ...] = tuple(
 
 
 def get_claim(claim_id: str) -> Claim:
-    """The registered claim with this ID (case-insensitive), or ``InvalidInput``."""
+    """The registered claim with this ID (case-insensitive).
+
+    Parameters
+    ----------
+    claim_id : str
+        "C1" … "C17".
+
+    Returns
+    -------
+    Claim
+
+    Raises
+    ------
+    InvalidInput
+        For an ID that is not registered (the message lists the registered ones).
+
+    Examples
+    --------
+    >>> get_claim("c2").id
+    'C2'
+    """
     for claim in CLAIMS:
         if claim.id.lower() == claim_id.strip().lower():
             return claim

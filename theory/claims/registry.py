@@ -35,7 +35,21 @@ Kind = Literal["identity", "existence", "implication", "bound", "convergence"]
 
 @dataclass(frozen=True)
 class Evidence:
-    """One exact comparison: ``computed relation expected`` and whether it holds."""
+    """One exact comparison: ``computed relation expected`` and whether it holds.
+
+    Attributes
+    ----------
+    name : str
+        What was compared.
+    computed, expected : str
+        The two sides, printed exactly.
+    holds : bool
+        Whether ``computed relation expected`` is true.
+    relation : str
+        "==", "<=", "!=", … .
+    params : Mapping
+        The instance's parameters.
+    """
 
     name: str
     computed: str
@@ -89,7 +103,21 @@ def evidence(name: str, computed: Any, expected: Any, **params: Any) -> Evidence
 
 @dataclass(frozen=True)
 class Verdict:
-    """The outcome of checking one claim: parameters, evidence, pass/fail, time taken."""
+    """The outcome of checking one claim: its evidence, pass or fail, and the time taken.
+
+    Attributes
+    ----------
+    claim_id : str
+        "C1" … "C17".
+    passed : bool
+        True when every piece of evidence holds.
+    evidence : tuple of Evidence
+        Every exact comparison made.
+    seed : int
+        The seed of the instances.
+    seconds : float
+        Wall-clock time of the check.
+    """
 
     __repr__ = readable_repr  # long rationals and arrays summarized (tempx.theory.display)
 
@@ -116,11 +144,31 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Claim:
-    """A registered claim.
+    """A registered claim: its statement, hypotheses, default instances and exact check.
 
-    ``hypotheses(**params)`` raises ``HypothesisViolation`` when parameters do not satisfy
-    the claim; ``instances(seed)`` lists the parameter sets a default check covers (all
-    satisfying the hypotheses); ``check_instance(**params)`` returns exact evidence.
+    Attributes
+    ----------
+    id : str
+        "C1" … "C17".
+    kind : str
+        identity, existence, implication, bound, convergence, … (the ledger's column).
+    title, statement, latex : str
+        A short title, the statement in words, and the statement in LaTeX.
+    hypotheses : callable
+        ``hypotheses(**params)`` raises ``HypothesisViolation`` when parameters do not satisfy the claim.
+    instances : callable
+        ``instances(seed)`` lists the parameter sets a default check covers (all satisfying the
+        hypotheses, and covering the edge cases the claim states).
+    check_instance : callable
+        ``check_instance(**params)`` returns a list of exact ``Evidence``.
+    code, test : str
+        Where the claim is implemented and tested.
+
+    Examples
+    --------
+    >>> from tempx.theory import get_claim
+    >>> get_claim("C3").kind
+    'implication'
     """
 
     id: str
