@@ -113,9 +113,11 @@ extrapolation loss L_5 = 14
 extrapolation loss L_8 = 272
 """),
     "dense_latex": (['--k', '2', '--format', 'latex'], r"""
-% tempx counterexample: dense student, k = 2, d = 2, teacher memoryless (needs \usepackage{amsmath})
+% tempx counterexample: dense student, k = 2, d = 2, teacher memoryless (needs \usepackage{amsmath,graphicx})
 \setcounter{MaxMatrixCols}{10}
+\ifdefined\tempxeqbox\else\newsavebox{\tempxeqbox}\fi
 \begin{equation*}
+\sbox{\tempxeqbox}{$\displaystyle
 A = \begin{bmatrix}
 0 & 1 \\
 1 & 0
@@ -126,10 +128,17 @@ B = \begin{bmatrix}
 \end{bmatrix},\quad
 C = \begin{bmatrix}
 1 & 0
-\end{bmatrix},\quad
+\end{bmatrix}
+$}%
+\ifdim\wd\tempxeqbox>\linewidth\resizebox{\linewidth}{!}{\usebox{\tempxeqbox}}\else\usebox{\tempxeqbox}\fi
+\end{equation*}
+\begin{equation*}
+\sbox{\tempxeqbox}{$\displaystyle
 (w_i)_{i=0}^{4} = \begin{bmatrix}
 1 & 0 & 1 & 0 & 1
 \end{bmatrix}
+$}%
+\ifdim\wd\tempxeqbox>\linewidth\resizebox{\linewidth}{!}{\usebox{\tempxeqbox}}\else\usebox{\tempxeqbox}\fi
 \end{equation*}
 """),
     "diagonal": (['--k', '2', '--student', 'diagonal', '--nodes', '1/2,1/3'], r"""
@@ -163,9 +172,11 @@ extrapolation loss L_3 = 1/36
 extrapolation loss L_4 = 85/1296
 """),
     "diagonal_latex": (['--k', '2', '--student', 'diagonal', '--nodes', '1/2,1/3', '--format', 'latex'], r"""
-% tempx counterexample: diagonal student, k = 2, d = 2, teacher memoryless (needs \usepackage{amsmath})
+% tempx counterexample: diagonal student, k = 2, d = 2, teacher memoryless (needs \usepackage{amsmath,graphicx})
 \setcounter{MaxMatrixCols}{10}
+\ifdefined\tempxeqbox\else\newsavebox{\tempxeqbox}\fi
 \begin{equation*}
+\sbox{\tempxeqbox}{$\displaystyle
 A = \begin{bmatrix}
 \frac{1}{2} & 0 \\
 0 & \frac{1}{3}
@@ -176,10 +187,17 @@ B = \begin{bmatrix}
 \end{bmatrix},\quad
 C = \begin{bmatrix}
 -2 & 3
-\end{bmatrix},\quad
+\end{bmatrix}
+$}%
+\ifdim\wd\tempxeqbox>\linewidth\resizebox{\linewidth}{!}{\usebox{\tempxeqbox}}\else\usebox{\tempxeqbox}\fi
+\end{equation*}
+\begin{equation*}
+\sbox{\tempxeqbox}{$\displaystyle
 (w_i)_{i=0}^{4} = \begin{bmatrix}
 1 & 0 & -\frac{1}{6} & -\frac{5}{36} & -\frac{19}{216}
 \end{bmatrix}
+$}%
+\ifdim\wd\tempxeqbox>\linewidth\resizebox{\linewidth}{!}{\usebox{\tempxeqbox}}\else\usebox{\tempxeqbox}\fi
 \end{equation*}
 """),
     "relu": (['--k', '2', '--student', 'relu'], r"""
@@ -203,9 +221,11 @@ C =
   [  1  -1   0   0   1  -1 ]
 """),
     "relu_latex": (['--k', '2', '--student', 'relu', '--format', 'latex'], r"""
-% tempx counterexample: relu student, k = 2, d = 6, teacher memoryless (needs \usepackage{amsmath})
+% tempx counterexample: relu student, k = 2, d = 6, teacher memoryless (needs \usepackage{amsmath,graphicx})
 \setcounter{MaxMatrixCols}{10}
+\ifdefined\tempxeqbox\else\newsavebox{\tempxeqbox}\fi
 \begin{equation*}
+\sbox{\tempxeqbox}{$\displaystyle
 A = \begin{bmatrix}
 0 & 0 & 0 & 0 & 0 & 0 \\
 0 & 0 & 0 & 0 & 0 & 0 \\
@@ -221,10 +241,17 @@ B = \begin{bmatrix}
 0 \\
 0 \\
 0
-\end{bmatrix},\quad
+\end{bmatrix}
+$}%
+\ifdim\wd\tempxeqbox>\linewidth\resizebox{\linewidth}{!}{\usebox{\tempxeqbox}}\else\usebox{\tempxeqbox}\fi
+\end{equation*}
+\begin{equation*}
+\sbox{\tempxeqbox}{$\displaystyle
 C = \begin{bmatrix}
 1 & -1 & 0 & 0 & 1 & -1
 \end{bmatrix}
+$}%
+\ifdim\wd\tempxeqbox>\linewidth\resizebox{\linewidth}{!}{\usebox{\tempxeqbox}}\else\usebox{\tempxeqbox}\fi
 \end{equation*}
 """),
     "relu_negative_c": (['--k', '1', '--student', 'relu', '--c=-3/2'], r"""

@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cli_helpers import assert_usage_error, run_cli
-from tex_helpers import compile_tex, needs_tex
+from tex_helpers import ARTICLE, compile_tex, needs_tex
 
 CASES = {
     "dense": ["counterexample", "--k", "3", "--c", "1/2"],
@@ -34,14 +34,16 @@ def test_the_latex_snippet_is_an_equation_with_frac(case: str) -> None:
 @needs_tex
 @pytest.mark.parametrize("case", list(CASES))
 def test_every_latex_output_compiles(case: str, tmp_path: Path) -> None:
+    """In a plain article (default margins) with the packages the snippet names, and without an overfull box."""
     snippet = run_cli([*CASES[case], "--format", "latex"]).stdout
-    compile_tex(snippet, tmp_path, "wide_snippet")
+    assert "(needs \\usepackage{amsmath,graphicx})" in snippet.splitlines()[0]
+    compile_tex(snippet, tmp_path, "snippet", preamble=ARTICLE)
     pmatrix = run_cli([*CASES[case], "--format", "latex", "--latex-matrix", "pmatrix"]).stdout
     assert "\\begin{pmatrix}" in pmatrix and "bmatrix" not in pmatrix
-    compile_tex(pmatrix, tmp_path, "wide_pmatrix")
+    compile_tex(pmatrix, tmp_path, "pmatrix", preamble=ARTICLE)
     standalone = run_cli([*CASES[case], "--format", "latex", "--latex-standalone"]).stdout
-    assert standalone.startswith("\\documentclass")
-    assert compile_tex(standalone, tmp_path, "wide_standalone", wrap=False).stat().st_size > 0
+    assert standalone.startswith("\\documentclass{article}") and "geometry" not in standalone
+    assert compile_tex(standalone, tmp_path, "standalone", wrap=False).stat().st_size > 0
 
 
 @needs_tex
@@ -49,9 +51,28 @@ def test_a_matrix_wider_than_ten_columns_compiles(tmp_path: Path) -> None:
     """amsmath stops at 10 matrix columns unless told; a k = 12 counterexample has 12."""
     snippet = run_cli(["counterexample", "--k", "12", "--format", "latex"]).stdout
     assert "\\setcounter{MaxMatrixCols}{25}" in snippet  # w_0 … w_24: 25 columns
-    compile_tex(snippet, tmp_path, "wide_k12")
+    compile_tex(snippet, tmp_path, "k12", preamble=ARTICLE)
+
+
+@needs_tex
+@pytest.mark.parametrize("args", [["--k", "40"], ["--k", "6", "--d", "30", "--disguise", "3"]], ids=["k40", "disguised"])
+def test_a_large_counterexample_fits_the_text_width(args: list[str], tmp_path: Path) -> None:
+    """A 40 × 40 matrix and an 81-term impulse response, or dense 30 × 30 rationals, are scaled to the line width:
+    no overfull box in a plain article."""
+    snippet = run_cli(["counterexample", *args, "--format", "latex"]).stdout
+    assert "\\resizebox{\\linewidth}" in snippet
+    compile_tex(snippet, tmp_path, "large", preamble=ARTICLE)
 
 
 def test_latex_options_go_with_latex() -> None:
     assert_usage_error(run_cli(["counterexample", "--k", "2", "--latex-standalone"]), "--format latex")
     assert_usage_error(run_cli(["counterexample", "--k", "2", "--latex-matrix", "pmatrix"]), "--format latex")
+
+
+@needs_tex
+def test_the_largest_latex_output_compiles_and_a_larger_one_is_refused(tmp_path: Path) -> None:
+    """The size limit of --format latex is below what pdflatex's default memory holds: a 150 × 150 counterexample
+    (93 kB) compiles; a 200 × 200 one (164 kB, which exceeds TeX's memory) is refused in one line before printing."""
+    snippet = run_cli(["counterexample", "--k", "150", "--format", "latex", "--latex-standalone"]).stdout
+    compile_tex(snippet, tmp_path, "k150", wrap=False)
+    assert_usage_error(run_cli(["counterexample", "--k", "200", "--format", "latex"]), "pdflatex's default memory")

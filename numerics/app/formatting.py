@@ -34,6 +34,12 @@ def _latex_number(x: Fraction) -> str:
 
 
 MATRIX_ENVIRONMENTS = ("bmatrix", "pmatrix")
+# pdflatex's default main memory (5 000 000 words) holds about 130 000 characters of matrices: a 150 × 150 cyclic
+# matrix (93 kB) and dense 80 × 80 fractions (127 kB) compile, a 200 × 200 cyclic one (165 kB) and dense 100 × 100
+# fractions (201 kB) exceed it (measured with TeX Live 2022); the limit keeps a margin
+LATEX_MAX_CHARS = 120_000
+# the saved box at its size, or scaled down to the line width when it is wider (decided when the document is typeset)
+FIT_TO_LINE = "\\ifdim\\wd\\tempxeqbox>\\linewidth\\resizebox{\\linewidth}{!}{\\usebox{\\tempxeqbox}}\\else\\usebox{\\tempxeqbox}\\fi"
 
 
 def latex_matrix(rows: Sequence[Sequence[Fraction]], env: str = "bmatrix") -> str:
@@ -46,19 +52,32 @@ def latex_matrix(rows: Sequence[Sequence[Fraction]], env: str = "bmatrix") -> st
 
 def latex_equations(comment: str, parts: Sequence[tuple[str, Sequence[Sequence[Fraction]]]], env: str = "bmatrix",
                     standalone: bool = False) -> str:
-    """Named exact matrices as LaTeX to paste: one ``equation*`` (amsmath) with the matrices side by side, each
-    in ``env``; amsmath's limit of 10 matrix columns is raised to the widest one.  ``standalone``: a whole
-    document that compiles as it is (``pdflatex file.tex``)."""
+    """Named exact matrices as LaTeX to paste (amsmath and graphicx), each in ``env``.
+
+    The matrices stand side by side in one ``equation*``, the last part (the impulse response, a long row) in a
+    second one when there are three parts or more.  Each equation is set in a box and scaled down to the line
+    width only if it is wider (measured when the document is typeset, so a small model keeps its size); amsmath's
+    limit of 10 matrix columns is raised to the widest one.  ``standalone``: a whole document that compiles as it
+    is (``pdflatex file.tex``)."""
     cols = max((len(r) for _, rows in parts for r in rows), default=1)
-    body = [f"% {comment}", f"\\setcounter{{MaxMatrixCols}}{{{max(10, cols)}}}", "\\begin{equation*}"]
-    body += [f"{name} = {latex_matrix(rows, env)}" + (",\\quad" if i < len(parts) - 1 else "")
-             for i, (name, rows) in enumerate(parts)]
-    body += ["\\end{equation*}"]
+    lines = [list(parts[:-1]), [parts[-1]]] if len(parts) >= 3 else [list(parts)]
+    body = [f"% {comment}", f"\\setcounter{{MaxMatrixCols}}{{{max(10, cols)}}}",
+            "\\ifdefined\\tempxeqbox\\else\\newsavebox{\\tempxeqbox}\\fi"]
+    for line in lines:
+        terms = [f"{name} = {latex_matrix(rows, env)}" + (",\\quad" if i < len(line) - 1 else "")
+                 for i, (name, rows) in enumerate(line)]
+        body += ["\\begin{equation*}", "\\sbox{\\tempxeqbox}{$\\displaystyle", *terms, "$}%",
+                 FIT_TO_LINE, "\\end{equation*}"]
+    size = sum(len(line) + 1 for line in body)
+    if size > LATEX_MAX_CHARS:
+        raise InvalidInput(f"--format latex: these matrices take {size:,} characters, more than pdflatex's default memory "
+                           f"holds (at most {LATEX_MAX_CHARS:,}: about d = 150 sparse or d = 75 with dense fractions); "
+                           "use --format json or text")
     if not standalone:
-        body[0] += " (needs \\usepackage{amsmath})"
+        body[0] += " (needs \\usepackage{amsmath,graphicx})"
         return "\n".join(body)
-    return "\n".join(["\\documentclass{article}", "\\usepackage{amsmath}", "\\usepackage[margin=1cm,landscape]{geometry}",
-                      "\\begin{document}", *body, "\\end{document}"])
+    return "\n".join(["\\documentclass{article}", "\\usepackage{amsmath,graphicx}", "\\begin{document}", *body,
+                      "\\end{document}"])
 
 
 def parse_int(text: str, name: str, minimum: int | None = None) -> int:
