@@ -75,7 +75,7 @@ TEACHER_KINDS = (*KINDS, "rnn")
 def _teacher_table() -> list[str]:
     """The kinds named by the rows of docs/cli.md's teacher table."""
     text = _doc("docs/cli.md")
-    table = text[text.index("| form | impulse response w* |"):]
+    table = text[text.index("| form | impulse response $w^*$ |"):]
     table = table[: table.index("\n\n")]
     return [re.match(r"\| `([a-z]+)", row).group(1) for row in table.splitlines()[2:]]  # type: ignore[union-attr]
 

@@ -44,6 +44,9 @@ PAGES = {
     "claims.html": 150,
     "_generated/api-reference.html": 0,
     "tutorial-counterexample.html": 1,
+    "tutorial-teacher.html": 5,
+    "cli.html": 20,
+    "performance.html": 10,
     "gallery/plot_counterexample.html": 0,
 }
 
