@@ -42,7 +42,7 @@ WIDTH = 1280
 PAGES = {
     "index.html": 1,
     "claims.html": 150,
-    "_generated/api-reference.html": 0,
+    "_generated/api-reference.html": 200,
     "tutorial-counterexample.html": 1,
     "tutorial-teacher.html": 5,
     "cli.html": 20,

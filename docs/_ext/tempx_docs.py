@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.errors import ExtensionError
+from unicode_math import math_spans
 
 API_MODULES = (  # tempx itself: its names are the reference's first section
     "tempx.theory.counterexamples", "tempx.theory.threshold", "tempx.theory.losses", "tempx.theory.rnn",
@@ -130,7 +131,7 @@ def _run_tutorial(docname: str, text: str) -> str:
 
 _SECTIONS = re.compile(r"^\s*(:param |:returns?:|:raises|:Parameters:|:Returns:|:Attributes:|\.\. rubric::|\.\. admonition::)")
 # napoleon's own markup at the start of a line (kept): ":returns: *Type* -- ", ":Attributes: * **name** (*type*) -- "
-_NAPOLEON = re.compile(r"^(\s*:returns?:\s*\*[^*]+\*(?: -- )?|\s*(?::[A-Z][\w ]*:\s*)?(?:\* )?\*\*[^*]+\*\*(?: \(\*[^*]+\*\))?(?: -- )?)(.*)$")
+_NAPOLEON = re.compile(r"^(\s*:returns?:\s*\*[^*]+\*(?: -- )?|\s*:(?:param|type|raises|returns?|rtype)(?: [^:]+)?:\s*|\s*(?::[A-Z][\w ]*:\s*)?(?:\* )?\*\*[^*]+\*\*(?: \(\*[^*]+\*\))?(?: -- )?)(.*)$")
 _KEEP = re.compile(r"(:math:`[^`]*`|``[^`]*``|`[^`]*`_?)")
 
 
@@ -139,6 +140,13 @@ def _escape(line: str) -> str:
     parts = _KEEP.split(line)
     return "".join(p if i % 2 else p.replace("\\", "\\\\").replace("*", "\\*").replace("|", "\\|")
                    for i, p in enumerate(parts))
+
+
+def _typeset(text: str) -> str:
+    """Prose of a docstring as reStructuredText: its Unicode formulas as ``:math:`` roles (``unicode_math``), then
+    ``*`` and ``|`` escaped outside roles and code."""
+    parts = _KEEP.split(text)
+    return _escape("".join(p if i % 2 else math_spans(p) for i, p in enumerate(parts)))
 
 
 def _plain_docstring(app: Any, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
@@ -160,9 +168,9 @@ def _plain_docstring(app: Any, what: str, name: str, obj: Any, options: Any, lin
             if in_code or stripped.startswith((">>>", "...")):
                 out.append(ln)
             elif markup:
-                out.append(markup.group(1) + _escape(markup.group(2)))
+                out.append(markup.group(1) + _typeset(markup.group(2)))
             else:
-                out.append(_escape(ln))
+                out.append(_typeset(ln))
         lines[:] = out
         return
     lines[:] = ["::", "", *("    " + ln for ln in lines), ""]
