@@ -179,13 +179,13 @@ OPERATOR_ENDS = re.compile(r"^\s*(\\(le|ge|ne|approx|to|in|cdot|times)|[=<>+-])|
 def math_spans(text: str) -> str:
     """``text`` (prose, no code or roles in it) with each formula span as a ``:math:`` role.
 
-    Conservative: a span that starts or ends with an operator, or holds a word of three or more letters that is
-    not a function name, is left as it is (Unicode text), since its edge was not found."""
+    Conservative: a span that starts or ends with an operator, or holds a lower-case word of three or more letters
+    that is not a function name, is left as it is (Unicode text), since its edge was not found."""
     if not text.strip():
         return text
 
     def wrap(tex: str) -> str | None:
-        words = [w for w in re.findall(r"(?<![\\A-Za-z])[A-Za-z]{3,}", tex) if w not in FUNCS and w != "mathbb"]
+        words = [w for w in re.findall(r"(?<![\\A-Za-z])[a-z]{3,}", tex) if w not in FUNCS]
         return None if OPERATOR_ENDS.search(tex) or words else f":math:`{tex}`"
 
     return convert_segment(text, wrap)
