@@ -201,3 +201,26 @@ def test_the_probe_sees_raw_markup(server: str, site: Path, tmp_path: Path) -> N
     assert probe["scrollWidth"] > WIDTH
     assert probe["typeset"] == 0
     assert all(pattern.search(probe["text"]) for what, pattern in RAW.items() if what != "RST role")
+
+
+def _all_pages() -> list[str]:
+    """Every page of the built site a reader reaches from the menu (the generated index pages aside)."""
+    given = os.environ.get("TEMPX_SITE")
+    if not given or not Path(given, "index.html").is_file():
+        return sorted(PAGES)  # the site is built by the fixture: these are known to exist
+    skip = {"genindex.html", "search.html", "py-modindex.html", "sg_execution_times.html", "probe-negative.html"}
+    return sorted(p.relative_to(given).as_posix() for p in Path(given).rglob("*.html")
+                  if p.name not in skip and not p.name.endswith((".probe.html", ".all.probe.html")) and "_static" not in p.parts
+                  and "_sources" not in p.parts)
+
+
+@pytest.mark.parametrize("page", _all_pages())
+def test_every_page_fits_the_window_and_typesets_without_errors(page: str, site: Path, server: str,
+                                                               tmp_path: Path) -> None:
+    """No page of the site is wider than 1 280 px, and MathJax reports no error on any page."""
+    source = site / page
+    probed = source.with_name(source.stem + ".all.probe.html")
+    probed.write_text(source.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    probe = probe_of(f"{server}/{probed.relative_to(site).as_posix()}", tmp_path / "profile")
+    assert probe["scrollWidth"] <= WIDTH, f"{page}: the page is {probe['scrollWidth']} px wide in a {WIDTH} px window"
+    assert probe["errors"] == 0, f"{page}: {probe['errors']} MathJax error boxes: {probe['errorText']}"
