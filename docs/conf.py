@@ -44,6 +44,8 @@ napoleon_use_rtype = False
 napoleon_custom_sections = [("Attributes", "params_style")]  # a field list: dataclass fields are not described twice
 html_theme = "pydata_sphinx_theme"  # NumPy's and SciPy's theme: made for API documentation, pages fit 1 280 px
 html_title = f"tempx {release}"
+# the pages whose tables are read whole (the claims ledger, the option tables) use the width of the empty left column
+html_sidebars = {"claims": [], "cli": [], "performance": [], "reproduce": []}
 html_theme_options = {"navigation_depth": 2, "show_toc_level": 2, "secondary_sidebar_items": ["page-toc"],
                       "navbar_align": "left", "header_links_before_dropdown": 6}
 html_static_path = ["_static"]

@@ -73,6 +73,9 @@ PROBE = """
         return (e.getAttribute('data-mjx-error') || '') + ' in ' + (e.closest('mjx-container') || e).textContent.slice(0, 80);
       }),
       scrollWidth: document.documentElement.scrollWidth,
+      scrollingTables: Array.prototype.filter.call(document.querySelectorAll('table, .pst-scrollable-table-container'), function (t) {
+        return t.scrollWidth > t.clientWidth + 1;
+      }).length,
       innerWidth: window.innerWidth,
       text: textOutsideCode()
     };
@@ -183,6 +186,8 @@ def test_page_as_a_reader_sees_it(page: str, server: str, tmp_path: Path) -> Non
     assert probe["typeset"] >= PAGES[page], f"{page}: {probe['typeset']} typeset formulas, expected ≥ {PAGES[page]}"
     assert probe["errors"] == 0, f"{page}: {probe['errors']} MathJax error boxes: {probe['errorText']}"
     assert probe["scrollWidth"] <= WIDTH, f"{page}: the page is {probe['scrollWidth']} px wide in a {WIDTH} px window"
+    if page == "claims.html":  # the ledger is read whole: no table of it scrolls sideways
+        assert probe["scrollingTables"] == 0, f"{page}: {probe['scrollingTables']} tables scroll sideways"
     for what, pattern in RAW.items():
         found = pattern.search(probe["text"])
         assert found is None, f"{page}: {what} in the running text: …{probe['text'][max(0, found.start() - 60):found.end() + 60]}…"
