@@ -156,7 +156,7 @@ def test_counterexample_command_diagonal() -> None:
     assert doc["train_loss"] == "0" and doc["student"] == "diagonal"
     # defaults: 2k + 1 terms shown, L_q at q = k + 1, 2k and the number of terms
     assert len(doc["impulse_response"]) == 7 and set(doc["extrapolation_loss"]) == {"4", "6", "7"}
-    bal = json.loads(run_tempx(["counterexample", "--student", "diagonal", "--nodes", "1,-1", "--k", "2", "--balanced",
+    bal = json.loads(run_cli(["counterexample", "--student", "diagonal", "--nodes", "1,-1", "--k", "2", "--balanced",
                                 "--format", "json"]).stdout)
     assert bal["b"] == bal["c"] and bal["impulse_response"][:3] == ["1", "0", "1"]
     text = run_cli(["counterexample", "--student", "diagonal", "--nodes", "1,2,3", "--k", "3"]).stdout
@@ -184,9 +184,9 @@ def test_unknown_student_and_misplaced_options() -> None:
     assert_usage_error(run_tempx(["counterexample", "--student", "lstm", "--k", "3"]), "unknown student")
     assert_usage_error(run_cli(["counterexample", "--nodes", "1,2", "--k", "2"]), "go with --student diagonal")
     assert_usage_error(run_cli(["train", "--student", "lstm", "--d", "3", "--k", "3"]), "unknown student")
-    assert_usage_error(run_tempx(["train", "--student", "diagonal", "--init", "ring", "--d", "3", "--k", "3"]),
+    assert_usage_error(run_cli(["train", "--student", "diagonal", "--init", "ring", "--d", "3", "--k", "3"]),
                        "not an initialization of the diagonal student")
-    assert_usage_error(run_tempx(["train", "--init", "ring", "--d", "3", "--k", "3"]), "not an initialization of the dense")
+    assert_usage_error(run_cli(["train", "--init", "ring", "--d", "3", "--k", "3"]), "not an initialization of the dense")
 
 
 @pytest.mark.parametrize("args, needle", [

@@ -105,10 +105,12 @@ def test_every_equivalent_mutant_exists_and_is_documented() -> None:
 
 
 def test_every_module_is_in_the_mutation_map() -> None:
-    """Mutation testing covers every module of theory/ and numerics/ (tests/mutate.py, docs/testing.md):
-    a new module without its tests in the map is noticed here, not in a report nobody ran."""
+    """Mutation testing covers every module of theory/ and numerics/, and the site's own code in docs/_ext that has
+    unit tests (tests/mutate.py, docs/testing.md): a new module without its tests in the map is noticed here, not
+    in a report nobody ran."""
     mutate = _mutate()
     modules = {p.relative_to(ROOT).as_posix() for layer in ("theory", "numerics") for p in (ROOT / layer).rglob("*.py")}
+    modules.add("docs/_ext/unicode_math.py")
     assert modules - set(mutate.TESTS) - mutate.SKIP == set()
     assert set(mutate.TESTS) <= modules  # no stale entries
     for tests in mutate.TESTS.values():
