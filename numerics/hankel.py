@@ -13,14 +13,17 @@ import numpy as np
 
 from tempx.numerics.students.dense import Params, impulse_response
 from tempx.numerics.teachers import FloatArray
+from tempx.theory.budget import check_memory
 from tempx.theory.errors import InvalidInput
 
-__all__ = ["HANKEL_REL_TOL", "hankel_rank", "hankel_singular_values", "hankel_size"]
+__all__ = ["HANKEL_REL_TOL", "MAX_HANKEL_SIZE", "hankel_rank", "hankel_singular_values", "hankel_size"]
 
 # Relative tolerance of the numerical rank.  A model trained to L_k ≈ 1e-9 carries errors of
 # about 3e-5 in w; 1e-3 sits well above that and well below the teachers' own singular values
 # (the smallest nonzero normalized Hankel singular value of the E5/E6 teachers is 2.2e-2).
 HANKEL_REL_TOL = 1e-3
+# The largest Hankel section: its SVD is O(m³) per model (m = 4096 takes about a minute) and the stack N·m² floats.
+MAX_HANKEL_SIZE = 4096
 
 
 def hankel_size(teacher_dim: int) -> int:
@@ -48,10 +51,12 @@ def hankel_singular_values(params: Params, m: int) -> FloatArray:
     Raises
     ------
     InvalidInput
-        For m < 1 or m too large.
+        For m outside 1 … ``MAX_HANKEL_SIZE``, or a stack of N m × m matrices over the memory limit
+        (``tempx.theory.budget``), checked before any work.
     """
-    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
-        raise InvalidInput(f"the Hankel size m must be an integer >= 1, got {m!r}")
+    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or not 1 <= m <= MAX_HANKEL_SIZE:
+        raise InvalidInput(f"the Hankel size m must be an integer in 1 … {MAX_HANKEL_SIZE}, got {m!r}")
+    check_memory(f"the Hankel matrices of {params.n_models} models at m = {m}", 8.0 * params.n_models * (2 * m * m + 2 * m))
     w = impulse_response(params, 2 * m - 1)
     idx = np.add.outer(np.arange(m), np.arange(m))
     out = np.full((params.n_models, m), np.inf)

@@ -39,6 +39,8 @@ def test_diverged_models_have_rank_minus_one() -> None:
 def test_validation() -> None:
     with pytest.raises(InvalidInput):
         hankel_singular_values(as_params("memoryless"), 0)
+    with pytest.raises(InvalidInput, match="1 … 4096"):  # refused before the impulse response is computed
+        hankel_singular_values(as_params("memoryless"), 10**9)
     with pytest.raises(InvalidInput):
         hankel_rank(np.ones((1, 2)), rel_tol=1.0)
 

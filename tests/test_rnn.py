@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -84,3 +85,11 @@ def test_symmetric_rnn_is_in_M_and_random_is_not() -> None:
     assert not ExactRNN.from_entries(A=[[1, 2], [2, 1]], B=[1, 0], C=[0, 1]).is_symmetric_balanced()
     assert not ExactRNN.from_entries(A=[[1, 2], [3, 1]], B=[1, 0], C=[1, 0]).is_symmetric_balanced()
     assert ExactRNN.from_entries(A=[[1, 2], [2, 1]], B=[1, 0], C=[1, 0]).is_symmetric_balanced()
+
+
+@pytest.mark.parametrize("make", [random_rnn, random_symmetric_rnn])
+def test_random_rnns_refuse_a_bad_dimension_or_size(make: Any) -> None:
+    with pytest.raises(InvalidInput, match="d must be"):
+        make(0, random.Random(0))
+    with pytest.raises(InvalidInput, match="size must be"):
+        make(2, random.Random(0), size=0)

@@ -302,7 +302,9 @@ def empirical_loss(rnn: ExactRNN, teacher: Teacher | None, X: Sequence[Sequence[
     Raises
     ------
     InvalidInput
-        For an empty or ragged X, or entries that are not exact rationals.
+        For an empty or ragged X, or an entry that is not a rational number.
+    TypeError
+        For a float entry (not exact: pass ``"1.5"`` or a Fraction).
 
     Examples
     --------

@@ -134,6 +134,13 @@ class ExactRNN:
         return {name: exact.entries(m) for name, m in (("A", self.A), ("B", self.B), ("C", self.C))}
 
 
+def _check_random(d: int, size: int) -> None:
+    if d < 1:
+        raise InvalidInput(f"d must be >= 1, got {d}")
+    if size < 1:
+        raise InvalidInput(f"size must be >= 1 (numerators and denominators up to size), got {size}")
+
+
 def _random_rational(rng: random.Random, size: int = 5) -> Fraction:
     return Fraction(rng.randint(-size, size), rng.randint(1, size))
 
@@ -165,8 +172,7 @@ def random_rnn(d: int, rng: random.Random, size: int = 5) -> ExactRNN:
     >>> random_rnn(2, random.Random(0)).d
     2
     """
-    if d < 1:
-        raise InvalidInput(f"d must be >= 1, got {d}")
+    _check_random(d, size)
     r = lambda: _random_rational(rng, size)
     return ExactRNN.from_entries(
         A=[[r() for _ in range(d)] for _ in range(d)],
@@ -196,8 +202,7 @@ def random_symmetric_rnn(d: int, rng: random.Random, size: int = 5) -> ExactRNN:
     InvalidInput
         For d < 1 or size < 1.
     """
-    if d < 1:
-        raise InvalidInput(f"d must be >= 1, got {d}")
+    _check_random(d, size)
     upper = [[_random_rational(rng, size) for _ in range(d)] for _ in range(d)]
     A = [[upper[min(i, j)][max(i, j)] for j in range(d)] for i in range(d)]
     b = [_random_rational(rng, size) for _ in range(d)]
