@@ -1,7 +1,8 @@
 """The documentation site as a reader sees it: key pages rendered in a real headless browser.
 
 Each page is opened in headless Chromium at 1 280 × 900 and left to finish (MathJax typesets in
-the browser).  A probe script appended to the page's copy then reports what the reader sees:
+the browser).  A probe script, added to the page by the test's own server (``?probe``; the site on disk is
+never changed), then reports what the reader sees:
 
 - formulas typeset: at least the page's expected number of MathJax containers, and no MathJax
   error boxes;
@@ -126,13 +127,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         run = subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", "html", str(ROOT / "docs"), str(built)],
                              check=False, capture_output=True, text=True, timeout=900)
         assert run.returncode == 0, run.stderr[-2000:]
-    # probed copies of the key pages live beside the originals, so relative links and assets resolve
     for page in PAGES:
-        original = built / page
-        assert original.is_file(), f"{page} is missing from the site"
-        text = original.read_text(encoding="utf-8")
-        original.with_name(original.stem + ".probe.html").write_text(text.replace("</body>", PROBE + "</body>"),
-                                                                    encoding="utf-8")
+        assert (built / page).is_file(), f"{page} is missing from the site"
     return built
 
 
@@ -147,7 +143,35 @@ def server(site: Path) -> Iterator[str]:
     httpd.server_close()
 
 
+NEGATIVE = ("<html><body><p>raw $\\frac{1}{2}$ and **bold** and ``code``</p>"
+            "<div style='width: 2000px'>wide</div>" + PROBE + "</body></html>")
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """The site as it is, except that ``PAGE?probe`` is the page with the probe script before ``</body>`` (same
+    folder, so its relative links and assets resolve) and ``/probe-negative.html`` a page made to fail."""
+
+    def do_GET(self) -> None:
+        path, _, query = self.path.partition("?")
+        if path == "/probe-negative.html":
+            self._send_html(NEGATIVE)
+        elif query == "probe" and path.endswith(".html"):
+            page = Path(self.translate_path(path))
+            if not page.is_file():
+                self.send_error(404)
+                return
+            self._send_html(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"))
+        else:
+            super().do_GET()
+
+    def _send_html(self, text: str) -> None:
+        body = text.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
@@ -179,7 +203,7 @@ def screenshots_dir(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_page_as_a_reader_sees_it(page: str, server: str, tmp_path: Path) -> None:
-    probe = probe_of(f"{server}/{page[: -len('.html')]}.probe.html", tmp_path / "profile")
+    probe = probe_of(f"{server}/{page}?probe", tmp_path / "profile")
 
     if PAGES[page]:
         assert probe["mathjax"], f"{page}: MathJax did not load (the site must carry it: sphinx-mathjax-offline)"
@@ -197,11 +221,8 @@ def test_page_as_a_reader_sees_it(page: str, server: str, tmp_path: Path) -> Non
     assert shot.is_file() and shot.stat().st_size > 10_000, f"{page}: no screenshot written"
 
 
-def test_the_probe_sees_raw_markup(server: str, site: Path, tmp_path: Path) -> None:
+def test_the_probe_sees_raw_markup(server: str, tmp_path: Path) -> None:
     """The checks above can fail: a page with an untypeset formula and raw markup is caught."""
-    bad = site / "probe-negative.html"
-    bad.write_text("<html><body><p>raw $\\frac{1}{2}$ and **bold** and ``code``</p>"
-                   "<div style='width: 2000px'>wide</div>" + PROBE + "</body></html>", encoding="utf-8")
     probe = probe_of(f"{server}/probe-negative.html", tmp_path / "profile")
     assert probe["scrollWidth"] > WIDTH
     assert probe["typeset"] == 0
@@ -213,19 +234,15 @@ def _all_pages() -> list[str]:
     given = os.environ.get("TEMPX_SITE")
     if not given or not Path(given, "index.html").is_file():
         return sorted(PAGES)  # the site is built by the fixture: these are known to exist
-    skip = {"genindex.html", "search.html", "py-modindex.html", "sg_execution_times.html", "probe-negative.html"}
+    skip = {"genindex.html", "search.html", "py-modindex.html", "sg_execution_times.html"}
     return sorted(p.relative_to(given).as_posix() for p in Path(given).rglob("*.html")
-                  if p.name not in skip and not p.name.endswith((".probe.html", ".all.probe.html")) and "_static" not in p.parts
+                  if p.name not in skip and "_static" not in p.parts
                   and "_sources" not in p.parts)
 
 
 @pytest.mark.parametrize("page", _all_pages())
-def test_every_page_fits_the_window_and_typesets_without_errors(page: str, site: Path, server: str,
-                                                               tmp_path: Path) -> None:
+def test_every_page_fits_the_window_and_typesets_without_errors(page: str, server: str, tmp_path: Path) -> None:
     """No page of the site is wider than 1 280 px, and MathJax reports no error on any page."""
-    source = site / page
-    probed = source.with_name(source.stem + ".all.probe.html")
-    probed.write_text(source.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
-    probe = probe_of(f"{server}/{probed.relative_to(site).as_posix()}", tmp_path / "profile")
+    probe = probe_of(f"{server}/{page}?probe", tmp_path / "profile")
     assert probe["scrollWidth"] <= WIDTH, f"{page}: the page is {probe['scrollWidth']} px wide in a {WIDTH} px window"
     assert probe["errors"] == 0, f"{page}: {probe['errors']} MathJax error boxes: {probe['errorText']}"
