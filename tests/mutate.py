@@ -77,6 +77,7 @@ TESTS: dict[str, list[str]] = {
     "numerics/drivers/executors.py": ["tests/test_caps.py", "tests/test_limit.py", "tests/test_reproduce.py", "tests/test_signals.py", "tests/test_boundaries.py"],
     "numerics/losses.py": ["tests/test_caps.py", "tests/test_numerics_losses.py", "tests/test_descent.py", "tests/test_elman.py", "tests/test_boundaries.py"],
     "numerics/students/dense_kernels.py": ["tests/test_kernels.py", "tests/test_descent.py"],
+    "numerics/students/simd.py": ["tests/test_simd.py", "tests/test_kernels.py"],
     "numerics/drivers/descent.py": ["tests/test_descent.py", "tests/test_kernels.py", "tests/test_elman.py",
                                     "tests/test_teachers.py"],
     "numerics/students/init.py": ["tests/test_init.py", "tests/test_diagonal.py", "tests/test_boundaries.py"],
@@ -149,7 +150,8 @@ TESTS: dict[str, list[str]] = {
 # modules without mutation points worth sampling: package markers and lazy re-exports
 SKIP = {"theory/__init__.py", "theory/claims/__init__.py", "numerics/__init__.py", "numerics/app/__init__.py",
         "numerics/app/commands/__init__.py", "numerics/drivers/__init__.py"}
-COMPILED = {"numerics/students/dense_kernels.py", "numerics/students/diagonal_kernels.py", "numerics/students/elman_kernels.py"}
+COMPILED = {"numerics/students/dense_kernels.py", "numerics/students/diagonal_kernels.py", "numerics/students/elman_kernels.py",
+            "numerics/students/simd.py"}
 
 # presentation, not mathematics: the values of these keyword arguments (figure typography and geometry)
 # are not mutated; what a figure draws is (tests/test_plots.py reads it back)

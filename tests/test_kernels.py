@@ -47,7 +47,7 @@ def assert_same_loss(L1: np.ndarray, L2: np.ndarray) -> None:
        seed=st.integers(0, 2**31), weights=st.sampled_from(["last", "all"]), tol=st.sampled_from([0.0, 1e-6]))
 @example(d=3, k=1, sigma=3.0, seed=0, weights="last", tol=0.0)  # losses hit exactly 0.0 at engine-dependent steps
 def test_compiled_and_numpy_engines_agree(d: int, k: int, sigma: float, seed: int, weights: str, tol: float) -> None:
-    p = init_gaussian(3, d, sigma, seed)
+    p = init_gaussian(6, d, sigma, seed)  # one group of four in SIMD lanes and two models alone
     kw = {"tol": tol, "weights": weights, "qs": [2 * k], "record_every": 50}
     r1 = gd(p, memoryless(k), k, 0.02, 300, backend="numpy", **kw)
     r2 = gd(p, memoryless(k), k, 0.02, 300, backend="numba", **kw)
@@ -60,7 +60,7 @@ def test_compiled_and_numpy_engines_agree(d: int, k: int, sigma: float, seed: in
 @needs_numba
 def test_engines_agree_on_finite_data_and_symmetric_init() -> None:
     moment = empirical_moment(gaussian_sequences(6, 4, seed=1))
-    p = init_symmetric(4, 5, 0.5, seed=2, frobenius_cap=0.9)
+    p = init_symmetric(5, 5, 0.5, seed=2, frobenius_cap=0.9)
     assert_same(gd(p, memoryless(4), 4, 0.05, 500, moment=moment, backend="numpy"),
                 gd(p, memoryless(4), 4, 0.05, 500, moment=moment, backend="numba"))
 
@@ -74,6 +74,37 @@ def test_engines_agree_when_models_diverge_and_converge_in_one_batch() -> None:
     r2 = gd(p, memoryless(5), 5, 0.02, 2000, tol=1e-6, backend="numba")
     assert "diverged" in r1.status
     assert_same(r1, r2)
+
+
+ALL = {"converged", "diverged", "max_steps"}
+
+
+@needs_numba
+@pytest.mark.parametrize(("d", "k", "moment", "statuses"), [
+    (20, 5, False, {"converged", "diverged"}), (7, 1, False, {"converged"}), (6, 2, True, {"converged", "diverged"}),
+    (13, 6, False, ALL), (5, 3, True, ALL)])
+def test_a_model_is_computed_bit_for_bit_the_same_alone_and_in_any_group(d: int, k: int, moment: bool,
+                                                                         statuses: set[str]) -> None:
+    """The per-model kernel and the four-lane kernel do the same IEEE operations in the same order:
+    each of 9 models (two lane groups and one alone) ends bit for bit where it ends alone, with the same
+    status and steps.  The models diverge, converge and run out of steps at different times; where some
+    run out of steps, they run on past the first compiled block of descent.CHUNK steps after others have
+    stopped in it, so the groups are re-formed from the models still running; d = 7, 13, 5
+    need padding, k = 1 and 2 have no or one term in G_A, and Σ̂ replaces diag ω in two cases."""
+    from tempx.numerics.drivers.descent import CHUNK
+    from tempx.numerics.students.dense import Params
+
+    sigmas = [0.1, 3.0, 0.5, 1.5, 0.05, 0.7, 6.0, 0.3, 1.0]
+    p = Params.stack([init_gaussian(1, d, s, i) for i, s in enumerate(sigmas)])
+    kw = {"tol": 1e-6, "moment": empirical_moment(gaussian_sequences(6, k, seed=1)) if moment else None}
+    steps = CHUNK + 300
+    together = gd(p, memoryless(k), k, 0.02, steps, backend="numba", **kw)
+    assert set(together.status) == statuses
+    for i in range(len(sigmas)):
+        alone = gd(p.select(i), memoryless(k), k, 0.02, steps, backend="numba", **kw)
+        assert (alone.status[0], alone.steps[0]) == (together.status[i], together.steps[i])
+        for m in "ABC":
+            assert np.array_equal(getattr(alone.params, m)[0], getattr(together.params, m)[i])
 
 
 def test_unknown_backend() -> None:

@@ -1,20 +1,32 @@
-"""Compiled gradient-descent kernel (numba), used by ``tempx.numerics.drivers.descent.gd`` when available.
+"""Compiled gradient-descent kernels (numba), used by ``tempx.numerics.drivers.descent.gd`` when available.
 
-The kernel runs many GD steps per call for a block of models, each model in its own loop,
-with the models split across threads (``prange``).  Per model and step it does the work of
-``tempx.numerics.losses.loss_and_grad`` (SPEC §1, in the order of its backward sweep):
+The kernels run many GD steps per call for a block of models, with the models split across
+threads (``prange``).  Per model and step they do the work of ``tempx.numerics.losses.loss_and_grad``
+(SPEC §1) in its Krylov form, with u_m = (Aᵀ)^m Cᵀ beside v_l = A^l B:
 
-    forward       v_l = A^l B                          (k − 1 matrix-vector products)
-    residuals     w_l = C v_l, r = w − w*, ρ = M r     (M = diag ω stored as one row (1, k), or Σ̂)
-    backward      g_{k−1} = 2ρ_{k−1} Cᵀ, g_l = 2ρ_l Cᵀ + Aᵀ g_{l+1}   (k − 1 products with Aᵀ)
-    update        row j of A ← A_j − η Σ_{l≥1} g_l[j] v_{l−1}   (G_A is never stored)
-                  B ← B − η g_0,  C ← C − η · 2 Σ_l ρ_l v_l
+    chains        v_l = A v_{l−1}, u_l = Aᵀ u_{l−1}, l = 1..k−1     (2(k − 1) matrix-vector products)
+    residuals     w_l = C v_l, r = w − w*, ρ = M r             (M = diag ω stored as one row (1, k), or Σ̂)
+    gradients     G_A = Σ_{m+n ≤ k−2} 2ρ_{m+n+1} u_m v_nᵀ = Σ_m u_m w_mᵀ,  w_m = Σ_n 2ρ_{m+n+1} v_n
+                  G_B = Σ_l 2ρ_l u_l,  G_C = Σ_l 2ρ_l v_l
+    update        A ← A − η G_A (row block by row block; G_A is never stored), B, C likewise
 
-3kd² multiply-adds and O(kd) memory per model and step; no k×k work at any k.
+3(k − 1)d² multiply-adds and O(kd) memory per model and step; no k×k work beyond w_m.
+
+Two kernels compute this, with the same IEEE operations in the same order for every number
+(explicit fused multiply-adds, no fast-math reassociation; ``simd``):
+- ``_run_model``, one model at a time, vectorized along rows and columns of A (padded with zeros
+  to a multiple of four, which stays exactly zero), keeping Aᵀ beside A so that both products
+  read memory in order;
+- ``_run_group``, four models at a time, model q in lane q of every 256-bit vector: each element
+  of A feeds both products of a chain step and no sum crosses lanes, so short rows (d = 20)
+  cost no horizontal sums or remainders.
+A model's trajectory is therefore bit for bit the same whichever kernel runs it and whichever
+models share its group: it does not depend on its batch, the thread count or the executor.
+Running models are regrouped at every call; models of width above ``LANES_MAX_D`` run one by one.
 
 Stopping rules are those of ``gd`` (converged / diverged / budget), decided per model and
-step, so a model's trajectory does not depend on its batch.  Without numba the module still
-imports and ``AVAILABLE`` is False; ``gd`` then uses the vectorized numpy path.
+step.  Without numba the module still imports and ``AVAILABLE`` is False; ``gd`` then uses the
+vectorized numpy path.
 """
 
 from __future__ import annotations
@@ -27,6 +39,8 @@ import numpy as np
 __all__ = ["AVAILABLE", "CONVERGED", "DIVERGED", "MAX_STEPS", "RUNNING", "gd_block"]
 
 RUNNING, CONVERGED, MAX_STEPS, DIVERGED = 0, 1, 2, 3
+# models of width d ≤ LANES_MAX_D run four at a time in SIMD lanes (``_run_group``); wider ones one by one
+LANES_MAX_D = 64
 
 try:  # numba is optional: tempx works without it, only slower
     if os.environ.get("TEMPX_DISABLE_NUMBA"):
@@ -40,9 +54,10 @@ except ImportError:  # pragma: no cover - exercised where numba is missing
 
 if AVAILABLE:
 
-    # Reassociation and contraction (FMA) let LLVM vectorize the dot products; 'nnan'/'ninf'
-    # are left out on purpose, so that the divergence checks (isfinite) are not optimized away.
-    FAST = {"reassoc", "contract", "nsz", "arcp"}
+    from tempx.numerics.students.simd import sfma, vadd, vfma, vlane, vload, vmul, vsplat, vstore, vstore_t4, vzero
+
+    # No fastmath: every float operation below is the IEEE operation written, so the per-model
+    # kernel and the four-lane kernel compute bit for bit the same numbers for a model.
 
     @njit(cache=True, inline="always")
     def stopped(out: Any, t: int, total: int, bad: bool, done: bool) -> bool:  # pragma: no cover - compiled
@@ -57,162 +72,457 @@ if AVAILABLE:
         out[1] = t
         return True
 
-    @njit(fastmath=FAST, cache=True, nogil=True)
+    @njit(cache=True, inline="always")
+    def _urow(a0: Any, a1: Any, a2: Any, a3: Any, x0: Any, x1: Any, x2: Any, x3: Any, uo: Any) -> Any:  # pragma: no cover
+        """uo + Σ_r a_r x_r over four rows of A, in the one order both kernels use."""
+        return vadd(vfma(a0, x0, vmul(a1, x1)), vfma(a2, x2, vfma(a3, x3, uo)))
+
+    @njit(cache=True, inline="always")
+    def _rho_loss(r: Any, M: Any, diag: bool, rho: Any) -> float:  # pragma: no cover - compiled
+        """ρ = M r and the loss rᵀ M r (M = diag ω held as one row, or Σ̂)."""
+        k = r.shape[0]
+        loss = 0.0
+        if diag:  # population loss: O(k) memory and work
+            for l in range(k):
+                s = M[0, l] * r[l]
+                rho[l] = s
+                loss += r[l] * s
+        else:
+            for l in range(k):
+                s = 0.0
+                for m in range(k):
+                    s += M[l, m] * r[m]
+                rho[l] = s
+                loss += r[l] * s
+        return loss
+
+    @njit(cache=True, inline="always")
+    def _decide(out: Any, t: int, total: int, tol: float, bound: float, loss: float, g_fin: bool,
+                p_fin: bool) -> bool:  # pragma: no cover - compiled
+        """``gd``'s stopping rules at step t, given whether the gradient and the next iterate are finite."""
+        bad = not (np.isfinite(loss) and g_fin) or loss > bound
+        done = tol > 0.0 and loss <= tol and not bad
+        out[3] = loss
+        if t < total and not p_fin and not done:
+            bad = True
+        return stopped(out, t, total, bad, done)
+
+    @njit(cache=True)
+    def _gradient_finite(U: Any, V: Any, W: Any, two: Any, k: int, dp: int, lanes: int, q: int) -> bool:  # pragma: no cover
+        """Whether every entry of G_A, G_B, G_C is finite, each recomputed in the kernels' order (lane q of ``lanes``).
+
+        Needed only when the next iterate is not finite: a finite next value a − η g implies a finite g.
+        """
+        for i in range(dp):
+            for j in range(dp):
+                g = 0.0
+                for m in range(k - 1):
+                    g = sfma(U[(m * dp + i) * lanes + q], W[(m * dp + j) * lanes + q], g)
+                if not np.isfinite(g):
+                    return False
+            gb = 0.0
+            gc = 0.0
+            for l in range(k):
+                x = two[l * lanes + q]
+                gb = sfma(x, U[(l * dp + i) * lanes + q], gb)
+                gc = sfma(x, V[(l * dp + i) * lanes + q], gc)
+            if not (np.isfinite(gb) and np.isfinite(gc)):
+                return False
+        return True
+
+    @njit(cache=True, nogil=True)
     def _run_model(A0: Any, b0: Any, c0: Any, wstar: Any, M: Any, diag: bool, lr: float, t_start: int, n_steps: int,
                    total: int, tol: float, bound: float, out: Any) -> None:  # pragma: no cover - compiled
         """GD for one model on A0 (d×d), b0 (d), c0 (d) in place; out = [status, steps, diverged_at, loss].
 
-        Two buffers per parameter alternate as current and next iterate (no copy per step);
-        the final iterate is copied back into A0, b0, c0.
+        Works on copies padded with zeros to dp = 4⌈d/4⌉ (the padding stays exactly zero): A row-major
+        for Aᵀ-products and updates, At = Aᵀ for A-products; two buffers of each alternate as current
+        and next iterate.
         """
         d = A0.shape[0]
         k = wstar.shape[0]
-        V = np.empty((k, d))
-        G = np.empty((k, d))
-        GC = np.empty(d)
-        acc = np.empty(d)
-        r = np.empty(k)
-        rho = np.empty(k)
-        A, b, c = A0, b0, c0
-        An, bn, cn = np.empty((d, d)), np.empty(d), np.empty(d)
-        swapped = False
+        dp = (d + 3) // 4 * 4
+        A, At, An, Atn = np.zeros((dp, dp)), np.zeros((dp, dp)), np.zeros((dp, dp)), np.zeros((dp, dp))
+        b, c, bn, cn = np.zeros(dp), np.zeros(dp), np.zeros(dp), np.zeros(dp)
+        V, U, W = np.zeros((k, dp)), np.zeros((k, dp)), np.zeros((k, dp))
+        r, rho, two = np.empty(k), np.empty(k), np.empty(k)
+        for i in range(d):
+            b[i] = b0[i]
+            c[i] = c0[i]
+            for j in range(d):
+                A[i, j] = A0[i, j]
+                At[j, i] = A0[i, j]
+        nlr = vsplat(-lr)
+        zero = vzero()
         for step in range(n_steps):
             t = t_start + step
-            # forward sweep: v_l = A^l b (dot products with the rows of A)
-            for i in range(d):
-                V[0, i] = b[i]
-            d4 = d - d % 4
-            for l in range(1, k):
-                for i in range(0, d4, 4):  # four rows at once: each load of v_{l−1}[j] feeds four sums
-                    s0 = 0.0
-                    s1 = 0.0
-                    s2 = 0.0
-                    s3 = 0.0
-                    for j in range(d):
-                        vj = V[l - 1, j]
-                        s0 += A[i, j] * vj
-                        s1 += A[i + 1, j] * vj
-                        s2 += A[i + 2, j] * vj
-                        s3 += A[i + 3, j] * vj
-                    V[l, i] = s0
-                    V[l, i + 1] = s1
-                    V[l, i + 2] = s2
-                    V[l, i + 3] = s3
-                for i in range(d4, d):
-                    s = 0.0
-                    for j in range(d):
-                        s += A[i, j] * V[l - 1, j]
-                    V[l, i] = s
-            # residuals, ρ = M r, loss = rᵀ M r
+            for i in range(0, dp, 4):
+                vstore(V, i, vload(b, i))
+                vstore(U, i, vload(c, i))
+            for s in range(1, k):
+                # v_s = A v_{s−1}: columns of A (rows of At) scaled by v_{s−1}[j], sixteen rows at a time,
+                # even and odd j summed apart (two chains of fused multiply-adds, added at the end)
+                ig = 0
+                while ig + 16 <= dp:
+                    p0 = vzero()
+                    p1 = vzero()
+                    p2 = vzero()
+                    p3 = vzero()
+                    e0 = vzero()
+                    e1 = vzero()
+                    e2 = vzero()
+                    e3 = vzero()
+                    for j in range(0, dp, 2):
+                        x = vsplat(V[s - 1, j])
+                        y = vsplat(V[s - 1, j + 1])
+                        at = j * dp + ig
+                        p0 = vfma(vload(At, at), x, p0)
+                        p1 = vfma(vload(At, at + 4), x, p1)
+                        p2 = vfma(vload(At, at + 8), x, p2)
+                        p3 = vfma(vload(At, at + 12), x, p3)
+                        at += dp
+                        e0 = vfma(vload(At, at), y, e0)
+                        e1 = vfma(vload(At, at + 4), y, e1)
+                        e2 = vfma(vload(At, at + 8), y, e2)
+                        e3 = vfma(vload(At, at + 12), y, e3)
+                    vstore(V, s * dp + ig, vadd(p0, e0))
+                    vstore(V, s * dp + ig + 4, vadd(p1, e1))
+                    vstore(V, s * dp + ig + 8, vadd(p2, e2))
+                    vstore(V, s * dp + ig + 12, vadd(p3, e3))
+                    ig += 16
+                while ig < dp:
+                    p0 = vzero()
+                    e0 = vzero()
+                    for j in range(0, dp, 2):
+                        p0 = vfma(vload(At, j * dp + ig), vsplat(V[s - 1, j]), p0)
+                        e0 = vfma(vload(At, (j + 1) * dp + ig), vsplat(V[s - 1, j + 1]), e0)
+                    vstore(V, s * dp + ig, vadd(p0, e0))
+                    ig += 4
+                # u_s = Aᵀ u_{s−1}: rows of A scaled by u_{s−1}[i], four rows per pass, sixteen columns at a time
+                jg = 0
+                while jg + 16 <= dp:
+                    q0 = vzero()
+                    q1 = vzero()
+                    q2 = vzero()
+                    q3 = vzero()
+                    for ib in range(0, dp, 4):
+                        x0 = vsplat(U[s - 1, ib])
+                        x1 = vsplat(U[s - 1, ib + 1])
+                        x2 = vsplat(U[s - 1, ib + 2])
+                        x3 = vsplat(U[s - 1, ib + 3])
+                        at = ib * dp + jg
+                        q0 = _urow(vload(A, at), vload(A, at + dp), vload(A, at + 2 * dp), vload(A, at + 3 * dp),
+                                   x0, x1, x2, x3, q0)
+                        q1 = _urow(vload(A, at + 4), vload(A, at + dp + 4), vload(A, at + 2 * dp + 4),
+                                   vload(A, at + 3 * dp + 4), x0, x1, x2, x3, q1)
+                        q2 = _urow(vload(A, at + 8), vload(A, at + dp + 8), vload(A, at + 2 * dp + 8),
+                                   vload(A, at + 3 * dp + 8), x0, x1, x2, x3, q2)
+                        q3 = _urow(vload(A, at + 12), vload(A, at + dp + 12), vload(A, at + 2 * dp + 12),
+                                   vload(A, at + 3 * dp + 12), x0, x1, x2, x3, q3)
+                    vstore(U, s * dp + jg, q0)
+                    vstore(U, s * dp + jg + 4, q1)
+                    vstore(U, s * dp + jg + 8, q2)
+                    vstore(U, s * dp + jg + 12, q3)
+                    jg += 16
+                while jg < dp:
+                    q0 = vzero()
+                    for ib in range(0, dp, 4):
+                        at = ib * dp + jg
+                        q0 = _urow(vload(A, at), vload(A, at + dp), vload(A, at + 2 * dp), vload(A, at + 3 * dp),
+                                   vsplat(U[s - 1, ib]), vsplat(U[s - 1, ib + 1]), vsplat(U[s - 1, ib + 2]),
+                                   vsplat(U[s - 1, ib + 3]), q0)
+                    vstore(U, s * dp + jg, q0)
+                    jg += 4
+            # residuals r_l = c·v_l − w*_l, ρ = M r, loss
             for l in range(k):
-                s = 0.0
-                for i in range(d):
-                    s += c[i] * V[l, i]
-                r[l] = s - wstar[l]
-            loss = 0.0
-            if diag:  # population loss: M = diag ω held as one row, O(k) memory and work
-                for l in range(k):
-                    s = M[0, l] * r[l]
-                    rho[l] = s
-                    loss += r[l] * s
-            else:
-                for l in range(k):
-                    s = 0.0
-                    for m in range(k):
-                        s += M[l, m] * r[m]
-                    rho[l] = s
-                    loss += r[l] * s
-            # backward sweep: g_{k−1} = 2ρ_{k−1} c, g_l = 2ρ_l c + Aᵀ g_{l+1} (axpy over the rows of A)
-            two = 2.0 * rho[k - 1]
-            for i in range(d):
-                G[k - 1, i] = two * c[i]
-            for l in range(k - 2, -1, -1):
-                two = 2.0 * rho[l]
-                for i in range(d):
-                    G[l, i] = two * c[i]
-                for j in range(0, d4, 4):  # four rows of A per pass over g_l: a quarter of the stores
-                    g0 = G[l + 1, j]
-                    g1 = G[l + 1, j + 1]
-                    g2 = G[l + 1, j + 2]
-                    g3 = G[l + 1, j + 3]
-                    for i in range(d):
-                        G[l, i] += g0 * A[j, i] + g1 * A[j + 1, i] + g2 * A[j + 2, i] + g3 * A[j + 3, i]
-                for j in range(d4, d):
-                    gj = G[l + 1, j]
-                    for i in range(d):
-                        G[l, i] += gj * A[j, i]
-            # G_C = 2 Σ_l ρ_l v_l
-            for i in range(d):
-                GC[i] = 0.0
+                s0 = 0.0
+                s1 = 0.0
+                for j in range(0, dp, 2):
+                    s0 = sfma(c[j], V[l, j], s0)
+                    s1 = sfma(c[j + 1], V[l, j + 1], s1)
+                r[l] = (s0 + s1) - wstar[l]
+            loss = _rho_loss(r, M, diag, rho)
             for l in range(k):
-                two = 2.0 * rho[l]
-                for i in range(d):
-                    GC[i] += two * V[l, i]
-            # row j of G_A = Σ_{l≥1} g_l[j] v_{l−1}, accumulated and applied at once (G_A is never stored);
-            # non-finite values propagate into the sums
-            gsum = 0.0
-            psum = 0.0
+                two[l] = 2.0 * rho[l]
+            # w_m = Σ_n 2ρ_{m+n+1} v_n (m + n ≤ k − 2): row i of G_A is Σ_m u_m[i] w_m
+            for m in range(k - 1):
+                for i in range(0, dp, 4):
+                    p0 = vzero()
+                    for n in range(k - 1 - m):
+                        p0 = vfma(vsplat(two[m + n + 1]), vload(V, n * dp + i), p0)
+                    vstore(W, m * dp + i, p0)
+            # A ← A − η G_A, four rows by four columns at a time; At from the same numbers (transposed)
+            chk = vzero()  # stays 0 while every next-iterate value is finite, NaN after one is not
+            for ib in range(0, dp, 4):
+                for jv in range(0, dp, 4):
+                    g0 = vzero()
+                    g1 = vzero()
+                    g2 = vzero()
+                    g3 = vzero()
+                    for m in range(k - 1):
+                        w = vload(W, m * dp + jv)
+                        g0 = vfma(vsplat(U[m, ib]), w, g0)
+                        g1 = vfma(vsplat(U[m, ib + 1]), w, g1)
+                        g2 = vfma(vsplat(U[m, ib + 2]), w, g2)
+                        g3 = vfma(vsplat(U[m, ib + 3]), w, g3)
+                    at = ib * dp + jv
+                    n0 = vfma(nlr, g0, vload(A, at))
+                    n1 = vfma(nlr, g1, vload(A, at + dp))
+                    n2 = vfma(nlr, g2, vload(A, at + 2 * dp))
+                    n3 = vfma(nlr, g3, vload(A, at + 3 * dp))
+                    vstore(An, at, n0)
+                    vstore(An, at + dp, n1)
+                    vstore(An, at + 2 * dp, n2)
+                    vstore(An, at + 3 * dp, n3)
+                    vstore_t4(Atn, jv * dp + ib, dp, n0, n1, n2, n3)
+                    chk = vfma(n0, zero, vfma(n1, zero, vfma(n2, zero, vfma(n3, zero, chk))))
+            # b ← b − η Σ_l 2ρ_l u_l, c ← c − η Σ_l 2ρ_l v_l
+            for i in range(0, dp, 4):
+                gb = vzero()
+                gc = vzero()
+                for l in range(k):
+                    x = vsplat(two[l])
+                    gb = vfma(x, vload(U, l * dp + i), gb)
+                    gc = vfma(x, vload(V, l * dp + i), gc)
+                nb = vfma(nlr, gb, vload(b, i))
+                nc = vfma(nlr, gc, vload(c, i))
+                vstore(bn, i, nb)
+                vstore(cn, i, nc)
+                chk = vfma(nb, zero, vfma(nc, zero, chk))
+            p_fin = np.isfinite((vlane(chk, 0) + vlane(chk, 1)) + (vlane(chk, 2) + vlane(chk, 3)))
+            g_fin = p_fin or _gradient_finite(U.reshape(-1), V.reshape(-1), W.reshape(-1), two, k, dp, 1, 0)
+            if _decide(out, t, total, tol, bound, loss, g_fin, p_fin):
+                break
+            A, An = An, A
+            At, Atn = Atn, At
+            b, bn = bn, b
+            c, cn = cn, c
+        # a model still running after this block has its steps recorded when it stops (t == total at the latest)
+        for i in range(d):
+            b0[i] = b[i]
+            c0[i] = c[i]
             for j in range(d):
-                for i in range(d):
-                    acc[i] = 0.0
-                l = 1
-                while l + 3 < k:  # four terms per pass over acc
-                    h0 = G[l, j]
-                    h1 = G[l + 1, j]
-                    h2 = G[l + 2, j]
-                    h3 = G[l + 3, j]
-                    for i in range(d):
-                        acc[i] += h0 * V[l - 1, i] + h1 * V[l, i] + h2 * V[l + 1, i] + h3 * V[l + 2, i]
-                    l += 4
-                if l + 2 < k:
-                    h0 = G[l, j]
-                    h1 = G[l + 1, j]
-                    h2 = G[l + 2, j]
-                    for i in range(d):
-                        acc[i] += h0 * V[l - 1, i] + h1 * V[l, i] + h2 * V[l + 1, i]
-                elif l + 1 < k:
-                    h0 = G[l, j]
-                    h1 = G[l + 1, j]
-                    for i in range(d):
-                        acc[i] += h0 * V[l - 1, i] + h1 * V[l, i]
-                elif l < k:
-                    h0 = G[l, j]
-                    for i in range(d):
-                        acc[i] += h0 * V[l - 1, i]
-                for i in range(d):
-                    g = acc[i]
-                    gsum += g
-                    x = A[j, i] - lr * g
-                    An[j, i] = x
-                    psum += x
+                A0[i, j] = A[i, j]
+
+    @njit(cache=True, nogil=True)
+    def _run_group(A0: Any, b0: Any, c0: Any, models: Any, wstar: Any, M: Any, diag: bool, lr: float, t_start: int,
+                   n_steps: int, total: int, tol: float, bound: float, out: Any) -> None:  # pragma: no cover - compiled
+        """GD for four models at once, model q in lane q of every vector (A0[models[q]] etc., in place).
+
+        The same operations as ``_run_model`` in the same order, lane by lane, on arrays laid out
+        (…, 4) with the model innermost: each A-element feeds both the A-product and the Aᵀ-product
+        of a step, and no sum crosses lanes.  A lane whose model stops is written back and zeroed.
+        """
+        d = A0.shape[1]
+        k = wstar.shape[0]
+        dp = (d + 3) // 4 * 4
+        A, An = np.zeros(dp * dp * 4), np.zeros(dp * dp * 4)
+        b, c, bn, cn = np.zeros(dp * 4), np.zeros(dp * 4), np.zeros(dp * 4), np.zeros(dp * 4)
+        V, U, W = np.zeros(k * dp * 4), np.zeros(k * dp * 4), np.zeros(k * dp * 4)
+        two, racc = np.zeros(k * 4), np.zeros(k * 4)
+        r, rho = np.empty(k), np.empty(k)
+        loss = np.zeros(4)
+        running = np.zeros(4, np.bool_)
+        for q in range(4):
+            mq = models[q]
+            running[q] = True
             for i in range(d):
-                gsum += G[0, i] + GC[i]
-                bn[i] = b[i] - lr * G[0, i]
-                cn[i] = c[i] - lr * GC[i]
-                psum += bn[i] + cn[i]
-            # stopping rules, as numerics.descent.gd
-            bad = not (np.isfinite(loss) and np.isfinite(gsum)) or loss > bound
-            done = tol > 0.0 and loss <= tol and not bad
-            out[3] = loss
-            if t < total and not np.isfinite(psum) and not done:
-                bad = True
-            if stopped(out, t, total, bad, done):
+                b[i * 4 + q] = b0[mq, i]
+                c[i * 4 + q] = c0[mq, i]
+                for j in range(d):
+                    A[(i * dp + j) * 4 + q] = A0[mq, i, j]
+        nlr = vsplat(-lr)
+        zero = vzero()
+        live = 4
+        for step in range(n_steps):
+            t = t_start + step
+            for i in range(dp):
+                vstore(V, i * 4, vload(b, i * 4))
+                vstore(U, i * 4, vload(c, i * 4))
+            for s in range(1, k):
+                src = (s - 1) * dp
+                dst = s * dp
+                for j in range(dp):
+                    vstore(U, (dst + j) * 4, zero)
+                for ib in range(0, dp, 4):
+                    x0 = vload(U, (src + ib) * 4)
+                    x1 = vload(U, (src + ib + 1) * 4)
+                    x2 = vload(U, (src + ib + 2) * 4)
+                    x3 = vload(U, (src + ib + 3) * 4)
+                    p0 = vzero()
+                    p1 = vzero()
+                    p2 = vzero()
+                    p3 = vzero()
+                    row = ib * dp * 4
+                    e0 = vzero()
+                    e1 = vzero()
+                    e2 = vzero()
+                    e3 = vzero()
+                    for j in range(0, dp, 2):
+                        at = row + j * 4
+                        a0 = vload(A, at)
+                        a1 = vload(A, at + dp * 4)
+                        a2 = vload(A, at + dp * 8)
+                        a3 = vload(A, at + dp * 12)
+                        v = vload(V, (src + j) * 4)
+                        p0 = vfma(a0, v, p0)
+                        p1 = vfma(a1, v, p1)
+                        p2 = vfma(a2, v, p2)
+                        p3 = vfma(a3, v, p3)
+                        o = (dst + j) * 4
+                        vstore(U, o, _urow(a0, a1, a2, a3, x0, x1, x2, x3, vload(U, o)))
+                        at += 4
+                        a0 = vload(A, at)
+                        a1 = vload(A, at + dp * 4)
+                        a2 = vload(A, at + dp * 8)
+                        a3 = vload(A, at + dp * 12)
+                        v = vload(V, (src + j + 1) * 4)
+                        e0 = vfma(a0, v, e0)
+                        e1 = vfma(a1, v, e1)
+                        e2 = vfma(a2, v, e2)
+                        e3 = vfma(a3, v, e3)
+                        o += 4
+                        vstore(U, o, _urow(a0, a1, a2, a3, x0, x1, x2, x3, vload(U, o)))
+                    vstore(V, (dst + ib) * 4, vadd(p0, e0))
+                    vstore(V, (dst + ib + 1) * 4, vadd(p1, e1))
+                    vstore(V, (dst + ib + 2) * 4, vadd(p2, e2))
+                    vstore(V, (dst + ib + 3) * 4, vadd(p3, e3))
+            for l in range(k):
+                p0 = vzero()
+                e0 = vzero()
+                for j in range(0, dp, 2):
+                    p0 = vfma(vload(c, j * 4), vload(V, (l * dp + j) * 4), p0)
+                    e0 = vfma(vload(c, j * 4 + 4), vload(V, (l * dp + j + 1) * 4), e0)
+                vstore(racc, l * 4, vadd(p0, e0))
+            for q in range(4):
+                if running[q]:
+                    for l in range(k):
+                        r[l] = racc[l * 4 + q] - wstar[l]
+                    loss[q] = _rho_loss(r, M, diag, rho)
+                    for l in range(k):
+                        two[l * 4 + q] = 2.0 * rho[l]
+                else:
+                    for l in range(k):
+                        two[l * 4 + q] = 0.0
+            for m in range(k - 1):
+                for i in range(dp):
+                    p0 = vzero()
+                    for n in range(k - 1 - m):
+                        p0 = vfma(vload(two, (m + n + 1) * 4), vload(V, (n * dp + i) * 4), p0)
+                    vstore(W, (m * dp + i) * 4, p0)
+            chk = vzero()  # stays 0 while every next-iterate value is finite, NaN after one is not
+            for i in range(0, dp, 2):
+                for j in range(0, dp, 4):
+                    g0 = vzero()
+                    g1 = vzero()
+                    g2 = vzero()
+                    g3 = vzero()
+                    h0 = vzero()
+                    h1 = vzero()
+                    h2 = vzero()
+                    h3 = vzero()
+                    for m in range(k - 1):
+                        u0 = vload(U, (m * dp + i) * 4)
+                        u1 = vload(U, (m * dp + i + 1) * 4)
+                        wo = (m * dp + j) * 4
+                        w0 = vload(W, wo)
+                        w1 = vload(W, wo + 4)
+                        w2 = vload(W, wo + 8)
+                        w3 = vload(W, wo + 12)
+                        g0 = vfma(u0, w0, g0)
+                        g1 = vfma(u0, w1, g1)
+                        g2 = vfma(u0, w2, g2)
+                        g3 = vfma(u0, w3, g3)
+                        h0 = vfma(u1, w0, h0)
+                        h1 = vfma(u1, w1, h1)
+                        h2 = vfma(u1, w2, h2)
+                        h3 = vfma(u1, w3, h3)
+                    at = (i * dp + j) * 4
+                    n0 = vfma(nlr, g0, vload(A, at))
+                    n1 = vfma(nlr, g1, vload(A, at + 4))
+                    n2 = vfma(nlr, g2, vload(A, at + 8))
+                    n3 = vfma(nlr, g3, vload(A, at + 12))
+                    vstore(An, at, n0)
+                    vstore(An, at + 4, n1)
+                    vstore(An, at + 8, n2)
+                    vstore(An, at + 12, n3)
+                    chk = vfma(n0, zero, vfma(n1, zero, vfma(n2, zero, vfma(n3, zero, chk))))
+                    at += dp * 4
+                    n0 = vfma(nlr, h0, vload(A, at))
+                    n1 = vfma(nlr, h1, vload(A, at + 4))
+                    n2 = vfma(nlr, h2, vload(A, at + 8))
+                    n3 = vfma(nlr, h3, vload(A, at + 12))
+                    vstore(An, at, n0)
+                    vstore(An, at + 4, n1)
+                    vstore(An, at + 8, n2)
+                    vstore(An, at + 12, n3)
+                    chk = vfma(n0, zero, vfma(n1, zero, vfma(n2, zero, vfma(n3, zero, chk))))
+            for i in range(dp):
+                gb = vzero()
+                gc = vzero()
+                for l in range(k):
+                    x = vload(two, l * 4)
+                    gb = vfma(x, vload(U, (l * dp + i) * 4), gb)
+                    gc = vfma(x, vload(V, (l * dp + i) * 4), gc)
+                nb = vfma(nlr, gb, vload(b, i * 4))
+                nc = vfma(nlr, gc, vload(c, i * 4))
+                vstore(bn, i * 4, nb)
+                vstore(cn, i * 4, nc)
+                chk = vfma(nb, zero, vfma(nc, zero, chk))
+            for q in range(4):
+                if not running[q]:
+                    continue
+                p_fin = np.isfinite(vlane(chk, q))
+                g_fin = p_fin or _gradient_finite(U, V, W, two, k, dp, 4, q)
+                if _decide(out[models[q]], t, total, tol, bound, loss[q], g_fin, p_fin):
+                    running[q] = False
+                    live -= 1
+                    _lane_out(A, b, c, q, models[q], A0, b0, c0)
+                    for i in range(dp):  # the lane goes on as zeros, which stay zero
+                        b[i * 4 + q] = 0.0
+                        c[i * 4 + q] = 0.0
+                        bn[i * 4 + q] = 0.0
+                        cn[i * 4 + q] = 0.0
+                        for j in range(dp):
+                            A[(i * dp + j) * 4 + q] = 0.0
+                            An[(i * dp + j) * 4 + q] = 0.0
+            if live == 0:
                 break
             A, An = An, A
             b, bn = bn, b
             c, cn = cn, c
-            swapped = not swapped
-        # a model still running after this block has its steps recorded when it stops (t == total at the latest)
-        if swapped:  # the current iterate lives in the scratch buffers
-            A0[:, :] = A
-            b0[:] = b
-            c0[:] = c
+        for q in range(4):
+            if running[q]:
+                _lane_out(A, b, c, q, models[q], A0, b0, c0)
+
+    @njit(cache=True, inline="always")
+    def _lane_out(A: Any, b: Any, c: Any, q: int, m: int, A0: Any, b0: Any, c0: Any) -> None:  # pragma: no cover
+        """Model m's parameters from lane q of the group arrays."""
+        d = A0.shape[1]
+        dp = (d + 3) // 4 * 4
+        for i in range(d):
+            b0[m, i] = b[i * 4 + q]
+            c0[m, i] = c[i * 4 + q]
+            for j in range(d):
+                A0[m, i, j] = A[(i * dp + j) * 4 + q]
 
     @njit(parallel=True, cache=True)
     def _gd_block_parallel(A: Any, b: Any, c: Any, wstar: Any, M: Any, diag: bool, lr: float, t_start: int, n_steps: int,
-                           total: int, tol: float, bound: float, out: Any) -> None:  # pragma: no cover - compiled
-        for m in prange(A.shape[0]):
+                           total: int, tol: float, bound: float, out: Any, lanes: bool) -> None:  # pragma: no cover
+        """The running models, four to a lane group (``lanes``) and the rest one by one, across threads."""
+        idx = np.empty(A.shape[0], np.int64)
+        n = 0
+        for m in range(A.shape[0]):
             if out[m, 0] == 0.0:
+                idx[n] = m
+                n += 1
+        groups = n // 4 if lanes else 0
+        singles = n - 4 * groups
+        for w in prange(groups + singles):
+            if w < groups:
+                _run_group(A, b, c, idx[4 * w:4 * w + 4], wstar, M, diag, lr, t_start, n_steps, total, tol, bound, out)
+            else:
+                m = idx[4 * groups + w - groups]
                 _run_model(A[m], b[m], c[m], wstar, M, diag, lr, t_start, n_steps, total, tol, bound, out[m])
 
     @njit(cache=True)
@@ -237,5 +547,8 @@ def gd_block(A: np.ndarray, b: np.ndarray, c: np.ndarray, wstar: np.ndarray, M: 
     diag = M.shape == (1, k)
     if not diag and M.shape != (k, k):
         raise ValueError(f"M must be (1, {k}) loss weights or a ({k}, {k}) moment matrix, got {M.shape}")
-    run = _gd_block_parallel if A.shape[0] > 1 else _gd_block_serial
-    run(A, b, c, wstar, M, diag, float(lr), int(t_start), int(n_steps), int(total), float(tol), float(bound), out)
+    args = (A, b, c, wstar, M, diag, float(lr), int(t_start), int(n_steps), int(total), float(tol), float(bound), out)
+    if A.shape[0] > 1:
+        _gd_block_parallel(*args, A.shape[1] <= LANES_MAX_D)
+    else:
+        _gd_block_serial(*args)
