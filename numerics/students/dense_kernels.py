@@ -22,7 +22,9 @@ Two kernels compute this, with the same IEEE operations in the same order for ev
   cost no horizontal sums or remainders.
 A model's trajectory is therefore bit for bit the same whichever kernel runs it and whichever
 models share its group: it does not depend on its batch, the thread count or the executor.
-Running models are regrouped at every call; models of width above ``LANES_MAX_D`` run one by one.
+Running models are regrouped at every call.  Four lanes are faster than one model at a time at every
+width measured (d = 20 to 256: 1.5× to 2×, docs/performance.md), so a batch runs in groups of four
+and at most three models run alone.
 
 Stopping rules are those of ``gd`` (converged / diverged / budget), decided per model and
 step.  Without numba the module still imports and ``AVAILABLE`` is False; ``gd`` then uses the
@@ -39,8 +41,6 @@ import numpy as np
 __all__ = ["AVAILABLE", "CONVERGED", "DIVERGED", "MAX_STEPS", "RUNNING", "gd_block"]
 
 RUNNING, CONVERGED, MAX_STEPS, DIVERGED = 0, 1, 2, 3
-# models of width d ≤ LANES_MAX_D run four at a time in SIMD lanes (``_run_group``); wider ones one by one
-LANES_MAX_D = 64
 
 try:  # numba is optional: tempx works without it, only slower
     if os.environ.get("TEMPX_DISABLE_NUMBA"):
@@ -54,7 +54,7 @@ except ImportError:  # pragma: no cover - exercised where numba is missing
 
 if AVAILABLE:
 
-    from tempx.numerics.students.simd import sfma, vadd, vfma, vlane, vload, vmul, vsplat, vstore, vstore_t4, vzero
+    from tempx.numerics.students.simd import sfma, vadd, vfma, vlane, vload, vsplat, vstore, vstore_t4, vzero
 
     # No fastmath: every float operation below is the IEEE operation written, so the per-model
     # kernel and the four-lane kernel compute bit for bit the same numbers for a model.
@@ -74,8 +74,8 @@ if AVAILABLE:
 
     @njit(cache=True, inline="always")
     def _urow(a0: Any, a1: Any, a2: Any, a3: Any, x0: Any, x1: Any, x2: Any, x3: Any, uo: Any) -> Any:  # pragma: no cover
-        """uo + Σ_r a_r x_r over four rows of A, in the one order both kernels use."""
-        return vadd(vfma(a0, x0, vmul(a1, x1)), vfma(a2, x2, vfma(a3, x3, uo)))
+        """uo + Σ_r a_r x_r over four rows of A, in the one order both kernels use (four fused multiply-adds)."""
+        return vfma(a0, x0, vfma(a1, x1, vfma(a2, x2, vfma(a3, x3, uo))))
 
     @njit(cache=True, inline="always")
     def _rho_loss(r: Any, M: Any, diag: bool, rho: Any) -> float:  # pragma: no cover - compiled
@@ -106,6 +106,22 @@ if AVAILABLE:
         if t < total and not p_fin and not done:
             bad = True
         return stopped(out, t, total, bad, done)
+
+    @njit(cache=True, inline="always")
+    def _step_block(A: Any, An: Any, Atn: Any, ib: int, jv: int, dp: int, nlr: Any, g0: Any, g1: Any, g2: Any,
+                    g3: Any) -> Any:  # pragma: no cover - compiled
+        """Rows ib..ib+3, columns jv..jv+3 of A − η G_A into An, and transposed into Atn; the four new rows."""
+        at = ib * dp + jv
+        n0 = vfma(nlr, g0, vload(A, at))
+        n1 = vfma(nlr, g1, vload(A, at + dp))
+        n2 = vfma(nlr, g2, vload(A, at + 2 * dp))
+        n3 = vfma(nlr, g3, vload(A, at + 3 * dp))
+        vstore(An, at, n0)
+        vstore(An, at + dp, n1)
+        vstore(An, at + 2 * dp, n2)
+        vstore(An, at + 3 * dp, n3)
+        vstore_t4(Atn, jv * dp + ib, dp, n0, n1, n2, n3)
+        return n0, n1, n2, n3
 
     @njit(cache=True)
     def _gradient_finite(U: Any, V: Any, W: Any, two: Any, k: int, dp: int, lanes: int, q: int) -> bool:  # pragma: no cover
@@ -252,9 +268,50 @@ if AVAILABLE:
                         p0 = vfma(vsplat(two[m + n + 1]), vload(V, n * dp + i), p0)
                     vstore(W, m * dp + i, p0)
             # A ← A − η G_A, four rows by four columns at a time; At from the same numbers (transposed)
-            chk = vzero()  # stays 0 while every next-iterate value is finite, NaN after one is not
+            # z0..z3 stay 0 while every next-iterate value is finite, NaN after one is not (four chains,
+            # so that the checks do not wait on each other)
+            z0 = vzero()
+            z1 = vzero()
+            z2 = vzero()
+            z3 = vzero()
             for ib in range(0, dp, 4):
-                for jv in range(0, dp, 4):
+                jv = 0
+                while jv + 8 <= dp:  # four rows by two vectors of columns: eight independent sums
+                    g0 = vzero()
+                    g1 = vzero()
+                    g2 = vzero()
+                    g3 = vzero()
+                    h0 = vzero()
+                    h1 = vzero()
+                    h2 = vzero()
+                    h3 = vzero()
+                    for m in range(k - 1):
+                        w = vload(W, m * dp + jv)
+                        y = vload(W, m * dp + jv + 4)
+                        u = vsplat(U[m, ib])
+                        g0 = vfma(u, w, g0)
+                        h0 = vfma(u, y, h0)
+                        u = vsplat(U[m, ib + 1])
+                        g1 = vfma(u, w, g1)
+                        h1 = vfma(u, y, h1)
+                        u = vsplat(U[m, ib + 2])
+                        g2 = vfma(u, w, g2)
+                        h2 = vfma(u, y, h2)
+                        u = vsplat(U[m, ib + 3])
+                        g3 = vfma(u, w, g3)
+                        h3 = vfma(u, y, h3)
+                    n0, n1, n2, n3 = _step_block(A, An, Atn, ib, jv, dp, nlr, g0, g1, g2, g3)
+                    z0 = vfma(n0, zero, z0)
+                    z1 = vfma(n1, zero, z1)
+                    z2 = vfma(n2, zero, z2)
+                    z3 = vfma(n3, zero, z3)
+                    n0, n1, n2, n3 = _step_block(A, An, Atn, ib, jv + 4, dp, nlr, h0, h1, h2, h3)
+                    z0 = vfma(n0, zero, z0)
+                    z1 = vfma(n1, zero, z1)
+                    z2 = vfma(n2, zero, z2)
+                    z3 = vfma(n3, zero, z3)
+                    jv += 8
+                if jv < dp:
                     g0 = vzero()
                     g1 = vzero()
                     g2 = vzero()
@@ -265,17 +322,11 @@ if AVAILABLE:
                         g1 = vfma(vsplat(U[m, ib + 1]), w, g1)
                         g2 = vfma(vsplat(U[m, ib + 2]), w, g2)
                         g3 = vfma(vsplat(U[m, ib + 3]), w, g3)
-                    at = ib * dp + jv
-                    n0 = vfma(nlr, g0, vload(A, at))
-                    n1 = vfma(nlr, g1, vload(A, at + dp))
-                    n2 = vfma(nlr, g2, vload(A, at + 2 * dp))
-                    n3 = vfma(nlr, g3, vload(A, at + 3 * dp))
-                    vstore(An, at, n0)
-                    vstore(An, at + dp, n1)
-                    vstore(An, at + 2 * dp, n2)
-                    vstore(An, at + 3 * dp, n3)
-                    vstore_t4(Atn, jv * dp + ib, dp, n0, n1, n2, n3)
-                    chk = vfma(n0, zero, vfma(n1, zero, vfma(n2, zero, vfma(n3, zero, chk))))
+                    n0, n1, n2, n3 = _step_block(A, An, Atn, ib, jv, dp, nlr, g0, g1, g2, g3)
+                    z0 = vfma(n0, zero, z0)
+                    z1 = vfma(n1, zero, z1)
+                    z2 = vfma(n2, zero, z2)
+                    z3 = vfma(n3, zero, z3)
             # b ← b − η Σ_l 2ρ_l u_l, c ← c − η Σ_l 2ρ_l v_l
             for i in range(0, dp, 4):
                 gb = vzero()
@@ -288,7 +339,9 @@ if AVAILABLE:
                 nc = vfma(nlr, gc, vload(c, i))
                 vstore(bn, i, nb)
                 vstore(cn, i, nc)
-                chk = vfma(nb, zero, vfma(nc, zero, chk))
+                z0 = vfma(nb, zero, z0)
+                z1 = vfma(nc, zero, z1)
+            chk = vadd(vadd(z0, z1), vadd(z2, z3))
             p_fin = np.isfinite((vlane(chk, 0) + vlane(chk, 1)) + (vlane(chk, 2) + vlane(chk, 3)))
             g_fin = p_fin or _gradient_finite(U.reshape(-1), V.reshape(-1), W.reshape(-1), two, k, dp, 1, 0)
             if _decide(out, t, total, tol, bound, loss, g_fin, p_fin):
@@ -410,7 +463,12 @@ if AVAILABLE:
                     for n in range(k - 1 - m):
                         p0 = vfma(vload(two, (m + n + 1) * 4), vload(V, (n * dp + i) * 4), p0)
                     vstore(W, (m * dp + i) * 4, p0)
-            chk = vzero()  # stays 0 while every next-iterate value is finite, NaN after one is not
+            # z0..z3 stay 0 while every next-iterate value is finite, NaN after one is not (four chains,
+            # so that the checks do not wait on each other)
+            z0 = vzero()
+            z1 = vzero()
+            z2 = vzero()
+            z3 = vzero()
             for i in range(0, dp, 2):
                 for j in range(0, dp, 4):
                     g0 = vzero()
@@ -446,7 +504,10 @@ if AVAILABLE:
                     vstore(An, at + 4, n1)
                     vstore(An, at + 8, n2)
                     vstore(An, at + 12, n3)
-                    chk = vfma(n0, zero, vfma(n1, zero, vfma(n2, zero, vfma(n3, zero, chk))))
+                    z0 = vfma(n0, zero, z0)
+                    z1 = vfma(n1, zero, z1)
+                    z2 = vfma(n2, zero, z2)
+                    z3 = vfma(n3, zero, z3)
                     at += dp * 4
                     n0 = vfma(nlr, h0, vload(A, at))
                     n1 = vfma(nlr, h1, vload(A, at + 4))
@@ -456,7 +517,10 @@ if AVAILABLE:
                     vstore(An, at + 4, n1)
                     vstore(An, at + 8, n2)
                     vstore(An, at + 12, n3)
-                    chk = vfma(n0, zero, vfma(n1, zero, vfma(n2, zero, vfma(n3, zero, chk))))
+                    z0 = vfma(n0, zero, z0)
+                    z1 = vfma(n1, zero, z1)
+                    z2 = vfma(n2, zero, z2)
+                    z3 = vfma(n3, zero, z3)
             for i in range(dp):
                 gb = vzero()
                 gc = vzero()
@@ -468,7 +532,9 @@ if AVAILABLE:
                 nc = vfma(nlr, gc, vload(c, i * 4))
                 vstore(bn, i * 4, nb)
                 vstore(cn, i * 4, nc)
-                chk = vfma(nb, zero, vfma(nc, zero, chk))
+                z0 = vfma(nb, zero, z0)
+                z1 = vfma(nc, zero, z1)
+            chk = vadd(vadd(z0, z1), vadd(z2, z3))
             for q in range(4):
                 if not running[q]:
                     continue
@@ -508,15 +574,15 @@ if AVAILABLE:
 
     @njit(parallel=True, cache=True)
     def _gd_block_parallel(A: Any, b: Any, c: Any, wstar: Any, M: Any, diag: bool, lr: float, t_start: int, n_steps: int,
-                           total: int, tol: float, bound: float, out: Any, lanes: bool) -> None:  # pragma: no cover
-        """The running models, four to a lane group (``lanes``) and the rest one by one, across threads."""
+                           total: int, tol: float, bound: float, out: Any) -> None:  # pragma: no cover - compiled
+        """The running models, four to a lane group and the rest (at most three) one by one, across threads."""
         idx = np.empty(A.shape[0], np.int64)
         n = 0
         for m in range(A.shape[0]):
             if out[m, 0] == 0.0:
                 idx[n] = m
                 n += 1
-        groups = n // 4 if lanes else 0
+        groups = n // 4
         singles = n - 4 * groups
         for w in prange(groups + singles):
             if w < groups:
@@ -549,6 +615,6 @@ def gd_block(A: np.ndarray, b: np.ndarray, c: np.ndarray, wstar: np.ndarray, M: 
         raise ValueError(f"M must be (1, {k}) loss weights or a ({k}, {k}) moment matrix, got {M.shape}")
     args = (A, b, c, wstar, M, diag, float(lr), int(t_start), int(n_steps), int(total), float(tol), float(bound), out)
     if A.shape[0] > 1:
-        _gd_block_parallel(*args, A.shape[1] <= LANES_MAX_D)
+        _gd_block_parallel(*args)
     else:
         _gd_block_serial(*args)
