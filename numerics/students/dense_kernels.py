@@ -261,12 +261,14 @@ if AVAILABLE:
             for l in range(k):
                 two[l] = 2.0 * rho[l]
             # w_m = Σ_n 2ρ_{m+n+1} v_n (m + n ≤ k − 2): row i of G_A is Σ_m u_m[i] w_m
+            # (n outside i: the sums of a row advance side by side instead of one chain at a time)
             for m in range(k - 1):
                 for i in range(0, dp, 4):
-                    p0 = vzero()
-                    for n in range(k - 1 - m):
-                        p0 = vfma(vsplat(two[m + n + 1]), vload(V, n * dp + i), p0)
-                    vstore(W, m * dp + i, p0)
+                    vstore(W, m * dp + i, zero)
+                for n in range(k - 1 - m):
+                    x = vsplat(two[m + n + 1])
+                    for i in range(0, dp, 4):
+                        vstore(W, m * dp + i, vfma(x, vload(V, n * dp + i), vload(W, m * dp + i)))
             # A ← A − η G_A, four rows by four columns at a time; At from the same numbers (transposed)
             # z0..z3 stay 0 while every next-iterate value is finite, NaN after one is not (four chains,
             # so that the checks do not wait on each other)
@@ -459,10 +461,12 @@ if AVAILABLE:
                         two[l * 4 + q] = 0.0
             for m in range(k - 1):
                 for i in range(dp):
-                    p0 = vzero()
-                    for n in range(k - 1 - m):
-                        p0 = vfma(vload(two, (m + n + 1) * 4), vload(V, (n * dp + i) * 4), p0)
-                    vstore(W, (m * dp + i) * 4, p0)
+                    vstore(W, (m * dp + i) * 4, zero)
+                for n in range(k - 1 - m):
+                    x = vload(two, (m + n + 1) * 4)
+                    for i in range(dp):
+                        o = (m * dp + i) * 4
+                        vstore(W, o, vfma(x, vload(V, (n * dp + i) * 4), vload(W, o)))
             # z0..z3 stay 0 while every next-iterate value is finite, NaN after one is not (four chains,
             # so that the checks do not wait on each other)
             z0 = vzero()
