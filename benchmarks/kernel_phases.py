@@ -8,7 +8,7 @@ The saving of a phase is the intact median minus the median without it.
 
 Phases: ``chains`` (v_l = A v_{l-1} and u_l = Aᵀ u_{l-1}, one pass over A each), ``update`` (the
 sums Σ_m u_m w_mᵀ of G_A; the pass that writes A − η G_A stays), ``w`` (w_m = Σ_n 2ρ_{m+n+1} v_n),
-``bc`` (G_B, G_C) and ``residuals``.
+``bc`` (G_B, G_C) and ``residuals``.  Also timed: every model in the one-model kernel (no lane groups).
 
 Usage:  python benchmarks/kernel_phases.py [N d k]      (default 256 64 16)
 """
@@ -37,10 +37,18 @@ PHASES = {
 }
 
 
+ONE_BY_ONE = "        groups = n // 4\n"
+
+
 def variant(source: str, phase: str | None, folder: Path) -> ModuleType:
-    """The kernel module compiled from ``source`` with ``phase`` of the four-lane kernel disabled."""
+    """The kernel module compiled from ``source`` with ``phase`` of the four-lane kernel disabled
+    (``one-by-one``: no lane groups, every model in the per-model kernel)."""
     head, group = source.split("def _run_group", 1)
-    if phase is not None:
+    if phase == "one-by-one":
+        if group.count(ONE_BY_ONE) != 1:
+            raise SystemExit("the lane grouping was not found once: update ONE_BY_ONE")
+        group = group.replace(ONE_BY_ONE, "        groups = 0\n")
+    elif phase is not None:
         text, old, new = PHASES[phase]
         if group.count(text) != 1:
             raise SystemExit(f"phase {phase!r} not found once in the four-lane kernel: update PHASES")
@@ -67,7 +75,7 @@ def main() -> int:
     weights = np.full((1, k), 1.0 / k)
     steps = max(200, int(4e8 / (6 * n * max(k - 1, 1) * d * d)))
     with tempfile.TemporaryDirectory() as tmp:
-        kernels = {name: variant(source, name, Path(tmp)) for name in [None, *PHASES]}
+        kernels = {name: variant(source, name, Path(tmp)) for name in [None, *PHASES, "one-by-one"]}
         times: dict[str | None, list[float]] = {name: [] for name in kernels}
         for rep in range(6):
             for name, module in kernels.items():
@@ -85,6 +93,8 @@ def main() -> int:
         rest -= saved
         print(f"  {name:10s} {saved:.2e} s/step  {100 * saved / intact:5.1f} %")
     print(f"  {'the rest':10s} {rest:.2e} s/step  {100 * rest / intact:5.1f} %  (the A − η G_A pass, checks, copies)")
+    alone = statistics.median(times["one-by-one"])
+    print(f"every model one by one (no lanes): {alone:.3e} s/step, {alone / intact:.2f}x the time of four lanes")
     return 0
 
 

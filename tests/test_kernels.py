@@ -218,3 +218,17 @@ def test_engines_stop_at_the_same_step_on_finite_data() -> None:
     r2 = gd(p, memoryless(4), 4, 0.1, 5000, tol=1e-8, moment=moment, backend="numba")
     assert list(r1.status) == ["converged"] * 3 and np.all(r1.steps < 5000)
     assert_same(r1, r2)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "auto"])
+def test_a_loss_equal_to_the_tolerance_has_converged(backend: str) -> None:
+    """The rule is L <= tol: c·b = 1/2 against w* = 1 gives L_1 = 1/4 exactly, which stops at step 0 when
+    tol = 1/4 and not when tol is the next float below; alone and beside three other models (a lane group)."""
+    from tempx.numerics.students.dense import Params
+
+    quarter = Params(np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.full((1, 1, 1), 0.5))
+    for batch in (quarter, Params.stack([quarter] * 4)):
+        at = gd(batch, memoryless(1), 1, 0.1, 5, tol=0.25, backend=backend)
+        assert set(at.status) == {"converged"} and set(at.steps.tolist()) == {0}
+        below = gd(batch, memoryless(1), 1, 0.1, 5, tol=float(np.nextafter(0.25, 0.0)), backend=backend)
+        assert set(below.steps.tolist()) != {0}
