@@ -3,7 +3,8 @@
 The work (issue "performance"): GD on the last-output population loss of N independent linear
 RNNs, memoryless teacher, float64, gaussian initialization σ = 0.5, η = 0.02, tol = 0 (every
 step counted), for (N, d, k) in CONFIGS.  Reported: seconds per step (median of --repeat
-measurements, each at least --min-seconds long), GFLOP/s-equivalent with the flop model
+measurements, each at least --min-seconds long, taken in rounds: one measurement of every
+implementation per round, so that the machine's drift lands on all of them alike), GFLOP/s-equivalent with the flop model
 4·N·k·d² per step, the flops the kernel executes (6·N·(k−1)·d² per step: forward products,
 backward products and the rank-(k−1) update of A, each (k−1)·d² multiply-adds) as a share of the
 GEMM ceiling, and ratios.  Implementations, all from the same initial parameters:
@@ -61,6 +62,34 @@ def measure(run: Callable[[int], Any], min_seconds: float, repeat: int, min_step
         run(steps)
         times.append((time.perf_counter() - t0) / steps)
     return statistics.median(times)
+
+
+def measure_interleaved(runs: dict[str, Callable[[int], Any]], min_seconds: float, repeat: int,
+                        min_steps: int = 4) -> dict[str, float]:
+    """Median seconds per step of each run, the measurements taken in rounds (one of each run per round).
+
+    This machine's speed drifts by tens of percent over minutes (other tenants): measured one after
+    the other, a slow minute lands on one implementation only; in rounds, it lands on all of them.
+    """
+    steps: dict[str, int] = {}
+    times: dict[str, list[float]] = {}
+    for name, run in runs.items():  # warm-up (JIT compilation) and the number of steps of one measurement
+        run(2)
+        n = min_steps
+        while True:
+            t0 = time.perf_counter()
+            run(n)
+            dt = time.perf_counter() - t0
+            if dt >= min_seconds:
+                break
+            n = int(n * max(2.0, 1.3 * min_seconds / max(dt, 1e-6)))
+        steps[name], times[name] = n, []
+    for _ in range(repeat):
+        for name, run in runs.items():
+            t0 = time.perf_counter()
+            run(steps[name])
+            times[name].append((time.perf_counter() - t0) / steps[name])
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def total_loss(A: np.ndarray, B: np.ndarray, C: np.ndarray, k: int) -> float:
@@ -281,12 +310,11 @@ def main() -> int:
         losses = {}
         for name in impls:
             r = runners[name]
-            if r is None:
-                row[name] = None
-                continue
-            run, final = r
-            losses[name] = final(CHECK_STEPS)
-            row[name] = measure(run, args.min_seconds, args.repeat)
+            row[name] = None
+            if r is not None:
+                losses[name] = r[1](CHECK_STEPS)
+        row.update(measure_interleaved({name: r[0] for name, r in runners.items() if r is not None},
+                                       args.min_seconds, args.repeat))
         jax_times = {f: row[f"jax:{f}"] for f in JAX_FORMS if row[f"jax:{f}"] is not None}
         row["jax"] = min(jax_times.values()) if jax_times else None  # the JAX figure: the fastest formulation
         row["jax_best"] = min(jax_times, key=jax_times.get) if jax_times else None

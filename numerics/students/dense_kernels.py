@@ -249,14 +249,12 @@ if AVAILABLE:
                                    vsplat(U[s - 1, ib + 3]), q0)
                     vstore(U, s * dp + jg, q0)
                     jg += 4
-            # residuals r_l = c·v_l − w*_l, ρ = M r, loss
+            # residuals r_l = c·v_l − w*_l (lane q sums the j ≡ q mod 4), ρ = M r, loss
             for l in range(k):
-                s0 = 0.0
-                s1 = 0.0
-                for j in range(0, dp, 2):
-                    s0 = sfma(c[j], V[l, j], s0)
-                    s1 = sfma(c[j + 1], V[l, j + 1], s1)
-                r[l] = (s0 + s1) - wstar[l]
+                p0 = vzero()
+                for j in range(0, dp, 4):
+                    p0 = vfma(vload(c, j), vload(V, l * dp + j), p0)
+                r[l] = ((vlane(p0, 0) + vlane(p0, 1)) + (vlane(p0, 2) + vlane(p0, 3))) - wstar[l]
             loss = _rho_loss(r, M, diag, rho)
             for l in range(k):
                 two[l] = 2.0 * rho[l]
@@ -442,13 +440,18 @@ if AVAILABLE:
                     vstore(V, (dst + ib + 1) * 4, vadd(p1, e1))
                     vstore(V, (dst + ib + 2) * 4, vadd(p2, e2))
                     vstore(V, (dst + ib + 3) * 4, vadd(p3, e3))
-            for l in range(k):
+            for l in range(k):  # r_l: four sums (j ≡ 0, 1, 2, 3 mod 4), added as the one-model kernel adds its lanes
                 p0 = vzero()
-                e0 = vzero()
-                for j in range(0, dp, 2):
-                    p0 = vfma(vload(c, j * 4), vload(V, (l * dp + j) * 4), p0)
-                    e0 = vfma(vload(c, j * 4 + 4), vload(V, (l * dp + j + 1) * 4), e0)
-                vstore(racc, l * 4, vadd(p0, e0))
+                p1 = vzero()
+                p2 = vzero()
+                p3 = vzero()
+                for j in range(0, dp, 4):
+                    o = (l * dp + j) * 4
+                    p0 = vfma(vload(c, j * 4), vload(V, o), p0)
+                    p1 = vfma(vload(c, j * 4 + 4), vload(V, o + 4), p1)
+                    p2 = vfma(vload(c, j * 4 + 8), vload(V, o + 8), p2)
+                    p3 = vfma(vload(c, j * 4 + 12), vload(V, o + 12), p3)
+                vstore(racc, l * 4, vadd(vadd(p0, p1), vadd(p2, p3)))
             for q in range(4):
                 if running[q]:
                     for l in range(k):
