@@ -32,8 +32,8 @@ PHASES = {
     "update": ("                    for m in range(k - 1):\n                        u0 = vload(U", "range(k - 1)", "range(0)"),
     "w": ("                for n in range(k - 1 - m):\n                    x = vload(two", "range(k - 1 - m)", "range(0)"),
     "bc": ("                for l in range(k):\n                    x = vload(two, l * 4)", "range(k)", "range(0)"),
-    "residuals": ("                for j in range(0, dp, 2):\n                    p0 = vfma(vload(c, j * 4)", "range(0, dp, 2)",
-                  "range(0, 0, 2)"),
+    "residuals": ("                for j in range(0, dp, 4):\n                    o = (l * dp + j) * 4", "range(0, dp, 4)",
+                  "range(0, 0, 4)"),
 }
 
 
