@@ -45,18 +45,24 @@ CONFIGS = [(1, 20, 5), (256, 20, 5), (256, 64, 16), (1024, 32, 8)]
 LR, SIGMA, CHECK_STEPS = 0.02, 0.5, 200
 
 
-def measure(run: Callable[[int], Any], min_seconds: float, repeat: int, min_steps: int = 4) -> float:
-    """Median seconds per step; each measurement runs ≥ min_steps steps and lasts ≥ min_seconds."""
-    run(2)  # warm-up (JIT compilation)
+def calibrate(run: Callable[[int], Any], min_seconds: float, min_steps: int = 4) -> tuple[int, float]:
+    """After a warm-up (JIT compilation): the steps of one measurement (≥ min_steps, lasting ≥ min_seconds)
+    and the seconds per step of the last trial, which was such a measurement."""
+    run(2)
     steps = min_steps
     while True:
         t0 = time.perf_counter()
         run(steps)
         dt = time.perf_counter() - t0
         if dt >= min_seconds:
-            break
+            return steps, dt / steps
         steps = int(steps * max(2.0, 1.3 * min_seconds / max(dt, 1e-6)))
-    times = [dt / steps]
+
+
+def measure(run: Callable[[int], Any], min_seconds: float, repeat: int, min_steps: int = 4) -> float:
+    """Median seconds per step; each measurement runs ≥ min_steps steps and lasts ≥ min_seconds."""
+    steps, first = calibrate(run, min_seconds, min_steps)
+    times = [first]
     for _ in range(repeat - 1):
         t0 = time.perf_counter()
         run(steps)
@@ -71,19 +77,8 @@ def measure_interleaved(runs: dict[str, Callable[[int], Any]], min_seconds: floa
     This machine's speed drifts by tens of percent over minutes (other tenants): measured one after
     the other, a slow minute lands on one implementation only; in rounds, it lands on all of them.
     """
-    steps: dict[str, int] = {}
-    times: dict[str, list[float]] = {}
-    for name, run in runs.items():  # warm-up (JIT compilation) and the number of steps of one measurement
-        run(2)
-        n = min_steps
-        while True:
-            t0 = time.perf_counter()
-            run(n)
-            dt = time.perf_counter() - t0
-            if dt >= min_seconds:
-                break
-            n = int(n * max(2.0, 1.3 * min_seconds / max(dt, 1e-6)))
-        steps[name], times[name] = n, []
+    steps = {name: calibrate(run, min_seconds, min_steps)[0] for name, run in runs.items()}
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeat):
         for name, run in runs.items():
             t0 = time.perf_counter()
