@@ -108,20 +108,34 @@ if AVAILABLE:
         return stopped(out, t, total, bad, done)
 
     @njit(cache=True, inline="always")
-    def _step_block(A: Any, An: Any, Atn: Any, ib: int, jv: int, dp: int, nlr: Any, g0: Any, g1: Any, g2: Any,
-                    g3: Any) -> Any:  # pragma: no cover - compiled
-        """Rows ib..ib+3, columns jv..jv+3 of A − η G_A into An, and transposed into Atn; the four new rows."""
-        at = ib * dp + jv
+    def _urow_at(A: Any, at: int, stride: int, x0: Any, x1: Any, x2: Any, x3: Any, uo: Any) -> Any:  # pragma: no cover
+        """``_urow`` of the four vectors A[at + r·stride : … + 4], r = 0..3 (four rows of A)."""
+        return _urow(vload(A, at), vload(A, at + stride), vload(A, at + 2 * stride), vload(A, at + 3 * stride),
+                     x0, x1, x2, x3, uo)
+
+    @njit(cache=True, inline="always")
+    def _step4(A: Any, An: Any, at: int, stride: int, nlr: Any, g0: Any, g1: Any, g2: Any, g3: Any, z0: Any, z1: Any,
+               z2: Any, z3: Any) -> Any:  # pragma: no cover - compiled
+        """An = A − η g for the four vectors at at + r·stride (r = 0..3), and the four next-iterate checks
+        z_r ← n_r·0 + z_r (0 while every value is finite, NaN after one is not); returns the new values and checks."""
         n0 = vfma(nlr, g0, vload(A, at))
-        n1 = vfma(nlr, g1, vload(A, at + dp))
-        n2 = vfma(nlr, g2, vload(A, at + 2 * dp))
-        n3 = vfma(nlr, g3, vload(A, at + 3 * dp))
+        n1 = vfma(nlr, g1, vload(A, at + stride))
+        n2 = vfma(nlr, g2, vload(A, at + 2 * stride))
+        n3 = vfma(nlr, g3, vload(A, at + 3 * stride))
         vstore(An, at, n0)
-        vstore(An, at + dp, n1)
-        vstore(An, at + 2 * dp, n2)
-        vstore(An, at + 3 * dp, n3)
+        vstore(An, at + stride, n1)
+        vstore(An, at + 2 * stride, n2)
+        vstore(An, at + 3 * stride, n3)
+        zero = vzero()
+        return n0, n1, n2, n3, vfma(n0, zero, z0), vfma(n1, zero, z1), vfma(n2, zero, z2), vfma(n3, zero, z3)
+
+    @njit(cache=True, inline="always")
+    def _step_block(A: Any, An: Any, Atn: Any, ib: int, jv: int, dp: int, nlr: Any, g0: Any, g1: Any, g2: Any,
+                    g3: Any, z0: Any, z1: Any, z2: Any, z3: Any) -> Any:  # pragma: no cover - compiled
+        """Rows ib..ib+3, columns jv..jv+3 of A − η G_A into An, and transposed into Atn; the updated checks."""
+        n0, n1, n2, n3, z0, z1, z2, z3 = _step4(A, An, ib * dp + jv, dp, nlr, g0, g1, g2, g3, z0, z1, z2, z3)
         vstore_t4(Atn, jv * dp + ib, dp, n0, n1, n2, n3)
-        return n0, n1, n2, n3
+        return z0, z1, z2, z3
 
     @njit(cache=True)
     def _gradient_finite(U: Any, V: Any, W: Any, two: Any, k: int, dp: int, lanes: int, q: int) -> bool:  # pragma: no cover
@@ -227,14 +241,10 @@ if AVAILABLE:
                         x2 = vsplat(U[s - 1, ib + 2])
                         x3 = vsplat(U[s - 1, ib + 3])
                         at = ib * dp + jg
-                        q0 = _urow(vload(A, at), vload(A, at + dp), vload(A, at + 2 * dp), vload(A, at + 3 * dp),
-                                   x0, x1, x2, x3, q0)
-                        q1 = _urow(vload(A, at + 4), vload(A, at + dp + 4), vload(A, at + 2 * dp + 4),
-                                   vload(A, at + 3 * dp + 4), x0, x1, x2, x3, q1)
-                        q2 = _urow(vload(A, at + 8), vload(A, at + dp + 8), vload(A, at + 2 * dp + 8),
-                                   vload(A, at + 3 * dp + 8), x0, x1, x2, x3, q2)
-                        q3 = _urow(vload(A, at + 12), vload(A, at + dp + 12), vload(A, at + 2 * dp + 12),
-                                   vload(A, at + 3 * dp + 12), x0, x1, x2, x3, q3)
+                        q0 = _urow_at(A, at, dp, x0, x1, x2, x3, q0)
+                        q1 = _urow_at(A, at + 4, dp, x0, x1, x2, x3, q1)
+                        q2 = _urow_at(A, at + 8, dp, x0, x1, x2, x3, q2)
+                        q3 = _urow_at(A, at + 12, dp, x0, x1, x2, x3, q3)
                     vstore(U, s * dp + jg, q0)
                     vstore(U, s * dp + jg + 4, q1)
                     vstore(U, s * dp + jg + 8, q2)
@@ -243,10 +253,8 @@ if AVAILABLE:
                 while jg < dp:
                     q0 = vzero()
                     for ib in range(0, dp, 4):
-                        at = ib * dp + jg
-                        q0 = _urow(vload(A, at), vload(A, at + dp), vload(A, at + 2 * dp), vload(A, at + 3 * dp),
-                                   vsplat(U[s - 1, ib]), vsplat(U[s - 1, ib + 1]), vsplat(U[s - 1, ib + 2]),
-                                   vsplat(U[s - 1, ib + 3]), q0)
+                        q0 = _urow_at(A, ib * dp + jg, dp, vsplat(U[s - 1, ib]), vsplat(U[s - 1, ib + 1]),
+                                      vsplat(U[s - 1, ib + 2]), vsplat(U[s - 1, ib + 3]), q0)
                     vstore(U, s * dp + jg, q0)
                     jg += 4
             # residuals r_l = c·v_l − w*_l (lane q sums the j ≡ q mod 4), ρ = M r, loss
@@ -300,16 +308,8 @@ if AVAILABLE:
                         u = vsplat(U[m, ib + 3])
                         g3 = vfma(u, w, g3)
                         h3 = vfma(u, y, h3)
-                    n0, n1, n2, n3 = _step_block(A, An, Atn, ib, jv, dp, nlr, g0, g1, g2, g3)
-                    z0 = vfma(n0, zero, z0)
-                    z1 = vfma(n1, zero, z1)
-                    z2 = vfma(n2, zero, z2)
-                    z3 = vfma(n3, zero, z3)
-                    n0, n1, n2, n3 = _step_block(A, An, Atn, ib, jv + 4, dp, nlr, h0, h1, h2, h3)
-                    z0 = vfma(n0, zero, z0)
-                    z1 = vfma(n1, zero, z1)
-                    z2 = vfma(n2, zero, z2)
-                    z3 = vfma(n3, zero, z3)
+                    z0, z1, z2, z3 = _step_block(A, An, Atn, ib, jv, dp, nlr, g0, g1, g2, g3, z0, z1, z2, z3)
+                    z0, z1, z2, z3 = _step_block(A, An, Atn, ib, jv + 4, dp, nlr, h0, h1, h2, h3, z0, z1, z2, z3)
                     jv += 8
                 if jv < dp:
                     g0 = vzero()
@@ -322,11 +322,7 @@ if AVAILABLE:
                         g1 = vfma(vsplat(U[m, ib + 1]), w, g1)
                         g2 = vfma(vsplat(U[m, ib + 2]), w, g2)
                         g3 = vfma(vsplat(U[m, ib + 3]), w, g3)
-                    n0, n1, n2, n3 = _step_block(A, An, Atn, ib, jv, dp, nlr, g0, g1, g2, g3)
-                    z0 = vfma(n0, zero, z0)
-                    z1 = vfma(n1, zero, z1)
-                    z2 = vfma(n2, zero, z2)
-                    z3 = vfma(n3, zero, z3)
+                    z0, z1, z2, z3 = _step_block(A, An, Atn, ib, jv, dp, nlr, g0, g1, g2, g3, z0, z1, z2, z3)
             # b ← b − η Σ_l 2ρ_l u_l, c ← c − η Σ_l 2ρ_l v_l
             for i in range(0, dp, 4):
                 gb = vzero()
@@ -503,31 +499,8 @@ if AVAILABLE:
                         h2 = vfma(u1, w2, h2)
                         h3 = vfma(u1, w3, h3)
                     at = (i * dp + j) * 4
-                    n0 = vfma(nlr, g0, vload(A, at))
-                    n1 = vfma(nlr, g1, vload(A, at + 4))
-                    n2 = vfma(nlr, g2, vload(A, at + 8))
-                    n3 = vfma(nlr, g3, vload(A, at + 12))
-                    vstore(An, at, n0)
-                    vstore(An, at + 4, n1)
-                    vstore(An, at + 8, n2)
-                    vstore(An, at + 12, n3)
-                    z0 = vfma(n0, zero, z0)
-                    z1 = vfma(n1, zero, z1)
-                    z2 = vfma(n2, zero, z2)
-                    z3 = vfma(n3, zero, z3)
-                    at += dp * 4
-                    n0 = vfma(nlr, h0, vload(A, at))
-                    n1 = vfma(nlr, h1, vload(A, at + 4))
-                    n2 = vfma(nlr, h2, vload(A, at + 8))
-                    n3 = vfma(nlr, h3, vload(A, at + 12))
-                    vstore(An, at, n0)
-                    vstore(An, at + 4, n1)
-                    vstore(An, at + 8, n2)
-                    vstore(An, at + 12, n3)
-                    z0 = vfma(n0, zero, z0)
-                    z1 = vfma(n1, zero, z1)
-                    z2 = vfma(n2, zero, z2)
-                    z3 = vfma(n3, zero, z3)
+                    _, _, _, _, z0, z1, z2, z3 = _step4(A, An, at, 4, nlr, g0, g1, g2, g3, z0, z1, z2, z3)
+                    _, _, _, _, z0, z1, z2, z3 = _step4(A, An, at + dp * 4, 4, nlr, h0, h1, h2, h3, z0, z1, z2, z3)
             for i in range(dp):
                 gb = vzero()
                 gc = vzero()
